@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.lib.nav import NavItem
+
+
+class AccountsConfig(AppConfig):
+    name = "xieguan.accounts"
+    label = "accounts"
+    verbose_name = _("账号与角色")
+    nav_items = [NavItem(_("工作台"), "accounts:home", order=0)]

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def bell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": user.notifications.filter(read_at__isnull=True).count()}

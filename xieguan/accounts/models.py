@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.regions.models import Level, Region
+
+
+class Role(models.TextChoices):
+    PROVINCE_ADMIN = "province_admin", _("省卫生健康委管理员")
+    PREFECTURE_VIEWER = "prefecture_viewer", _("市(州)卫生健康局")
+    COUNTY_ADMIN = "county_admin", _("县(区)卫生健康行政部门")
+    OFFICER = "officer", _("卫生健康监督执法人员")
+    ASSISTANT = "assistant", _("职业健康监督协管员")
+
+
+# The region levels each role may be placed at.
+ROLE_LEVELS: dict[str, tuple[int, ...]] = {
+    Role.PROVINCE_ADMIN: (Level.PROVINCE,),
+    Role.PREFECTURE_VIEWER: (Level.PREFECTURE,),
+    Role.COUNTY_ADMIN: (Level.COUNTY,),
+    Role.OFFICER: (Level.COUNTY, Level.PREFECTURE),
+    Role.ASSISTANT: (Level.TOWNSHIP,),
+}
+
+ADMIN_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.COUNTY_ADMIN})
+MANAGER_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.PREFECTURE_VIEWER, Role.COUNTY_ADMIN})
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="users"
+    )
+    villages = models.ManyToManyField(
+        Region,
+        verbose_name=_("负责的村(社区)"),
+        blank=True,
+        related_name="assistants",
+        help_text=_("协管员可选：乡聘村用时负责的村(社区)，须属于其乡镇。"),
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    agency = models.ForeignKey(
+        "Agency",
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+    )
+    access_until = models.DateField(
+        _("账号有效期至"),
+        null=True,
+        blank=True,
+        help_text=_("协管员的聘期结束日；过期后无法登录。空表示不限。"),
+    )
+
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["email", "full_name", "role", "region"]
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+        indexes = [models.Index(fields=["role", "region"], name="user_role_region_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.region_id and self.role:
+            allowed = ROLE_LEVELS.get(self.role, ())
+            if self.region.level not in allowed:
+                names = "、".join(str(Level(level).label) for level in allowed)
+                raise ValidationError({"region": _("该角色只能设在%(levels)s一级。") % {"levels": names}})
+
+    @property
+    def is_province_admin(self) -> bool:
+        return self.role == Role.PROVINCE_ADMIN
+
+    @property
+    def is_assistant(self) -> bool:
+        return self.role == Role.ASSISTANT
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.OFFICER
+
+    @property
+    def is_county_admin(self) -> bool:
+        return self.role == Role.COUNTY_ADMIN
+
+    def term_is_current(self, today: object | None = None) -> bool:
+        """Whether the account may work today (an assistant's appointment term)."""
+        day = today or timezone.localdate()
+        return self.access_until is None or self.access_until >= day  # type: ignore[operator]
+
+
+class Agency(models.Model):
+    """A health administration or supervision agency (行政部门 / 卫生健康监督机构)."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATION = "administration", _("卫生健康行政部门")
+        SUPERVISION = "supervision", _("卫生健康监督机构")
+
+    name = models.CharField(_("机构名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        ordering = ["region", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "name"], name="agency_unique_name_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell). ``key`` makes each event notify once."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    key = models.CharField(max_length=200, help_text="event identity: one notification per recipient and key")
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_event"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,72 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from xieguan.lib.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese(client):
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert "职业健康监督协管信息系统" in body and "登录" in body and 'lang="zh-hans"' in body
+
+
+def test_login_and_home(client, personas):
+    response = client.post(reverse("accounts:login"), {"username": "xieguan", "password": PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("accounts:home")
+    body = client.get(reverse("accounts:home")).content.decode()
+    assert "职业健康监督协管员" in body and "柏果镇" in body
+
+
+def test_wrong_password_has_a_clear_message(client, personas):
+    response = client.post(reverse("accounts:login"), {"username": "xieguan", "password": "nope"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_lockout_after_repeated_failures(client, personas, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "xieguan", "password": "nope"})
+    response = client.post(reverse("accounts:login"), {"username": "xieguan", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_account_refused_after_term_ended(client, personas):
+    personas.xieguan.access_until = timezone.localdate() - dt.timedelta(days=1)
+    personas.xieguan.save()
+    response = client.post(reverse("accounts:login"), {"username": "xieguan", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "聘期已结束" in response.content.decode()
+
+
+def test_session_ends_when_term_ends(client_for, personas):
+    client = client_for("xieguan")
+    assert client.get(reverse("accounts:home")).status_code == 200
+    personas.xieguan.access_until = timezone.localdate() - dt.timedelta(days=1)
+    personas.xieguan.save()
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def test_inactive_account_cannot_log_in(client, personas):
+    personas.xieguan.is_active = False
+    personas.xieguan.save()
+    response = client.post(reverse("accounts:login"), {"username": "xieguan", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_logout_needs_post(client_for):
+    client = client_for("xieguan")
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_english_is_available(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert 'lang="en"' in body

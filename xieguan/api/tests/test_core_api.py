@@ -1,0 +1,31 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_gets_401(client):
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/regions/52").status_code == 401
+
+
+def test_me(client_for):
+    data = client_for("xieguan").get("/api/v1/me").json()
+    assert data["role"] == "assistant" and data["region"]["code"] == "520281117"
+
+
+def test_region_outside_scope_is_404(client_for):
+    client = client_for("liuzhi")
+    assert client.get("/api/v1/regions/520203").status_code == 200
+    response = client.get("/api/v1/regions/520281117")
+    assert response.status_code == 404 and response.json() == {"detail": "未找到"}
+    assert client.get("/api/v1/regions/520281117/children").status_code == 404
+
+
+def test_children_are_scoped(client_for):
+    data = client_for("panzhou").get("/api/v1/regions/520281/children").json()
+    assert len(data) == 27 and all(r["code"].startswith("520281") for r in data)
+
+
+def test_openapi_schema_is_served(client_for):
+    schema = client_for("sheng").get("/api/v1/openapi.json").json()
+    assert "/api/v1/me" in schema["paths"]

@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.regions.models import Region
+
+
+class Industry(models.TextChoices):
+    """Key industries of the regulation (巡查: 煤矿、非煤矿山、冶金、建材、化工生产) and 其他."""
+
+    COAL = "coal", _("煤矿")
+    NONCOAL_MINING = "noncoal_mining", _("非煤矿山")
+    METALLURGY = "metallurgy", _("冶金")
+    BUILDING_MATERIALS = "building_materials", _("建材")
+    CHEMICAL = "chemical", _("化工")
+    OTHER = "other", _("其他")
+
+
+KEY_INDUSTRIES = frozenset(
+    {
+        Industry.COAL,
+        Industry.NONCOAL_MINING,
+        Industry.METALLURGY,
+        Industry.BUILDING_MATERIALS,
+        Industry.CHEMICAL,
+    }
+)
+
+
+class OperatingStatus(models.TextChoices):
+    OPERATING = "operating", _("在产")
+    SUSPENDED = "suspended", _("停产")
+    CLOSED = "closed", _("关闭")
+
+
+class IndustryCode(models.Model):
+    """GB/T 4754-2017 industry codes and the key-industry category each maps to (editable data)."""
+
+    code = models.CharField(_("行业代码"), max_length=5, primary_key=True)
+    name = models.CharField(_("行业名称"), max_length=100)
+    category = models.CharField(_("重点行业类别"), max_length=20, choices=Industry.choices)
+
+    class Meta:
+        verbose_name = _("国民经济行业代码")
+        verbose_name_plural = _("国民经济行业代码")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class HazardCategory(models.Model):
+    """The six categories of 职业病危害因素分类目录 (国卫疾控发〔2015〕92号)."""
+
+    code = models.CharField(_("代码"), max_length=20, primary_key=True)
+    name = models.CharField(_("类别"), max_length=20)
+    catalogue_items = models.PositiveSmallIntegerField(_("目录条目数"))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("职业病危害因素类别")
+        verbose_name_plural = _("职业病危害因素类别")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HazardFactor(models.Model):
+    """A named hazard factor of the catalogue (optional detail under a category; editable data)."""
+
+    category = models.ForeignKey(HazardCategory, on_delete=models.PROTECT, related_name="factors")
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        verbose_name = _("职业病危害因素")
+        verbose_name_plural = _("职业病危害因素")
+        ordering = ["category__order", "name"]
+        constraints = [models.UniqueConstraint(fields=["category", "name"], name="hazard_factor_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FocusIndustry(models.Model):
+    """A county's own focus industry, for a county with none of the key industries.
+
+    The regulation: 辖区内没有上述行业领域的可根据辖区情况自定行业领域开展巡查. Employers of a
+    focus industry count as key employers for that county's coverage indicator.
+    """
+
+    region = models.ForeignKey(Region, verbose_name=_("县(区)"), on_delete=models.PROTECT, related_name="+")
+    industry_code = models.ForeignKey(
+        IndustryCode, verbose_name=_("行业"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("自定重点行业")
+        verbose_name_plural = _("自定重点行业")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "industry_code"], name="focus_industry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.industry_code}"
+
+
+class EmployerQuerySet(ScopedQuerySet["Employer"]):
+    def operating(self) -> EmployerQuerySet:
+        return self.exclude(status=OperatingStatus.CLOSED)
+
+
+class Employer(models.Model):
+    """An employer with occupational hazards: one row of the ledger (用人单位基本信息登记台账)."""
+
+    # The header of 附表1
+    name = models.CharField(_("用人单位名称"), max_length=200)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Identity and place
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("18 位，含校验位；没有可不填。"),
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在村(社区)或乡镇"), on_delete=models.PROTECT, related_name="employers"
+    )
+    township = models.ForeignKey(
+        Region, verbose_name=_("乡(镇、街道)"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    # Industry and hazards
+    industry = models.CharField(
+        _("行业类别"), max_length=20, choices=Industry.choices, default=Industry.OTHER
+    )
+    industry_code = models.ForeignKey(
+        IndustryCode,
+        verbose_name=_("国民经济行业代码"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employers",
+    )
+    hazard_categories = models.ManyToManyField(
+        HazardCategory, verbose_name=_("职业病危害因素类别"), blank=True, related_name="employers"
+    )
+    hazard_factors = models.ManyToManyField(
+        HazardFactor, verbose_name=_("职业病危害因素"), blank=True, related_name="employers"
+    )
+    radiation_work = models.BooleanField(_("从事放射工作"), default=False)
+    construction_project = models.BooleanField(_("有在建建设项目"), default=False)
+    workers = models.PositiveIntegerField(_("劳动者人数"), null=True, blank=True)
+    exposed_workers = models.PositiveIntegerField(_("接触职业病危害因素人数"), null=True, blank=True)
+    status = models.CharField(
+        _("生产状态"), max_length=20, choices=OperatingStatus.choices, default=OperatingStatus.OPERATING
+    )
+    closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+    serious_hazard = models.BooleanField(_("职业病危害严重"), default=False)
+    # 职业病危害项目申报 (check item 1)
+    declaration_date = models.DateField(_("最近申报日期"), null=True, blank=True)
+    declaration_receipt = models.CharField(_("申报回执编号"), max_length=50, blank=True)
+    # Derived, kept by the domain actions (employers.actions, inspections.actions)
+    registered = models.BooleanField(_("已登记"), default=False, db_index=True)
+    missing_fields = models.JSONField(_("缺少的登记项"), default=list, blank=True)
+    is_key = models.BooleanField(
+        _("重点巡查单位"), default=False, help_text=_("重点行业或职业病危害严重，须每年巡查覆盖。")
+    )
+    last_inspected_on = models.DateField(_("最近巡查日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = EmployerQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[hazard_categories], excluded_fields=["name_key", "updated_at"])
+
+    class Meta:
+        verbose_name = _("用人单位")
+        verbose_name_plural = _("用人单位")
+        ordering = ["township_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name_key"], name="employer_unique_name_per_township"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(exposed_workers__isnull=True)
+                | models.Q(workers__isnull=True)
+                | models.Q(exposed_workers__lte=models.F("workers")),
+                name="employer_exposed_within_workers",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["township", "status"], name="employer_township_status_idx"),
+            models.Index(fields=["region", "is_key"], name="employer_region_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("employers:detail", args=[self.pk])

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.employers.models import Employer
+from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.regions.models import Region
+
+
+class ItemKind(models.TextChoices):
+    DOCUMENT = "document", _("资料有无")  # 第1-5项为检查资料有无: 无 is a finding
+    LEAD = "lead", _("线索发现")  # 第6-7项为发现线索: 有 is a finding
+
+
+class NotApplicableRule(models.TextChoices):
+    """When an item may be answered 合理缺项."""
+
+    NEVER = "never", _("不允许合理缺项")
+    NO_CONSTRUCTION_PROJECT = "no_construction_project", _("无建设项目的用人单位可合理缺项")
+    NO_RADIATION_WORK = "no_radiation_work", _("不从事放射工作的用人单位可合理缺项")
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("有")
+    NO = "no", _("无")
+    NOT_APPLICABLE = "na", _("合理缺项")
+
+
+class ChecklistTemplate(models.Model):
+    """A versioned check-list (附表1 and its variants): data, not code. Never edited in place."""
+
+    code = models.SlugField(_("模板代码"), max_length=50)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    builtin = models.BooleanField(_("内置"), default=False)
+    is_active = models.BooleanField(_("当前启用"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("巡查表模板")
+        verbose_name_plural = _("巡查表模板")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="template_unique_version"),
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="template_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（第{self.version}版）"
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="items")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    wording = models.CharField(_("巡查内容"), max_length=300)
+    kind = models.CharField(_("性质"), max_length=20, choices=ItemKind.choices)
+    na_rule = models.CharField(
+        _("合理缺项"), max_length=30, choices=NotApplicableRule.choices, default=NotApplicableRule.NEVER
+    )
+    lead_type = models.CharField(
+        _("发现问题时生成的线索类别"),
+        max_length=30,
+        blank=True,
+        help_text=_("leads.LeadType 的值；留空按性质推断。"),
+    )
+
+    class Meta:
+        verbose_name = _("巡查项目")
+        verbose_name_plural = _("巡查项目")
+        ordering = ["template", "number"]
+        constraints = [models.UniqueConstraint(fields=["template", "number"], name="item_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.wording}"
+
+
+class InspectionStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+
+
+class Inspection(models.Model):
+    """One filled 附表1 (职业健康监督协管巡查个案信息表) for one employer at one time.
+
+    The primary key is made by the client (a UUID), so an offline phone can submit later
+    and the same submission received twice is stored once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    template = models.ForeignKey(
+        ChecklistTemplate, verbose_name=_("模板"), on_delete=models.PROTECT, related_name="+"
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", help_text="the employer's region"
+    )
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("协管员"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    # The header of the form as written on site (may correct the ledger)
+    employer_name = models.CharField(_("用人单位名称"), max_length=200)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    inspected_at = models.DateTimeField(_("巡查时间"), default=timezone.now)
+    accompanying_person = models.CharField(_("用人单位陪同人员"), max_length=50, blank=True)
+    companion_signature = models.ImageField(_("陪同人员签字"), upload_to="signatures/%Y/%m/", blank=True)
+    assistant_signature = models.ImageField(_("协管员签字"), upload_to="signatures/%Y/%m/", blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.FloatField(_("定位精度(米)"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=InspectionStatus.choices,
+        default=InspectionStatus.DRAFT,
+        db_index=True,
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    complete = models.BooleanField(
+        _("记录完整"), default=False, help_text=_("各项均已填写且双方签字（指标：记录及报告）。")
+    )
+    findings_count = models.PositiveSmallIntegerField(_("发现问题数"), default=0)
+    revision = models.PositiveIntegerField(_("修订次数"), default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("巡查个案")
+        verbose_name_plural = _("巡查个案")
+        ordering = ["-inspected_at"]
+        indexes = [
+            models.Index(fields=["region", "inspected_at"], name="inspection_region_time_idx"),
+            models.Index(fields=["employer", "inspected_at"], name="inspection_employer_time_idx"),
+            models.Index(fields=["assistant", "inspected_at"], name="inspection_assistant_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer_name} {timezone.localtime(self.inspected_at):%Y-%m-%d}"
+
+
+class InspectionAnswer(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(_("有/无"), max_length=3, choices=Answer.choices)
+    note = models.TextField(_("情况说明"), blank=True)
+    is_finding = models.BooleanField(_("发现问题"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "inspection__region"
+
+    class Meta:
+        verbose_name = _("巡查项目结果")
+        verbose_name_plural = _("巡查项目结果")
+        ordering = ["inspection", "item__number"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="answer_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item.number}: {self.get_answer_display()}"
+
+
+class InspectionPhoto(models.Model):
+    """A photo, stamped in the stored image with time, place and the employer's name."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="inspection-photos/%Y/%m/")
+    taken_at = models.DateTimeField(_("拍摄时间"), default=timezone.now)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    item_number = models.PositiveSmallIntegerField(_("对应巡查项目"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "inspection__region"
+
+    class Meta:
+        verbose_name = _("巡查照片")
+        verbose_name_plural = _("巡查照片")
+        ordering = ["inspection", "taken_at"]
+
+    def __str__(self) -> str:
+        return self.caption or str(self.image.name)
+
+
+class InspectionAmendment(models.Model):
+    """A correction of a submitted inspection: the reason and both versions are kept."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="amendments")
+    revision = models.PositiveIntegerField(_("修订序号"))
+    reason = models.TextField(_("修改原因"))
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amended_at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField(_("修改前"))
+    after = models.JSONField(_("修改后"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "inspection__region"
+
+    class Meta:
+        verbose_name = _("巡查个案修订")
+        verbose_name_plural = _("巡查个案修订")
+        ordering = ["inspection", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "revision"], name="amendment_unique_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} #{self.revision}"

@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.employers.models import Employer
+from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.regions.models import Region
+
+
+class LeadType(models.TextChoices):
+    ILLEGAL = "illegal", _("违法相关信息")
+    ABNORMAL = "abnormal", _("工作场所异常")
+    COMPLAINT = "complaint", _("群众投诉举报")
+    SUSPECTED_PATIENT = "suspected_patient", _("可疑职业病人")
+    POISONING = "poisoning", _("职业中毒事故")
+
+
+IMPORTANT_BY_DEFAULT = frozenset({LeadType.SUSPECTED_PATIENT, LeadType.POISONING})
+
+
+class AbnormalKind(models.TextChoices):
+    RADIATION = "radiation", _("放射")
+    DUST = "dust", _("粉尘")
+    NOISE = "noise", _("噪声")
+    CHEMICAL = "chemical", _("化学毒物")
+    OTHER = "other", _("其他")
+
+
+class Importance(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    IMPORTANT = "important", _("重要")
+
+
+class LeadSource(models.TextChoices):
+    INSPECTION = "inspection", _("巡查发现")
+    COMPLAINT = "complaint", _("群众投诉举报")
+    DIRECT = "direct", _("直接录入")
+
+
+class LeadStatus(models.TextChoices):
+    DISCOVERED = "discovered", _("已发现")
+    REPORTED = "reported", _("已报告")
+    HANDLING = "handling", _("处理中")
+    CLOSED = "closed", _("已办结")
+
+
+class ReportMethod(models.TextChoices):
+    SYSTEM = "system", _("系统报送")
+    PHONE = "phone", _("电话")
+    IN_PERSON = "in_person", _("当面")
+
+
+class Handling(models.TextChoices):
+    ASSIST = "assist", _("协查")
+    ENFORCEMENT = "enforcement", _("查处")
+    NO_ACTION = "no_action", _("无需处理")
+
+
+class OfficerAction(models.TextChoices):
+    FILED = "filed", _("立案")
+    RECTIFY = "rectify", _("责令整改")
+    PENALTY = "penalty", _("处罚")
+    NO_ACTION = "no_action", _("不予处理")
+
+
+class ReportingPolicy(models.Model):
+    """How soon a lead must be reported (the regulation: 重要情况立即报告). One row."""
+
+    important_hours = models.PositiveIntegerField(_("重要线索报告时限(小时)"), default=2)
+    normal_days = models.PositiveIntegerField(_("一般线索报告时限(天)"), default=2)
+
+    class Meta:
+        verbose_name = _("报告时限")
+        verbose_name_plural = _("报告时限")
+
+    def __str__(self) -> str:
+        return f"重要 {self.important_hours} 小时 / 一般 {self.normal_days} 天"
+
+    @classmethod
+    def current(cls) -> ReportingPolicy:
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class Lead(models.Model):
+    """An event or lead (事件或线索) from discovery to outcome."""
+
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("用人单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    place = models.CharField(_("地点"), max_length=200, blank=True, help_text=_("不知道单位名称时填写地点。"))
+    lead_type = models.CharField(_("信息类别"), max_length=30, choices=LeadType.choices)
+    abnormal_kind = models.CharField(_("异常类别"), max_length=20, choices=AbnormalKind.choices, blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=LeadSource.choices)
+    inspection = models.ForeignKey(
+        "inspections.Inspection", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    inspection_answer = models.OneToOneField(
+        "inspections.InspectionAnswer", null=True, blank=True, on_delete=models.PROTECT, related_name="lead"
+    )
+    description = models.TextField(_("信息内容"))
+    importance = models.CharField(
+        _("重要程度"), max_length=20, choices=Importance.choices, default=Importance.NORMAL
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.DISCOVERED, db_index=True
+    )
+    discovered_at = models.DateTimeField(_("发现时间"), default=timezone.now)
+    discovered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发现人"), on_delete=models.PROTECT, related_name="+"
+    )
+    report_due_at = models.DateTimeField(_("应报告时间"))
+    reported_at = models.DateTimeField(_("报告时间"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报告人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_to_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("报告机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    reported_to_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_leads",
+    )
+    report_method = models.CharField(_("报告方式"), max_length=20, choices=ReportMethod.choices, blank=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    handling = models.CharField(_("处置方式"), max_length=20, choices=Handling.choices, blank=True)
+    handling_reason = models.TextField(_("处置说明"), blank=True)
+    officer_action = models.CharField(_("执法处理"), max_length=20, choices=OfficerAction.choices, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(_("办结结果"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事件或线索")
+        verbose_name_plural = _("事件或线索")
+        ordering = ["-discovered_at"]
+        indexes = [
+            models.Index(fields=["region", "discovered_at"], name="lead_region_discovered_idx"),
+            models.Index(fields=["status", "report_due_at"], name="lead_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reported_at__isnull=True)
+                | models.Q(reported_at__gte=models.F("discovered_at")),
+                name="lead_reported_after_discovered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_lead_type_display()}：{self.description[:30]}"
+
+    @property
+    def is_overdue(self) -> bool:
+        reported = self.reported_at or timezone.now()
+        return reported > self.report_due_at
+
+
+class LeadEvent(models.Model):
+    """One step of a lead's timeline: who did what, when."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事项"), max_length=30)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("说明"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "lead__region"
+
+    class Meta:
+        verbose_name = _("线索处理记录")
+        verbose_name_plural = _("线索处理记录")
+        ordering = ["lead", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LeadPhoto(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="lead-photos/%Y/%m/")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "lead__region"
+
+    class Meta:
+        verbose_name = _("线索照片")
+        verbose_name_plural = _("线索照片")
+
+    def __str__(self) -> str:
+        return str(self.image.name)
+
+
+class ComplaintChannel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("来访")
+    LETTER = "letter", _("信件")
+    ONLINE = "online", _("网络")
+    OTHER = "other", _("其他")
+
+
+class Complaint(models.Model):
+    """A public complaint (群众投诉举报). The complainant's identity is confidential."""
+
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(_("接报时间"), default=timezone.now)
+    channel = models.CharField(_("渠道"), max_length=20, choices=ComplaintChannel.choices)
+    content = models.TextField(_("举报内容"))
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("被举报单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    anonymous = models.BooleanField(_("匿名"), default=False)
+    complainant_name = models.CharField(_("举报人姓名"), max_length=50, blank=True)
+    complainant_contact = models.CharField(_("举报人联系方式"), max_length=50, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    lead = models.OneToOneField(
+        Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="complaint"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群众投诉举报")
+        verbose_name_plural = _("群众投诉举报")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.content[:30]}"
+
+
+class AssistStatus(models.TextChoices):
+    REQUESTED = "requested", _("待协查")
+    DONE = "done", _("已协查")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class AssistRequest(models.Model):
+    """An assisted investigation (协查), requested by an officer, recorded by an assistant."""
+
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="assists")
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("用人单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assists",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="assists_requested",
+    )
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("协管员"), on_delete=models.PROTECT, related_name="assists"
+    )
+    requested_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    due_on = models.DateField(_("要求完成日期"), null=True, blank=True)
+    request_note = models.TextField(_("协查要求"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=AssistStatus.choices, default=AssistStatus.REQUESTED, db_index=True
+    )
+    done_on = models.DateField(_("协查日期"), null=True, blank=True)
+    what_done = models.TextField(_("协查情况"), blank=True)
+    outcome = models.TextField(_("结果"), blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协查")
+        verbose_name_plural = _("协查")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"协查 {self.employer or self.lead}"
+
+
+class AssistPhoto(models.Model):
+    assist = models.ForeignKey(AssistRequest, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="assist-photos/%Y/%m/")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "assist__region"
+
+    class Meta:
+        verbose_name = _("协查照片")
+        verbose_name_plural = _("协查照片")
+
+    def __str__(self) -> str:
+        return str(self.image.name)

@@ -1,0 +1,23 @@
+"""Text normalisation for comparing what people type (names, codes, phone numbers)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(value: str | None) -> str:
+    """NFKC (full-width letters, digits and brackets to half-width), trimmed, inner spaces folded."""
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def name_key(value: str | None) -> str:
+    """The comparison key of an organisation name: folded, no spaces, upper case Latin.
+
+    （有限公司） and (有限公司), full-width and half-width digits, and spacing all compare equal.
+    """
+    return _SPACES.sub("", fold(value)).upper()

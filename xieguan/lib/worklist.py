@@ -1,0 +1,44 @@
+"""The work list on every user's home page, assembled from the apps.
+
+An app contributes sections by naming a function in its AppConfig's ``worklist``
+attribute (dotted path). The function takes the user and returns a list of
+``WorkSection``; each entry links to where the work is done. Sections with no entries
+are still shown when ``show_empty`` is set, so "nothing to do" is said, not implied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+
+@dataclass
+class WorkEntry:
+    title: str
+    url: str
+    detail: str = ""
+    urgent: bool = False
+    badge: str = ""
+
+
+@dataclass
+class WorkSection:
+    title: Any
+    entries: list[WorkEntry] = field(default_factory=list)
+    total: int | None = None  # when entries are a first page of a longer list
+    more_url: str = ""
+    order: int = 50
+    show_empty: bool = True
+    empty_text: Any = ""
+
+
+def worklist_for(user: Any) -> list[WorkSection]:
+    sections: list[WorkSection] = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "worklist", None)
+        if path:
+            sections.extend(import_string(path)(user))
+    return sorted(sections, key=lambda s: s.order)

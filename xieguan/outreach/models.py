@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.employers.models import Employer
+from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.regions.models import Region
+
+
+class PublicityKind(models.TextChoices):
+    LAW = "law", _("法律法规宣传")
+    KNOWLEDGE = "knowledge", _("职业病防治知识")
+    GUIDANCE = "guidance", _("企业指导")
+
+
+class PublicityEvent(models.Model):
+    """A publicity event (宣传): each township's assistants hold at least one a year."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("乡(镇、街道)"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(_("日期"))
+    kind = models.CharField(_("形式"), max_length=20, choices=PublicityKind.choices)
+    topic = models.CharField(_("主题"), max_length=200)
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    audience = models.PositiveIntegerField(_("受众人数"), default=0)
+    employers = models.ManyToManyField(Employer, verbose_name=_("覆盖用人单位"), blank=True, related_name="+")
+    description = models.TextField(_("情况说明"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("宣传活动")
+        verbose_name_plural = _("宣传活动")
+        ordering = ["-held_on"]
+        indexes = [models.Index(fields=["region", "held_on"], name="publicity_region_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+
+class PublicityPhoto(models.Model):
+    event = models.ForeignKey(PublicityEvent, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="publicity-photos/%Y/%m/")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "event__region"
+
+    class Meta:
+        verbose_name = _("宣传照片")
+        verbose_name_plural = _("宣传照片")
+
+    def __str__(self) -> str:
+        return str(self.image.name)

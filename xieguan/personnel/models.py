@@ -1,0 +1,302 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.regions.models import Region
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class Origin(models.TextChoices):
+    """乡聘村用: family-planning cadres and village doctors may be enrolled."""
+
+    FAMILY_PLANNING = "family_planning", _("计生专干")
+    VILLAGE_DOCTOR = "village_doctor", _("村医")
+    TOWNSHIP_HOSPITAL = "township_hospital", _("乡镇卫生院")
+    OTHER = "other", _("其他")
+
+
+class Education(models.TextChoices):
+    JUNIOR = "junior", _("初中及以下")
+    SENIOR = "senior", _("高中/中专")
+    COLLEGE = "college", _("大专")
+    BACHELOR = "bachelor", _("本科")
+    POSTGRADUATE = "postgraduate", _("研究生")
+
+
+class AssistantStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("待聘")
+    APPOINTED = "appointed", _("在聘")
+    EXPIRED = "expired", _("聘期已满")
+    DISMISSED = "dismissed", _("已解聘")
+
+
+class AssistantQuerySet(ScopedQuerySet["Assistant"]):
+    def active(self) -> AssistantQuerySet:
+        return self.filter(status=AssistantStatus.APPOINTED)
+
+
+class Assistant(models.Model):
+    """A supervision assistant (职业健康监督协管员) as a person, linked to a login account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assistant",
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    phone = models.CharField(_("联系电话"), max_length=20)
+    education = models.CharField(_("文化程度"), max_length=20, choices=Education.choices)
+    specialty = models.CharField(_("专业"), max_length=50, blank=True)
+    origin = models.CharField(_("人员来源"), max_length=30, choices=Origin.choices)
+    township = models.ForeignKey(
+        Region, verbose_name=_("所在乡(镇、街道)"), on_delete=models.PROTECT, related_name="assistant_people"
+    )
+    villages = models.ManyToManyField(Region, verbose_name=_("负责的村(社区)"), blank=True, related_name="+")
+    photo = models.ImageField(_("照片"), upload_to="assistant-photos/", blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=AssistantStatus.choices,
+        default=AssistantStatus.CANDIDATE,
+        db_index=True,
+    )
+    # The four conditions of the regulation, each with evidence or a declaration.
+    law_abiding = models.BooleanField(_("遵纪守法、廉洁奉公"), default=False)
+    law_abiding_evidence = models.CharField(_("依据"), max_length=200, blank=True)
+    fit_for_duty = models.BooleanField(_("具有正常履行职责的身体条件"), default=False)
+    fit_for_duty_evidence = models.CharField(_("依据"), max_length=200, blank=True)
+    qualified = models.BooleanField(_("具有符合职位要求的文化程度和工作能力"), default=False)
+    qualified_evidence = models.CharField(_("依据"), max_length=200, blank=True)
+    knowledgeable = models.BooleanField(_("具有职业健康监督相关的专业和法律知识"), default=False)
+    knowledgeable_evidence = models.CharField(_("依据"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AssistantQuerySet.as_manager()
+    scope_lookup = "township"
+
+    class Meta:
+        verbose_name = _("协管员")
+        verbose_name_plural = _("协管员")
+        ordering = ["township", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        value = self.id_number
+        return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+
+
+class Appointment(models.Model):
+    """A fixed appointment term (定期聘用); a renewal is a new term linked to the previous one."""
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateField(_("聘期开始"))
+    end = models.DateField(_("聘期结束"))
+    document_no = models.CharField(_("聘任文号"), max_length=50, blank=True)
+    renewal_of = models.OneToOneField(
+        "self",
+        verbose_name=_("续聘自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewal",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "assistant__township"
+
+    class Meta:
+        verbose_name = _("聘任")
+        verbose_name_plural = _("聘任")
+        ordering = ["assistant", "-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assistant} {self.start}—{self.end}"
+
+
+class TrainingKind(models.TextChoices):
+    PRE_JOB = "pre_job", _("岗前培训")
+    BUSINESS = "business", _("业务培训")
+
+
+class TrainingSession(models.Model):
+    kind = models.CharField(_("培训类别"), max_length=20, choices=TrainingKind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("组织单位所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(_("培训日期"))
+    topic = models.CharField(_("培训主题"), max_length=200)
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    has_exam = models.BooleanField(_("有考核"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+
+class TrainingRecord(models.Model):
+    """One invited assistant of a session: attendance and exam result."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="records")
+    assistant = models.ForeignKey(Assistant, on_delete=models.PROTECT, related_name="training_records")
+    attended = models.BooleanField(_("参加"), default=False)
+    score = models.DecimalField(_("考核成绩"), max_digits=5, decimal_places=1, null=True, blank=True)
+    passed = models.BooleanField(_("合格"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "assistant__township"
+
+    class Meta:
+        verbose_name = _("培训记录")
+        verbose_name_plural = _("培训记录")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "assistant"], name="training_record_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} {self.assistant}"
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("合格")
+    BASIC = "basic", _("基本合格")
+    FAIL = "fail", _("不合格")
+
+
+class GradeThreshold(models.Model):
+    """The minimum total score of each grade (data, editable by the province)."""
+
+    grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, unique=True)
+    min_score = models.DecimalField(_("最低分"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("考核等次分数线")
+        verbose_name_plural = _("考核等次分数线")
+        ordering = ["-min_score"]
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()} ≥ {self.min_score}"
+
+
+class Assessment(models.Model):
+    """The yearly assessment of 第十条: duty, service, discipline. Locked once signed off."""
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.PROTECT, related_name="assessments")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    duty_score = models.DecimalField(_("依法履行职责"), max_digits=5, decimal_places=1, null=True, blank=True)
+    service_score = models.DecimalField(
+        _("开展卫生监督服务"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    discipline_score = models.DecimalField(
+        _("遵纪守法"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    total_score = models.DecimalField(_("总分"), max_digits=5, decimal_places=1, null=True, blank=True)
+    grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, blank=True)
+    measured = models.JSONField(
+        _("年度工作量"), default=dict, help_text="the assistant's measured work, at prefill"
+    )
+    comments = models.TextField(_("考核意见"), blank=True)
+    signed_off_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "assistant__township"
+
+    class Meta:
+        verbose_name = _("年度考核")
+        verbose_name_plural = _("年度考核")
+        ordering = ["-year", "assistant"]
+        constraints = [models.UniqueConstraint(fields=["assistant", "year"], name="assessment_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.assistant} {self.year}"
+
+
+class RewardGround(models.TextChoices):
+    """第十一条."""
+
+    DEDICATED = "dedicated", _("忠于职守，积极工作，成绩显著")
+    PREVENTED_ACCIDENT = "prevented_accident", _("防止或者消除事故有功，使国家和人民群众利益免受或者减少损失")
+    EMERGENCY = "emergency", _("在处理突发职业健康事件中做出突出贡献")
+    OTHER = "other", _("有其他突出功绩")
+
+
+class Reward(models.Model):
+    assistant = models.ForeignKey(Assistant, on_delete=models.PROTECT, related_name="rewards")
+    ground = models.CharField(_("表彰奖励情形"), max_length=30, choices=RewardGround.choices)
+    description = models.TextField(_("事迹"))
+    awarded_on = models.DateField(_("日期"))
+    document_no = models.CharField(_("文号"), max_length=50, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "assistant__township"
+
+    class Meta:
+        verbose_name = _("表彰奖励")
+        verbose_name_plural = _("表彰奖励")
+        ordering = ["-awarded_on"]
+
+    def __str__(self) -> str:
+        return f"{self.assistant} {self.get_ground_display()}"
+
+
+class DismissalGround(models.TextChoices):
+    """第十二条."""
+
+    RETIREMENT = "retirement", _("符合退休条件")
+    TRANSFERRED = "transferred", _("调离职业健康工作岗位")
+    HEALTH = "health", _("因健康原因不能继续胜任职业健康监督协管工作")
+    LEGAL = "legal", _("法律法规规定的情形")
+
+
+class Dismissal(models.Model):
+    assistant = models.OneToOneField(Assistant, on_delete=models.PROTECT, related_name="dismissal")
+    ground = models.CharField(_("解聘情形"), max_length=30, choices=DismissalGround.choices)
+    dismissed_on = models.DateField(_("解聘日期"))
+    document_no = models.CharField(_("文号"), max_length=50)
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "assistant__township"
+
+    class Meta:
+        verbose_name = _("解聘")
+        verbose_name_plural = _("解聘")
+
+    def __str__(self) -> str:
+        return f"{self.assistant} {self.get_ground_display()}"

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from xieguan.lib.access import public
+
+admin.site.site_header = "职业健康监督协管信息系统 · 代码表管理"
+admin.site.site_title = "协管系统管理"
+
+urlpatterns = [
+    path("", include("xieguan.accounts.urls")),
+    path("regions/", include("xieguan.regions.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/", include("xieguan.api.urls")),
+    # One line per area of the domain, in the order of the menu:
+]
