@@ -3,103 +3,256 @@
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import xieguan.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
+import xieguan.accounts.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('regions', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='机构名称')),
-                ('kind', models.CharField(choices=[('administration', '卫生健康行政部门'), ('supervision', '卫生健康监督机构')], max_length=20, verbose_name='类别')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='regions.region', verbose_name='所属区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="机构名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("administration", "卫生健康行政部门"), ("supervision", "卫生健康监督机构")],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="regions.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机构',
-                'verbose_name_plural': '机构',
-                'ordering': ['region', 'kind', 'name'],
+                "verbose_name": "机构",
+                "verbose_name_plural": "机构",
+                "ordering": ["region", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('full_name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('role', models.CharField(choices=[('province_admin', '省卫生健康委管理员'), ('prefecture_viewer', '市(州)卫生健康局'), ('county_admin', '县(区)卫生健康行政部门'), ('officer', '卫生健康监督执法人员'), ('assistant', '职业健康监督协管员')], max_length=20, verbose_name='角色')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('access_until', models.DateField(blank=True, help_text='协管员的聘期结束日；过期后无法登录。空表示不限。', null=True, verbose_name='账号有效期至')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='users', to='regions.region', verbose_name='所属区划')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('villages', models.ManyToManyField(blank=True, help_text='协管员可选：乡聘村用时负责的村(社区)，须属于其乡镇。', related_name='assistants', to='regions.region', verbose_name='负责的村(社区)')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='staff', to='accounts.agency', verbose_name='所属机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("full_name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("province_admin", "省卫生健康委管理员"),
+                            ("prefecture_viewer", "市(州)卫生健康局"),
+                            ("county_admin", "县(区)卫生健康行政部门"),
+                            ("officer", "卫生健康监督执法人员"),
+                            ("assistant", "职业健康监督协管员"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "access_until",
+                    models.DateField(
+                        blank=True,
+                        help_text="协管员的聘期结束日；过期后无法登录。空表示不限。",
+                        null=True,
+                        verbose_name="账号有效期至",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="regions.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "villages",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="协管员可选：乡聘村用时负责的村(社区)，须属于其乡镇。",
+                        related_name="assistants",
+                        to="regions.region",
+                        verbose_name="负责的村(社区)",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="staff",
+                        to="accounts.agency",
+                        verbose_name="所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
-                'ordering': ['username'],
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
+                "ordering": ["username"],
             },
             managers=[
-                ('objects', xieguan.accounts.models.ScopedUserManager()),
+                ("objects", xieguan.accounts.models.ScopedUserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='类别')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='链接')),
-                ('key', models.CharField(help_text='event identity: one notification per recipient and key', max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="类别")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("url", models.CharField(blank=True, max_length=300, verbose_name="链接")),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="event identity: one notification per recipient and key", max_length=200
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="regions.region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at'],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.UniqueConstraint(fields=('region', 'kind', 'name'), name='agency_unique_name_per_region'),
+            model_name="agency",
+            constraint=models.UniqueConstraint(
+                fields=("region", "kind", "name"), name="agency_unique_name_per_region"
+            ),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['role', 'region'], name='user_role_region_idx'),
+            model_name="user",
+            index=models.Index(fields=["role", "region"], name="user_role_region_idx"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'read_at'], name='notification_unread_idx'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(fields=('recipient', 'key'), name='notification_once_per_event'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                fields=("recipient", "key"), name="notification_once_per_event"
+            ),
         ),
     ]

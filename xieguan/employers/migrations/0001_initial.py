@@ -8,186 +8,511 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HazardCategory',
+            name="HazardCategory",
             fields=[
-                ('code', models.CharField(max_length=20, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=20, verbose_name='类别')),
-                ('catalogue_items', models.PositiveSmallIntegerField(verbose_name='目录条目数')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "code",
+                    models.CharField(max_length=20, primary_key=True, serialize=False, verbose_name="代码"),
+                ),
+                ("name", models.CharField(max_length=20, verbose_name="类别")),
+                ("catalogue_items", models.PositiveSmallIntegerField(verbose_name="目录条目数")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '职业病危害因素类别',
-                'verbose_name_plural': '职业病危害因素类别',
-                'ordering': ['order'],
+                "verbose_name": "职业病危害因素类别",
+                "verbose_name_plural": "职业病危害因素类别",
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='IndustryCode',
+            name="IndustryCode",
             fields=[
-                ('code', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='行业代码')),
-                ('name', models.CharField(max_length=100, verbose_name='行业名称')),
-                ('category', models.CharField(choices=[('coal', '煤矿'), ('noncoal_mining', '非煤矿山'), ('metallurgy', '冶金'), ('building_materials', '建材'), ('chemical', '化工'), ('other', '其他')], max_length=20, verbose_name='重点行业类别')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=5, primary_key=True, serialize=False, verbose_name="行业代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="行业名称")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("coal", "煤矿"),
+                            ("noncoal_mining", "非煤矿山"),
+                            ("metallurgy", "冶金"),
+                            ("building_materials", "建材"),
+                            ("chemical", "化工"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="重点行业类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '国民经济行业代码',
-                'verbose_name_plural': '国民经济行业代码',
-                'ordering': ['code'],
+                "verbose_name": "国民经济行业代码",
+                "verbose_name_plural": "国民经济行业代码",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='HazardFactor',
+            name="HazardFactor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='factors', to='employers.hazardcategory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="factors",
+                        to="employers.hazardcategory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '职业病危害因素',
-                'verbose_name_plural': '职业病危害因素',
-                'ordering': ['category__order', 'name'],
+                "verbose_name": "职业病危害因素",
+                "verbose_name_plural": "职业病危害因素",
+                "ordering": ["category__order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='用人单位名称')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='地址')),
-                ('legal_representative', models.CharField(blank=True, max_length=50, verbose_name='法定代表人')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('name_key', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('credit_code', models.CharField(blank=True, help_text='18 位，含校验位；没有可不填。', max_length=18, null=True, unique=True, verbose_name='统一社会信用代码')),
-                ('industry', models.CharField(choices=[('coal', '煤矿'), ('noncoal_mining', '非煤矿山'), ('metallurgy', '冶金'), ('building_materials', '建材'), ('chemical', '化工'), ('other', '其他')], default='other', max_length=20, verbose_name='行业类别')),
-                ('radiation_work', models.BooleanField(default=False, verbose_name='从事放射工作')),
-                ('construction_project', models.BooleanField(default=False, verbose_name='有在建建设项目')),
-                ('workers', models.PositiveIntegerField(blank=True, null=True, verbose_name='劳动者人数')),
-                ('exposed_workers', models.PositiveIntegerField(blank=True, null=True, verbose_name='接触职业病危害因素人数')),
-                ('status', models.CharField(choices=[('operating', '在产'), ('suspended', '停产'), ('closed', '关闭')], default='operating', max_length=20, verbose_name='生产状态')),
-                ('closed_reason', models.CharField(blank=True, max_length=200, verbose_name='关闭原因')),
-                ('serious_hazard', models.BooleanField(default=False, verbose_name='职业病危害严重')),
-                ('declaration_date', models.DateField(blank=True, null=True, verbose_name='最近申报日期')),
-                ('declaration_receipt', models.CharField(blank=True, max_length=50, verbose_name='申报回执编号')),
-                ('registered', models.BooleanField(db_index=True, default=False, verbose_name='已登记')),
-                ('missing_fields', models.JSONField(blank=True, default=list, verbose_name='缺少的登记项')),
-                ('is_key', models.BooleanField(default=False, help_text='重点行业或职业病危害严重，须每年巡查覆盖。', verbose_name='重点巡查单位')),
-                ('last_inspected_on', models.DateField(blank=True, null=True, verbose_name='最近巡查日期')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employers', to='regions.region', verbose_name='所在村(社区)或乡镇')),
-                ('township', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='乡(镇、街道)')),
-                ('hazard_categories', models.ManyToManyField(blank=True, related_name='employers', to='employers.hazardcategory', verbose_name='职业病危害因素类别')),
-                ('hazard_factors', models.ManyToManyField(blank=True, related_name='employers', to='employers.hazardfactor', verbose_name='职业病危害因素')),
-                ('industry_code', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='employers', to='employers.industrycode', verbose_name='国民经济行业代码')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="用人单位名称")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="地址")),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=50, verbose_name="法定代表人"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("name_key", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="18 位，含校验位；没有可不填。",
+                        max_length=18,
+                        null=True,
+                        unique=True,
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("coal", "煤矿"),
+                            ("noncoal_mining", "非煤矿山"),
+                            ("metallurgy", "冶金"),
+                            ("building_materials", "建材"),
+                            ("chemical", "化工"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="行业类别",
+                    ),
+                ),
+                ("radiation_work", models.BooleanField(default=False, verbose_name="从事放射工作")),
+                ("construction_project", models.BooleanField(default=False, verbose_name="有在建建设项目")),
+                ("workers", models.PositiveIntegerField(blank=True, null=True, verbose_name="劳动者人数")),
+                (
+                    "exposed_workers",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="接触职业病危害因素人数"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("operating", "在产"), ("suspended", "停产"), ("closed", "关闭")],
+                        default="operating",
+                        max_length=20,
+                        verbose_name="生产状态",
+                    ),
+                ),
+                ("closed_reason", models.CharField(blank=True, max_length=200, verbose_name="关闭原因")),
+                ("serious_hazard", models.BooleanField(default=False, verbose_name="职业病危害严重")),
+                ("declaration_date", models.DateField(blank=True, null=True, verbose_name="最近申报日期")),
+                (
+                    "declaration_receipt",
+                    models.CharField(blank=True, max_length=50, verbose_name="申报回执编号"),
+                ),
+                ("registered", models.BooleanField(db_index=True, default=False, verbose_name="已登记")),
+                ("missing_fields", models.JSONField(blank=True, default=list, verbose_name="缺少的登记项")),
+                (
+                    "is_key",
+                    models.BooleanField(
+                        default=False,
+                        help_text="重点行业或职业病危害严重，须每年巡查覆盖。",
+                        verbose_name="重点巡查单位",
+                    ),
+                ),
+                ("last_inspected_on", models.DateField(blank=True, null=True, verbose_name="最近巡查日期")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employers",
+                        to="regions.region",
+                        verbose_name="所在村(社区)或乡镇",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="乡(镇、街道)",
+                    ),
+                ),
+                (
+                    "hazard_categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="employers",
+                        to="employers.hazardcategory",
+                        verbose_name="职业病危害因素类别",
+                    ),
+                ),
+                (
+                    "hazard_factors",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="employers",
+                        to="employers.hazardfactor",
+                        verbose_name="职业病危害因素",
+                    ),
+                ),
+                (
+                    "industry_code",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employers",
+                        to="employers.industrycode",
+                        verbose_name="国民经济行业代码",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用人单位',
-                'verbose_name_plural': '用人单位',
-                'ordering': ['township_id', 'name'],
+                "verbose_name": "用人单位",
+                "verbose_name_plural": "用人单位",
+                "ordering": ["township_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalEmployer',
+            name="HistoricalEmployer",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='用人单位名称')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='地址')),
-                ('legal_representative', models.CharField(blank=True, max_length=50, verbose_name='法定代表人')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('credit_code', models.CharField(blank=True, db_index=True, help_text='18 位，含校验位；没有可不填。', max_length=18, null=True, verbose_name='统一社会信用代码')),
-                ('industry', models.CharField(choices=[('coal', '煤矿'), ('noncoal_mining', '非煤矿山'), ('metallurgy', '冶金'), ('building_materials', '建材'), ('chemical', '化工'), ('other', '其他')], default='other', max_length=20, verbose_name='行业类别')),
-                ('radiation_work', models.BooleanField(default=False, verbose_name='从事放射工作')),
-                ('construction_project', models.BooleanField(default=False, verbose_name='有在建建设项目')),
-                ('workers', models.PositiveIntegerField(blank=True, null=True, verbose_name='劳动者人数')),
-                ('exposed_workers', models.PositiveIntegerField(blank=True, null=True, verbose_name='接触职业病危害因素人数')),
-                ('status', models.CharField(choices=[('operating', '在产'), ('suspended', '停产'), ('closed', '关闭')], default='operating', max_length=20, verbose_name='生产状态')),
-                ('closed_reason', models.CharField(blank=True, max_length=200, verbose_name='关闭原因')),
-                ('serious_hazard', models.BooleanField(default=False, verbose_name='职业病危害严重')),
-                ('declaration_date', models.DateField(blank=True, null=True, verbose_name='最近申报日期')),
-                ('declaration_receipt', models.CharField(blank=True, max_length=50, verbose_name='申报回执编号')),
-                ('registered', models.BooleanField(db_index=True, default=False, verbose_name='已登记')),
-                ('missing_fields', models.JSONField(blank=True, default=list, verbose_name='缺少的登记项')),
-                ('is_key', models.BooleanField(default=False, help_text='重点行业或职业病危害严重，须每年巡查覆盖。', verbose_name='重点巡查单位')),
-                ('last_inspected_on', models.DateField(blank=True, null=True, verbose_name='最近巡查日期')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region', verbose_name='所在村(社区)或乡镇')),
-                ('township', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region', verbose_name='乡(镇、街道)')),
-                ('industry_code', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='employers.industrycode', verbose_name='国民经济行业代码')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="用人单位名称")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="地址")),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=50, verbose_name="法定代表人"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="18 位，含校验位；没有可不填。",
+                        max_length=18,
+                        null=True,
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("coal", "煤矿"),
+                            ("noncoal_mining", "非煤矿山"),
+                            ("metallurgy", "冶金"),
+                            ("building_materials", "建材"),
+                            ("chemical", "化工"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="行业类别",
+                    ),
+                ),
+                ("radiation_work", models.BooleanField(default=False, verbose_name="从事放射工作")),
+                ("construction_project", models.BooleanField(default=False, verbose_name="有在建建设项目")),
+                ("workers", models.PositiveIntegerField(blank=True, null=True, verbose_name="劳动者人数")),
+                (
+                    "exposed_workers",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="接触职业病危害因素人数"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("operating", "在产"), ("suspended", "停产"), ("closed", "关闭")],
+                        default="operating",
+                        max_length=20,
+                        verbose_name="生产状态",
+                    ),
+                ),
+                ("closed_reason", models.CharField(blank=True, max_length=200, verbose_name="关闭原因")),
+                ("serious_hazard", models.BooleanField(default=False, verbose_name="职业病危害严重")),
+                ("declaration_date", models.DateField(blank=True, null=True, verbose_name="最近申报日期")),
+                (
+                    "declaration_receipt",
+                    models.CharField(blank=True, max_length=50, verbose_name="申报回执编号"),
+                ),
+                ("registered", models.BooleanField(db_index=True, default=False, verbose_name="已登记")),
+                ("missing_fields", models.JSONField(blank=True, default=list, verbose_name="缺少的登记项")),
+                (
+                    "is_key",
+                    models.BooleanField(
+                        default=False,
+                        help_text="重点行业或职业病危害严重，须每年巡查覆盖。",
+                        verbose_name="重点巡查单位",
+                    ),
+                ),
+                ("last_inspected_on", models.DateField(blank=True, null=True, verbose_name="最近巡查日期")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在村(社区)或乡镇",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="乡(镇、街道)",
+                    ),
+                ),
+                (
+                    "industry_code",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="employers.industrycode",
+                        verbose_name="国民经济行业代码",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 用人单位',
-                'verbose_name_plural': 'historical 用人单位',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 用人单位",
+                "verbose_name_plural": "historical 用人单位",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEmployer_hazard_categories',
+            name="HistoricalEmployer_hazard_categories",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('employer', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='employers.employer')),
-                ('hazardcategory', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='employers.hazardcategory')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='employers.historicalemployer')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="employers.employer",
+                    ),
+                ),
+                (
+                    "hazardcategory",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="employers.hazardcategory",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="employers.historicalemployer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalEmployer_hazard_categories',
+                "verbose_name": "HistoricalEmployer_hazard_categories",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='FocusIndustry',
+            name="FocusIndustry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='县(区)')),
-                ('industry_code', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='employers.industrycode', verbose_name='行业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="县(区)",
+                    ),
+                ),
+                (
+                    "industry_code",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="employers.industrycode",
+                        verbose_name="行业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '自定重点行业',
-                'verbose_name_plural': '自定重点行业',
+                "verbose_name": "自定重点行业",
+                "verbose_name_plural": "自定重点行业",
             },
         ),
         migrations.AddConstraint(
-            model_name='hazardfactor',
-            constraint=models.UniqueConstraint(fields=('category', 'name'), name='hazard_factor_unique_name'),
+            model_name="hazardfactor",
+            constraint=models.UniqueConstraint(fields=("category", "name"), name="hazard_factor_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='focusindustry',
-            constraint=models.UniqueConstraint(fields=('region', 'industry_code'), name='focus_industry_unique'),
+            model_name="focusindustry",
+            constraint=models.UniqueConstraint(
+                fields=("region", "industry_code"), name="focus_industry_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='employer',
-            index=models.Index(fields=['township', 'status'], name='employer_township_status_idx'),
+            model_name="employer",
+            index=models.Index(fields=["township", "status"], name="employer_township_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='employer',
-            index=models.Index(fields=['region', 'is_key'], name='employer_region_key_idx'),
+            model_name="employer",
+            index=models.Index(fields=["region", "is_key"], name="employer_region_key_idx"),
         ),
         migrations.AddConstraint(
-            model_name='employer',
-            constraint=models.UniqueConstraint(fields=('township', 'name_key'), name='employer_unique_name_per_township'),
+            model_name="employer",
+            constraint=models.UniqueConstraint(
+                fields=("township", "name_key"), name="employer_unique_name_per_township"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employer',
-            constraint=models.CheckConstraint(condition=models.Q(('exposed_workers__isnull', True), ('workers__isnull', True), ('exposed_workers__lte', models.F('workers')), _connector='OR'), name='employer_exposed_within_workers'),
+            model_name="employer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("exposed_workers__isnull", True),
+                    ("workers__isnull", True),
+                    ("exposed_workers__lte", models.F("workers")),
+                    _connector="OR",
+                ),
+                name="employer_exposed_within_workers",
+            ),
         ),
     ]

@@ -7,169 +7,526 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('employers', '0001_initial'),
-        ('inspections', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("employers", "0001_initial"),
+        ("inspections", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportingPolicy',
+            name="ReportingPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('important_hours', models.PositiveIntegerField(default=2, verbose_name='重要线索报告时限(小时)')),
-                ('normal_days', models.PositiveIntegerField(default=2, verbose_name='一般线索报告时限(天)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "important_hours",
+                    models.PositiveIntegerField(default=2, verbose_name="重要线索报告时限(小时)"),
+                ),
+                ("normal_days", models.PositiveIntegerField(default=2, verbose_name="一般线索报告时限(天)")),
             ],
             options={
-                'verbose_name': '报告时限',
-                'verbose_name_plural': '报告时限',
+                "verbose_name": "报告时限",
+                "verbose_name_plural": "报告时限",
             },
         ),
         migrations.CreateModel(
-            name='AssistRequest',
+            name="AssistRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提出时间')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='要求完成日期')),
-                ('request_note', models.TextField(blank=True, verbose_name='协查要求')),
-                ('status', models.CharField(choices=[('requested', '待协查'), ('done', '已协查'), ('cancelled', '已取消')], db_index=True, default='requested', max_length=20, verbose_name='状态')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='协查日期')),
-                ('what_done', models.TextField(blank=True, verbose_name='协查情况')),
-                ('outcome', models.TextField(blank=True, verbose_name='结果')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('assistant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assists', to=settings.AUTH_USER_MODEL, verbose_name='协管员')),
-                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assists', to='employers.employer', verbose_name='用人单位')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在区划')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assists_requested', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="提出时间"),
+                ),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="要求完成日期")),
+                ("request_note", models.TextField(blank=True, verbose_name="协查要求")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("requested", "待协查"), ("done", "已协查"), ("cancelled", "已取消")],
+                        db_index=True,
+                        default="requested",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="协查日期")),
+                ("what_done", models.TextField(blank=True, verbose_name="协查情况")),
+                ("outcome", models.TextField(blank=True, verbose_name="结果")),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assistant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assists",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="协管员",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assists",
+                        to="employers.employer",
+                        verbose_name="用人单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assists_requested",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协查',
-                'verbose_name_plural': '协查',
-                'ordering': ['-requested_at'],
+                "verbose_name": "协查",
+                "verbose_name_plural": "协查",
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='AssistPhoto',
+            name="AssistPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='assist-photos/%Y/%m/', verbose_name='照片')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='leads.assistrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.ImageField(upload_to="assist-photos/%Y/%m/", verbose_name="照片")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="leads.assistrequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协查照片',
-                'verbose_name_plural': '协查照片',
+                "verbose_name": "协查照片",
+                "verbose_name_plural": "协查照片",
             },
         ),
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('place', models.CharField(blank=True, help_text='不知道单位名称时填写地点。', max_length=200, verbose_name='地点')),
-                ('lead_type', models.CharField(choices=[('illegal', '违法相关信息'), ('abnormal', '工作场所异常'), ('complaint', '群众投诉举报'), ('suspected_patient', '可疑职业病人'), ('poisoning', '职业中毒事故')], max_length=30, verbose_name='信息类别')),
-                ('abnormal_kind', models.CharField(blank=True, choices=[('radiation', '放射'), ('dust', '粉尘'), ('noise', '噪声'), ('chemical', '化学毒物'), ('other', '其他')], max_length=20, verbose_name='异常类别')),
-                ('source', models.CharField(choices=[('inspection', '巡查发现'), ('complaint', '群众投诉举报'), ('direct', '直接录入')], max_length=20, verbose_name='来源')),
-                ('description', models.TextField(verbose_name='信息内容')),
-                ('importance', models.CharField(choices=[('normal', '一般'), ('important', '重要')], default='normal', max_length=20, verbose_name='重要程度')),
-                ('status', models.CharField(choices=[('discovered', '已发现'), ('reported', '已报告'), ('handling', '处理中'), ('closed', '已办结')], db_index=True, default='discovered', max_length=20, verbose_name='状态')),
-                ('discovered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='发现时间')),
-                ('report_due_at', models.DateTimeField(verbose_name='应报告时间')),
-                ('reported_at', models.DateTimeField(blank=True, null=True, verbose_name='报告时间')),
-                ('report_method', models.CharField(blank=True, choices=[('system', '系统报送'), ('phone', '电话'), ('in_person', '当面')], max_length=20, verbose_name='报告方式')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('handling', models.CharField(blank=True, choices=[('assist', '协查'), ('enforcement', '查处'), ('no_action', '无需处理')], max_length=20, verbose_name='处置方式')),
-                ('handling_reason', models.TextField(blank=True, verbose_name='处置说明')),
-                ('officer_action', models.CharField(blank=True, choices=[('filed', '立案'), ('rectify', '责令整改'), ('penalty', '处罚'), ('no_action', '不予处理')], max_length=20, verbose_name='执法处理')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('outcome', models.TextField(blank=True, verbose_name='办结结果')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('discovered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发现人')),
-                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='employers.employer', verbose_name='用人单位')),
-                ('inspection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='inspections.inspection')),
-                ('inspection_answer', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lead', to='inspections.inspectionanswer')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在区划')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报告人')),
-                ('reported_to_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='accounts.agency', verbose_name='报告机构')),
-                ('reported_to_officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='received_leads', to=settings.AUTH_USER_MODEL, verbose_name='接收人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True,
+                        help_text="不知道单位名称时填写地点。",
+                        max_length=200,
+                        verbose_name="地点",
+                    ),
+                ),
+                (
+                    "lead_type",
+                    models.CharField(
+                        choices=[
+                            ("illegal", "违法相关信息"),
+                            ("abnormal", "工作场所异常"),
+                            ("complaint", "群众投诉举报"),
+                            ("suspected_patient", "可疑职业病人"),
+                            ("poisoning", "职业中毒事故"),
+                        ],
+                        max_length=30,
+                        verbose_name="信息类别",
+                    ),
+                ),
+                (
+                    "abnormal_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("radiation", "放射"),
+                            ("dust", "粉尘"),
+                            ("noise", "噪声"),
+                            ("chemical", "化学毒物"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="异常类别",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("inspection", "巡查发现"),
+                            ("complaint", "群众投诉举报"),
+                            ("direct", "直接录入"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="信息内容")),
+                (
+                    "importance",
+                    models.CharField(
+                        choices=[("normal", "一般"), ("important", "重要")],
+                        default="normal",
+                        max_length=20,
+                        verbose_name="重要程度",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("discovered", "已发现"),
+                            ("reported", "已报告"),
+                            ("handling", "处理中"),
+                            ("closed", "已办结"),
+                        ],
+                        db_index=True,
+                        default="discovered",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "discovered_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="发现时间"),
+                ),
+                ("report_due_at", models.DateTimeField(verbose_name="应报告时间")),
+                ("reported_at", models.DateTimeField(blank=True, null=True, verbose_name="报告时间")),
+                (
+                    "report_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("system", "系统报送"), ("phone", "电话"), ("in_person", "当面")],
+                        max_length=20,
+                        verbose_name="报告方式",
+                    ),
+                ),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="签收时间")),
+                (
+                    "handling",
+                    models.CharField(
+                        blank=True,
+                        choices=[("assist", "协查"), ("enforcement", "查处"), ("no_action", "无需处理")],
+                        max_length=20,
+                        verbose_name="处置方式",
+                    ),
+                ),
+                ("handling_reason", models.TextField(blank=True, verbose_name="处置说明")),
+                (
+                    "officer_action",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("filed", "立案"),
+                            ("rectify", "责令整改"),
+                            ("penalty", "处罚"),
+                            ("no_action", "不予处理"),
+                        ],
+                        max_length=20,
+                        verbose_name="执法处理",
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("outcome", models.TextField(blank=True, verbose_name="办结结果")),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "discovered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发现人",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="employers.employer",
+                        verbose_name="用人单位",
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="inspections.inspection",
+                    ),
+                ),
+                (
+                    "inspection_answer",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead",
+                        to="inspections.inspectionanswer",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报告人",
+                    ),
+                ),
+                (
+                    "reported_to_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="accounts.agency",
+                        verbose_name="报告机构",
+                    ),
+                ),
+                (
+                    "reported_to_officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="received_leads",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事件或线索',
-                'verbose_name_plural': '事件或线索',
-                'ordering': ['-discovered_at'],
+                "verbose_name": "事件或线索",
+                "verbose_name_plural": "事件或线索",
+                "ordering": ["-discovered_at"],
             },
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='接报时间')),
-                ('channel', models.CharField(choices=[('phone', '电话'), ('visit', '来访'), ('letter', '信件'), ('online', '网络'), ('other', '其他')], max_length=20, verbose_name='渠道')),
-                ('content', models.TextField(verbose_name='举报内容')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('anonymous', models.BooleanField(default=False, verbose_name='匿名')),
-                ('complainant_name', models.CharField(blank=True, max_length=50, verbose_name='举报人姓名')),
-                ('complainant_contact', models.CharField(blank=True, max_length=50, verbose_name='举报人联系方式')),
-                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='employers.employer', verbose_name='被举报单位')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在区划')),
-                ('lead', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaint', to='leads.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="接报时间"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "电话"),
+                            ("visit", "来访"),
+                            ("letter", "信件"),
+                            ("online", "网络"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="举报内容")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                ("anonymous", models.BooleanField(default=False, verbose_name="匿名")),
+                ("complainant_name", models.CharField(blank=True, max_length=50, verbose_name="举报人姓名")),
+                (
+                    "complainant_contact",
+                    models.CharField(blank=True, max_length=50, verbose_name="举报人联系方式"),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="employers.employer",
+                        verbose_name="被举报单位",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaint",
+                        to="leads.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群众投诉举报',
-                'verbose_name_plural': '群众投诉举报',
-                'ordering': ['-received_at'],
+                "verbose_name": "群众投诉举报",
+                "verbose_name_plural": "群众投诉举报",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.AddField(
-            model_name='assistrequest',
-            name='lead',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assists', to='leads.lead'),
+            model_name="assistrequest",
+            name="lead",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assists",
+                to="leads.lead",
+            ),
         ),
         migrations.CreateModel(
-            name='LeadEvent',
+            name="LeadEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='事项')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='leads.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30, verbose_name="事项")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="leads.lead"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索处理记录',
-                'verbose_name_plural': '线索处理记录',
-                'ordering': ['lead', 'at', 'pk'],
+                "verbose_name": "线索处理记录",
+                "verbose_name_plural": "线索处理记录",
+                "ordering": ["lead", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LeadPhoto',
+            name="LeadPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='lead-photos/%Y/%m/', verbose_name='照片')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='leads.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.ImageField(upload_to="lead-photos/%Y/%m/", verbose_name="照片")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="photos", to="leads.lead"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索照片',
-                'verbose_name_plural': '线索照片',
+                "verbose_name": "线索照片",
+                "verbose_name_plural": "线索照片",
             },
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['region', 'discovered_at'], name='lead_region_discovered_idx'),
+            model_name="lead",
+            index=models.Index(fields=["region", "discovered_at"], name="lead_region_discovered_idx"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['status', 'report_due_at'], name='lead_status_due_idx'),
+            model_name="lead",
+            index=models.Index(fields=["status", "report_due_at"], name="lead_status_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.CheckConstraint(condition=models.Q(('reported_at__isnull', True), ('reported_at__gte', models.F('discovered_at')), _connector='OR'), name='lead_reported_after_discovered'),
+            model_name="lead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reported_at__isnull", True),
+                    ("reported_at__gte", models.F("discovered_at")),
+                    _connector="OR",
+                ),
+                name="lead_reported_after_discovered",
+            ),
         ),
     ]

@@ -7,52 +7,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('employers', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("employers", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublicityEvent',
+            name="PublicityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='日期')),
-                ('kind', models.CharField(choices=[('law', '法律法规宣传'), ('knowledge', '职业病防治知识'), ('guidance', '企业指导')], max_length=20, verbose_name='形式')),
-                ('topic', models.CharField(max_length=200, verbose_name='主题')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('audience', models.PositiveIntegerField(default=0, verbose_name='受众人数')),
-                ('description', models.TextField(blank=True, verbose_name='情况说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('employers', models.ManyToManyField(blank=True, related_name='+', to='employers.employer', verbose_name='覆盖用人单位')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='乡(镇、街道)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("law", "法律法规宣传"),
+                            ("knowledge", "职业病防治知识"),
+                            ("guidance", "企业指导"),
+                        ],
+                        max_length=20,
+                        verbose_name="形式",
+                    ),
+                ),
+                ("topic", models.CharField(max_length=200, verbose_name="主题")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                ("audience", models.PositiveIntegerField(default=0, verbose_name="受众人数")),
+                ("description", models.TextField(blank=True, verbose_name="情况说明")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "employers",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="employers.employer", verbose_name="覆盖用人单位"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="乡(镇、街道)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '宣传活动',
-                'verbose_name_plural': '宣传活动',
-                'ordering': ['-held_on'],
+                "verbose_name": "宣传活动",
+                "verbose_name_plural": "宣传活动",
+                "ordering": ["-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='PublicityPhoto',
+            name="PublicityPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='publicity-photos/%Y/%m/', verbose_name='照片')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='outreach.publicityevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.ImageField(upload_to="publicity-photos/%Y/%m/", verbose_name="照片")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="outreach.publicityevent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '宣传照片',
-                'verbose_name_plural': '宣传照片',
+                "verbose_name": "宣传照片",
+                "verbose_name_plural": "宣传照片",
             },
         ),
         migrations.AddIndex(
-            model_name='publicityevent',
-            index=models.Index(fields=['region', 'held_on'], name='publicity_region_date_idx'),
+            model_name="publicityevent",
+            index=models.Index(fields=["region", "held_on"], name="publicity_region_date_idx"),
         ),
     ]

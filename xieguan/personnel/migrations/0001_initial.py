@@ -7,168 +7,480 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GradeThreshold',
+            name="GradeThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grade', models.CharField(choices=[('excellent', '优秀'), ('good', '合格'), ('basic', '基本合格'), ('fail', '不合格')], max_length=20, unique=True, verbose_name='等次')),
-                ('min_score', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='最低分')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("excellent", "优秀"),
+                            ("good", "合格"),
+                            ("basic", "基本合格"),
+                            ("fail", "不合格"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                        verbose_name="等次",
+                    ),
+                ),
+                ("min_score", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="最低分")),
             ],
             options={
-                'verbose_name': '考核等次分数线',
-                'verbose_name_plural': '考核等次分数线',
-                'ordering': ['-min_score'],
+                "verbose_name": "考核等次分数线",
+                "verbose_name_plural": "考核等次分数线",
+                "ordering": ["-min_score"],
             },
         ),
         migrations.CreateModel(
-            name='Assistant',
+            name="Assistant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('male', '男'), ('female', '女')], max_length=10, verbose_name='性别')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='身份证号')),
-                ('phone', models.CharField(max_length=20, verbose_name='联系电话')),
-                ('education', models.CharField(choices=[('junior', '初中及以下'), ('senior', '高中/中专'), ('college', '大专'), ('bachelor', '本科'), ('postgraduate', '研究生')], max_length=20, verbose_name='文化程度')),
-                ('specialty', models.CharField(blank=True, max_length=50, verbose_name='专业')),
-                ('origin', models.CharField(choices=[('family_planning', '计生专干'), ('village_doctor', '村医'), ('township_hospital', '乡镇卫生院'), ('other', '其他')], max_length=30, verbose_name='人员来源')),
-                ('photo', models.ImageField(blank=True, upload_to='assistant-photos/', verbose_name='照片')),
-                ('status', models.CharField(choices=[('candidate', '待聘'), ('appointed', '在聘'), ('expired', '聘期已满'), ('dismissed', '已解聘')], db_index=True, default='candidate', max_length=20, verbose_name='状态')),
-                ('law_abiding', models.BooleanField(default=False, verbose_name='遵纪守法、廉洁奉公')),
-                ('law_abiding_evidence', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('fit_for_duty', models.BooleanField(default=False, verbose_name='具有正常履行职责的身体条件')),
-                ('fit_for_duty_evidence', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('qualified', models.BooleanField(default=False, verbose_name='具有符合职位要求的文化程度和工作能力')),
-                ('qualified_evidence', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('knowledgeable', models.BooleanField(default=False, verbose_name='具有职业健康监督相关的专业和法律知识')),
-                ('knowledgeable_evidence', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assistant_people', to='regions.region', verbose_name='所在乡(镇、街道)')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assistant', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
-                ('villages', models.ManyToManyField(blank=True, related_name='+', to='regions.region', verbose_name='负责的村(社区)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("male", "男"), ("female", "女")], max_length=10, verbose_name="性别"
+                    ),
+                ),
+                ("id_number", models.CharField(max_length=18, unique=True, verbose_name="身份证号")),
+                ("phone", models.CharField(max_length=20, verbose_name="联系电话")),
+                (
+                    "education",
+                    models.CharField(
+                        choices=[
+                            ("junior", "初中及以下"),
+                            ("senior", "高中/中专"),
+                            ("college", "大专"),
+                            ("bachelor", "本科"),
+                            ("postgraduate", "研究生"),
+                        ],
+                        max_length=20,
+                        verbose_name="文化程度",
+                    ),
+                ),
+                ("specialty", models.CharField(blank=True, max_length=50, verbose_name="专业")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("family_planning", "计生专干"),
+                            ("village_doctor", "村医"),
+                            ("township_hospital", "乡镇卫生院"),
+                            ("other", "其他"),
+                        ],
+                        max_length=30,
+                        verbose_name="人员来源",
+                    ),
+                ),
+                ("photo", models.ImageField(blank=True, upload_to="assistant-photos/", verbose_name="照片")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("candidate", "待聘"),
+                            ("appointed", "在聘"),
+                            ("expired", "聘期已满"),
+                            ("dismissed", "已解聘"),
+                        ],
+                        db_index=True,
+                        default="candidate",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("law_abiding", models.BooleanField(default=False, verbose_name="遵纪守法、廉洁奉公")),
+                ("law_abiding_evidence", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                (
+                    "fit_for_duty",
+                    models.BooleanField(default=False, verbose_name="具有正常履行职责的身体条件"),
+                ),
+                ("fit_for_duty_evidence", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                (
+                    "qualified",
+                    models.BooleanField(default=False, verbose_name="具有符合职位要求的文化程度和工作能力"),
+                ),
+                ("qualified_evidence", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                (
+                    "knowledgeable",
+                    models.BooleanField(default=False, verbose_name="具有职业健康监督相关的专业和法律知识"),
+                ),
+                ("knowledgeable_evidence", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assistant_people",
+                        to="regions.region",
+                        verbose_name="所在乡(镇、街道)",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assistant",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
+                (
+                    "villages",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="regions.region", verbose_name="负责的村(社区)"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协管员',
-                'verbose_name_plural': '协管员',
-                'ordering': ['township', 'name'],
+                "verbose_name": "协管员",
+                "verbose_name_plural": "协管员",
+                "ordering": ["township", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Dismissal',
+            name="Dismissal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ground', models.CharField(choices=[('retirement', '符合退休条件'), ('transferred', '调离职业健康工作岗位'), ('health', '因健康原因不能继续胜任职业健康监督协管工作'), ('legal', '法律法规规定的情形')], max_length=30, verbose_name='解聘情形')),
-                ('dismissed_on', models.DateField(verbose_name='解聘日期')),
-                ('document_no', models.CharField(max_length=50, verbose_name='文号')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('assistant', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='dismissal', to='personnel.assistant')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        choices=[
+                            ("retirement", "符合退休条件"),
+                            ("transferred", "调离职业健康工作岗位"),
+                            ("health", "因健康原因不能继续胜任职业健康监督协管工作"),
+                            ("legal", "法律法规规定的情形"),
+                        ],
+                        max_length=30,
+                        verbose_name="解聘情形",
+                    ),
+                ),
+                ("dismissed_on", models.DateField(verbose_name="解聘日期")),
+                ("document_no", models.CharField(max_length=50, verbose_name="文号")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "assistant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dismissal",
+                        to="personnel.assistant",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '解聘',
-                'verbose_name_plural': '解聘',
+                "verbose_name": "解聘",
+                "verbose_name_plural": "解聘",
             },
         ),
         migrations.CreateModel(
-            name='Reward',
+            name="Reward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ground', models.CharField(choices=[('dedicated', '忠于职守，积极工作，成绩显著'), ('prevented_accident', '防止或者消除事故有功，使国家和人民群众利益免受或者减少损失'), ('emergency', '在处理突发职业健康事件中做出突出贡献'), ('other', '有其他突出功绩')], max_length=30, verbose_name='表彰奖励情形')),
-                ('description', models.TextField(verbose_name='事迹')),
-                ('awarded_on', models.DateField(verbose_name='日期')),
-                ('document_no', models.CharField(blank=True, max_length=50, verbose_name='文号')),
-                ('assistant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rewards', to='personnel.assistant')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        choices=[
+                            ("dedicated", "忠于职守，积极工作，成绩显著"),
+                            (
+                                "prevented_accident",
+                                "防止或者消除事故有功，使国家和人民群众利益免受或者减少损失",
+                            ),
+                            ("emergency", "在处理突发职业健康事件中做出突出贡献"),
+                            ("other", "有其他突出功绩"),
+                        ],
+                        max_length=30,
+                        verbose_name="表彰奖励情形",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="事迹")),
+                ("awarded_on", models.DateField(verbose_name="日期")),
+                ("document_no", models.CharField(blank=True, max_length=50, verbose_name="文号")),
+                (
+                    "assistant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rewards",
+                        to="personnel.assistant",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表彰奖励',
-                'verbose_name_plural': '表彰奖励',
-                'ordering': ['-awarded_on'],
+                "verbose_name": "表彰奖励",
+                "verbose_name_plural": "表彰奖励",
+                "ordering": ["-awarded_on"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingSession',
+            name="TrainingSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('pre_job', '岗前培训'), ('business', '业务培训')], max_length=20, verbose_name='培训类别')),
-                ('held_on', models.DateField(verbose_name='培训日期')),
-                ('topic', models.CharField(max_length=200, verbose_name='培训主题')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('has_exam', models.BooleanField(default=True, verbose_name='有考核')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='组织单位所在区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("pre_job", "岗前培训"), ("business", "业务培训")],
+                        max_length=20,
+                        verbose_name="培训类别",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="培训日期")),
+                ("topic", models.CharField(max_length=200, verbose_name="培训主题")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                ("has_exam", models.BooleanField(default=True, verbose_name="有考核")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="组织单位所在区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训',
-                'verbose_name_plural': '培训',
-                'ordering': ['-held_on'],
+                "verbose_name": "培训",
+                "verbose_name_plural": "培训",
+                "ordering": ["-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('duty_score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='依法履行职责')),
-                ('service_score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='开展卫生监督服务')),
-                ('discipline_score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='遵纪守法')),
-                ('total_score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='总分')),
-                ('grade', models.CharField(blank=True, choices=[('excellent', '优秀'), ('good', '合格'), ('basic', '基本合格'), ('fail', '不合格')], max_length=20, verbose_name='等次')),
-                ('measured', models.JSONField(default=dict, help_text="the assistant's measured work, at prefill", verbose_name='年度工作量')),
-                ('comments', models.TextField(blank=True, verbose_name='考核意见')),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('signed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assistant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='personnel.assistant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "duty_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="依法履行职责"
+                    ),
+                ),
+                (
+                    "service_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="开展卫生监督服务"
+                    ),
+                ),
+                (
+                    "discipline_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="遵纪守法"
+                    ),
+                ),
+                (
+                    "total_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="总分"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("excellent", "优秀"),
+                            ("good", "合格"),
+                            ("basic", "基本合格"),
+                            ("fail", "不合格"),
+                        ],
+                        max_length=20,
+                        verbose_name="等次",
+                    ),
+                ),
+                (
+                    "measured",
+                    models.JSONField(
+                        default=dict,
+                        help_text="the assistant's measured work, at prefill",
+                        verbose_name="年度工作量",
+                    ),
+                ),
+                ("comments", models.TextField(blank=True, verbose_name="考核意见")),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assistant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="personnel.assistant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度考核',
-                'verbose_name_plural': '年度考核',
-                'ordering': ['-year', 'assistant'],
-                'constraints': [models.UniqueConstraint(fields=('assistant', 'year'), name='assessment_once_a_year')],
+                "verbose_name": "年度考核",
+                "verbose_name_plural": "年度考核",
+                "ordering": ["-year", "assistant"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("assistant", "year"), name="assessment_once_a_year")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(verbose_name='聘期开始')),
-                ('end', models.DateField(verbose_name='聘期结束')),
-                ('document_no', models.CharField(blank=True, max_length=50, verbose_name='聘任文号')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('renewal_of', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='renewal', to='personnel.appointment', verbose_name='续聘自')),
-                ('assistant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='personnel.assistant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="聘期开始")),
+                ("end", models.DateField(verbose_name="聘期结束")),
+                ("document_no", models.CharField(blank=True, max_length=50, verbose_name="聘任文号")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "renewal_of",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="renewal",
+                        to="personnel.appointment",
+                        verbose_name="续聘自",
+                    ),
+                ),
+                (
+                    "assistant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="personnel.assistant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '聘任',
-                'verbose_name_plural': '聘任',
-                'ordering': ['assistant', '-start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='appointment_end_after_start')],
+                "verbose_name": "聘任",
+                "verbose_name_plural": "聘任",
+                "ordering": ["assistant", "-start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gt", models.F("start"))), name="appointment_end_after_start"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attended', models.BooleanField(default=False, verbose_name='参加')),
-                ('score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='考核成绩')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='合格')),
-                ('assistant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_records', to='personnel.assistant')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='personnel.trainingsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attended", models.BooleanField(default=False, verbose_name="参加")),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="考核成绩"
+                    ),
+                ),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="合格")),
+                (
+                    "assistant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_records",
+                        to="personnel.assistant",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="personnel.trainingsession",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训记录',
-                'verbose_name_plural': '培训记录',
-                'constraints': [models.UniqueConstraint(fields=('session', 'assistant'), name='training_record_once')],
+                "verbose_name": "培训记录",
+                "verbose_name_plural": "培训记录",
+                "constraints": [
+                    models.UniqueConstraint(fields=("session", "assistant"), name="training_record_once")
+                ],
             },
         ),
     ]

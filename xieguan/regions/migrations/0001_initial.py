@@ -5,26 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '省'), (2, '市(州)'), (3, '县(区、市)'), (4, '乡(镇、街道)'), (5, '村(社区)')], db_index=True, verbose_name='级别')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='上级')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "省"),
+                            (2, "市(州)"),
+                            (3, "县(区、市)"),
+                            (4, "乡(镇、街道)"),
+                            (5, "村(社区)"),
+                        ],
+                        db_index=True,
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='region_level_in_range')],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 5)), name="region_level_in_range"
+                    )
+                ],
             },
         ),
     ]
