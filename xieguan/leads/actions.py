@@ -74,6 +74,6 @@ def discover_lead(
         report_due_at=report_due_at(when, importance),
     )
     LeadEvent.objects.create(
-        lead=lead, kind="discovered", at=when, by=discovered_by, note=LeadSource(source).label
+        lead=lead, kind="discovered", at=when, by=discovered_by, note=str(LeadSource(source).label)
     )
     return lead
