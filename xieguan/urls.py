@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/", include("xieguan.api.urls")),
     # One line per area of the domain, in the order of the menu:
     path("employers/", include("xieguan.employers.urls")),
+    path("documents/", include("xieguan.documents.urls")),
 ]
