@@ -16,4 +16,5 @@ urlpatterns = [
     # One line per area of the domain, in the order of the menu:
     path("employers/", include("xieguan.employers.urls")),
     path("documents/", include("xieguan.documents.urls")),
+    path("leads/", include("xieguan.leads.urls")),
 ]
