@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("xieguan.api.urls")),
     # One line per area of the domain, in the order of the menu:
+    path("personnel/", include("xieguan.personnel.urls")),
 ]
