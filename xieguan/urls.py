@@ -17,4 +17,5 @@ urlpatterns = [
     path("employers/", include("xieguan.employers.urls")),
     path("documents/", include("xieguan.documents.urls")),
     path("leads/", include("xieguan.leads.urls")),
+    path("personnel/", include("xieguan.personnel.urls")),
 ]

@@ -14,6 +14,7 @@ from ninja.security import django_auth
 from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.personnel.api import router as personnel_router
 from xieguan.regions.models import Region
 
 api = NinjaAPI(
@@ -77,3 +78,5 @@ def region_children(request: AuthedRequest, code: str) -> list[RegionOut]:
 
 api.add_router("/", core)
 api.add_router("/", leads_router)
+
+api.add_router("/personnel", personnel_router)
