@@ -14,6 +14,7 @@ from ninja.security import django_auth
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Region
+from xieguan.tasks.api import router as tasks_router
 
 api = NinjaAPI(
     title="职业健康监督协管信息系统 API",
@@ -75,3 +76,4 @@ def region_children(request: AuthedRequest, code: str) -> list[RegionOut]:
 
 
 api.add_router("/", core)
+api.add_router("/tasks", tasks_router)
