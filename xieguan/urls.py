@@ -18,4 +18,6 @@ urlpatterns = [
     path("documents/", include("xieguan.documents.urls")),
     path("leads/", include("xieguan.leads.urls")),
     path("personnel/", include("xieguan.personnel.urls")),
+    path("tasks/", include("xieguan.tasks.urls")),
+    path("funding/", include("xieguan.funding.urls")),
 ]

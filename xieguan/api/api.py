@@ -16,6 +16,7 @@ from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.personnel.api import router as personnel_router
 from xieguan.regions.models import Region
+from xieguan.tasks.api import router as tasks_router
 
 api = NinjaAPI(
     title="职业健康监督协管信息系统 API",
@@ -80,3 +81,4 @@ api.add_router("/", core)
 api.add_router("/", leads_router)
 
 api.add_router("/personnel", personnel_router)
+api.add_router("/tasks", tasks_router)
