@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("xieguan.api.urls")),
     # One line per area of the domain, in the order of the menu:
+    path("inspections/", include("xieguan.inspections.urls")),
     path("documents/", include("xieguan.documents.urls")),
 ]

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
+from xieguan.inspections.api import router as inspections_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Region
@@ -75,3 +76,5 @@ def region_children(request: AuthedRequest, code: str) -> list[RegionOut]:
 
 
 api.add_router("/", core)
+
+api.add_router("/inspections", inspections_router)
