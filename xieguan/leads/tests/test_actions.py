@@ -277,3 +277,10 @@ def test_allowed_steps_follow_role_and_scope(personas):
     assert actions.allowed_steps(fresh, personas.xieguan) == {Step.REPORT}
     assert actions.allowed_steps(fresh, personas.panzhou) == {Step.REPORT}
     assert actions.allowed_steps(fresh, personas.xieguan2) == set()
+
+
+def test_policy_is_edited_in_admin_by_the_province_only(personas, client_for):
+    assert client_for("sheng").get("/admin/leads/reportingpolicy/add/").status_code == 200
+    ReportingPolicy.objects.create()
+    assert client_for("sheng").get("/admin/leads/reportingpolicy/add/").status_code == 403
+    assert client_for("panzhou").get("/admin/leads/reportingpolicy/").status_code == 404
