@@ -14,4 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("xieguan.api.urls")),
     # One line per area of the domain, in the order of the menu:
+    path("outreach/", include("xieguan.outreach.urls")),
+    path("indicators/", include("xieguan.indicators.urls")),
 ]
