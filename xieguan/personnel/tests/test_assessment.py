@@ -65,6 +65,7 @@ def work(world, personas):
             source=LeadSource.DIRECT,
             description=f"粉尘{i}",
             discovered_by=user,
+            employer=key1,
             discovered_at=early,
         )
         for i in range(3)
@@ -79,6 +80,7 @@ def work(world, personas):
         source=LeadSource.DIRECT,
         description="去年",
         discovered_by=user,
+        employer=key1,
         discovered_at=at(year - 1, 5, 1),
     )
     for status in (AssistStatus.DONE, AssistStatus.REQUESTED):
@@ -218,3 +220,26 @@ def test_start_rules(world, client_for):
     assert response.status_code == 302 and "/edit/" in response["Location"]
     response = client.post(reverse("personnel:assessment_start", args=[world["appointed"].pk]), {"year": "x"})
     assert response.status_code == 302
+
+
+def test_printable_one_page_pdf_with_the_id_number_as_privacy_decides(client_for, work, personas):
+    from xieguan.documents.tests.test_render import compact, pdf_text
+
+    assessment = work["assessment"]
+    actions.save_assessment(
+        assessment,
+        duty_score=Decimal(36),
+        service_score=Decimal(30),
+        discipline_score=Decimal(18),
+        comments="工作扎实，巡查覆盖有待提高。",
+        sign_off=True,
+        by=personas.panzhou,
+    )
+    for persona, number in (("panzhou", "520203198803121235"), ("lps", "5202**********1235")):
+        response = client_for(persona).get(reverse("personnel:assessment_pdf", args=[assessment.pk]))
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        pages = [p for p in pdf_text(response.content).split("\f") if p.strip()]
+        assert len(pages) == 1
+        text = compact(pages[0])
+        assert "职业健康监督协管员年度考核表" in text and number in text and "84.0/100" in text
+        assert "合格" in text and "工作扎实" in text
