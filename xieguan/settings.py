@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "xieguan.indicators",
     "xieguan.documents",
     "xieguan.api",
+    "xieguan.benchmarks",
 ]
 
 MIDDLEWARE = [
