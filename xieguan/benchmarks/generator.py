@@ -53,6 +53,7 @@ from xieguan.accounts.models import Agency, Role, User
 from xieguan.benchmarks import names
 from xieguan.benchmarks.models import GeneratedDataset
 from xieguan.benchmarks.sink import Ids, Table, flush_all, reset_sequences
+from xieguan.employers.actions import REGISTRATION_FIELDS
 from xieguan.employers.models import (
     KEY_INDUSTRIES,
     Employer,
@@ -75,11 +76,11 @@ from xieguan.inspections.models import (
 from xieguan.leads.actions import report_due_at
 from xieguan.leads.models import (
     IMPORTANT_BY_DEFAULT,
-    AbnormalKind,
     AssistRequest,
     AssistStatus,
     Complaint,
     ComplaintChannel,
+    EventKind,
     Handling,
     Importance,
     Lead,
@@ -165,18 +166,6 @@ HAZARDS: dict[str, list[str]] = {  # hazard categories most employers of an indu
     Industry.OTHER: ["dust", "chemical", "physical"],
 }
 SERIOUS: dict[str, float] = {Industry.COAL: 0.6, Industry.NONCOAL_MINING: 0.35, Industry.OTHER: 0.05}
-# Ledger fields an employer must have to count as registered (登记), in ledger order.
-REGISTRATION_FIELDS = (
-    "name",
-    "address",
-    "legal_representative",
-    "phone",
-    "region",
-    "industry",
-    "hazard_categories",
-    "workers",
-    "exposed_workers",
-)
 FU1_ITEMS = [  # SPEC §4: the default template is 附表1 word for word
     (1, "职业病危害项目申报情况", ItemKind.DOCUMENT, NotApplicableRule.NEVER, LeadType.ILLEGAL),
     (
@@ -317,10 +306,10 @@ def active_template() -> ChecklistTemplate:
     if ChecklistTemplate.objects.exists():
         raise GenerationRefused("有巡查表模板但没有启用的模板：请先启用一个。")
     template = ChecklistTemplate.objects.create(
-        code="fu1",
+        code="fubiao1",  # as inspections' data migration 0002_builtin_templates makes it
         version=1,
-        name="职业健康监督协管巡查个案信息表（附表1）",
-        description="附表1 原文 7 项（由 gendata 在没有模板的数据库中创建）。",
+        name="附表1 职业健康监督协管巡查个案信息表",
+        description="《贵州省职业健康监督协管员制度》附表1，逐字照录。",
         builtin=True,
         is_active=True,
     )
@@ -332,11 +321,10 @@ def active_template() -> ChecklistTemplate:
 
 
 def lead_type_of(item: ChecklistItem) -> str:
+    """The lead type of a finding on this item (as inspections' ChecklistItem.finding_lead_type)."""
     if item.lead_type:
         return item.lead_type
-    if item.kind == ItemKind.DOCUMENT:
-        return LeadType.ILLEGAL
-    return LeadType.COMPLAINT if "投诉" in item.wording else LeadType.ABNORMAL
+    return LeadType.ILLEGAL if item.kind == ItemKind.DOCUMENT else LeadType.ABNORMAL
 
 
 def ensure_regions(provinces: tuple[str, ...], out: Callable[[str], None]) -> None:
@@ -392,6 +380,7 @@ class Tables:
         history = apps.get_model("employers", "HistoricalEmployer")
         history_hazards = apps.get_model("employers", "HistoricalEmployer_hazard_categories")
         self.history_model = history
+        self.full_names: dict[int, str] = {}  # user id -> full name, for the notes of lead events
         self.agency = Table(Agency, "id name kind region_id phone")
         self.user = Table(User)
         self.user_villages = Table(User.villages.through, "user_id region_id")
@@ -443,6 +432,7 @@ def add_user(
     t: Tables, ref: Reference, username: str, full_name: str, role: str, region: str, **extra: Any
 ) -> int:
     uid = t.take(User)
+    t.full_names[uid] = full_name
     t.user.put(
         id=uid,
         password=ref.password,
@@ -639,8 +629,8 @@ class CountyGenerator:
             Role.ASSISTANT,
             township.code,
             phone=phone,
-            is_active=dismissed is None,
-            access_until=dismissed or terms[-1][1],
+            is_active=dismissed is None,  # as personnel.actions._sync_account keeps the account
+            access_until=min(dismissed - dt.timedelta(days=1), terms[-1][1]) if dismissed else terms[-1][1],
             date_joined=_at(appointed, rng),
         )
         aid = self.t.take(Assistant)
@@ -905,7 +895,7 @@ class CountyGenerator:
         iid = uuid.UUID(int=rng.getrandbits(128), version=4)
         answers = []
         for item in ref.items:
-            finding, pick = False, 0
+            finding = False
             if item.kind == ItemKind.DOCUMENT:
                 if (
                     item.na_rule == NotApplicableRule.NO_CONSTRUCTION_PROJECT and not e.construction_project
@@ -925,9 +915,8 @@ class CountyGenerator:
             note = ""
             if finding:
                 notes = names.FINDING_NOTES.get(item.number) or [f"{item.wording}：发现问题"]
-                pick = rng.randrange(len(notes))
-                note = notes[pick]
-            answers.append((item, answer, note, finding, pick))
+                note = rng.choice(notes)
+            answers.append((item, answer, note, finding))
         findings = sum(1 for a in answers if a[3])
         complete = rng.random() < 0.94  # both signatures; otherwise one or both are missing
         lat, lon = self._position(e.township)
@@ -955,28 +944,23 @@ class CountyGenerator:
             created_at=at,
             updated_at=submitted,
         )
-        for item, answer, note, finding, pick in answers:
+        for item, answer, note, finding in answers:
             answer_id = self.t.take(InspectionAnswer)
             self.t.answer.add((answer_id, iid, item.pk, answer, note, finding))
             if finding:
-                lead_type = lead_type_of(item)
-                abnormal = (
-                    names.ABNORMAL_BY_NOTE.get(pick, AbnormalKind.OTHER)
-                    if lead_type == LeadType.ABNORMAL
-                    else ""
-                )
+                # As inspections.actions._leads_for_findings: one lead per finding, by discover_lead.
+                description = f"巡查发现：第{item.number}项“{item.wording}”为“{Answer(answer).label}”。"
                 self.lead(
                     region=e.region,
                     employer=e.id,
-                    lead_type=lead_type,
-                    abnormal_kind=abnormal,
+                    place=e.address,
+                    lead_type=lead_type_of(item),
                     source=LeadSource.INSPECTION,
                     inspection=iid,
                     answer=answer_id,
-                    description=note,
+                    description=description + (f"情况说明：{note}" if note else ""),
                     discovered_at=at,
                     by=tenure.user_id,
-                    important=lead_type == LeadType.ABNORMAL and rng.random() < 0.1,
                 )
         e.last_inspected = max(e.last_inspected or day, day)
         work[tenure.user_id].append(day.year)
@@ -1042,7 +1026,9 @@ class CountyGenerator:
         importance = Importance.IMPORTANT if important else Importance.NORMAL
         due = report_due_at(discovered_at, importance, ref.policy)
         lid = self.t.take(Lead)
-        events = [("discovered", discovered_at, by, str(LeadSource(source).label))]
+        events: list[tuple[str, dt.datetime, int, str]] = [
+            (EventKind.DISCOVERED, discovered_at, by, str(LeadSource(source).label))
+        ]
         officer = rng.choice(self.officers)
         life: dict[str, Any] = {"status": LeadStatus.DISCOVERED}
         pending = 0.45 if (ref.now - discovered_at).days < 7 else 0.05
@@ -1062,8 +1048,10 @@ class CountyGenerator:
                 reported_to_officer_id=officer,
                 report_method=rng.choices(list(ReportMethod), weights=[80, 15, 5])[0],
             )
-            events.append(("reported", reported_at, by, f"报告{self.county.name}卫生健康综合监督执法大队"))
-            self._handle(life, events, lid, region, employer, officer, by)
+            target = f"{self.county.name}卫生健康综合监督执法大队 {self.t.full_names[officer]}"
+            text = f"报告{target}（{ReportMethod(life['report_method']).label}）"
+            events.append((EventKind.REPORTED, reported_at, by, text))
+            self._handle(life, events, lid, region, employer, officer)
         self.t.lead.put(
             id=lid,
             region_id=region,
@@ -1093,62 +1081,86 @@ class CountyGenerator:
         region: str,
         employer: int | None,
         officer: int,
-        assistant: int,
     ) -> None:
+        """The officer's steps, in the order and with the fields leads.actions records them."""
         rng, now = self.rng, self.ref.now
         acknowledged = life["reported_at"] + dt.timedelta(hours=rng.uniform(0.5, 48))
         if acknowledged > now:
             return
-        life["acknowledged_at"] = acknowledged
-        events.append(("acknowledged", acknowledged, officer, ""))
+        life.update(acknowledged_at=acknowledged, acknowledged_by_id=officer)
+        events.append((EventKind.ACKNOWLEDGED, acknowledged, officer, ""))
         handled = acknowledged + dt.timedelta(days=rng.uniform(0.5, 5))
         if handled > now:
             return
-        handling = rng.choices(list(Handling), weights=[30, 25, 45])[0]
+        handling = rng.choices(
+            [Handling.ASSIST, Handling.ENFORCEMENT, Handling.NO_ACTION], weights=[30, 25, 45]
+        )[0]
         life.update(status=LeadStatus.HANDLING, handling=handling)
-        events.append(("handling", handled, officer, str(Handling(handling).label)))
-        if handling == Handling.ASSIST:
-            self._assist(region, lead, employer, officer, assistant, handled)
-        closing = handled + dt.timedelta(days=rng.uniform(3, 40))
+        ready = handled  # when the lead may be closed
+        action = None
+        if handling == Handling.ASSIST:  # request_assist, then the assistant's record_assist
+            tenure = self._holder(region[:9], 0, _local(handled))
+            if tenure is None:
+                life.update(status=LeadStatus.REPORTED, handling="")
+                return
+            events.append(
+                (
+                    EventKind.ASSIST_REQUESTED,
+                    handled,
+                    officer,
+                    f"请协管员 {self.t.full_names[tenure.user_id]} 协查",
+                )
+            )
+            recorded = self._assist(region, lead, employer, officer, tenure.user_id, handled)
+            if recorded is None:
+                return
+            events.append(
+                (EventKind.ASSIST_RECORDED, recorded, tenure.user_id, "协查结果：情况属实，已责令整改")
+            )
+            ready = recorded
+            if rng.random() < 0.5:
+                action = OfficerAction.RECTIFY
+        elif handling == Handling.ENFORCEMENT:
+            events.append((EventKind.HANDLING, handled, officer, str(Handling.ENFORCEMENT.label)))
+            action = rng.choice([OfficerAction.FILED, OfficerAction.RECTIFY, OfficerAction.PENALTY])
+        else:
+            reason = "经核实，现场问题已当场整改"
+            life["handling_reason"] = reason
+            events.append((EventKind.HANDLING, handled, officer, f"{Handling.NO_ACTION.label}\n{reason}"))
+        if action is not None:
+            acted = ready + dt.timedelta(days=rng.uniform(0.5, 10))
+            if acted > now:
+                return
+            life["officer_action"] = action
+            events.append((EventKind.OFFICER_ACTION, acted, officer, str(OfficerAction(action).label)))
+            ready = acted
+        closing = ready + dt.timedelta(days=rng.uniform(1, 30))
         if closing > now or rng.random() > 0.93:
             return
-        action = {
-            Handling.NO_ACTION: OfficerAction.NO_ACTION,
-            Handling.ASSIST: rng.choice([OfficerAction.RECTIFY, OfficerAction.NO_ACTION]),
-            Handling.ENFORCEMENT: rng.choice(
-                [OfficerAction.FILED, OfficerAction.RECTIFY, OfficerAction.PENALTY]
-            ),
-        }[Handling(handling)]
         outcome = {
-            OfficerAction.NO_ACTION: "经核实无需处理",
+            None: "经核实无需处理，已办结",
             OfficerAction.RECTIFY: "已责令限期整改，复查合格",
             OfficerAction.PENALTY: "已依法给予行政处罚",
-            OfficerAction.FILED: "已立案调查",
+            OfficerAction.FILED: "已立案调查，移交执法程序",
         }[action]
-        life.update(
-            status=LeadStatus.CLOSED,
-            officer_action=action,
-            closed_at=closing,
-            closed_by_id=officer,
-            outcome=outcome,
-        )
-        events.append(("closed", closing, officer, outcome))
+        life.update(status=LeadStatus.CLOSED, closed_at=closing, closed_by_id=officer, outcome=outcome)
+        events.append((EventKind.CLOSED, closing, officer, outcome))
 
     def _assist(
         self, region: str, lead: int, employer: int | None, officer: int, assistant: int, at: dt.datetime
-    ) -> None:
+    ) -> dt.datetime | None:
+        """A 协查 request; returns when the assistant recorded it (None: still open)."""
         rng, now = self.rng, self.ref.now
-        requested = min(at + dt.timedelta(hours=rng.uniform(1, 24)), now)
-        done = requested + dt.timedelta(days=rng.uniform(1, 12))
-        finished = done < now - dt.timedelta(days=1) and rng.random() < 0.92
+        done = at + dt.timedelta(days=rng.uniform(1, 12))
+        finished = done < now - dt.timedelta(hours=1) and rng.random() < 0.92
         self.t.assist.put(
             region_id=region,
             lead_id=lead,
             employer_id=employer,
             requested_by_id=officer,
             assistant_id=assistant,
-            requested_at=requested,
-            due_on=_local(requested) + dt.timedelta(days=14),
+            requested_at=at,
+            due_on=_local(at) + dt.timedelta(days=14),
             request_note="请协助核实现场情况并拍照取证",
             status=AssistStatus.DONE if finished else AssistStatus.REQUESTED,
             done_on=_local(done) if finished else None,
@@ -1156,6 +1168,7 @@ class CountyGenerator:
             outcome="情况属实，已责令整改" if finished else "",
             recorded_at=done if finished else None,
         )
+        return done if finished else None
 
     def complaints_and_direct_leads(self, drafts: list[EmployerDraft]) -> None:
         rng, ref = self.rng, self.ref

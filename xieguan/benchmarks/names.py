@@ -148,7 +148,6 @@ FINDING_NOTES = {
     ],
     7: ["现场有劳动者反映未发放防尘口罩", "周边群众反映夜间粉尘扰民", "劳动者反映长期未安排体检"],
 }
-ABNORMAL_BY_NOTE = {0: "dust", 1: "noise", 2: "chemical", 3: "radiation"}
 
 COMPLAINTS = [
     "反映该单位劳动者长期在粉尘环境中作业，未配发防护用品",

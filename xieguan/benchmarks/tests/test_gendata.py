@@ -14,9 +14,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from xieguan.accounts.models import Role, User
-from xieguan.benchmarks.generator import KEY_INDUSTRIES, REGISTRATION_FIELDS, SCALES
+from xieguan.benchmarks.generator import SCALES
 from xieguan.benchmarks.models import GeneratedDataset
-from xieguan.employers.models import Employer, FocusIndustry
+from xieguan.employers.actions import compute_is_key, compute_missing_fields
+from xieguan.employers.models import Employer
 from xieguan.inspections.models import (
     Answer,
     ChecklistTemplate,
@@ -26,11 +27,21 @@ from xieguan.inspections.models import (
     ItemKind,
 )
 from xieguan.leads.actions import report_due_at
-from xieguan.leads.models import Complaint, Lead, LeadSource, LeadStatus, ReportingPolicy
+from xieguan.leads.models import (
+    AssistRequest,
+    AssistStatus,
+    Complaint,
+    EventKind,
+    Handling,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    ReportingPolicy,
+)
 from xieguan.lib.validators import clean_credit_code, clean_id_number, clean_phone
 from xieguan.outreach.models import PublicityEvent
 from xieguan.personnel.models import Assistant, AssistantStatus, TrainingRecord
-from xieguan.regions.models import Level, Region
+from xieguan.regions.models import Region
 
 TODAY = dt.date(2026, 5, 20)
 COUNTY = SCALES["small"].counties[0]
@@ -97,38 +108,29 @@ def test_small_scale_counts_and_records(regions: None) -> None:
         assert assistant.user is not None and assistant.user.is_active == (
             assistant.status == AssistantStatus.APPOINTED
         )
+    assert set(
+        Assistant.objects.filter(status=AssistantStatus.APPOINTED).values_list("pk", flat=True)
+    ) == set(Assistant.objects.active(TODAY).values_list("pk", flat=True))
 
 
 def test_derived_fields_are_what_the_actions_store(regions: None) -> None:
     generate()
-    focus = set(FocusIndustry.objects.values_list("region_id", "industry_code_id"))
     last: dict[int, dt.date] = {}
     for employer_id, at in Inspection.objects.filter(status=InspectionStatus.SUBMITTED).values_list(
         "employer_id", "inspected_at"
     ):
         day = timezone.localdate(at)
         last[employer_id] = max(last.get(employer_id, day), day)
-    incomplete = 0
     for e in Employer.objects.prefetch_related("hazard_categories"):
+        # The employers app's own rules (employers.actions.refresh_derived).
         assert e.township_id == e.region_id[:9]
-        assert Region.objects.get(code=e.township_id).level == Level.TOWNSHIP
+        assert e.missing_fields == compute_missing_fields(e, e.hazard_categories.all())
         assert e.registered == (not e.missing_fields)
-        assert set(e.missing_fields) <= set(REGISTRATION_FIELDS)
-        for name in e.missing_fields:
-            value = list(e.hazard_categories.all()) if name == "hazard_categories" else getattr(e, name)
-            assert value in ("", None, [])
-        if e.registered:
-            assert e.address and e.legal_representative and e.phone and e.hazard_categories.exists()
-            assert e.workers is not None and e.exposed_workers is not None
-        incomplete += not e.registered
-        key = (
-            e.industry in KEY_INDUSTRIES
-            or e.serious_hazard
-            or (e.township_id[:6], e.industry_code_id) in focus
-        )
-        assert e.is_key == key
+        assert e.is_key == compute_is_key(e)
         assert e.last_inspected_on == last.get(e.pk)
-    assert 0 < incomplete < Employer.objects.count() * 0.2
+    employers_count = Employer.objects.count()
+    assert 0 < Employer.objects.filter(registered=False).count() < employers_count * 0.2
+    assert 0 < Employer.objects.filter(is_key=True).count() < employers_count
 
     items = {i.pk: i for i in ChecklistTemplate.objects.get(is_active=True).items.all()}
     answers: dict[object, list[InspectionAnswer]] = defaultdict(list)
@@ -166,6 +168,24 @@ def test_derived_fields_are_what_the_actions_store(regions: None) -> None:
         assert (lead.reported_at is None) == (lead.status == LeadStatus.DISCOVERED)
         statuses["late" if lead.reported_at and lead.reported_at > lead.report_due_at else lead.status] += 1
     assert statuses["late"] and statuses[LeadStatus.DISCOVERED] and statuses[LeadStatus.CLOSED]
+    # The officer's steps as leads.actions allows them.
+    assert not Lead.objects.filter(acknowledged_at__isnull=False, acknowledged_by__isnull=True).exists()
+    assert not Lead.objects.filter(
+        handling=Handling.ENFORCEMENT, status=LeadStatus.CLOSED, officer_action=""
+    ).exists()
+    assert not Lead.objects.filter(handling=Handling.NO_ACTION).exclude(officer_action="").exists()
+    assert not Lead.objects.filter(handling=Handling.NO_ACTION, handling_reason="").exists()
+    assert not Lead.objects.filter(status=LeadStatus.CLOSED, assists__status=AssistStatus.REQUESTED).exists()
+    assert (
+        AssistRequest.objects.filter(lead__handling=Handling.ASSIST).count()
+        == AssistRequest.objects.count()
+        > 0
+    )
+    for lead in Lead.objects.prefetch_related("events"):
+        kinds = [e.kind for e in lead.events.all()]
+        assert kinds[0] == EventKind.DISCOVERED and kinds.count(EventKind.DISCOVERED) == 1
+        assert (EventKind.REPORTED in kinds) == (lead.reported_at is not None)
+        assert (EventKind.CLOSED in kinds) == (lead.status == LeadStatus.CLOSED)
     assert Complaint.objects.filter(lead__isnull=True).count() == 0
 
 
