@@ -12,9 +12,12 @@ from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
 from xieguan.inspections.api import router as inspections_router
+from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.personnel.api import router as personnel_router
 from xieguan.regions.models import Region
+from xieguan.tasks.api import router as tasks_router
 
 api = NinjaAPI(
     title="职业健康监督协管信息系统 API",
@@ -76,5 +79,8 @@ def region_children(request: AuthedRequest, code: str) -> list[RegionOut]:
 
 
 api.add_router("/", core)
+api.add_router("/", leads_router)
 
 api.add_router("/inspections", inspections_router)
+api.add_router("/personnel", personnel_router)
+api.add_router("/tasks", tasks_router)
