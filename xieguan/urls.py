@@ -21,4 +21,6 @@ urlpatterns = [
     path("personnel/", include("xieguan.personnel.urls")),
     path("tasks/", include("xieguan.tasks.urls")),
     path("funding/", include("xieguan.funding.urls")),
+    path("outreach/", include("xieguan.outreach.urls")),
+    path("indicators/", include("xieguan.indicators.urls")),
 ]

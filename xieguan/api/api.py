@@ -81,6 +81,7 @@ def region_children(request: AuthedRequest, code: str) -> list[RegionOut]:
 api.add_router("/", core)
 api.add_router("/", leads_router)
 
-api.add_router("/inspections", inspections_router)
 api.add_router("/personnel", personnel_router)
 api.add_router("/tasks", tasks_router)
+
+api.add_router("/inspections", inspections_router)
