@@ -39,7 +39,7 @@ def no_sideways_scroll(page) -> None:
 
 def test_whole_inspection_on_a_phone(live_server, personas, phone, login_page, screenshot, tmp_path):
     load_templates()
-    employer = EmployerFactory(name="贵州盘州测试煤矿有限公司", address="盘州市柏果镇测试路1号")
+    employer = EmployerFactory.create(name="贵州盘州测试煤矿有限公司", address="盘州市柏果镇测试路1号")
     photo = tmp_path / "scene.jpg"
     img = Image.new("RGB", (1600, 1200), (120, 150, 110))
     ImageDraw.Draw(img).rectangle([(200, 200), (900, 800)], fill=(60, 60, 60))
@@ -99,7 +99,11 @@ def test_whole_inspection_on_a_phone(live_server, personas, phone, login_page, s
     inspection = Inspection.objects.get()
     assert inspection.is_submitted and inspection.complete and inspection.findings_count == 2
     assert inspection.accompanying_person == "李四" and inspection.photos.count() == 1
-    assert float(inspection.latitude) == pytest.approx(25.712345) and inspection.accuracy_m == 18
+    assert (
+        inspection.latitude is not None
+        and float(inspection.latitude) == pytest.approx(25.712345)
+        and inspection.accuracy_m == 18
+    )
     assert Lead.objects.filter(inspection=inspection).count() == 2
     employer.refresh_from_db()
     assert employer.last_inspected_on is not None
