@@ -121,3 +121,8 @@ def test_whole_inspection_on_a_phone(live_server, personas, phone, login_page, s
     assert Image.open(io.BytesIO((artifacts / "journey-fubiao1.png").read_bytes())).size[0] > 500
     docx = phone.request.get(f"{live_server.url}/inspections/{inspection.pk}/print.docx")
     assert docx.status == 200 and docx.body()[:2] == b"PK"
+
+    phone.goto(f"{live_server.url}/inspections/")
+    assert phone.get_by_test_id("inspection-list").get_by_text("贵州盘州测试煤矿有限公司").is_visible()
+    no_sideways_scroll(phone)
+    screenshot(phone, "6-list")
