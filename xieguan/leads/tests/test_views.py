@@ -386,3 +386,17 @@ def test_officer_asks_for_an_employer_assist(personas, client_for):
         reverse("leads:new_assist"), {"employer": place.pk, "assistant": personas.xieguan.pk}
     )
     assert other.status_code == 200 and personas.xieguan.assists.count() == 1  # not a choice out of scope
+
+
+def test_employer_page_lists_its_leads(personas, client_for):
+    place = employer()
+    lead = make_lead(personas, employer=place, description="该单位的线索")
+    make_lead(personas, description="别家的线索")
+    body = client_for("jiandu").get(reverse("employers:detail", args=[place.pk])).content.decode()
+    assert 'data-testid="employer-leads"' in body and "该单位的线索" in body and "别家的线索" not in body
+    assert reverse("leads:detail", args=[lead.pk]) in body and f"?employer={place.pk}" in body
+    assert reverse("leads:new_assist") in body  # officers may ask for a 协查 of it
+    body = client_for("xieguan").get(reverse("employers:detail", args=[place.pk])).content.decode()
+    assert "该单位的线索" in body and reverse("leads:new_assist") not in body
+    form = client_for("jiandu").get(reverse("leads:new_assist"), {"employer": place.pk}).context["form"]
+    assert str(form["employer"].value()) == str(place.pk)
