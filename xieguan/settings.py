@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "xieguan.leads",
     "xieguan.personnel",
     "xieguan.outreach",
+    "xieguan.tasks",
+    "xieguan.funding",
     "xieguan.indicators",
     "xieguan.documents",
     "xieguan.api",

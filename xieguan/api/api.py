@@ -11,9 +11,12 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
+from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.personnel.api import router as personnel_router
 from xieguan.regions.models import Region
+from xieguan.tasks.api import router as tasks_router
 
 api = NinjaAPI(
     title="职业健康监督协管信息系统 API",
@@ -75,3 +78,7 @@ def region_children(request: AuthedRequest, code: str) -> list[RegionOut]:
 
 
 api.add_router("/", core)
+api.add_router("/", leads_router)
+
+api.add_router("/personnel", personnel_router)
+api.add_router("/tasks", tasks_router)

@@ -117,6 +117,14 @@ class EmployerQuerySet(ScopedQuerySet["Employer"]):
         return self.exclude(status=OperatingStatus.CLOSED)
 
 
+# The audit trail of the ledger. The domain actions (employers.actions) save with
+# ``skip_history_when_saving`` and then record one history row per change, with the hazard
+# categories and factors as they are after the change (not one row per save and per m2m edit).
+EMPLOYER_HISTORY = HistoricalRecords(
+    m2m_fields=["hazard_categories", "hazard_factors"], excluded_fields=["name_key", "updated_at"]
+)
+
+
 class Employer(models.Model):
     """An employer with occupational hazards: one row of the ledger (用人单位基本信息登记台账)."""
 
@@ -191,7 +199,7 @@ class Employer(models.Model):
     )
 
     objects = EmployerQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[hazard_categories], excluded_fields=["name_key", "updated_at"])
+    history = EMPLOYER_HISTORY
 
     class Meta:
         verbose_name = _("用人单位")
@@ -220,3 +228,54 @@ class Employer(models.Model):
         from django.urls import reverse
 
         return reverse("employers:detail", args=[self.pk])
+
+
+class LedgerPolicy(models.Model):
+    """Settings of the ledger that are data, not code (one row, edited by the province admin)."""
+
+    declaration_max_age_days = models.PositiveIntegerField(
+        _("申报有效期(天)"),
+        default=365,
+        help_text=_("职业病危害项目申报日期早于这么多天（或从未申报）的单位，台账中标为“申报超期”。"),
+    )
+
+    class Meta:
+        verbose_name = _("台账设置")
+        verbose_name_plural = _("台账设置")
+
+    def __str__(self) -> str:
+        return f"申报有效期 {self.declaration_max_age_days} 天"
+
+    @classmethod
+    def current(cls) -> LedgerPolicy:
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class EmployerImport(models.Model):
+    """One uploaded ledger file: checked first, applied only when the user confirms."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("已检查")
+        APPLIED = "applied", _("已导入")
+
+    region = models.ForeignKey(Region, verbose_name=_("导入辖区"), on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    file = models.FileField(_("文件"), upload_to="imports/employers/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.CHECKED)
+    summary = models.JSONField(_("结果统计"), default=dict, blank=True)
+    issues = models.JSONField(_("问题清单"), default=list, blank=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("台账导入")
+        verbose_name_plural = _("台账导入")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

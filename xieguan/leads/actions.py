@@ -1,37 +1,229 @@
 """Domain actions on leads (事件或线索). Views, the API and other apps call these only.
 
-Each action is atomic and records a LeadEvent (who, when, what), which the lead page shows
-as its timeline.
+Each action is atomic, checks the transition table below before writing anything, and records a
+LeadEvent (who, when, what), which the lead page shows as its timeline. A step out of order is
+refused with a ``LeadRefused`` carrying a plain Chinese message; a user of the wrong role or region
+gets ``PermissionDenied`` (views and the API have already answered 404 for records out of scope).
+
+The life of a lead (SPEC §5):
+
+    discovered --report--> reported --acknowledge--> acknowledged
+        --request_assist / set_handling--> handling --record_officer_action--> handling
+        --close--> closed
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from xieguan.accounts.models import Agency, Role
+from xieguan.leads import notify
 from xieguan.leads.models import (
     IMPORTANT_BY_DEFAULT,
+    AbnormalKind,
+    AssistPhoto,
+    AssistRequest,
+    AssistStatus,
+    Complaint,
+    ComplaintChannel,
+    EventKind,
+    Handling,
     Importance,
     Lead,
     LeadEvent,
+    LeadPhoto,
     LeadSource,
+    LeadStatus,
+    LeadType,
+    OfficerAction,
     ReportingPolicy,
+    ReportMethod,
 )
+from xieguan.lib.scoping import region_in_scope
+from xieguan.regions.models import Level
 
 if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
     from xieguan.accounts.models import User
     from xieguan.employers.models import Employer
     from xieguan.inspections.models import Inspection, InspectionAnswer
     from xieguan.regions.models import Region
 
 
+class LeadRefused(ValidationError):
+    """A step the lead's state does not allow, or invalid input: the message says why, in Chinese."""
+
+
+# --- the transition table ---------------------------------------------------------------------
+
+
+class State(StrEnum):
+    """The states of the life cycle: LeadStatus, with 'reported' split by acknowledgement."""
+
+    DISCOVERED = "discovered"
+    REPORTED = "reported"  # reported, not yet signed for by an officer
+    ACKNOWLEDGED = "acknowledged"  # signed for, handling not yet decided
+    HANDLING = "handling"
+    CLOSED = "closed"
+
+
+STATE_LABELS: dict[State, _StrPromise] = {
+    State.DISCOVERED: gettext_lazy("已发现、未报告"),
+    State.REPORTED: gettext_lazy("已报告、待签收"),
+    State.ACKNOWLEDGED: gettext_lazy("已签收、待确定处置方式"),
+    State.HANDLING: gettext_lazy("处理中"),
+    State.CLOSED: gettext_lazy("已办结"),
+}
+
+
+class Step(StrEnum):
+    REPORT = "report"
+    ACKNOWLEDGE = "acknowledge"
+    REQUEST_ASSIST = "request_assist"
+    SET_HANDLING = "set_handling"
+    OFFICER_ACTION = "officer_action"
+    CLOSE = "close"
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: _StrPromise
+    sources: frozenset[State]
+    roles: frozenset[str]
+
+
+TRANSITIONS: dict[Step, Transition] = {
+    Step.REPORT: Transition(
+        gettext_lazy("报告"), frozenset({State.DISCOVERED}), frozenset({Role.ASSISTANT, Role.COUNTY_ADMIN})
+    ),
+    Step.ACKNOWLEDGE: Transition(
+        gettext_lazy("签收"), frozenset({State.REPORTED}), frozenset({Role.OFFICER})
+    ),
+    Step.REQUEST_ASSIST: Transition(
+        gettext_lazy("发起协查"), frozenset({State.ACKNOWLEDGED, State.HANDLING}), frozenset({Role.OFFICER})
+    ),
+    Step.SET_HANDLING: Transition(
+        gettext_lazy("确定处置方式"),
+        frozenset({State.ACKNOWLEDGED, State.HANDLING}),
+        frozenset({Role.OFFICER}),
+    ),
+    Step.OFFICER_ACTION: Transition(
+        gettext_lazy("记录执法处理"), frozenset({State.HANDLING}), frozenset({Role.OFFICER})
+    ),
+    Step.CLOSE: Transition(gettext_lazy("办结"), frozenset({State.HANDLING}), frozenset({Role.OFFICER})),
+}
+
+# Why a step is refused in a state it does not start from (the generic message otherwise).
+_REFUSALS: dict[tuple[Step, State], _StrPromise] = {
+    (Step.REPORT, State.REPORTED): gettext_lazy("该线索已报告，不能重复报告。"),
+    (Step.REPORT, State.ACKNOWLEDGED): gettext_lazy("该线索已报告并已签收，不能重复报告。"),
+    (Step.REPORT, State.HANDLING): gettext_lazy("该线索已报告、正在处理，不能重复报告。"),
+    (Step.ACKNOWLEDGE, State.DISCOVERED): gettext_lazy("该线索尚未报告，不能签收。"),
+    (Step.ACKNOWLEDGE, State.ACKNOWLEDGED): gettext_lazy("该线索已签收，不能重复签收。"),
+    (Step.ACKNOWLEDGE, State.HANDLING): gettext_lazy("该线索已签收并在处理中，不能重复签收。"),
+    (Step.REQUEST_ASSIST, State.DISCOVERED): gettext_lazy("该线索尚未报告，不能发起协查。"),
+    (Step.REQUEST_ASSIST, State.REPORTED): gettext_lazy("请先签收该线索，再发起协查。"),
+    (Step.SET_HANDLING, State.DISCOVERED): gettext_lazy("该线索尚未报告，不能确定处置方式。"),
+    (Step.SET_HANDLING, State.REPORTED): gettext_lazy("请先签收该线索，再确定处置方式。"),
+    (Step.OFFICER_ACTION, State.DISCOVERED): gettext_lazy("该线索尚未报告，不能记录执法处理。"),
+    (Step.OFFICER_ACTION, State.REPORTED): gettext_lazy("请先签收该线索，再记录执法处理。"),
+    (Step.OFFICER_ACTION, State.ACKNOWLEDGED): gettext_lazy(
+        "请先确定处置方式（协查、查处或无需处理），再记录执法处理。"
+    ),
+    (Step.CLOSE, State.DISCOVERED): gettext_lazy("该线索尚未报告，不能办结。"),
+    (Step.CLOSE, State.REPORTED): gettext_lazy("该线索尚未签收，不能办结。"),
+    (Step.CLOSE, State.ACKNOWLEDGED): gettext_lazy("请先确定处置方式（协查、查处或无需处理），再办结。"),
+}
+
+
+def state_of(lead: Lead) -> State:
+    if lead.status == LeadStatus.REPORTED:
+        return State.ACKNOWLEDGED if lead.acknowledged_at else State.REPORTED
+    return State(lead.status)
+
+
+def refusal(step: Step, lead: Lead) -> str | None:
+    """Why ``step`` may not be taken on ``lead`` now, or None when it may."""
+    state = state_of(lead)
+    transition = TRANSITIONS[step]
+    if state in transition.sources:
+        return None
+    if state == State.CLOSED:
+        return _("该线索已办结，不能再%(step)s。") % {"step": transition.label}
+    known = _REFUSALS.get((step, state))
+    if known is not None:
+        return str(known)
+    return _("线索当前状态为“%(state)s”，不能%(step)s。") % {
+        "state": STATE_LABELS[state],
+        "step": transition.label,
+    }
+
+
+def allowed_steps(lead: Lead, user: User) -> set[Step]:
+    """The steps ``user`` may take on ``lead`` now (the page shows only these)."""
+    if not region_in_scope(user, lead.region_id):
+        return set()
+    return {
+        step
+        for step, transition in TRANSITIONS.items()
+        if user.role in transition.roles and refusal(step, lead) is None
+    }
+
+
+def _check(step: Step, lead: Lead, user: User) -> Lead:
+    """Lock the lead, check role, region and state; return the fresh locked row."""
+    transition = TRANSITIONS[step]
+    if user.role not in transition.roles:
+        raise PermissionDenied(_("您的角色不能%(step)s线索。") % {"step": transition.label})
+    if not region_in_scope(user, lead.region_id):
+        raise PermissionDenied(_("该线索不在您的辖区内。"))
+    fresh = Lead.objects.select_for_update().get(pk=lead.pk)
+    reason = refusal(step, fresh)
+    if reason is not None:
+        raise LeadRefused(reason, code="state")
+    return fresh
+
+
+def _event(lead: Lead, kind: str, by: User, note: str = "", at: dt.datetime | None = None) -> LeadEvent:
+    return LeadEvent.objects.create(lead=lead, kind=kind, by=by, note=note, at=at or timezone.now())
+
+
+def _sync(target: Lead, source: Lead) -> None:
+    """Copy the saved state back onto the caller's instance."""
+    for field in Lead._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _required(value: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise LeadRefused(message, code="required")
+    return text
+
+
+# --- discovery --------------------------------------------------------------------------------
+
+
 def report_due_at(
     discovered_at: dt.datetime, importance: str, policy: ReportingPolicy | None = None
 ) -> dt.datetime:
-    """When a lead discovered at ``discovered_at`` must have been reported by."""
+    """When a lead discovered at ``discovered_at`` must have been reported by.
+
+    Important leads: ``important_hours`` after discovery (default 2); ordinary ones:
+    ``normal_days`` × 24 hours after discovery (default 2 days), to the minute.
+    """
     policy = policy or ReportingPolicy.current()
     if importance == Importance.IMPORTANT:
         return discovered_at + dt.timedelta(hours=policy.important_hours)
@@ -53,27 +245,381 @@ def discover_lead(
     place: str = "",
     inspection: Inspection | None = None,
     inspection_answer: InspectionAnswer | None = None,
+    photos: Iterable[UploadedFile] = (),
 ) -> Lead:
-    """Record a discovered lead (from an inspection finding, a complaint, or entered directly)."""
+    """Record a discovered lead (from an inspection finding, a complaint, or entered directly).
+
+    A new important lead notifies the county admins and officers of its county.
+    """
     when = discovered_at or timezone.now()
+    if lead_type not in LeadType.values:
+        raise LeadRefused(_("请选择信息类别。"), code="lead_type")
+    if abnormal_kind and (lead_type != LeadType.ABNORMAL or abnormal_kind not in AbnormalKind.values):
+        raise LeadRefused(_("只有“工作场所异常”需要选择异常类别。"), code="abnormal_kind")
     if importance is None:
         importance = Importance.IMPORTANT if lead_type in IMPORTANT_BY_DEFAULT else Importance.NORMAL
+    if importance not in Importance.values:
+        raise LeadRefused(_("请选择重要程度。"), code="importance")
+    text = _required(description, _("请填写信息内容。"))
+    if not employer and not place.strip():
+        raise LeadRefused(_("请选择用人单位，或填写地点。"), code="place")
     lead = Lead.objects.create(
         region=region,
         employer=employer,
-        place=place,
+        place=place.strip(),
         lead_type=lead_type,
         abnormal_kind=abnormal_kind,
         source=source,
         inspection=inspection,
         inspection_answer=inspection_answer,
-        description=description,
+        description=text,
         importance=importance,
         discovered_at=when,
         discovered_by=discovered_by,
         report_due_at=report_due_at(when, importance),
     )
-    LeadEvent.objects.create(
-        lead=lead, kind="discovered", at=when, by=discovered_by, note=str(LeadSource(source).label)
-    )
+    for photo in photos:
+        LeadPhoto.objects.create(lead=lead, image=photo)
+    _event(lead, EventKind.DISCOVERED, discovered_by, str(LeadSource(source).label), at=when)
+    if importance == Importance.IMPORTANT:
+        notify.notify_important_lead(lead)
     return lead
+
+
+@transaction.atomic
+def record_complaint(
+    *,
+    region: Region,
+    recorded_by: User,
+    channel: str,
+    content: str,
+    received_at: dt.datetime | None = None,
+    employer: Employer | None = None,
+    place: str = "",
+    anonymous: bool = False,
+    complainant_name: str = "",
+    complainant_contact: str = "",
+    importance: str | None = None,
+) -> Complaint:
+    """Record a public complaint (群众投诉举报) and the lead it becomes."""
+    if recorded_by.role not in (Role.ASSISTANT, Role.COUNTY_ADMIN):
+        raise PermissionDenied(_("只有协管员和县(区)卫生健康行政部门可以登记投诉举报。"))
+    if not region_in_scope(recorded_by, region.code):
+        raise PermissionDenied(_("该地点不在您的辖区内。"))
+    if channel not in ComplaintChannel.values:
+        raise LeadRefused(_("请选择举报渠道。"), code="channel")
+    name, contact = complainant_name.strip(), complainant_contact.strip()
+    if anonymous and (name or contact):
+        raise LeadRefused(
+            _("匿名举报不记录举报人姓名和联系方式，请清空这两项或取消“匿名”。"), code="anonymous"
+        )
+    when = received_at or timezone.now()
+    if when > timezone.now():
+        raise LeadRefused(_("接报时间不能晚于现在。"), code="received_at")
+    text = _required(content, _("请填写举报内容。"))
+    lead = discover_lead(
+        region=region,
+        lead_type=LeadType.COMPLAINT,
+        source=LeadSource.COMPLAINT,
+        description=text,
+        discovered_by=recorded_by,
+        discovered_at=when,
+        employer=employer,
+        importance=importance,
+        place=place,
+    )
+    return Complaint.objects.create(
+        region=region,
+        received_at=when,
+        channel=channel,
+        content=text,
+        employer=employer,
+        place=place.strip(),
+        anonymous=anonymous,
+        complainant_name=name,
+        complainant_contact=contact,
+        recorded_by=recorded_by,
+        lead=lead,
+    )
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def supervision_agencies_for(lead: Lead) -> list[Agency]:
+    """Supervision agencies whose region contains the lead's (the county's, the prefecture's …)."""
+    region_codes = [lead.region_id[:n] for n in (2, 4, 6, 9, 12) if n <= len(lead.region_id)]
+    return list(
+        Agency.objects.filter(kind=Agency.Kind.SUPERVISION, region_id__in=region_codes).order_by("-region_id")
+    )
+
+
+def officers_for(lead: Lead) -> list[User]:
+    """Active officers whose region contains the lead's."""
+    from xieguan.accounts.models import User
+
+    region_codes = [lead.region_id[:n] for n in (2, 4, 6, 9, 12) if n <= len(lead.region_id)]
+    return list(
+        User.objects.filter(is_active=True, role=Role.OFFICER, region_id__in=region_codes)
+        .select_related("agency")
+        .order_by("-region_id", "full_name")
+    )
+
+
+@transaction.atomic
+def report_lead(
+    lead: Lead,
+    *,
+    by: User,
+    method: str,
+    agency: Agency | None = None,
+    officer: User | None = None,
+    reported_at: dt.datetime | None = None,
+    note: str = "",
+) -> Lead:
+    """Report a lead to a supervision agency or officer: when, to whom, how."""
+    fresh = _check(Step.REPORT, lead, by)
+    if method not in ReportMethod.values:
+        raise LeadRefused(_("请选择报告方式（系统报送、电话或当面）。"), code="method")
+    if officer is not None:
+        if (
+            officer.role != Role.OFFICER
+            or not officer.is_active
+            or not region_in_scope(officer, fresh.region_id)
+        ):
+            raise LeadRefused(_("所选人员不是负责该地区的监督执法人员。"), code="officer")
+        agency = agency or officer.agency
+    if agency is None:
+        raise LeadRefused(_("请选择报告的监督机构或执法人员。"), code="agency")
+    if agency.kind != Agency.Kind.SUPERVISION or not fresh.region_id.startswith(agency.region_id):
+        raise LeadRefused(_("所选机构不是负责该地区的卫生健康监督机构。"), code="agency")
+    if officer is not None and officer.agency_id not in (None, agency.pk):
+        raise LeadRefused(_("所选执法人员不属于所选监督机构。"), code="officer")
+    now = timezone.now()
+    when = reported_at or now
+    if when > now:
+        raise LeadRefused(_("报告时间不能晚于现在。"), code="reported_at")
+    if when < fresh.discovered_at:
+        raise LeadRefused(_("报告时间不能早于发现时间。"), code="reported_at")
+    fresh.status = LeadStatus.REPORTED
+    fresh.reported_at = when
+    fresh.reported_by = by
+    fresh.reported_to_agency = agency
+    fresh.reported_to_officer = officer
+    fresh.report_method = method
+    fresh.save(
+        update_fields=[
+            "status",
+            "reported_at",
+            "reported_by",
+            "reported_to_agency",
+            "reported_to_officer",
+            "report_method",
+        ]
+    )
+    target = f"{agency}" + (f" {officer}" if officer else "")
+    text = _("报告%(target)s（%(method)s）") % {"target": target, "method": ReportMethod(method).label}
+    _event(fresh, EventKind.REPORTED, by, "\n".join(p for p in (text, note.strip()) if p), at=when)
+    _sync(lead, fresh)
+    return lead
+
+
+# --- the officer's steps ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge_lead(lead: Lead, *, by: User, note: str = "") -> Lead:
+    """The officer signs for a reported lead (签收)."""
+    fresh = _check(Step.ACKNOWLEDGE, lead, by)
+    fresh.acknowledged_at = timezone.now()
+    fresh.acknowledged_by = by
+    fresh.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    _event(fresh, EventKind.ACKNOWLEDGED, by, note.strip(), at=fresh.acknowledged_at)
+    _sync(lead, fresh)
+    return lead
+
+
+def assistants_for(region_code: str) -> list[User]:
+    """Active assistants whose township contains ``region_code`` (who may be asked to assist)."""
+    from xieguan.accounts.models import User
+
+    return list(
+        User.objects.filter(is_active=True, role=Role.ASSISTANT, region_id=region_code[:9]).order_by(
+            "full_name"
+        )
+    )
+
+
+@transaction.atomic
+def request_assist(
+    *,
+    by: User,
+    assistant: User,
+    lead: Lead | None = None,
+    employer: Employer | None = None,
+    due_on: dt.date | None = None,
+    note: str = "",
+) -> AssistRequest:
+    """An officer asks an assistant for an assisted investigation (协查) of a lead or an employer."""
+    if by.role != Role.OFFICER:
+        raise PermissionDenied(_("只有监督执法人员可以发起协查。"))
+    fresh: Lead | None = None
+    if lead is not None:
+        fresh = _check(Step.REQUEST_ASSIST, lead, by)
+        employer = employer or fresh.employer
+        region_id = fresh.region_id
+    elif employer is not None:
+        if not region_in_scope(by, employer.region_id):
+            raise PermissionDenied(_("该用人单位不在您的辖区内。"))
+        region_id = employer.region_id
+    else:
+        raise LeadRefused(_("请指明协查的线索或用人单位。"), code="subject")
+    if (
+        assistant.role != Role.ASSISTANT
+        or not assistant.is_active
+        or not region_in_scope(assistant, region_id)
+    ):
+        raise LeadRefused(_("所选协管员不负责该地区，请选择当地的协管员。"), code="assistant")
+    if due_on is not None and due_on < timezone.localdate():
+        raise LeadRefused(_("要求完成日期不能早于今天。"), code="due_on")
+    assist = AssistRequest.objects.create(
+        region_id=region_id,
+        lead=fresh,
+        employer=employer,
+        requested_by=by,
+        assistant=assistant,
+        due_on=due_on,
+        request_note=note.strip(),
+    )
+    if fresh is not None and lead is not None:
+        fresh.status = LeadStatus.HANDLING
+        fresh.handling = Handling.ASSIST
+        fresh.save(update_fields=["status", "handling"])
+        text = _("请协管员 %(who)s 协查") % {"who": assistant}
+        _event(fresh, EventKind.ASSIST_REQUESTED, by, "\n".join(p for p in (text, note.strip()) if p))
+        _sync(lead, fresh)
+    notify.notify_assist_request(assist)
+    return assist
+
+
+@transaction.atomic
+def record_assist(
+    assist: AssistRequest,
+    *,
+    by: User,
+    done_on: dt.date,
+    what_done: str,
+    outcome: str,
+    photos: Iterable[UploadedFile] = (),
+) -> AssistRequest:
+    """The assistant records the assisted investigation: date, what was done, outcome, photos."""
+    fresh = AssistRequest.objects.select_for_update().get(pk=assist.pk)
+    if by.pk != fresh.assistant_id:
+        raise PermissionDenied(_("只有被请求协查的协管员可以记录协查情况。"))
+    if fresh.status == AssistStatus.DONE:
+        raise LeadRefused(_("该协查已记录完成，不能重复记录。"), code="state")
+    if fresh.status == AssistStatus.CANCELLED:
+        raise LeadRefused(_("该协查已取消，不能记录。"), code="state")
+    lead = Lead.objects.select_for_update().get(pk=fresh.lead_id) if fresh.lead_id else None
+    if lead is not None and lead.status == LeadStatus.CLOSED:
+        raise LeadRefused(_("该线索已办结，不能再记录协查。"), code="state")
+    if done_on > timezone.localdate():
+        raise LeadRefused(_("协查日期不能晚于今天。"), code="done_on")
+    if done_on < timezone.localtime(fresh.requested_at).date():
+        raise LeadRefused(_("协查日期不能早于提出协查的日期。"), code="done_on")
+    fresh.what_done = _required(what_done, _("请填写协查情况（做了什么）。"))
+    fresh.outcome = _required(outcome, _("请填写协查结果。"))
+    fresh.done_on = done_on
+    fresh.status = AssistStatus.DONE
+    fresh.recorded_at = timezone.now()
+    fresh.save(update_fields=["what_done", "outcome", "done_on", "status", "recorded_at"])
+    for photo in photos:
+        AssistPhoto.objects.create(assist=fresh, image=photo)
+    if lead is not None:
+        _event(lead, EventKind.ASSIST_RECORDED, by, _("协查结果：%(outcome)s") % {"outcome": fresh.outcome})
+    for field in ("what_done", "outcome", "done_on", "status", "recorded_at"):
+        setattr(assist, field, getattr(fresh, field))
+    return assist
+
+
+@transaction.atomic
+def set_handling(lead: Lead, *, by: User, handling: str, reason: str = "") -> Lead:
+    """The officer decides how the lead is handled: 查处 or 无需处理 (协查 through request_assist)."""
+    fresh = _check(Step.SET_HANDLING, lead, by)
+    if handling == Handling.ASSIST:
+        raise LeadRefused(_("协查请通过“发起协查”指派协管员。"), code="handling")
+    if handling not in Handling.values:
+        raise LeadRefused(_("请选择处置方式。"), code="handling")
+    text = reason.strip()
+    if handling == Handling.NO_ACTION and not text:
+        raise LeadRefused(_("选择“无需处理”时请说明理由。"), code="reason")
+    fresh.status = LeadStatus.HANDLING
+    fresh.handling = handling
+    fresh.handling_reason = text
+    fresh.save(update_fields=["status", "handling", "handling_reason"])
+    label = Handling(handling).label
+    _event(fresh, EventKind.HANDLING, by, "\n".join(p for p in (str(label), text) if p))
+    _sync(lead, fresh)
+    return lead
+
+
+@transaction.atomic
+def record_officer_action(lead: Lead, *, by: User, action: str, reason: str = "") -> Lead:
+    """The officer records what enforcement did: 立案, 责令整改, 处罚 or 不予处理 (with reason)."""
+    fresh = _check(Step.OFFICER_ACTION, lead, by)
+    if fresh.handling == Handling.NO_ACTION:
+        raise LeadRefused(
+            _("处置方式为“无需处理”的线索不记录执法处理；如需查处，请先改为“查处”。"), code="handling"
+        )
+    if action not in OfficerAction.values:
+        raise LeadRefused(_("请选择执法处理（立案、责令整改、处罚或不予处理）。"), code="action")
+    text = reason.strip()
+    if action == OfficerAction.NO_ACTION and not text:
+        raise LeadRefused(_("选择“不予处理”时请说明理由。"), code="reason")
+    fresh.officer_action = action
+    fresh.officer_action_reason = text
+    fresh.save(update_fields=["officer_action", "officer_action_reason"])
+    _event(
+        fresh,
+        EventKind.OFFICER_ACTION,
+        by,
+        "\n".join(p for p in (str(OfficerAction(action).label), text) if p),
+    )
+    _sync(lead, fresh)
+    return lead
+
+
+@transaction.atomic
+def close_lead(lead: Lead, *, by: User, outcome: str) -> Lead:
+    """The officer closes the lead with its outcome (办结)."""
+    fresh = _check(Step.CLOSE, lead, by)
+    text = _required(outcome, _("请填写办结结果。"))
+    open_assists = fresh.assists.filter(status=AssistStatus.REQUESTED).count()
+    if open_assists:
+        raise LeadRefused(
+            _("尚有 %(n)s 项协查未完成，不能办结。请等待协管员记录协查结果。") % {"n": open_assists},
+            code="assist_open",
+        )
+    if fresh.handling == Handling.ENFORCEMENT and not fresh.officer_action:
+        raise LeadRefused(
+            _("查处的线索须先记录执法处理（立案、责令整改、处罚或不予处理），再办结。"), code="action_missing"
+        )
+    fresh.status = LeadStatus.CLOSED
+    fresh.closed_at = timezone.now()
+    fresh.closed_by = by
+    fresh.outcome = text
+    fresh.save(update_fields=["status", "closed_at", "closed_by", "outcome"])
+    _event(fresh, EventKind.CLOSED, by, text, at=fresh.closed_at)
+    _sync(lead, fresh)
+    return lead
+
+
+def region_choices_for(user: User) -> list[Region]:
+    """Where a user may place a lead or complaint: their township and its villages (assistant),
+    or the townships of their county (county admin)."""
+    from xieguan.regions.models import Region
+
+    qs = Region.objects.visible_to(user)
+    if user.role == Role.ASSISTANT:
+        return list(qs.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("code"))
+    return list(qs.filter(level=Level.TOWNSHIP).order_by("code"))

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, cast
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -84,6 +87,71 @@ class ReportingPolicy(models.Model):
         return cls.objects.order_by("pk").first() or cls()
 
 
+class LeadQuerySet(ScopedQuerySet["Lead"]):
+    """The one definition of the reporting states, shared by lists, exports and indicators.
+
+    A lead is *reported* once ``reported_at`` is set (whenever that was). It is *on time* when
+    reported no later than ``report_due_at``; *overdue* when reported after it, or not reported
+    and the deadline has passed (``now``). Periods are local (Asia/Shanghai) calendar days.
+    """
+
+    def within(self, code: str) -> LeadQuerySet:
+        return cast("LeadQuerySet", super().within(code))
+
+    def visible_to(self, user: Any) -> LeadQuerySet:
+        return cast("LeadQuerySet", super().visible_to(user))
+
+    def discovered_between(self, first: dt.date | None, last: dt.date | None) -> LeadQuerySet:
+        """Discovered on the local days ``first`` .. ``last`` inclusive (either may be open)."""
+        qs = self
+        if first is not None:
+            qs = qs.filter(discovered_at__gte=local_midnight(first))
+        if last is not None:
+            qs = qs.filter(discovered_at__lt=local_midnight(last + dt.timedelta(days=1)))
+        return qs
+
+    def reported(self) -> LeadQuerySet:
+        return self.filter(reported_at__isnull=False)
+
+    def unreported(self) -> LeadQuerySet:
+        return self.filter(reported_at__isnull=True)
+
+    def on_time(self) -> LeadQuerySet:
+        return self.filter(reported_at__isnull=False, reported_at__lte=models.F("report_due_at"))
+
+    def not_on_time(self) -> LeadQuerySet:
+        """Not reported, or reported late."""
+        return self.exclude(reported_at__isnull=False, reported_at__lte=models.F("report_due_at"))
+
+    def overdue(self, now: dt.datetime | None = None) -> LeadQuerySet:
+        return self.filter(overdue_q(now or timezone.now()))
+
+    def not_overdue(self, now: dt.datetime | None = None) -> LeadQuerySet:
+        return self.exclude(overdue_q(now or timezone.now()))
+
+    def overdue_unreported(self, now: dt.datetime | None = None) -> LeadQuerySet:
+        return self.filter(reported_at__isnull=True, report_due_at__lt=now or timezone.now())
+
+
+# Order by this to put important leads first.
+IMPORTANT_FIRST = models.Case(
+    models.When(importance=Importance.IMPORTANT, then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """00:00 of ``day`` in the project's time zone (Asia/Shanghai), as an aware datetime."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def overdue_q(now: dt.datetime) -> models.Q:
+    return models.Q(reported_at__gt=models.F("report_due_at")) | models.Q(
+        reported_at__isnull=True, report_due_at__lt=now
+    )
+
+
 class Lead(models.Model):
     """An event or lead (事件或线索) from discovery to outcome."""
 
@@ -145,16 +213,25 @@ class Lead(models.Model):
     )
     report_method = models.CharField(_("报告方式"), max_length=20, choices=ReportMethod.choices, blank=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     handling = models.CharField(_("处置方式"), max_length=20, choices=Handling.choices, blank=True)
     handling_reason = models.TextField(_("处置说明"), blank=True)
     officer_action = models.CharField(_("执法处理"), max_length=20, choices=OfficerAction.choices, blank=True)
+    officer_action_reason = models.TextField(_("执法处理说明"), blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.TextField(_("办结结果"), blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LeadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("事件或线索")
@@ -177,15 +254,37 @@ class Lead(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        reported = self.reported_at or timezone.now()
-        return reported > self.report_due_at
+        """Reported after the deadline, or not reported and the deadline has passed (see overdue_q)."""
+        if self.reported_at is not None:
+            return self.reported_at > self.report_due_at
+        return self.report_due_at < timezone.now()
+
+    @property
+    def is_on_time(self) -> bool:
+        return self.reported_at is not None and self.reported_at <= self.report_due_at
+
+    @property
+    def handling_officer_ids(self) -> set[int]:
+        """The officers handling the lead: the one it was reported to and the one who signed for it."""
+        return {pk for pk in (self.reported_to_officer_id, self.acknowledged_by_id) if pk}
+
+
+class EventKind(models.TextChoices):
+    DISCOVERED = "discovered", _("发现")
+    REPORTED = "reported", _("报告")
+    ACKNOWLEDGED = "acknowledged", _("签收")
+    ASSIST_REQUESTED = "assist_requested", _("发起协查")
+    ASSIST_RECORDED = "assist_recorded", _("协查完成")
+    HANDLING = "handling", _("确定处置方式")
+    OFFICER_ACTION = "officer_action", _("执法处理")
+    CLOSED = "closed", _("办结")
 
 
 class LeadEvent(models.Model):
     """One step of a lead's timeline: who did what, when."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("事项"), max_length=30)
+    kind = models.CharField(_("事项"), max_length=30, choices=EventKind.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("说明"), blank=True)

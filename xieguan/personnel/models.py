@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, cast
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.validators import mask_id_number
 from xieguan.regions.models import Region
 
 
@@ -39,8 +43,47 @@ class AssistantStatus(models.TextChoices):
 
 
 class AssistantQuerySet(ScopedQuerySet["Assistant"]):
-    def active(self) -> AssistantQuerySet:
-        return self.filter(status=AssistantStatus.APPOINTED)
+    """Status is stored (kept by personnel.actions and the ``expireterms`` command) and also
+    derived here from the terms and the dismissal, so queries are right even before the
+    nightly command has run."""
+
+    def within(self, code: str) -> AssistantQuerySet:
+        return cast(AssistantQuerySet, super().within(code))
+
+    def visible_to(self, user: Any) -> AssistantQuerySet:
+        return cast(AssistantQuerySet, super().visible_to(user))
+
+    def active(self, today: dt.date | None = None) -> AssistantQuerySet:
+        """Assistants with a term covering ``today`` and no dismissal (whatever the stored status)."""
+        day = today or timezone.localdate()
+        current = Appointment.objects.filter(assistant=models.OuterRef("pk"), start__lte=day, end__gte=day)
+        return self.filter(models.Exists(current), dismissal__isnull=True)
+
+    def derived_status_of(self, pk: int, today: dt.date | None = None) -> str | None:
+        """The derived status of one assistant (None if not in this queryset)."""
+        field: str = "derived_status"
+        found: str | None = self.with_term(today).filter(pk=pk).values_list(field, flat=True).first()
+        return found
+
+    def with_term(self, today: dt.date | None = None) -> AssistantQuerySet:
+        """Annotate ``term_end`` (the end of the term covering today, or None), ``last_term_end``
+        and ``derived_status`` (an AssistantStatus value computed from terms and dismissal)."""
+        day = today or timezone.localdate()
+        terms = Appointment.objects.filter(assistant=models.OuterRef("pk"))
+        current_end = terms.filter(start__lte=day, end__gte=day).order_by("-end").values("end")[:1]
+        last_end = terms.order_by("-end").values("end")[:1]
+        return self.annotate(
+            term_end=models.Subquery(current_end),
+            last_term_end=models.Subquery(last_end),
+        ).annotate(
+            derived_status=models.Case(
+                models.When(dismissal__isnull=False, then=models.Value(AssistantStatus.DISMISSED.value)),
+                models.When(term_end__isnull=False, then=models.Value(AssistantStatus.APPOINTED.value)),
+                models.When(last_term_end__isnull=False, then=models.Value(AssistantStatus.EXPIRED.value)),
+                default=models.Value(AssistantStatus.CANDIDATE.value),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class Assistant(models.Model):
@@ -97,8 +140,8 @@ class Assistant(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        value = self.id_number
-        return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+        """The masked form; which form a user sees is decided by personnel.privacy only."""
+        return mask_id_number(self.id_number)
 
 
 class Appointment(models.Model):
@@ -150,6 +193,13 @@ class TrainingSession(models.Model):
     topic = models.CharField(_("培训主题"), max_length=200)
     location = models.CharField(_("地点"), max_length=200, blank=True)
     has_exam = models.BooleanField(_("有考核"), default=True)
+    pass_mark = models.DecimalField(
+        _("合格分数线"),
+        max_digits=5,
+        decimal_places=1,
+        default=60,
+        help_text=_("有考核的培训：成绩达到此分数为合格；无考核的培训：参加即为合格。"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
@@ -300,3 +350,24 @@ class Dismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assistant} {self.get_ground_display()}"
+
+
+class StaffingPolicy(models.Model):
+    """The load above which a township is flagged as understaffed (配备数量与巡查任务相匹配). One row."""
+
+    max_inspections_per_assistant = models.PositiveIntegerField(
+        _("每名协管员每年巡查任务上限(次)"),
+        default=60,
+        help_text=_("乡镇每年应巡查次数除以在聘协管员人数超过此数即提示配备不足。"),
+    )
+
+    class Meta:
+        verbose_name = _("协管员配备标准")
+        verbose_name_plural = _("协管员配备标准")
+
+    def __str__(self) -> str:
+        return f"每人每年 {self.max_inspections_per_assistant} 次"
+
+    @classmethod
+    def current(cls) -> StaffingPolicy:
+        return cls.objects.order_by("pk").first() or cls()

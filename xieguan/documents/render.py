@@ -1,0 +1,607 @@
+"""Render a ``FormDoc`` (xieguan.documents.layout) as PDF, .docx or .xlsx.
+
+- PDF: reportlab on A4, the shipped WenQuanYi Micro Hei embedded (subset), so the page looks
+  the same on a machine without any Chinese font; the table header repeats on every page.
+- .docx: python-docx on A4, 宋体; the table header row is marked to repeat on every page.
+- .xlsx: openpyxl; one sheet laid out on a common column grid, the table header row set as
+  print title, A4 fit to width.
+
+``render(doc, fmt)`` returns the bytes; ``file_response(doc, fmt)`` an HTTP download.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+from django.http import HttpResponse
+
+from xieguan.documents.layout import (
+    FormDoc,
+    Grid,
+    Line,
+    Note,
+    Segment,
+    Table,
+    padded_rows,
+    segment_widths,
+)
+
+Format = Literal["pdf", "docx", "xlsx"]
+FORMATS: tuple[Format, ...] = ("pdf", "docx", "xlsx")
+CONTENT_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
+PDF_FONT = "WQYMicroHei"
+DOCX_FONT = "宋体"
+XLSX_FONT = "宋体"
+BODY_PT = 10.5  # 五号
+TITLE_PT = 18  # 二号 is 22; 小二 18 fits the long titles on one line
+NOTE_PT = 9
+MARGINS_CM = (2.5, 2.2, 2.2, 2.2)  # top, right, bottom, left
+
+
+def render(doc: FormDoc, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return render_pdf(doc)
+    if fmt == "docx":
+        return render_docx(doc)
+    if fmt == "xlsx":
+        return render_xlsx(doc)
+    raise ValueError(f"unknown document format: {fmt}")
+
+
+def file_response(doc: FormDoc, fmt: str, *, inline: bool = False) -> HttpResponse:
+    """An HTTP response carrying the rendered form, named ``<doc.filename>.<fmt>``."""
+    response = HttpResponse(render(doc, fmt), content_type=CONTENT_TYPES[fmt])
+    name = f"{doc.filename}.{fmt}"
+    disposition = "inline" if inline else "attachment"
+    ascii_name = f"document.{fmt}"
+    response["Content-Disposition"] = (
+        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        return img.size
+
+
+def _fit(data: bytes, max_w: float, max_h: float) -> tuple[float, float]:
+    """Width and height (same unit as max_w/max_h) that fit the image in the box."""
+    w, h = _image_size(data)
+    scale = min(max_w / w, max_h / h)
+    return w * scale, h * scale
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+
+@cache
+def _pdf_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(PDF_FONT, str(FONT_FILE), subfontIndex=0))
+    return PDF_FONT
+
+
+def render_pdf(doc: FormDoc) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import Table as RLTable
+
+    font = _pdf_font()
+    pagesize = landscape(A4) if doc.landscape else A4
+    top, right, bottom, left = (m * cm for m in MARGINS_CM)
+    width = pagesize[0] - left - right
+    aligns = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+
+    def style(size: float = BODY_PT, align: str = "left", leading: float | None = None) -> ParagraphStyle:
+        return ParagraphStyle(
+            f"s{size}{align}",
+            fontName=font,
+            fontSize=size,
+            leading=leading or size * 1.45,
+            alignment=aligns[align],
+            wordWrap="CJK",
+        )
+
+    def para(text: str, size: float = BODY_PT, align: str = "left") -> Paragraph:
+        safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+        # keep runs of spaces (地  址) as the official wording has them
+        safe = safe.replace("  ", "&nbsp;&nbsp;")
+        return Paragraph(safe, style(size, align))
+
+    def padding_for(row_height_cm: float) -> float:
+        return max(3.0, (row_height_cm * cm - BODY_PT * 1.45) / 2)
+
+    grid_style = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+
+    story: list[Any] = []
+    if doc.tag:
+        story.append(para(doc.tag, 12))
+        story.append(Spacer(1, 0.2 * cm))
+    title = Paragraph(doc.title, style(TITLE_PT, "center", TITLE_PT * 1.4))
+    story.extend([title, Spacer(1, 0.5 * cm)])
+
+    for block in doc.blocks:
+        if isinstance(block, Grid):
+            data = [
+                [cell for label, value in row for cell in (para(label, align="center"), para(value))]
+                for row in block.rows
+            ]
+            pad = padding_for(block.row_height_cm)
+            t = RLTable(data, colWidths=[w * width for w in block.widths])
+            t.setStyle(
+                TableStyle(
+                    [
+                        *grid_style,
+                        ("TOPPADDING", (0, 0), (-1, -1), pad),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+                    ]
+                )
+            )
+            story.append(t)
+        elif isinstance(block, Table):
+            header = [para(c.title, align="center") for c in block.columns]
+            body = [
+                [para(text, align=col.align) for text, col in zip(row, block.columns, strict=True)]
+                for row in padded_rows(block)
+            ]
+            pad = padding_for(block.row_height_cm)
+            t = RLTable(
+                [header, *body],
+                colWidths=[c.width * width for c in block.columns],
+                repeatRows=1 if block.repeat_header else 0,
+            )
+            t.setStyle(
+                TableStyle(
+                    [
+                        *grid_style,
+                        ("TOPPADDING", (0, 0), (-1, -1), pad),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+                    ]
+                )
+            )
+            story.append(t)
+        elif isinstance(block, Line):
+            story.append(Spacer(1, block.space_before_cm * cm))
+            cells: list[Any] = []
+            for segment, share in zip(block.segments, segment_widths(block), strict=True):
+                cells.append(_pdf_segment(segment, share * width, doc.image_height_cm * cm, para, font))
+            t = RLTable([cells], colWidths=[s * width for s in segment_widths(block)])
+            t.setStyle(
+                TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, -1), font),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ]
+                )
+            )
+            story.append(t)
+        elif isinstance(block, Note):
+            story.append(Spacer(1, 0.3 * cm))
+            story.append(para(block.text, NOTE_PT))
+
+    def on_page(canvas: Any, pdf: Any) -> None:
+        canvas.setTitle(doc.title)
+        canvas.setAuthor(doc.meta.get("author", "职业健康监督协管信息系统"))
+        canvas.setSubject(doc.meta.get("subject", doc.title))
+        if doc.page_numbers:
+            canvas.setFont(font, NOTE_PT)
+            canvas.drawCentredString(pagesize[0] / 2, bottom / 2, f"第 {pdf.page} 页")
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        topMargin=top,
+        rightMargin=right,
+        bottomMargin=bottom,
+        leftMargin=left,
+        title=doc.title,
+        initialFontName=font,
+        initialFontSize=BODY_PT,
+    ).build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()
+
+
+def _pdf_segment(segment: Segment, box_width: float, image_height: float, para: Any, font: str) -> Any:
+    from reportlab.lib import colors
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Image, TableStyle
+    from reportlab.platypus import Table as RLTable
+
+    label_w = stringWidth(segment.label, font, BODY_PT) + 2 if segment.label else 0
+    value_w = max(1.0, box_width - label_w)
+    value: Any
+    if segment.image:
+        w, h = _fit(segment.image, value_w, image_height)
+        value = Image(io.BytesIO(segment.image), width=w, height=h, hAlign="LEFT")
+    else:
+        value = para(segment.value, align=segment.align)
+    cells = [para(segment.label), value] if segment.label else [value]
+    widths = [label_w, value_w] if segment.label else [box_width]
+    inner = RLTable([cells], colWidths=widths)
+    commands: list[Any] = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]
+    if segment.underline:
+        commands.append(("LINEBELOW", (-1, 0), (-1, 0), 0.75, colors.black))
+    inner.setStyle(TableStyle(commands))
+    return inner
+
+
+# --- .docx -----------------------------------------------------------------------------
+
+
+def _docx_set_font(run: Any, name: str = DOCX_FONT, size: float = BODY_PT, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def _docx_cell(cell: Any, text: str, align: str, width_cm: float) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    cell.width = Cm(width_cm)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = {
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }[align]
+    paragraph.paragraph_format.space_before = 0
+    paragraph.paragraph_format.space_after = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        _docx_set_font(run)
+        if i < len(lines) - 1:
+            run.add_break()
+
+
+def _docx_row_props(row: Any, height_cm: float, header: bool = False) -> None:
+    from docx.enum.table import WD_ROW_HEIGHT_RULE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    row.height = Cm(height_cm)
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    tr_pr = row._tr.get_or_add_trPr()
+    cant_split = OxmlElement("w:cantSplit")
+    tr_pr.append(cant_split)
+    if header:
+        tbl_header = OxmlElement("w:tblHeader")
+        tbl_header.set(qn("w:val"), "true")
+        tr_pr.append(tbl_header)
+
+
+def _docx_table(document: Any, n_rows: int, widths_cm: list[float]) -> Any:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+
+    table = document.add_table(rows=n_rows, cols=len(widths_cm))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, w in zip(table.columns, widths_cm, strict=True):
+        from docx.shared import Cm
+
+        column.width = Cm(w)
+    return table
+
+
+def render_docx(doc: FormDoc) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    section = document.sections[0]
+    short, long_ = Cm(21.0), Cm(29.7)
+    if doc.landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = long_, short
+    else:
+        section.page_width, section.page_height = short, long_
+    top, right, bottom, left = MARGINS_CM
+    section.top_margin, section.right_margin = Cm(top), Cm(right)
+    section.bottom_margin, section.left_margin = Cm(bottom), Cm(left)
+    page_w_cm = (29.7 if doc.landscape else 21.0) - left - right
+
+    normal = document.styles["Normal"]
+    normal.font.name = DOCX_FONT
+    normal.font.size = Pt(BODY_PT)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONT)
+    document.core_properties.title = doc.title
+    document.core_properties.author = doc.meta.get("author", "职业健康监督协管信息系统")
+    document.core_properties.subject = doc.meta.get("subject", doc.title)
+
+    if doc.tag:
+        p = document.add_paragraph()
+        _docx_set_font(p.add_run(doc.tag), size=12)
+    p = document.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_after = Pt(12)
+    _docx_set_font(p.add_run(doc.title), size=TITLE_PT, bold=True)
+
+    previous_was_table = False
+    for block in doc.blocks:
+        if isinstance(block, Grid):
+            widths = [w * page_w_cm for w in block.widths]
+            table = _docx_table(document, len(block.rows), widths)
+            for row, cells in zip(table.rows, block.rows, strict=True):
+                _docx_row_props(row, block.row_height_cm)
+                flat = [t for pair in cells for t in pair]
+                for i, (cell, text) in enumerate(zip(row.cells, flat, strict=True)):
+                    _docx_cell(cell, text, "center" if i % 2 == 0 else "left", widths[i])
+            previous_was_table = True
+        elif isinstance(block, Table):
+            widths = [c.width * page_w_cm for c in block.columns]
+            rows = padded_rows(block)
+            table = _docx_table(document, len(rows) + 1, widths)
+            _docx_row_props(table.rows[0], block.row_height_cm, header=block.repeat_header)
+            for cell, col, w in zip(table.rows[0].cells, block.columns, widths, strict=True):
+                _docx_cell(cell, col.title, "center", w)
+            for row, values in zip(table.rows[1:], rows, strict=True):
+                _docx_row_props(row, block.row_height_cm)
+                for cell, text, col, w in zip(row.cells, values, block.columns, widths, strict=True):
+                    _docx_cell(cell, text, col.align, w)
+            previous_was_table = True
+        elif isinstance(block, Line):
+            p = document.add_paragraph()
+            fmt = p.paragraph_format
+            fmt.space_before = Cm(
+                block.space_before_cm if not previous_was_table else block.space_before_cm + 0.2
+            )
+            fmt.space_after = 0
+            position = 0.0
+            for i, (segment, share) in enumerate(zip(block.segments, segment_widths(block), strict=True)):
+                if i:
+                    fmt.tab_stops.add_tab_stop(Cm(position * page_w_cm), WD_TAB_ALIGNMENT.LEFT)
+                    p.add_run("\t")
+                position += share
+                if segment.label:
+                    _docx_set_font(p.add_run(segment.label))
+                if segment.image:
+                    w_cm, h_cm = _fit(segment.image, share * page_w_cm * 0.6, doc.image_height_cm)
+                    p.add_run().add_picture(io.BytesIO(segment.image), width=Cm(w_cm), height=Cm(h_cm))
+                elif segment.value or segment.underline:
+                    run = p.add_run(segment.value or "\u3000" * 6)
+                    _docx_set_font(run)
+                    run.font.underline = segment.underline
+            previous_was_table = False
+        elif isinstance(block, Note):
+            p = document.add_paragraph()
+            p.paragraph_format.space_before = Pt(6)
+            _docx_set_font(p.add_run(block.text), size=NOTE_PT)
+            previous_was_table = False
+
+    if doc.page_numbers:
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _docx_set_font(footer.add_run("第 "), size=NOTE_PT)
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field.append(run)
+        footer._p.append(field)
+        _docx_set_font(footer.add_run(" 页"), size=NOTE_PT)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- .xlsx -----------------------------------------------------------------------------
+
+XLSX_CHARS_PORTRAIT = 92.0  # Excel column-width units across the printable width of A4
+XLSX_CHARS_LANDSCAPE = 140.0
+
+
+def _boundaries(doc: FormDoc, total_chars: float) -> list[float]:
+    """The common column grid: every cell edge of every grid, table and line, as fractions."""
+    edges = {0.0, 1.0}
+
+    def add(widths: list[float] | tuple[float, ...]) -> None:
+        pos = 0.0
+        for w in widths:
+            pos += w
+            edges.add(round(min(pos, 1.0), 3))
+
+    for block in doc.blocks:
+        if isinstance(block, Grid):
+            add(block.widths)
+        elif isinstance(block, Table):
+            add([c.width for c in block.columns])
+        elif isinstance(block, Line):
+            pos = 0.0
+            for segment, share in zip(block.segments, segment_widths(block), strict=True):
+                edges.add(round(pos + _label_share(segment, share, total_chars), 3))
+                pos += share
+                edges.add(round(min(pos, 1.0), 3))
+    edges.discard(round(0.0, 3))
+    edges.add(0.0)
+    return sorted(edges)
+
+
+def _label_share(segment: Segment, share: float, total_chars: float) -> float:
+    """The part of a line segment its label takes in the .xlsx grid (0 without label)."""
+    if not segment.label or not (segment.value or segment.image or segment.underline):
+        return 0.0
+    return min(share * 0.7, (_display_width(segment.label) + 1) / total_chars)
+
+
+def render_xlsx(doc: FormDoc) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.drawing.image import Image as XLImage
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    total_chars = XLSX_CHARS_LANDSCAPE if doc.landscape else XLSX_CHARS_PORTRAIT
+    edges = _boundaries(doc, total_chars)
+    n_cols = len(edges) - 1
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = doc.title[:31]
+    for i in range(n_cols):
+        ws.column_dimensions[get_column_letter(i + 1)].width = (edges[i + 1] - edges[i]) * total_chars
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    body_font = Font(name=XLSX_FONT, size=BODY_PT)
+    halign = {"left": "left", "center": "center", "right": "right"}
+
+    def col_index(fraction: float) -> int:
+        return edges.index(round(min(fraction, 1.0), 3)) + 1
+
+    def chars_between(a: int, b: int) -> float:
+        return (edges[b - 1] - edges[a - 1]) * total_chars
+
+    def put(row: int, start: float, end: float, text: str, align: str, boxed: bool) -> float:
+        """Write text into the merged cells covering [start, end); return the needed height (pt)."""
+        first, last = col_index(start), col_index(end) - 1
+        cell = ws.cell(row=row, column=first, value=text)
+        cell.font = body_font
+        cell.alignment = Alignment(horizontal=halign[align], vertical="center", wrap_text=True)
+        if last > first:
+            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        if boxed:
+            for c in range(first, last + 1):
+                ws.cell(row=row, column=c).border = border
+        width = max(1.0, chars_between(first, last + 1))
+        lines = sum(max(1, -(-int(_display_width(part) * 1.1) // int(width))) for part in text.split("\n"))
+        return lines * 15.0 + 6
+
+    row = 1
+    if doc.tag:
+        ws.cell(row=row, column=1, value=doc.tag).font = Font(name=XLSX_FONT, size=12)
+        row += 1
+    ws.cell(row=row, column=1, value=doc.title).font = Font(name=XLSX_FONT, size=TITLE_PT, bold=True)
+    ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
+    ws.row_dimensions[row].height = 36
+    row += 1
+    title_rows: str | None = None
+
+    for block in doc.blocks:
+        if isinstance(block, Grid):
+            for cells in block.rows:
+                pos, height = 0.0, block.row_height_cm * 28.35
+                flat = [t for pair in cells for t in pair]
+                for i, (text, w) in enumerate(zip(flat, block.widths, strict=True)):
+                    need = put(row, pos, pos + w, text, "center" if i % 2 == 0 else "left", True)
+                    height = max(height, need)
+                    pos += w
+                ws.row_dimensions[row].height = height
+                row += 1
+        elif isinstance(block, Table):
+            all_rows = [tuple(c.title for c in block.columns), *padded_rows(block)]
+            if block.repeat_header:
+                title_rows = f"{row}:{row}"
+            for r, values in enumerate(all_rows):
+                pos, height = 0.0, block.row_height_cm * 28.35
+                for text, col in zip(values, block.columns, strict=True):
+                    need = put(row, pos, pos + col.width, text, "center" if r == 0 else col.align, True)
+                    height = max(height, need)
+                    pos += col.width
+                ws.row_dimensions[row].height = height
+                row += 1
+        elif isinstance(block, Line):
+            row += 1 if block.space_before_cm >= 0.3 else 0
+            pos, height = 0.0, 20.0
+            for segment, share in zip(block.segments, segment_widths(block), strict=True):
+                split = pos + _label_share(segment, share, total_chars)
+                end = pos + share
+                if split > pos:
+                    put(row, pos, split, segment.label, "left", False)
+                    value = "" if segment.image else segment.value
+                    put(row, split, end, value, segment.align, False)
+                else:
+                    put(row, pos, end, segment.label + segment.value, segment.align, False)
+                if segment.underline:
+                    for c in range(col_index(split), col_index(end)):
+                        ws.cell(row=row, column=c).border = Border(bottom=thin)
+                if segment.image:
+                    w_cm, h_cm = _fit(segment.image, (end - split) * 16.0, doc.image_height_cm)
+                    picture = XLImage(io.BytesIO(segment.image))
+                    picture.width, picture.height = w_cm * 37.8, h_cm * 37.8
+                    ws.add_image(picture, f"{get_column_letter(col_index(split))}{row}")
+                    height = max(height, h_cm * 28.35 + 4)
+                pos = end
+            ws.row_dimensions[row].height = height
+            row += 1
+        elif isinstance(block, Note):
+            row += 1
+            need = put(row, 0.0, 1.0, block.text, "left", False)
+            ws.cell(row=row, column=1).font = Font(name=XLSX_FONT, size=NOTE_PT)
+            ws.row_dimensions[row].height = need
+            row += 1
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if doc.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    top, right, bottom, left = (m / 2.54 for m in MARGINS_CM)
+    ws.page_margins.top, ws.page_margins.right = top, right
+    ws.page_margins.bottom, ws.page_margins.left = bottom, left
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if doc.page_numbers:
+        ws.oddFooter.center.text = "第 &P 页"
+    wb.properties.title = doc.title
+    wb.properties.creator = doc.meta.get("author", "职业健康监督协管信息系统")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _display_width(text: str) -> int:
+    """Columns a string takes in Excel: CJK and full-width characters count two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)

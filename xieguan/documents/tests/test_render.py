@@ -1,0 +1,168 @@
+"""The documents engine: one description, three renderers (PDF, .docx, .xlsx)."""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+from PIL import Image, ImageDraw
+
+from xieguan.documents.layout import Column, FormDoc, Line, Note, Segment, Table
+from xieguan.documents.official import BLANK_FORMS, fubiao1
+from xieguan.documents.render import render, render_docx, render_pdf, render_xlsx
+
+
+def poppler(tool: str) -> str:
+    path = shutil.which(tool)
+    assert path, f"{tool} (poppler-utils) is needed"
+    return path
+
+
+def pdf_text(data: bytes) -> str:
+    out = subprocess.run(
+        [poppler("pdftotext"), "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return out.stdout.decode()
+
+
+def compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def signature_png() -> bytes:
+    img = Image.new("RGBA", (400, 150), (255, 255, 255, 0))
+    ImageDraw.Draw(img).line([(10, 120), (150, 20), (390, 130)], fill=(0, 0, 0, 255), width=6)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+ANSWERS = ["有", "合理缺项", "无", "有", "有", "无", "有"]
+
+
+def filled() -> fubiao1.CaseFormData:
+    return fubiao1.CaseFormData(
+        employer_name="贵州盘州测试煤矿有限公司",
+        address="盘州市柏果镇测试路1号",
+        legal_representative="张三",
+        phone="13800000000",
+        items=[(n, w, a) for (n, w), a in zip(fubiao1.ITEMS, ANSWERS, strict=True)],
+        companion_signature=signature_png(),
+        assistant_signature=signature_png(),
+        inspected_at="2026年3月5日 14时30分",
+    )
+
+
+def long_register(rows: int = 80) -> FormDoc:
+    return FormDoc(
+        title="测试登记表",
+        blocks=(
+            Line(
+                (
+                    Segment("单位：", "柏果镇", underline=True, width=0.6),
+                    Segment("", "2026年度", align="right"),
+                )
+            ),
+            Table(
+                columns=(Column("序号", 0.1), Column("内容", 0.7, "left"), Column("备注", 0.2)),
+                rows=tuple((str(i), f"第{i}行内容", "") for i in range(1, rows + 1)),
+            ),
+            Note("注：测试说明。"),
+        ),
+        page_numbers=True,
+    )
+
+
+def test_fubiao1_pdf_embeds_the_font_and_has_every_wording():
+    data = render_pdf(fubiao1.case_form(filled()))
+    assert data.startswith(b"%PDF")
+    fonts = subprocess.run(
+        [poppler("pdffonts"), "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    font_lines = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert font_lines and all(" yes yes " in line for line in font_lines), fonts
+    text = compact(pdf_text(data))
+    for word in ("附表1", "职业健康监督协管巡查个案信息表", "用人单位名称", "法定代表人", "联系电话"):
+        assert word in text
+    for _number, wording in fubiao1.ITEMS:
+        assert compact(wording)[:12] in text
+    assert "用人单位陪同人员签字：" in text and "协管员签字：" in text
+    assert "巡查时间：2026年3月5日14时30分" in text
+    assert "合理缺项" in text and "贵州盘州测试煤矿有限公司" in text
+
+
+def test_fubiao1_docx_cells():
+    document = Document(io.BytesIO(render_docx(fubiao1.case_form(filled()))))
+    grid, table = document.tables
+    assert [c.text for c in grid.rows[0].cells] == [
+        "用人单位名称",
+        "贵州盘州测试煤矿有限公司",
+        "地  址",
+        "盘州市柏果镇测试路1号",
+    ]
+    assert [c.text for c in grid.rows[1].cells] == ["法定代表人", "张三", "联系电话", "13800000000"]
+    assert [c.text for c in table.rows[0].cells] == ["序号", "巡查内容", "有/无"]
+    body = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert body == [[str(n), w, a] for (n, w), a in zip(fubiao1.ITEMS, ANSWERS, strict=True)]
+    tr_pr = table.rows[0]._tr.trPr
+    assert tr_pr is not None and tr_pr.find(qn("w:tblHeader")) is not None
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "用人单位陪同人员签字：" in text
+        and "协管员签字：" in text
+        and "巡查时间：2026年3月5日 14时30分" in text
+    )
+    assert len(document.inline_shapes) == 2  # both signatures
+    section = document.sections[0]
+    assert section.page_width is not None and section.page_height is not None
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+
+
+def test_fubiao1_xlsx_has_print_titles_and_images():
+    wb = load_workbook(io.BytesIO(render_xlsx(fubiao1.case_form(filled()))))
+    ws = wb.active
+    values = [c for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert "职业健康监督协管巡查个案信息表" in values and "有/无" in values
+    for _n, wording in fubiao1.ITEMS:
+        assert wording in values
+    header_row = next(r for r in ws.iter_rows() if any(c.value == "有/无" for c in r))[0].row
+    assert ws.print_title_rows == f"${header_row}:${header_row}"
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert len(ws._images) == 2
+
+
+def test_blank_fubiao1_has_empty_answers():
+    doc = BLANK_FORMS["fubiao1"].build()
+    document = Document(io.BytesIO(render_docx(doc)))
+    _grid, table = document.tables
+    assert [row.cells[2].text for row in table.rows[1:]] == [""] * 7
+    assert "职业病危害项目申报情况" in compact(pdf_text(render_pdf(doc)))
+
+
+def test_long_table_repeats_its_header_on_every_pdf_page():
+    data = render_pdf(long_register(80))
+    pages = pdf_text(data).split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        assert "序号" in page and "备注" in page
+        assert f"第{number}页" in compact(page)
+
+
+def test_paper_rows_are_padded():
+    doc = FormDoc(title="t", blocks=(Table(columns=(Column("a", 0.5), Column("b", 0.5)), min_rows=5),))
+    document = Document(io.BytesIO(render_docx(doc)))
+    assert len(document.tables[0].rows) == 6
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "xlsx"])
+def test_every_format_renders_a_long_register(fmt):
+    assert len(render(long_register(30), fmt)) > 1000
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(ValueError):
+        render(long_register(1), "odt")

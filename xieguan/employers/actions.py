@@ -1,0 +1,395 @@
+"""Domain actions on the ledger (用人单位基本信息登记台账).
+
+Views, the API, the Excel import and the demo data all change employers through these
+functions only, so the derived fields (``township``, ``registered``, ``missing_fields``,
+``is_key``), the duplicate rules, the optimistic-concurrency check on ``version`` and the
+audit trail are the same whichever door the data came through.
+
+``data`` is a mapping of Employer field names to clean values (the form, the API and the
+importer validate first): scalars, ``region`` as a Region, ``industry_code`` as an
+IndustryCode or None, ``hazard_categories`` / ``hazard_factors`` as iterables of objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xieguan.employers.models import (
+    EMPLOYER_HISTORY,
+    KEY_INDUSTRIES,
+    Employer,
+    FocusIndustry,
+    IndustryCode,
+    OperatingStatus,
+)
+from xieguan.lib.scoping import region_in_scope
+from xieguan.lib.text import name_key
+from xieguan.lib.validators import clean_credit_code, clean_phone
+from xieguan.regions.models import Level, Region
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
+
+# The basic fields of a registration, in the order of the form: an employer is "registered"
+# (已登记, the regulation's 基本信息登记率) when each is filled and valid. Name and region are
+# always present (the form requires them).
+REGISTRATION_FIELDS: dict[str, Any] = {
+    "address": gettext_lazy("地址"),
+    "legal_representative": gettext_lazy("法定代表人"),
+    "phone": gettext_lazy("联系电话"),
+    "hazard_categories": gettext_lazy("职业病危害因素类别"),
+    "workers": gettext_lazy("劳动者人数"),
+    "exposed_workers": gettext_lazy("接触职业病危害因素人数"),
+}
+
+SCALAR_FIELDS = (
+    "name",
+    "credit_code",
+    "region",
+    "address",
+    "legal_representative",
+    "phone",
+    "industry",
+    "industry_code",
+    "radiation_work",
+    "construction_project",
+    "workers",
+    "exposed_workers",
+    "status",
+    "closed_reason",
+    "serious_hazard",
+    "declaration_date",
+    "declaration_receipt",
+)
+M2M_FIELDS = ("hazard_categories", "hazard_factors")
+LEDGER_FIELDS = SCALAR_FIELDS + M2M_FIELDS
+EMPLOYER_LEVELS = (Level.TOWNSHIP, Level.VILLAGE)
+
+
+class LedgerError(Exception):
+    """A refusal with a plain Chinese message; nothing has been written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RegionNotAllowed(LedgerError):
+    pass
+
+
+class DuplicateEmployer(LedgerError):
+    """Same credit code anywhere, or same normalised name in the same township.
+
+    ``visible`` says whether the user may open the existing record: a record in another
+    county is named by its region only, never linked (its existence there is all we say).
+    """
+
+    def __init__(self, message: str, existing: Employer, field: str, visible: bool) -> None:
+        super().__init__(message)
+        self.existing = existing
+        self.field = field
+        self.visible = visible
+
+
+class StaleEmployer(LedgerError):
+    """Someone else saved the employer since this edit began (optimistic concurrency)."""
+
+    def __init__(self, message: str, current: Employer) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+# --- derived fields -------------------------------------------------------------------
+
+
+def compute_missing_fields(employer: Employer, categories: Iterable[Any]) -> list[str]:
+    """The keys of REGISTRATION_FIELDS that are empty or invalid, in form order."""
+    missing = []
+    for key in REGISTRATION_FIELDS:
+        if key == "hazard_categories":
+            empty = not list(categories)
+        elif key == "phone":
+            empty = not employer.phone or not _valid_phone(employer.phone)
+        else:
+            value = getattr(employer, key)
+            empty = value is None or (isinstance(value, str) and not value.strip())
+        if empty:
+            missing.append(key)
+    if employer.credit_code and not _valid_credit_code(employer.credit_code):
+        missing.append("credit_code")
+    return missing
+
+
+def missing_labels(keys: Iterable[str]) -> list[str]:
+    labels = {**REGISTRATION_FIELDS, "credit_code": gettext_lazy("统一社会信用代码（无效）")}
+    return [str(labels.get(key, key)) for key in keys]
+
+
+def compute_is_key(employer: Employer) -> bool:
+    """Key industry, serious hazard, or one of the county's own focus industries (SPEC §8.3)."""
+    if employer.industry in KEY_INDUSTRIES or employer.serious_hazard:
+        return True
+    if employer.industry_code_id:
+        return FocusIndustry.objects.filter(
+            region_id=employer.region_id[:6], industry_code_id=employer.industry_code_id
+        ).exists()
+    return False
+
+
+def refresh_derived(employer: Employer, categories: Iterable[Any]) -> None:
+    """Set the stored derived fields from the others (no save)."""
+    employer.name_key = name_key(employer.name)
+    employer.township_id = employer.region_id[:9]
+    employer.missing_fields = compute_missing_fields(employer, categories)
+    employer.registered = not employer.missing_fields
+    employer.is_key = compute_is_key(employer)
+
+
+@transaction.atomic
+def refresh_key_flags(county_code: str) -> int:
+    """Recompute ``is_key`` for a county's employers (after its FocusIndustry rows change)."""
+    focus = FocusIndustry.objects.filter(region_id=county_code).values_list("industry_code_id", flat=True)
+    key = Q(industry__in=KEY_INDUSTRIES) | Q(serious_hazard=True) | Q(industry_code_id__in=list(focus))
+    county = Employer.objects.within(county_code)
+    raised = county.filter(key, is_key=False).update(is_key=True)
+    lowered = county.exclude(key).filter(is_key=True).update(is_key=False)
+    return raised + lowered
+
+
+@transaction.atomic
+def apply_industry_mapping(code: IndustryCode) -> int:
+    """After the province re-maps a GB/T 4754 code: re-categorise its employers, refresh is_key."""
+    employers = Employer.objects.filter(industry_code=code).exclude(industry=code.category)
+    counties = {region_id[:6] for region_id in employers.values_list("region_id", flat=True)}
+    changed = employers.update(industry=code.category)
+    for county in counties:
+        refresh_key_flags(county)
+    return changed
+
+
+def _valid_phone(value: str) -> bool:
+    try:
+        clean_phone(value)
+    except Exception:
+        return False
+    return True
+
+
+def _valid_credit_code(value: str) -> bool:
+    try:
+        clean_credit_code(value)
+    except Exception:
+        return False
+    return True
+
+
+# --- duplicates -----------------------------------------------------------------------
+
+
+def find_duplicate(
+    *, name: str, credit_code: str | None, township_code: str, user: User, exclude_pk: int | None = None
+) -> DuplicateEmployer | None:
+    """The duplicate refusal for these values, or None. Compares normalised names."""
+    others = Employer.objects.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if credit_code:
+        existing = others.filter(credit_code=credit_code).select_related("region").first()
+        if existing is not None:
+            return _duplicate(existing, "credit_code", user)
+    existing = others.filter(township_id=township_code, name_key=name_key(name)).first()
+    if existing is not None:
+        return _duplicate(existing, "name", user)
+    return None
+
+
+def _duplicate(existing: Employer, field: str, user: User) -> DuplicateEmployer:
+    visible = region_in_scope(user, existing.region_id)
+    if field == "credit_code":
+        if visible:
+            message = _("该统一社会信用代码已登记为“%(name)s”，请打开已有记录修改，不要重复登记。") % {
+                "name": existing.name
+            }
+        else:
+            message = _(
+                "该统一社会信用代码已在其他辖区（%(region)s）登记，不能重复登记；请与县(区)卫生健康行政部门核实。"
+            ) % {"region": existing.region.path_name(below="52") if existing.region_id else ""}
+    else:
+        message = _(
+            "本乡镇已登记同名单位“%(name)s”（名称忽略全角半角、空格和括号差异），请打开已有记录。"
+        ) % {"name": existing.name}
+    return DuplicateEmployer(message, existing, field, visible)
+
+
+# --- actions --------------------------------------------------------------------------
+
+
+def check_region(region: Region, user: User) -> None:
+    if region.level not in EMPLOYER_LEVELS:
+        raise RegionNotAllowed(_("所在区划须是乡(镇、街道)或村(社区)。"))
+    if not region_in_scope(user, region.code):
+        raise RegionNotAllowed(_("所选区划不在您的辖区内。"))
+
+
+def _assign(employer: Employer, data: Mapping[str, Any]) -> None:
+    for field in SCALAR_FIELDS:
+        if field in data:
+            setattr(employer, field, data[field])
+    employer.credit_code = employer.credit_code or None
+    if employer.status != OperatingStatus.CLOSED:
+        employer.closed_reason = ""
+
+
+def _record_history(employer: Employer, history_type: str, by: User | None, reason: str) -> None:
+    employer._history_user = by  # type: ignore[attr-defined]
+    employer._change_reason = reason  # type: ignore[attr-defined]
+    EMPLOYER_HISTORY.create_historical_record(employer, history_type)
+
+
+@transaction.atomic
+def create_employer(data: Mapping[str, Any], *, by: User, reason: str = "") -> Employer:
+    """Register a new employer. Raises RegionNotAllowed or DuplicateEmployer."""
+    employer = Employer(created_by=by)
+    _assign(employer, data)
+    check_region(employer.region, by)
+    duplicate = find_duplicate(
+        name=employer.name, credit_code=employer.credit_code, township_code=employer.region_id[:9], user=by
+    )
+    if duplicate is not None:
+        raise duplicate
+    categories = list(data.get("hazard_categories") or [])
+    factors = list(data.get("hazard_factors") or [])
+    refresh_derived(employer, categories)
+    employer.version = 1
+    employer.skip_history_when_saving = True  # type: ignore[attr-defined]
+    employer.save()
+    employer.hazard_categories.set(categories)
+    employer.hazard_factors.set(factors)
+    del employer.skip_history_when_saving  # type: ignore[attr-defined]
+    _record_history(employer, "+", by, reason)
+    return employer
+
+
+def changed_fields(employer: Employer, data: Mapping[str, Any]) -> list[str]:
+    """The ledger fields whose value in ``data`` differs from the employer's (no writes)."""
+    changes = []
+    for field in SCALAR_FIELDS:
+        if field not in data:
+            continue
+        new = data[field]
+        old: Any
+        if field == "region":
+            old, new = employer.region_id, getattr(new, "pk", new)
+        elif field == "industry_code":
+            old, new = employer.industry_code_id, getattr(new, "pk", new)
+        elif field == "credit_code":
+            old, new = employer.credit_code or None, new or None
+        elif field == "closed_reason" and data.get("status", employer.status) != OperatingStatus.CLOSED:
+            continue
+        else:
+            old = getattr(employer, field)
+        if old != new:
+            changes.append(field)
+    for field in M2M_FIELDS:
+        if field not in data:
+            continue
+        old_ids = {obj.pk for obj in getattr(employer, field).all()}
+        new_ids = {getattr(obj, "pk", obj) for obj in data[field] or []}
+        if old_ids != new_ids:
+            changes.append(field)
+    return changes
+
+
+@transaction.atomic
+def update_employer(
+    employer: Employer, data: Mapping[str, Any], *, by: User, expected_version: int, reason: str = ""
+) -> list[str]:
+    """Save an edit made on ``expected_version``; returns the changed fields ([] if none).
+
+    Refuses with StaleEmployer when someone saved the employer in between: the version is
+    bumped by one conditional UPDATE, so of two concurrent saves exactly one wins.
+    """
+    current = Employer.objects.select_related("region").get(pk=employer.pk)
+    if current.version != expected_version:
+        raise StaleEmployer(
+            _("保存失败：在您编辑期间，该单位已被他人修改（当前为第 %(v)s 版）。请对照两个版本后再保存。")
+            % {"v": current.version},
+            current,
+        )
+    changes = changed_fields(current, data)
+    if not changes:
+        return []
+    _assign(current, data)
+    check_region(current.region, by)
+    duplicate = find_duplicate(
+        name=current.name,
+        credit_code=current.credit_code,
+        township_code=current.region_id[:9],
+        user=by,
+        exclude_pk=current.pk,
+    )
+    if duplicate is not None:
+        raise duplicate
+    claimed = Employer.objects.filter(pk=current.pk, version=expected_version).update(
+        version=expected_version + 1
+    )
+    if not claimed:
+        raise StaleEmployer(
+            _("保存失败：在您编辑期间，该单位已被他人修改。请对照两个版本后再保存。"),
+            Employer.objects.get(pk=current.pk),
+        )
+    categories = (
+        list(data["hazard_categories"])
+        if "hazard_categories" in data
+        else list(current.hazard_categories.all())
+    )
+    refresh_derived(current, categories)
+    current.version = expected_version + 1
+    current.skip_history_when_saving = True  # type: ignore[attr-defined]
+    current.save()
+    if "hazard_categories" in data:
+        current.hazard_categories.set(categories)
+    if "hazard_factors" in data:
+        current.hazard_factors.set(list(data["hazard_factors"] or []))
+    del current.skip_history_when_saving  # type: ignore[attr-defined]
+    _record_history(current, "~", by, reason)
+    employer.refresh_from_db()
+    return changes
+
+
+@transaction.atomic
+def close_employer(employer: Employer, *, reason: str, by: User, expected_version: int | None = None) -> None:
+    """Soft close (status 关闭 with a reason): the record and its history stay."""
+    reason = reason.strip()
+    if not reason:
+        raise LedgerError(_("请填写关闭原因（如：已注销、已搬离本辖区、已转产无职业病危害）。"))
+    if employer.status == OperatingStatus.CLOSED:
+        raise LedgerError(_("该单位已是关闭状态。"))
+    update_employer(
+        employer,
+        {"status": OperatingStatus.CLOSED, "closed_reason": reason},
+        by=by,
+        expected_version=employer.version if expected_version is None else expected_version,
+        reason=_("关闭：%(reason)s") % {"reason": reason},
+    )
+
+
+@transaction.atomic
+def purge_employer(employer: Employer, *, by: User) -> None:
+    """Delete an employer for good: province admins only, and only one nothing refers to."""
+    if not by.is_province_admin:
+        raise PermissionDenied(_("只有省级管理员可以彻底删除用人单位。"))
+    employer._history_user = by  # type: ignore[attr-defined]
+    employer._change_reason = _("彻底删除")  # type: ignore[attr-defined]
+    try:
+        employer.delete()
+    except ProtectedError as exc:
+        raise LedgerError(_("该单位已有巡查、线索或协查等记录，不能彻底删除；请改为关闭。")) from exc

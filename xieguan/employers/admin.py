@@ -1,0 +1,78 @@
+"""Code lists of the ledger, edited by the province admin (the admin is open to them only).
+
+Employers themselves are not edited here: every change goes through employers.actions, so
+the derived fields, the duplicate rules and the history stay right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from xieguan.employers.actions import apply_industry_mapping, refresh_key_flags
+from xieguan.employers.models import FocusIndustry, HazardCategory, HazardFactor, IndustryCode, LedgerPolicy
+
+
+@admin.register(IndustryCode)
+class IndustryCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "category"]
+    list_editable = ["category"]
+    list_filter = ["category"]
+    search_fields = ["code", "name"]
+
+    def save_model(self, request: HttpRequest, obj: IndustryCode, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        apply_industry_mapping(obj)
+
+
+@admin.register(HazardCategory)
+class HazardCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "catalogue_items", "order"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the six categories of the 2015 catalogue
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(HazardFactor)
+class HazardFactorAdmin(admin.ModelAdmin):
+    list_display = ["name", "category"]
+    list_filter = ["category"]
+    search_fields = ["name"]
+
+
+@admin.register(FocusIndustry)
+class FocusIndustryAdmin(admin.ModelAdmin):
+    list_display = ["region", "industry_code"]
+    raw_id_fields = ["region"]
+    search_fields = ["region__name", "region__code"]
+
+    def save_model(self, request: HttpRequest, obj: FocusIndustry, form: Any, change: bool) -> None:
+        previous = FocusIndustry.objects.filter(pk=obj.pk).values_list("region_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        for county in {obj.region_id, previous}:
+            if county:
+                refresh_key_flags(county)
+
+    def delete_model(self, request: HttpRequest, obj: FocusIndustry) -> None:
+        county = obj.region_id
+        super().delete_model(request, obj)
+        refresh_key_flags(county)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        counties = set(queryset.values_list("region_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for county in counties:
+            refresh_key_flags(county)
+
+
+@admin.register(LedgerPolicy)
+class LedgerPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not LedgerPolicy.objects.exists()

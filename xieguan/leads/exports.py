@@ -1,0 +1,143 @@
+"""The lead register (信息报告登记表) as .xlsx, for a region and a period.
+
+Columns: 序号 and the register's six (发现时间, 信息类别, 信息内容, 报告时间, 报告人, 机构), then three
+that counties ask for (用人单位或地点, 重要程度, 报告是否及时). A complaint's complainant appears
+only masked (confidentiality.complainant_for with Where.EXPORT).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from xieguan.leads.confidentiality import Where, complainant_for
+from xieguan.leads.filters import LeadFilterForm
+from xieguan.leads.models import Complaint, Lead, LeadQuerySet
+from xieguan.regions.models import Region
+
+TITLE = "信息报告登记表"
+HEADERS = [
+    "序号",
+    "发现时间",
+    "信息类别",
+    "信息内容",
+    "报告时间",
+    "报告人",
+    "机构",
+    "用人单位或地点",
+    "重要程度",
+    "报告是否及时",
+]
+WIDTHS = [6, 17, 14, 48, 17, 12, 26, 24, 9, 12]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _local(moment: dt.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
+
+
+def timeliness(lead: Lead) -> str:
+    if lead.reported_at is None:
+        return _("逾期未报告") if lead.is_overdue else _("未报告")
+    return _("按时") if lead.is_on_time else _("逾期报告")
+
+
+def period_text(form: LeadFilterForm) -> str:
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    first, last = data.get("discovered_from"), data.get("discovered_to")
+    if data.get("period") and "period" not in form.errors:
+        first, last = data["period"]
+    if not first and not last:
+        return _("全部期间")
+    return f"{first or '……'} 至 {last or '……'}"
+
+
+def content_of(user: Any, lead: Lead, complaint: Complaint | None) -> str:
+    kind = f"（{lead.get_abnormal_kind_display()}）" if lead.abnormal_kind else ""
+    text = f"{kind}{lead.description}"
+    if complaint is not None:
+        who = complainant_for(user, complaint, where=Where.EXPORT)
+        text += "\n" + _("举报渠道：%(channel)s；举报人：%(name)s") % {
+            "channel": complaint.get_channel_display(),
+            "name": who.name,
+        }
+    return text
+
+
+def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period: str) -> Workbook:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = TITLE
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    sheet["A1"] = TITLE
+    sheet["A1"].font = Font(size=16, bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADERS))
+    sheet["A2"] = _("区划：%(region)s　　期间（发现时间）：%(period)s　　导出时间：%(now)s") % {
+        "region": region.path_name(),
+        "period": period,
+        "now": _local(timezone.now()),
+    }
+    for col, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
+        cell = sheet.cell(row=3, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    rows = leads.select_related(
+        "employer", "reported_by", "reported_to_agency", "reported_to_officer"
+    ).order_by("discovered_at", "pk")
+    complaints = {c.lead_id: c for c in Complaint.objects.visible_to(user).filter(lead__in=rows.values("pk"))}
+    row = 3
+    for number, lead in enumerate(rows.iterator(chunk_size=500), start=1):
+        row += 1
+        agency = lead.reported_to_agency or ""
+        if lead.reported_to_officer:
+            agency = f"{agency} {lead.reported_to_officer}".strip()
+        values = [
+            number,
+            _local(lead.discovered_at),
+            lead.get_lead_type_display(),
+            content_of(user, lead, complaints.get(lead.pk)),
+            _local(lead.reported_at),
+            str(lead.reported_by or ""),
+            str(agency),
+            lead.employer.name if lead.employer else lead.place,
+            lead.get_importance_display(),
+            timeliness(lead),
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=col, value=value)
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell.border = border
+    sheet.print_title_rows = "3:3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.freeze_panes = "A4"
+    return book
+
+
+def register_response(
+    user: Any, leads: LeadQuerySet, *, region: Region, form: LeadFilterForm
+) -> HttpResponse:
+    book = register_workbook(user, leads, region=region, period=period_text(form))
+    buffer = BytesIO()
+    book.save(buffer)
+    filename = f"{TITLE}-{region.name}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

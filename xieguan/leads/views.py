@@ -1,0 +1,474 @@
+"""Pages of the leads area: lists, detail with timeline, entry forms, the officer's inbox, 协查."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xieguan.accounts.models import Role
+from xieguan.leads import actions, exports, forms
+from xieguan.leads.actions import LeadRefused, Step
+from xieguan.leads.confidentiality import Where, complainant_for
+from xieguan.leads.filters import active_filters, apply_filters, parse_filters
+from xieguan.leads.models import (
+    IMPORTANT_FIRST,
+    AssistPhoto,
+    AssistRequest,
+    AssistStatus,
+    Complaint,
+    Lead,
+    LeadPhoto,
+    LeadQuerySet,
+    LeadSource,
+    LeadStatus,
+)
+from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.scoping import get_visible_or_404
+from xieguan.regions.models import Region
+
+PAGE_SIZE = 30
+LIST_RELATED = ("employer", "discovered_by", "reported_by", "reported_to_agency", "region")
+
+
+def _message(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def _region_options(request: AuthedRequest, current: str) -> list[Region]:
+    """The user's region and its children, plus the region filtered on (for the filter select)."""
+    user = request.user
+    codes = {user.region_id, current} - {""}
+    options = list(
+        Region.objects.visible_to(user)
+        .filter(Q(code__in=codes) | Q(parent_id=user.region_id))
+        .order_by("code")
+    )
+    return options
+
+
+@scoped()
+def lead_list(request: AuthedRequest) -> HttpResponse:
+    """Leads in scope, filtered by the query string (the indicators' drill-down target)."""
+    form = parse_filters(request.GET, request.user)
+    leads = apply_filters(Lead.objects.visible_to(request.user), form)
+    if request.GET.get("order") == "due":
+        leads = leads.order_by("report_due_at", "pk")
+    else:
+        leads = leads.order_by("-discovered_at", "-pk")
+    page = Paginator(leads.select_related(*LIST_RELATED), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = active_filters(form)
+    if request.GET.get("order") == "due":
+        params["order"] = "due"
+    return render(
+        request,
+        "leads/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": urlencode(params),
+            "export_url": reverse("leads:export") + ("?" + urlencode(params) if params else ""),
+            "regions": _region_options(request, params.get("region", "")),
+            "chips": _chips(request, params),
+            "can_enter": request.user.role == Role.ASSISTANT,
+            "can_complain": request.user.role in (Role.ASSISTANT, Role.COUNTY_ADMIN),
+        },
+    )
+
+
+def _chips(request: AuthedRequest, params: dict[str, str]) -> list[tuple[str, str]]:
+    """Filters without a visible control (employer, assistant), with the link that removes them."""
+    from xieguan.accounts.models import User
+    from xieguan.employers.models import Employer
+
+    chips = []
+    if "employer" in params:
+        employer = Employer.objects.visible_to(request.user).filter(pk=params["employer"]).first()
+        rest = {k: v for k, v in params.items() if k != "employer"}
+        chips.append((_("用人单位：%(name)s") % {"name": employer or params["employer"]}, urlencode(rest)))
+    if "assistant" in params:
+        person = User.objects.visible_to(request.user).filter(pk=params["assistant"]).first()
+        rest = {k: v for k, v in params.items() if k != "assistant"}
+        chips.append((_("发现人：%(name)s") % {"name": person or params["assistant"]}, urlencode(rest)))
+    return chips
+
+
+@scoped()
+def export(request: AuthedRequest) -> HttpResponse:
+    """信息报告登记表 (.xlsx) of the filtered leads: a region and a period."""
+    form = parse_filters(request.GET, request.user)
+    leads = apply_filters(Lead.objects.visible_to(request.user), form)
+    region_code = form.cleaned_data.get("region") or request.user.region_id
+    region = Region.objects.get(code=region_code) if region_code else request.user.region
+    return exports.register_response(request.user, leads, region=region, form=form)
+
+
+@scoped(Role.OFFICER)
+def inbox(request: AuthedRequest) -> HttpResponse:
+    """The officer's inbox: leads reported to their agency or to them, in scope, important first."""
+    user = request.user
+    base = inbox_queryset(user)
+    counts = base.aggregate(
+        waiting=Count("pk", filter=Q(status=LeadStatus.REPORTED, acknowledged_at__isnull=True)),
+        open=Count(
+            "pk",
+            filter=Q(status=LeadStatus.HANDLING)
+            | Q(status=LeadStatus.REPORTED, acknowledged_at__isnull=False),
+        ),
+        closed=Count("pk", filter=Q(status=LeadStatus.CLOSED)),
+    )
+    tab = request.GET.get("tab", "waiting")
+    if tab == "open":
+        leads = base.filter(
+            Q(status=LeadStatus.HANDLING) | Q(status=LeadStatus.REPORTED, acknowledged_at__isnull=False)
+        )
+    elif tab == "closed":
+        leads = base.filter(status=LeadStatus.CLOSED)
+    else:
+        tab = "waiting"
+        leads = base.filter(status=LeadStatus.REPORTED, acknowledged_at__isnull=True)
+    ordering = ("-closed_at",) if tab == "closed" else (IMPORTANT_FIRST, "reported_at", "pk")
+    page = Paginator(leads.select_related(*LIST_RELATED).order_by(*ordering), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "leads/inbox.html", {"page": page, "tab": tab, "counts": counts, "query": f"tab={tab}"}
+    )
+
+
+def inbox_queryset(user: Any) -> LeadQuerySet:
+    to_me = Q(reported_to_officer=user)
+    if user.agency_id:
+        to_me |= Q(reported_to_agency_id=user.agency_id)
+    return Lead.objects.visible_to(user).filter(to_me)
+
+
+# --- one lead ---------------------------------------------------------------------------------
+
+
+def _lead(request: AuthedRequest, pk: int) -> Lead:
+    return get_visible_or_404(
+        Lead.objects.select_related(
+            "employer",
+            "region",
+            "discovered_by",
+            "reported_by",
+            "reported_to_agency",
+            "reported_to_officer",
+            "closed_by",
+        ),
+        request.user,
+        pk=pk,
+    )
+
+
+@scoped()
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    lead = _lead(request, pk)
+    complaint = Complaint.objects.filter(lead=lead).select_related("recorded_by").first()
+    steps = actions.allowed_steps(lead, request.user)
+    return render(
+        request,
+        "leads/detail.html",
+        {
+            "lead": lead,
+            "state": actions.STATE_LABELS[actions.state_of(lead)],
+            "events": lead.events.select_related("by"),
+            "photos": lead.photos.all(),
+            "assists": lead.assists.select_related("assistant", "requested_by"),
+            "complaint": complaint,
+            "complainant": complainant_for(request.user, complaint, where=Where.DETAIL)
+            if complaint
+            else None,
+            "steps": {str(s) for s in steps},
+            "region_path": lead.region.path_name(below=lead.region_id[:6]),
+        },
+    )
+
+
+def _step_page(
+    request: AuthedRequest,
+    pk: int,
+    step: Step,
+    make_form: Callable[[Lead, Any], Any],
+    perform: Callable[[Lead, Any], object],
+    done: str,
+) -> HttpResponse:
+    """GET: the form of one step of the life cycle. POST: do it, or say why not."""
+    lead = _lead(request, pk)
+    refused = actions.refusal(step, lead)
+    if refused:
+        messages.error(request, refused)
+        return redirect("leads:detail", pk=lead.pk)
+    form = make_form(lead, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(lead, form)
+        except LeadRefused as exc:
+            form.add_error(None, _message(exc))
+        else:
+            messages.success(request, done)
+            return redirect("leads:detail", pk=lead.pk)
+    return render(
+        request,
+        "leads/step.html",
+        {"lead": lead, "form": form, "title": actions.TRANSITIONS[step].label, "step": str(step)},
+    )
+
+
+def _files(request: AuthedRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
+
+
+@scoped(Role.ASSISTANT, Role.COUNTY_ADMIN)
+def report(request: AuthedRequest, pk: int) -> HttpResponse:
+    def perform(lead: Lead, form: forms.ReportForm) -> object:
+        agency, officer = form.cleaned_data["target"]
+        return actions.report_lead(
+            lead,
+            by=request.user,
+            method=form.cleaned_data["method"],
+            agency=agency,
+            officer=officer,
+            reported_at=form.cleaned_data["reported_at"],
+            note=form.cleaned_data["note"],
+        )
+
+    return _step_page(
+        request, pk, Step.REPORT, lambda lead, data: forms.ReportForm(data, lead=lead), perform, _("已报告。")
+    )
+
+
+@scoped(Role.OFFICER)
+@require_POST
+def acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
+    lead = _lead(request, pk)
+    form = forms.AcknowledgeForm(request.POST)
+    try:
+        actions.acknowledge_lead(lead, by=request.user, note=form.data.get("note", "")[:500])
+    except LeadRefused as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, _("已签收。"))
+    return redirect("leads:detail", pk=lead.pk)
+
+
+@scoped(Role.OFFICER)
+def request_assist(request: AuthedRequest, pk: int) -> HttpResponse:
+    def perform(lead: Lead, form: forms.AssistRequestForm) -> object:
+        return actions.request_assist(
+            by=request.user,
+            assistant=form.cleaned_data["assistant"],
+            lead=lead,
+            due_on=form.cleaned_data["due_on"],
+            note=form.cleaned_data["note"],
+        )
+
+    return _step_page(
+        request,
+        pk,
+        Step.REQUEST_ASSIST,
+        lambda lead, data: forms.AssistRequestForm(data, region_code=lead.region_id),
+        perform,
+        _("已发起协查，已通知协管员。"),
+    )
+
+
+@scoped(Role.OFFICER)
+def handling(request: AuthedRequest, pk: int) -> HttpResponse:
+    def perform(lead: Lead, form: forms.HandlingForm) -> object:
+        return actions.set_handling(
+            lead, by=request.user, handling=form.cleaned_data["handling"], reason=form.cleaned_data["reason"]
+        )
+
+    return _step_page(
+        request,
+        pk,
+        Step.SET_HANDLING,
+        lambda lead, data: forms.HandlingForm(data),
+        perform,
+        _("已确定处置方式。"),
+    )
+
+
+@scoped(Role.OFFICER)
+def officer_action(request: AuthedRequest, pk: int) -> HttpResponse:
+    def perform(lead: Lead, form: forms.OfficerActionForm) -> object:
+        return actions.record_officer_action(
+            lead, by=request.user, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]
+        )
+
+    return _step_page(
+        request,
+        pk,
+        Step.OFFICER_ACTION,
+        lambda lead, data: forms.OfficerActionForm(data),
+        perform,
+        _("已记录执法处理。"),
+    )
+
+
+@scoped(Role.OFFICER)
+def close(request: AuthedRequest, pk: int) -> HttpResponse:
+    def perform(lead: Lead, form: forms.CloseForm) -> object:
+        return actions.close_lead(lead, by=request.user, outcome=form.cleaned_data["outcome"])
+
+    return _step_page(
+        request, pk, Step.CLOSE, lambda lead, data: forms.CloseForm(data), perform, _("已办结。")
+    )
+
+
+@scoped()
+def lead_photo(request: AuthedRequest, pk: int) -> FileResponse:
+    photo = get_visible_or_404(LeadPhoto, request.user, pk=pk)
+    return FileResponse(photo.image.open("rb"))
+
+
+# --- entry ------------------------------------------------------------------------------------
+
+
+@scoped(Role.ASSISTANT)
+def new_lead(request: AuthedRequest) -> HttpResponse:
+    """Direct entry of a lead by an assistant."""
+    form = forms.LeadForm(request.POST or None, _files(request), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lead = actions.discover_lead(
+                region=form.region_obj(),
+                lead_type=data["lead_type"],
+                source=LeadSource.DIRECT,
+                description=data["description"],
+                discovered_by=request.user,
+                discovered_at=data["discovered_at"],
+                employer=data["employer"],
+                importance=data["importance"] or None,
+                abnormal_kind=data["abnormal_kind"],
+                place=data["place"],
+                photos=data["photos"],
+            )
+        except LeadRefused as exc:
+            form.add_error(None, _message(exc))
+        else:
+            messages.success(request, _("线索已录入，请及时报告监督机构。"))
+            return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/form.html", {"form": form, "title": _("录入线索"), "multipart": True})
+
+
+@scoped(Role.ASSISTANT, Role.COUNTY_ADMIN)
+def new_complaint(request: AuthedRequest) -> HttpResponse:
+    """Intake of a public complaint (群众投诉举报); it becomes a lead."""
+    form = forms.ComplaintForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = actions.record_complaint(
+                region=form.region_obj(),
+                recorded_by=request.user,
+                channel=data["channel"],
+                content=data["content"],
+                received_at=data["received_at"],
+                employer=data["employer"],
+                place=data["place"],
+                anonymous=data["anonymous"],
+                complainant_name=data["complainant_name"],
+                complainant_contact=data["complainant_contact"],
+                importance=data["importance"],
+            )
+        except LeadRefused as exc:
+            form.add_error(None, _message(exc))
+        else:
+            messages.success(request, _("投诉举报已登记，并生成线索；请及时报告监督机构。"))
+            return redirect("leads:detail", pk=complaint.lead_id)
+    return render(
+        request,
+        "leads/form.html",
+        {
+            "form": form,
+            "title": _("登记群众投诉举报"),
+            "note": _(
+                "举报人身份保密：只有登记人、本县(区)卫生健康行政部门和经办的执法人员能看到姓名和联系方式。"
+            ),
+        },
+    )
+
+
+# --- 协查 ---------------------------------------------------------------------------------------
+
+
+def assist_queryset(user: Any) -> QuerySet[AssistRequest]:
+    qs = AssistRequest.objects.visible_to(user)
+    if user.role == Role.ASSISTANT:
+        qs = qs.filter(assistant=user)
+    return qs
+
+
+@scoped()
+def assist_list(request: AuthedRequest) -> HttpResponse:
+    """协查: for an assistant those requested of them; for others, all in scope."""
+    base = assist_queryset(request.user)
+    tab = "done" if request.GET.get("tab") == "done" else "open"
+    status = AssistStatus.DONE if tab == "done" else AssistStatus.REQUESTED
+    qs = base.filter(status=status).select_related("lead", "employer", "assistant", "requested_by")
+    qs = qs.order_by("-recorded_at") if tab == "done" else qs.order_by("due_on", "requested_at")
+    counts = base.aggregate(
+        open=Count("pk", filter=Q(status=AssistStatus.REQUESTED)),
+        done=Count("pk", filter=Q(status=AssistStatus.DONE)),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "leads/assist_list.html", {"page": page, "tab": tab, "counts": counts, "query": f"tab={tab}"}
+    )
+
+
+@scoped()
+def assist(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One 协查: the request, and the assistant's record form (or the record)."""
+    item = get_visible_or_404(
+        AssistRequest.objects.select_related("lead", "employer", "assistant", "requested_by"),
+        request.user,
+        pk=pk,
+    )
+    can_record = request.user.pk == item.assistant_id and item.status == AssistStatus.REQUESTED
+    form = None
+    if can_record:
+        form = forms.AssistRecordForm(request.POST or None, _files(request))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.record_assist(
+                    item,
+                    by=request.user,
+                    done_on=data["done_on"],
+                    what_done=data["what_done"],
+                    outcome=data["outcome"],
+                    photos=data["photos"],
+                )
+            except LeadRefused as exc:
+                form.add_error(None, _message(exc))
+            else:
+                messages.success(request, _("协查情况已记录。"))
+                return redirect("leads:assist", pk=item.pk)
+    elif request.method == "POST":
+        messages.error(request, _("只有被请求协查的协管员可以记录，且每项协查只记录一次。"))
+        return redirect("leads:assist", pk=item.pk)
+    return render(request, "leads/assist.html", {"item": item, "form": form, "photos": item.photos.all()})
+
+
+@scoped()
+def assist_photo(request: AuthedRequest, pk: int) -> FileResponse:
+    photo = get_visible_or_404(AssistPhoto, request.user, pk=pk)
+    return FileResponse(photo.image.open("rb"))

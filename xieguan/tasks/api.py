@@ -1,0 +1,158 @@
+"""API of assigned tasks for the assignee's phone client: list own assignments, answer them.
+
+Mounted at /api/v1/tasks/ by xieguan/api/api.py. Assistants only (other roles: 403); an
+assignment that is not the caller's answers 404, like one that does not exist. Answering is
+idempotent: the same completion sent twice (an offline phone retrying) is stored once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from xieguan.accounts.models import Role
+from xieguan.lib.access import AuthedRequest
+from xieguan.lib.scoping import get_visible_or_404
+from xieguan.tasks import actions
+from xieguan.tasks.models import PENDING, AssignmentStatus, TaskAssignment
+
+router = Router(tags=["交办任务"])
+ANSWERED_LIMIT = 100
+
+
+class FileOut(Schema):
+    name: str
+    url: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    task_id: int
+    title: str
+    description: str
+    due_on: dt.date
+    answer_required: bool
+    issued_by: str
+    status: str
+    status_label: str
+    overdue: bool
+    note: str
+    answered_at: dt.datetime | None
+    attachments: list[FileOut]
+
+
+class CompleteIn(Schema):
+    note: str
+
+
+class UnableIn(Schema):
+    reason: str
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _out(a: TaskAssignment, today: dt.date) -> AssignmentOut:
+    task = a.task
+    return AssignmentOut(
+        id=a.pk,
+        task_id=task.pk,
+        title=task.title,
+        description=task.description,
+        due_on=task.due_on,
+        answer_required=task.answer_required,
+        issued_by=str(task.created_by),
+        status=a.status,
+        status_label=str(a.get_status_display()),
+        overdue=a.is_overdue(today),
+        note=a.note,
+        answered_at=a.answered_at,
+        attachments=[
+            FileOut(name=f.name, url=reverse("tasks:task_file", args=[f.pk])) for f in task.attachments.all()
+        ],
+    )
+
+
+def _require_assistant(request: AuthedRequest) -> None:
+    if request.user.role != Role.ASSISTANT:
+        raise HttpError(403, "只有协管员可以使用交办任务接口。")
+
+
+def _own(request: AuthedRequest, pk: int) -> TaskAssignment:
+    qs = TaskAssignment.objects.filter(assignee=request.user).select_related("task", "task__created_by")
+    return get_visible_or_404(qs.prefetch_related("task__attachments"), request.user, pk=pk)
+
+
+def _message(exc: ValidationError) -> str:
+    return "；".join(str(m) for m in exc.messages)
+
+
+@router.get(
+    "/assignments",
+    response={200: list[AssignmentOut], 403: ErrorOut},
+    summary="我的交办任务",
+    description="status=pending（默认）：待完成的，按期限排序；status=all：另加最近填报的 100 条。",
+)
+def my_assignments(
+    request: AuthedRequest, status: Literal["pending", "all"] = "pending"
+) -> list[AssignmentOut]:
+    _require_assistant(request)
+    base = (
+        TaskAssignment.objects.visible_to(request.user)
+        .filter(assignee=request.user)
+        .select_related("task", "task__created_by")
+        .prefetch_related("task__attachments")
+    )
+    found = list(base.filter(PENDING).order_by("task__due_on", "pk"))
+    if status == "all":
+        pending_ids = [a.pk for a in found]
+        found += list(base.exclude(pk__in=pending_ids).order_by("-created_at")[:ANSWERED_LIMIT])
+    today = timezone.localdate()
+    return [_out(a, today) for a in found]
+
+
+@router.post(
+    "/assignments/{pk}/complete",
+    response={200: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="填报完成情况",
+)
+def complete(request: AuthedRequest, pk: int, payload: CompleteIn) -> AssignmentOut:
+    _require_assistant(request)
+    a = _own(request, pk)
+    if a.status == AssignmentStatus.DONE and a.note == payload.note.strip():
+        return _out(a, timezone.localdate())  # a retry of the same answer: stored once
+    try:
+        done = actions.complete_assignment(a, by=request.user, note=payload.note)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        status = 409 if a.status != AssignmentStatus.OPEN or a.task.status != "open" else 400
+        raise HttpError(status, _message(exc)) from exc
+    return _out(done, timezone.localdate())
+
+
+@router.post(
+    "/assignments/{pk}/unable",
+    response={200: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="说明无法完成的原因",
+)
+def unable(request: AuthedRequest, pk: int, payload: UnableIn) -> AssignmentOut:
+    _require_assistant(request)
+    a = _own(request, pk)
+    if a.status == AssignmentStatus.UNABLE and a.note == payload.reason.strip():
+        return _out(a, timezone.localdate())
+    try:
+        answered = actions.report_unable(a, by=request.user, reason=payload.reason)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        status = 409 if a.status != AssignmentStatus.OPEN or a.task.status != "open" else 400
+        raise HttpError(status, _message(exc)) from exc
+    return _out(answered, timezone.localdate())
