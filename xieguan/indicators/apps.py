@@ -9,7 +9,11 @@ class IndicatorsConfig(AppConfig):
     name = "xieguan.indicators"
     label = "indicators"
     verbose_name = _("工作指标")
-    nav_items = [NavItem(_("工作指标"), "indicators:dashboard", order=70)]
+    nav_items = [
+        NavItem(_("工作指标"), "indicators:dashboard", order=70),
+        NavItem(_("附表2登记表"), "indicators:register", order=71),
+    ]
+    worklist = "xieguan.indicators.worklist.sections"
 
     def ready(self) -> None:
         from xieguan.indicators import catalogue

@@ -148,3 +148,24 @@ def test_dashboard_query_count_is_constant_in_the_number_of_children(
     assert len(set(counts.values())) == 1, counts
     with django_assert_max_num_queries(16):
         client.get(URL, {"region": COUNTY, "period": "2025"})
+
+
+def test_the_leads_list_behind_the_reporting_rate_has_the_same_counts(client_for, scenario):
+    """The leads list (leads app) is the drill-down of the reporting rate: same numbers."""
+    client = client_for("panzhou")
+    table = client.get(URL, {"period": "2025"}).context["table"]
+    for row in [*table.rows, table.total]:
+        cell = next(c for c in row.cells if c.indicator.key == "reporting")
+        expected = {
+            cell.missing_url: cell.counts.missing,
+            cell.ok_url: cell.counts.numerator,
+            cell.all_url: cell.counts.denominator,
+            cell.url("overdue"): cell.counts.extras.get("overdue", 0),
+            cell.url("on_time"): cell.counts.extras.get("on_time", 0),
+        }
+        if not cell.counts.denominator:
+            continue
+        for url, count in expected.items():
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response.context["page"].paginator.count == count, (row.name, url)
