@@ -9,10 +9,7 @@ class IndicatorsConfig(AppConfig):
     name = "xieguan.indicators"
     label = "indicators"
     verbose_name = _("工作指标")
-    nav_items = [
-        NavItem(_("工作指标"), "indicators:dashboard", order=70),
-        NavItem(_("附表2登记表"), "indicators:register", order=71),
-    ]
+    nav_items = [NavItem(_("工作指标"), "indicators:dashboard", order=70)]
     worklist = "xieguan.indicators.worklist.sections"
 
     def ready(self) -> None:

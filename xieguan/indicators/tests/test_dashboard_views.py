@@ -123,6 +123,7 @@ def test_xlsx_export_has_the_table(client_for, scenario):
 def test_series_json_has_every_indicator_over_six_half_years(client_for, scenario):
     data = client_for("panzhou").get(reverse("indicators:series"), {"region": COUNTY}).json()
     assert data["periods"][-1] == "2025年下半年" and len(data["periods"]) == 6
+    assert data["short_periods"][:2] == ["2023上", "2023下"]
     registration = next(i for i in data["indicators"] if i["key"] == "registration")
     assert registration["target"] == 100.0
     assert registration["denominators"][-1] == 5
