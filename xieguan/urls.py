@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("xieguan.api.urls")),
     # One line per area of the domain, in the order of the menu:
     path("employers/", include("xieguan.employers.urls")),
+    path("inspections/", include("xieguan.inspections.urls")),
     path("documents/", include("xieguan.documents.urls")),
     path("leads/", include("xieguan.leads.urls")),
     path("personnel/", include("xieguan.personnel.urls")),
