@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ID_NUMBER = "520203199002141235"
 
 
-def test_county_admin_runs_the_life_of_an_assistant(live_server, personas, desk, phone, login_page, screenshot):
+def test_county_admin_runs_the_life_of_an_assistant(
+    live_server, personas, desk, phone, login_page, screenshot
+):
     from stdnum.cn import ric
 
     body = ID_NUMBER[:-1]
