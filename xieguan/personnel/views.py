@@ -8,6 +8,7 @@ training. Officers and assistants get 403 (an assistant has their own ``me`` pag
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 import re
 import tempfile
 import uuid
@@ -315,7 +316,8 @@ def assistant_photo(request: AuthedRequest, pk: int) -> FileResponse:
         raise Http404
     if not assistant.photo:
         raise Http404
-    return FileResponse(assistant.photo.open("rb"), content_type="image/jpeg")
+    content_type = mimetypes.guess_type(assistant.photo.name)[0] or "application/octet-stream"
+    return FileResponse(assistant.photo.open("rb"), content_type=content_type)
 
 
 @scoped(*COUNTY)
