@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "xieguan.indicators",
     "xieguan.documents",
     "xieguan.api",
+    "xieguan.benchmarks",
 ]
 
 MIDDLEWARE = [
