@@ -1390,6 +1390,7 @@ def generate(
     ensure_regions(spec.provinces, out)
     ref = reference(today, seed)
     tables = Tables()
+    commit_seconds = 0.0
     for province in spec.provinces:
         tree: dict[str | None, list[Region]] = defaultdict(list)
         for code, name, level, parent in (
@@ -1425,14 +1426,17 @@ def generate(
                 n = round(spec.employers * weights[county.code] / total_weight)
                 CountyGenerator(ref, tables, county, tree, n, seed).run()
                 if tables.buffered() >= FLUSH_ROWS:
-                    flush_all(tables.ordered())
-            flush_all(tables.ordered())
+                    commit_seconds += flush_all(tables.ordered())
+            commit_seconds += flush_all(tables.ordered())
             if mine:
                 out(
                     f"  {prefecture.code} {prefecture.name}：用人单位累计 {tables.employer.written:,}，"
                     f"巡查 {tables.inspection.written:,}，巡查项目 {tables.answer.written:,}，"
                     f"线索 {tables.lead.written:,}（{time.perf_counter() - started:.0f} 秒）"
                 )
+    writing = sorted(tables.ordered(), key=lambda t: -t.seconds)
+    spent = "，".join(f"{t.name} {t.seconds:.0f}" for t in writing[:4])
+    out(f"  写入用时（秒）：{spent}；提交（外键检查）{commit_seconds:.0f}")
     reset_sequences([t.model for t in tables.ordered()])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
