@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
+from xieguan.inspections.api import router as inspections_router
 from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
@@ -82,3 +83,5 @@ api.add_router("/", leads_router)
 
 api.add_router("/personnel", personnel_router)
 api.add_router("/tasks", tasks_router)
+
+api.add_router("/inspections", inspections_router)

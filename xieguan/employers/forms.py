@@ -24,7 +24,7 @@ from xieguan.employers.models import (
     IndustryCode,
     OperatingStatus,
 )
-from xieguan.lib.text import fold
+from xieguan.lib.text import fold, tidy
 from xieguan.lib.validators import clean_credit_code, clean_phone
 from xieguan.regions.models import Level, Region
 
@@ -301,13 +301,13 @@ class EmployerForm(forms.Form):
         return region
 
     def clean_name(self) -> str:
-        return fold(self.cleaned_data["name"])
+        return tidy(self.cleaned_data["name"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for field in ("address", "legal_representative", "declaration_receipt", "closed_reason"):
             if field in data:
-                data[field] = fold(data[field])
+                data[field] = tidy(data[field])
         if "industry" in data and "industry_code" in data:
             try:
                 data["industry"] = reconcile_industry(data["industry"], data["industry_code"])

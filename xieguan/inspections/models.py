@@ -59,6 +59,11 @@ class ChecklistTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（第{self.version}版）"
 
+    @classmethod
+    def active(cls) -> ChecklistTemplate | None:
+        """The template new inspections are filled with (chosen by the province admin)."""
+        return cls.objects.filter(is_active=True).first()
+
 
 class ChecklistItem(models.Model):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="items")
@@ -83,6 +88,26 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.wording}"
+
+    def na_allowed_for(self, employer: Employer) -> bool:
+        """Whether 合理缺项 is a permitted answer of this item for this employer."""
+        if self.na_rule == NotApplicableRule.NO_CONSTRUCTION_PROJECT:
+            return not employer.construction_project
+        if self.na_rule == NotApplicableRule.NO_RADIATION_WORK:
+            return not employer.radiation_work
+        return False
+
+    def is_finding(self, answer: str) -> bool:
+        """无 on a document item, 有 on a lead item; 合理缺项 never."""
+        if self.kind == ItemKind.DOCUMENT:
+            return answer == Answer.NO
+        return answer == Answer.YES
+
+    def finding_lead_type(self) -> str:
+        """The leads.LeadType of a lead made from a finding on this item."""
+        if self.lead_type:
+            return self.lead_type
+        return "illegal" if self.kind == ItemKind.DOCUMENT else "abnormal"
 
 
 class InspectionStatus(models.TextChoices):
@@ -155,6 +180,17 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer_name} {timezone.localtime(self.inspected_at):%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        if self.status == InspectionStatus.DRAFT:
+            return reverse("inspections:edit", args=[self.pk])
+        return reverse("inspections:detail", args=[self.pk])
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == InspectionStatus.SUBMITTED
 
 
 class InspectionAnswer(models.Model):

@@ -197,7 +197,13 @@ class ComplaintForm(_PlaceMixin):
 class ReportForm(StyledForm):
     """Report a lead: to which agency or officer, how, and when."""
 
-    target = forms.ChoiceField(label=_("报告给"))
+    target = forms.ChoiceField(
+        label=_("报告给"),
+        error_messages={
+            "invalid_choice": _("请选择报告的监督机构或执法人员。"),
+            "required": _("请选择报告的监督机构或执法人员。"),
+        },
+    )
     method = forms.ChoiceField(label=_("报告方式"), choices=ReportMethod.choices, initial=ReportMethod.SYSTEM)
     reported_at = forms.DateTimeField(
         label=_("报告时间"),

@@ -15,6 +15,16 @@ def fold(value: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
 
 
+def tidy(value: str | None) -> str:
+    """Trimmed, inner runs of spaces (including the full-width space) made one; nothing else.
+
+    For free text people read back (names, addresses): full-width brackets stay as typed.
+    """
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", str(value).replace("\u3000", " ")).strip()
+
+
 def name_key(value: str | None) -> str:
     """The comparison key of an organisation name: folded, no spaces, upper case Latin.
 

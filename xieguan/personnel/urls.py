@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/assessment/", views.assessment_start, name="assessment_start"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
     path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
+    path("assessments/<int:pk>/print.pdf", views.assessment_pdf, name="assessment_pdf"),
     path("training/", views.training_list, name="training"),
     path("training/new/", views.training_new, name="training_new"),
     path("training/rates/", views.training_rates, name="training_rates"),

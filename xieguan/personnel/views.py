@@ -18,11 +18,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.models import MANAGER_ROLES, Role
+from xieguan.documents.render import file_response
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404, region_in_scope
 from xieguan.personnel import actions, rules, staffing, training
@@ -50,6 +52,7 @@ from xieguan.personnel.models import (
     TrainingRecord,
     TrainingSession,
 )
+from xieguan.personnel.printing import assessment_doc
 from xieguan.regions.models import Level, Region
 
 COUNTY = (Role.COUNTY_ADMIN,)
@@ -406,7 +409,17 @@ def assessment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     context = _assessment_context(assessment)
     context["can_manage"] = request.user.role == Role.COUNTY_ADMIN
+    context["print_url"] = reverse("personnel:assessment_pdf", args=[assessment.pk])
     return render(request, "personnel/assessment_detail.html", context)
+
+
+@scoped(*MANAGERS)
+def assessment_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The one-page assessment form as PDF (documents engine); the ID number as privacy decides."""
+    assessment = get_visible_or_404(
+        Assessment.objects.select_related("assistant__township__parent", "signed_off_by"), request.user, pk=pk
+    )
+    return file_response(assessment_doc(assessment, request.user), "pdf", inline=True)
 
 
 # --- training ----------------------------------------------------------------------------

@@ -1,0 +1,239 @@
+"""Upload, report, apply, template and export pages; their refusals."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from xieguan.employers.models import Employer, EmployerImport
+from xieguan.employers.tests.factories import make_employer
+from xieguan.employers.tests.xlsx import row, workbook
+from xieguan.lib.tabular import OLE2_MAGIC
+
+pytestmark = pytest.mark.django_db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def upload(client, content, name="柏果镇台账.xlsx"):
+    return client.post(
+        reverse("employers:import"), {"file": SimpleUploadedFile(name, content, content_type=XLSX)}
+    )
+
+
+def two_bad_rows():
+    return workbook(
+        [
+            row(),
+            row(用人单位名称="坏电话煤矿", 联系电话="0858-123"),
+            row(用人单位名称="好砖厂", 行业类别="建材", 国民经济行业代码="30"),
+            row(用人单位名称="人数不对", 劳动者人数=5),
+        ]
+    )
+
+
+def test_upload_shows_the_report_and_writes_nothing(client_for):
+    client = client_for("xieguan")
+    assert client.get(reverse("employers:import")).status_code == 200
+    response = upload(client, two_bad_rows())
+    record = EmployerImport.objects.get()
+    assert response.status_code == 302 and response.url == reverse(
+        "employers:import_detail", args=[record.pk]
+    )
+    page = client.get(response.url)
+    body = page.content.decode()
+    assert page.context["counts"] == {"read": 4, "created": 2, "updated": 0, "unchanged": 0, "failed": 2}
+    assert "电话号码无效" in body and "不能多于劳动者人数" in body and "0858-123" in body
+    assert not Employer.objects.exists()
+
+
+def test_report_download_marks_the_faulty_cells(client_for):
+    client = client_for("xieguan")
+    upload(client, two_bad_rows())
+    record = EmployerImport.objects.get()
+    response = client.get(reverse("employers:import_report", args=[record.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    book = load_workbook(io.BytesIO(response.content))
+    issues = list(book["问题清单"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[1]) for r in issues] == [(3, "联系电话"), (5, "接触职业病危害因素人数")]
+    data = book["原始数据（已标出问题）"]
+    header = [c.value for c in data[1]]
+    phone = data.cell(row=3, column=header.index("联系电话") + 1)
+    assert phone.value == "0858-123" and phone.fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_apply_all_is_refused_while_rows_fail_then_clean_rows_only(client_for):
+    client = client_for("xieguan")
+    upload(client, two_bad_rows())
+    record = EmployerImport.objects.get()
+    url = reverse("employers:import_detail", args=[record.pk])
+    response = client.post(url, {"mode": "all"}, follow=True)
+    assert "没有写入任何数据" in response.content.decode() and not Employer.objects.exists()
+    response = client.post(url, {"mode": "clean"}, follow=True)
+    assert "新增 2 家" in response.content.decode()
+    assert Employer.objects.count() == 2
+    record.refresh_from_db()
+    assert record.status == "applied"
+    client.post(url, {"mode": "clean"})
+    assert Employer.objects.count() == 2  # applying twice does nothing
+
+
+def test_fix_and_reimport(client_for):
+    client = client_for("xieguan")
+    upload(client, two_bad_rows())
+    fixed = workbook(
+        [
+            row(),
+            row(用人单位名称="坏电话煤矿", 联系电话="0858-3621108"),
+            row(用人单位名称="好砖厂", 行业类别="建材", 国民经济行业代码="30"),
+            row(用人单位名称="人数不对", 劳动者人数=150),
+        ]
+    )
+    response = upload(client, fixed)
+    page = client.get(response.url)
+    assert page.context["counts"]["failed"] == 0
+    client.post(response.url, {"mode": "all"})
+    assert Employer.objects.count() == 4
+    again = client.get(upload(client, fixed).url)
+    assert again.context["counts"] == {"read": 4, "created": 0, "updated": 0, "unchanged": 4, "failed": 0}
+
+
+def test_xls_upload_is_refused_on_the_page(client_for):
+    response = upload(client_for("xieguan"), OLE2_MAGIC + b"\0" * 64, name="台账.xls")
+    assert response.status_code == 200 and "另存为" in response.content.decode()
+    assert not EmployerImport.objects.exists()
+
+
+def test_template_download(client_for):
+    response = client_for("xieguan").get(reverse("employers:import_template"))
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    book = load_workbook(io.BytesIO(response.content))
+    ws = book["台账"]
+    assert ws["A2"].value == "用人单位名称" and ws["A3"].value.startswith("（示例）")
+    assert ws["C3"].value == "柏果镇"
+    assert "填写说明" in book.sheetnames
+
+
+def test_export_of_the_current_filter(client_for, personas):
+    make_employer(personas.xieguan, name="甲煤矿")
+    make_employer(
+        personas.xieguan, name="乙砖厂", industry="building_materials", industry_code=None, phone=""
+    )
+    make_employer(personas.xieguan2, name="岩脚煤矿", region_code="520203102001")
+    response = client_for("panzhou").get(reverse("employers:export"), {"registered": "no"})
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert "attachment" in response["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["台账"]
+    assert ws["A1"].value.startswith("贵州省六盘水市盘州市用人单位基本信息登记台账（导出日期：")
+    assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    header = [c.value for c in ws[2]]
+    assert [r[0] for r in rows] == ["乙砖厂"]
+    assert rows[0][header.index("缺少的登记项")] == "联系电话" and rows[0][header.index("已登记")] == "否"
+
+
+def test_export_reimports_as_unchanged(client_for, personas):
+    from xieguan.employers.excel import read_ledger_file
+    from xieguan.employers.tests.factories import valid_credit_code
+
+    make_employer(personas.xieguan, name="甲煤矿", credit_code=valid_credit_code(77))
+    make_employer(
+        personas.xieguan,
+        name="乙砖厂",
+        region_code="520281117",
+        industry="building_materials",
+        industry_code=None,
+    )
+    response = client_for("xieguan").get(reverse("employers:export"))
+    check = read_ledger_file(b"".join(response.streaming_content), personas.xieguan)
+    assert check.counts() == {"read": 2, "created": 0, "updated": 0, "unchanged": 2, "failed": 0}
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+def test_other_county_gets_404_on_import_targets_and_export(client_for):
+    upload(client_for("xieguan"), two_bad_rows())
+    record = EmployerImport.objects.get()
+    for persona in ("liuzhi", "xieguan2"):
+        client = client_for(persona)
+        assert client.get(reverse("employers:import_detail", args=[record.pk])).status_code == 404
+        assert (
+            client.post(reverse("employers:import_detail", args=[record.pk]), {"mode": "clean"}).status_code
+            == 404
+        )
+        assert client.get(reverse("employers:import_report", args=[record.pk])).status_code == 404
+        assert client.get(reverse("employers:export"), {"region": "520281117"}).status_code == 404
+    assert not Employer.objects.exists()
+
+
+def test_only_the_uploader_applies(client_for):
+    upload(client_for("xieguan"), two_bad_rows())
+    record = EmployerImport.objects.get()
+    county = client_for("panzhou")
+    assert county.get(reverse("employers:import_detail", args=[record.pk])).status_code == 200
+    assert (
+        county.post(reverse("employers:import_detail", args=[record.pk]), {"mode": "clean"}).status_code
+        == 403
+    )
+    assert not Employer.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["jiandu", "lps"])
+def test_read_only_roles_cannot_import(client_for, persona):
+    client = client_for(persona)
+    assert client.get(reverse("employers:import")).status_code == 403
+    assert client.get(reverse("employers:import_template")).status_code == 403
+    assert client.get(reverse("employers:export")).status_code == 200
+
+
+def test_anonymous_is_sent_to_login(client):
+    for name in ("employers:import", "employers:export", "employers:import_template"):
+        assert client.get(reverse(name)).status_code == 302
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def test_command_dry_run_counts_and_exit_status(personas, tmp_path, capsys):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(two_bad_rows())
+    with pytest.raises(CommandError, match="有 2 行未通过检查"):
+        call_command("importemployers", str(path), user="xieguan", dry_run=True)
+    out = capsys.readouterr()
+    assert "read=4 created=2 updated=0 unchanged=0 failed=2" in out.out
+    assert "第 3 行 [联系电话] “0858-123”" in out.err
+    assert not Employer.objects.exists()
+    with pytest.raises(CommandError):
+        call_command("importemployers", str(path), user="xieguan")
+    assert not Employer.objects.exists()
+    with pytest.raises(CommandError):
+        call_command("importemployers", str(path), user="xieguan", only_clean=True)
+    assert Employer.objects.count() == 2
+
+
+def test_command_clean_file_succeeds_and_reimport_is_unchanged(personas, tmp_path, capsys):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(workbook([row(), row(用人单位名称="好砖厂", 行业类别="建材", 国民经济行业代码="30")]))
+    call_command("importemployers", str(path), user="xieguan")
+    assert "read=2 created=2" in capsys.readouterr().out
+    call_command("importemployers", str(path), user="xieguan")
+    assert "read=2 created=0 updated=0 unchanged=2 failed=0" in capsys.readouterr().out
+    assert Employer.objects.count() == 2
+
+
+def test_command_refusals(personas, tmp_path):
+    path = tmp_path / "台账.xls"
+    path.write_bytes(OLE2_MAGIC + b"\0" * 64)
+    with pytest.raises(CommandError, match="另存为"):
+        call_command("importemployers", str(path), user="xieguan")
+    with pytest.raises(CommandError, match="无权导入"):
+        call_command("importemployers", str(path), user="jiandu")
+    with pytest.raises(CommandError, match="没有这个用户"):
+        call_command("importemployers", str(path), user="nobody")
+    with pytest.raises(CommandError, match="找不到文件"):
+        call_command("importemployers", str(tmp_path / "none.xlsx"), user="xieguan")

@@ -1,0 +1,652 @@
+"""Tables in .xlsx: tolerant import with a per-row report, templates, and streaming export.
+
+Generic: a table is described by a ``TableSpec`` (its columns, each a ``Column`` with a
+Chinese header, a kind and optional choices); the caller validates rows with its own
+callback. The employer ledger and the assistants roster both use it.
+
+Reading tolerates the files people really have: the header row anywhere in the first rows
+(under a merged title), extra columns, columns in any order, numbers stored as text and
+text stored as numbers (identifiers that lost their leading zeros, or were rounded by
+Excel's 15 significant digits), full-width digits and letters, stray spaces, empty rows.
+Old .xls files are refused with a message that says what to do.
+
+Every problem is an ``Issue`` (Excel row, column header, value, reason in Chinese). The
+report workbook lists them and returns the rows with the faulty cells marked in red.
+
+    spec = TableSpec(title="…", columns=(Column("name", "姓名", required=True), …))
+    table = read_table(uploaded_file, spec)           # TableError for a file-level problem
+    for row in table.rows:
+        my_validator(row)                            # row.add_issue(key, reason) for each problem
+    content = report_workbook(table)                 # bytes of an .xlsx
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xieguan.lib.text import fold, tidy
+
+TEXT = "text"  # free text: folded (NFKC, trimmed, inner spaces collapsed)
+CODE = "code"  # an identifier typed as text but often stored as a number (codes, phone numbers)
+INTEGER = "integer"
+DATE = "date"
+BOOL = "bool"
+CHOICE = "choice"  # one of ``choices``
+MULTI = "multi"  # several of ``choices``, separated by 、，,；; / or spaces
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
+TRUE_WORDS = {"是", "有", "Y", "YES", "TRUE", "1", "√", "✓", "对"}
+FALSE_WORDS = {"否", "无", "没有", "N", "NO", "FALSE", "0", "×", "✗", "不是"}
+MULTI_SEPARATORS = re.compile(r"[、，,；;/\s]+")
+DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+HEADER_NOISE = re.compile(r"[\s*＊:：]|[（(]必填[)）]|[（(]选填[)）]")
+
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+class TableError(Exception):
+    """A problem with the whole file (not a .xlsx, no header found …), in plain Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str = TEXT
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    choice_aliases: Mapping[str, str] = field(default_factory=dict)  # other spelling -> choice
+    note: str = ""
+    example: Any = ""
+    width: int | None = None  # in characters; default from the header and choices
+    pad_to: int | None = None  # CODE: left-pad an all-digit value that lost its leading zeros
+    max_length: int | None = None
+    min_value: int | None = 0  # INTEGER
+    dropdown: bool = True  # offer ``choices`` as a drop-down list in the template
+
+    def display_width(self) -> int:
+        widest = max([display_width(self.header), *(display_width(c) for c in self.choices[:50])])
+        return min(max(self.width or 0, widest, 6) + 2, 60)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    title: str
+    columns: tuple[Column, ...]
+    sheet_name: str = "数据"
+    notes: tuple[str, ...] = ()
+    example_marker: str = "示例"  # a row whose first cell starts with （示例） is skipped
+    header_scan_rows: int = 30
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+@dataclass
+class Issue:
+    row: int  # Excel row number; 0 for the whole file
+    column: str  # the column's header ("" for the whole row)
+    value: str
+    reason: str
+    key: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+            "key": self.key,
+        }
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, Any]
+    raw: dict[str, Any]
+    issues: list[Issue] = field(default_factory=list)
+    spec: TableSpec | None = None
+    payload: Any = None  # set by the caller's validator (e.g. the planned change)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def failed(self, key: str) -> bool:
+        return any(i.key == key for i in self.issues)
+
+    def add_issue(self, key: str, reason: str, value: Any = None) -> None:
+        header = self.spec.column(key).header if self.spec and key else ""
+        shown = self.raw.get(key) if value is None else value
+        self.issues.append(Issue(self.number, header, _shown(shown), reason, key))
+
+
+@dataclass
+class Table:
+    spec: TableSpec
+    rows: list[Row]
+    header_row: int
+    sheet_title: str
+    positions: dict[str, int]  # column key -> 0-based position in the sheet
+    headers: list[str]  # the header row as found (for the report)
+    ignored_headers: list[str]
+    skipped_examples: int = 0
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [issue for row in self.rows for issue in row.issues]
+
+    @property
+    def clean_rows(self) -> list[Row]:
+        return [row for row in self.rows if row.ok]
+
+    @property
+    def failed_rows(self) -> list[Row]:
+        return [row for row in self.rows if not row.ok]
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def display_width(text: Any) -> int:
+    """Width in Latin characters: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text or ""))
+
+
+def normalise_header(value: Any) -> str:
+    return HEADER_NOISE.sub("", fold(str(value or ""))).upper()
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _open(source: bytes | IO[bytes], filename: str) -> Any:
+    data = source if isinstance(source, bytes) else source.read()
+    if data[:8] == OLE2_MAGIC or (filename.lower().endswith(".xls") and not data.startswith(b"PK")):
+        raise TableError(
+            "这是旧版 Excel（.xls）文件，系统只接受 .xlsx：请在 Excel 或 WPS 中打开，"
+            "“另存为”Excel 工作簿（*.xlsx）后再上传。"
+        )
+    if not data.startswith(b"PK"):
+        raise TableError("文件不是 Excel 工作簿（.xlsx）：请用 Excel 或 WPS 另存为 .xlsx 后再上传。")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise TableError("文件已损坏或不是 .xlsx 格式，无法读取：请用 Excel 重新保存后再上传。") from exc
+
+
+def _match_header(cells: Sequence[Any], spec: TableSpec) -> tuple[dict[str, int], list[str]]:
+    wanted: dict[str, str] = {}
+    for column in spec.columns:
+        for name in (column.header, *column.aliases):
+            wanted.setdefault(normalise_header(name), column.key)
+    positions: dict[str, int] = {}
+    ignored = []
+    for index, cell in enumerate(cells):
+        text = normalise_header(cell)
+        if not text:
+            continue
+        key = wanted.get(text)
+        if key is None or key in positions:
+            ignored.append(fold(str(cell)))
+        else:
+            positions[key] = index
+    return positions, ignored
+
+
+def read_table(source: bytes | IO[bytes], spec: TableSpec, *, filename: str = "") -> Table:
+    """Read the first sheet that has the spec's header; normalise every cell by its column kind."""
+    book = _open(source, filename)
+    required = {c.key for c in spec.columns if c.required}
+    best: tuple[int, str] | None = None
+    try:
+        for sheet in book.worksheets:
+            rows = sheet.iter_rows(values_only=True)
+            head = list(islice(rows, spec.header_scan_rows))
+            for offset, cells in enumerate(head):
+                positions, ignored = _match_header(cells or (), spec)
+                if required <= positions.keys() and len(positions) >= min(2, len(spec.columns)):
+                    return _read_rows(
+                        spec,
+                        sheet.title,
+                        offset + 1,
+                        list(cells),
+                        positions,
+                        ignored,
+                        chain(head[offset + 1 :], rows),
+                    )
+                if positions and (best is None or len(positions) > best[0]):
+                    best = (len(positions), sheet.title)
+    finally:
+        book.close()
+    names = "、".join(c.header for c in spec.columns if c.required)
+    if best is not None:
+        raise TableError(
+            f"工作表“{best[1]}”的表头缺少必需的列（应包含：{names}）。请使用系统模板，或把表头改成与模板一致。"
+        )
+    raise TableError(
+        f"没有找到表头：前 {spec.header_scan_rows} 行中应有一行包含 {names} 等列名。请使用系统模板。"
+    )
+
+
+def _read_rows(
+    spec: TableSpec,
+    sheet_title: str,
+    header_row: int,
+    headers: list[Any],
+    positions: dict[str, int],
+    ignored: list[str],
+    rows: Iterator[Sequence[Any]],
+) -> Table:
+    table = Table(spec, [], header_row, sheet_title, positions, [_shown(h) for h in headers], ignored)
+    columns = [c for c in spec.columns if c.key in positions]
+    first = spec.columns[0].key
+    marker = spec.example_marker
+    for number, cells in enumerate(rows, start=header_row + 1):
+        cells = cells or ()
+        raw = {c.key: (cells[positions[c.key]] if positions[c.key] < len(cells) else None) for c in columns}
+        if all(_is_blank(v) for v in raw.values()):
+            continue
+        if marker and fold(str(raw.get(first) or "")).lstrip("(（[【").startswith(marker):
+            table.skipped_examples += 1
+            continue
+        row = Row(number, {}, raw, spec=spec)
+        for column in spec.columns:
+            value = raw.get(column.key)
+            try:
+                row.values[column.key] = normalise_cell(column, value)
+            except ValueError as exc:
+                row.values[column.key] = None
+                row.add_issue(column.key, str(exc))
+                continue
+            if column.required and row.values[column.key] in (None, "", ()):
+                row.add_issue(column.key, f"“{column.header}”必须填写。")
+        table.rows.append(row)
+    return table
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not fold(value))
+
+
+def normalise_cell(column: Column, value: Any) -> Any:
+    """The clean value of one cell for its column kind; ValueError with a Chinese reason."""
+    if _is_blank(value):
+        return () if column.kind == MULTI else None
+    kind = column.kind
+    if kind == TEXT:
+        text = _text(value)
+        if column.max_length and len(text) > column.max_length:
+            raise ValueError(f"太长：最多 {column.max_length} 个字，现为 {len(text)} 个字。")
+        return text
+    if kind == CODE:
+        return _code(value, column.pad_to)
+    if kind == INTEGER:
+        return _integer(value, column.min_value)
+    if kind == DATE:
+        return _date(value)
+    if kind == BOOL:
+        return _bool(value)
+    if kind == CHOICE:
+        return _choice(column, _text(value))
+    if kind == MULTI:
+        parts = [p for p in MULTI_SEPARATORS.split(fold(_text(value))) if p]
+        return tuple(dict.fromkeys(_choice(column, p) for p in parts))
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _text(value: Any) -> str:
+    """Free text as typed, trimmed and with single spaces (full-width brackets stay)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return _shown(value)
+    return tidy(str(value))
+
+
+def _code(value: Any, pad_to: int | None) -> str:
+    if isinstance(value, bool):
+        raise ValueError("应为代码或号码，不是“是/否”。")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError("应为代码或号码，不应有小数。")
+        number = int(value)
+        if len(str(abs(number))) > EXCEL_DIGITS:
+            raise ValueError(
+                "该单元格存成了数字，Excel 只保留 15 位有效数字，超过的位已被改成 0："
+                "请把这一列设为“文本”格式，重新填写原始号码。"
+            )
+        text = str(number)
+    else:
+        text = fold(str(value)).replace(" ", "")
+        if re.fullmatch(r"\d+(\.\d+)?[Ee]\+?\d+", text):
+            raise ValueError(
+                "号码被 Excel 显示成了科学计数法（如 9.15E+17），原始号码已丢失：请设为“文本”格式后重新填写。"
+            )
+    if pad_to and text.isdigit() and len(text) < pad_to:
+        text = text.zfill(pad_to)
+    return text
+
+
+def _integer(value: Any, min_value: int | None) -> int:
+    if isinstance(value, bool):
+        raise ValueError("应为整数。")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("应为整数，不应有小数。")
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    else:
+        text = fold(str(value)).replace(",", "").replace(" ", "").removesuffix("人").removesuffix("名")
+        if text.endswith(".0"):
+            text = text[:-2]
+        if not re.fullmatch(r"-?\d+", text):
+            raise ValueError("应为整数（如 35）。")
+        number = int(text)
+    if min_value is not None and number < min_value:
+        raise ValueError(f"不能小于 {min_value}。")
+    return number
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # an Excel date serial stored as a plain number
+            converted = from_excel(value)
+            return converted.date() if isinstance(converted, dt.datetime) else converted
+        text = str(int(value)) if float(value).is_integer() else str(value)
+    else:
+        text = fold(str(value)).replace(" ", "")
+    for pattern in DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise ValueError("日期无法识别，请写成 2024-05-01 的形式。")
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = fold(str(value)).upper()
+    if isinstance(value, int | float):
+        text = str(int(value)) if float(value).is_integer() else text
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError("应填“是”或“否”。")
+
+
+def _choice(column: Column, text: str) -> str:
+    key = normalise_header(text)
+    for choice in column.choices:
+        if normalise_header(choice) == key:
+            return choice
+    for alias, choice in column.choice_aliases.items():
+        if normalise_header(alias) == key:
+            return choice
+    shown = "、".join(column.choices[:12]) + ("等" if len(column.choices) > 12 else "")
+    raise ValueError(f"“{text}”不是可选的值；可选：{shown}。")
+
+
+# --- writing: template, report, export ----------------------------------------------------
+
+
+def _title_row(ws: Worksheet, text: str, width: int) -> None:
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
+    cell = ws.cell(row=1, column=1, value=text)
+    cell.font = Font(bold=True, size=14)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 28
+
+
+def _header_cells(ws: Worksheet, row: int, columns: Sequence[Column]) -> None:
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(row=row, column=index, value=column.header)
+        cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(index)].width = column.display_width()
+
+
+def template_workbook(
+    spec: TableSpec,
+    example: Mapping[str, Any] | None = None,
+    blank_rows: int = 500,
+) -> bytes:
+    """An empty template: title, header, one example row, drop-downs, and a notes sheet."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = spec.sheet_name
+    columns = spec.columns
+    _title_row(ws, spec.title, len(columns))
+    _header_cells(ws, 2, columns)
+    ws.freeze_panes = "A3"
+    lists = book.create_sheet("代码表")
+    list_count = 0
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        if column.kind == CODE:
+            # Text format, so what people type keeps its leading zeros and all 18 characters.
+            for row in range(3, blank_rows + 3):
+                ws.cell(row=row, column=index).number_format = "@"
+        if column.choices and column.dropdown:
+            list_count += 1
+            list_col = get_column_letter(list_count)
+            lists[f"{list_col}1"] = column.header
+            for offset, choice in enumerate(column.choices, start=2):
+                lists[f"{list_col}{offset}"] = choice
+            last = len(column.choices) + 1
+            validation = DataValidation(
+                type="list",
+                formula1=f"'代码表'!${list_col}$2:${list_col}${last}",
+                allow_blank=True,
+                # Strict for closed lists; free typing allowed where several values (MULTI) or
+                # other spellings (TEXT, e.g. village names) are accepted by the reader.
+                showErrorMessage=column.kind in (CHOICE, BOOL),
+                errorTitle="不是可选的值",
+                error=f"“{column.header}”请从下拉列表中选择。",
+            )
+            validation.add(f"{letter}3:{letter}{blank_rows + 2}")
+            ws.add_data_validation(validation)
+    lists.sheet_state = "hidden"
+    if example:
+        for index, column in enumerate(columns, start=1):
+            value = example.get(column.key, "")
+            if index == 1:
+                value = f"（{spec.example_marker}）{value}"
+            cell = ws.cell(row=3, column=index, value=value)
+            cell.font = Font(italic=True, color="7F7F7F")
+            if column.kind == CODE:
+                cell.number_format = "@"
+    _notes_sheet(book, spec)
+    book.active = 0
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _notes_sheet(book: Workbook, spec: TableSpec) -> None:
+    notes = book.create_sheet("填写说明")
+    notes.column_dimensions["A"].width = 22
+    notes.column_dimensions["B"].width = 8
+    notes.column_dimensions["C"].width = 70
+    notes.append([f"{spec.title}：填写说明"])
+    notes["A1"].font = Font(bold=True, size=13)
+    for line in spec.notes:
+        notes.append([line])
+    notes.append([])
+    notes.append(["列名", "必填", "填写要求"])
+    for cell in notes[notes.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for column in spec.columns:
+        text = column.note
+        if column.choices and column.kind in (CHOICE, MULTI):
+            joined = "、".join(column.choices)
+            text = f"{text}可选：{joined}。" if len(joined) < 400 else f"{text}可选值见下拉列表。"
+            if column.kind == MULTI:
+                text += "可填多个，用顿号“、”分隔。"
+        notes.append([column.header, "是" if column.required else "", text])
+        notes.cell(row=notes.max_row, column=3).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def report_workbook(table: Table, title: str = "导入检查报告") -> bytes:
+    """The issues, and the rows with their faulty cells filled red and commented."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "问题清单"
+    summary.append([title])
+    summary["A1"].font = Font(bold=True, size=13)
+    summary.append(["行号", "列", "填写的值", "原因"])
+    for cell in summary[2]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for issue in table.issues:
+        summary.append([issue.row, issue.column or "（整行）", issue.value, issue.reason])
+    for letter, width in zip("ABCD", (8, 20, 30, 80), strict=True):
+        summary.column_dimensions[letter].width = width
+    summary.freeze_panes = "A3"
+
+    data = book.create_sheet("原始数据（已标出问题）")
+    columns = [c for c in table.spec.columns if c.key in table.positions]
+    data.append(["原行号", *(c.header for c in columns), "问题"])
+    for cell in data[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for index, column in enumerate(columns, start=2):
+        data.column_dimensions[get_column_letter(index)].width = column.display_width()
+    data.column_dimensions[get_column_letter(len(columns) + 2)].width = 60
+    position = {c.key: i for i, c in enumerate(columns, start=2)}
+    for row in table.rows:
+        data.append(
+            [
+                row.number,
+                *(_shown(row.raw.get(c.key)) for c in columns),
+                "；".join(i.reason for i in row.issues),
+            ]
+        )
+        excel_row = data.max_row
+        for issue in row.issues:
+            cell = data.cell(row=excel_row, column=position.get(issue.key, 1))
+            cell.fill = ERROR_FILL
+            previous = cell.comment.text + "\n" if cell.comment else ""
+            cell.comment = Comment(previous + issue.reason, "系统检查")
+    data.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_table(
+    target: IO[bytes],
+    *,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    sheet_name: str = "台账",
+    footer: str = "",
+) -> int:
+    """Stream rows into an .xlsx (openpyxl write-only: memory does not grow with the rows).
+
+    Title row across the columns, a frozen header repeated on every printed page, widths
+    that fit Chinese text, landscape A4 fitted to the page width. Returns the rows written.
+    """
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet_name)
+    last = get_column_letter(max(len(columns), 1))
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.auto_filter.ref = f"A2:{last}2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = footer or "第 &P 页，共 &N 页"
+    for index, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.display_width()
+    title_cell = WriteOnlyCell(ws, value=title)
+    title_cell.font = Font(bold=True, size=14)
+    title_cell.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.append([title_cell])
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header.append(cell)
+    ws.append(header)
+    count = 0
+    for values in rows:
+        ws.append([_export_value(v) for v in values])
+        count += 1
+    book.save(target)
+    return count
+
+
+def _export_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple | set):
+        return "、".join(str(v) for v in value)
+    return value
