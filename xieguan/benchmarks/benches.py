@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from xieguan.accounts.models import User
+from xieguan.benchmarks.generator import USERNAME_PREFIX
 from xieguan.benchmarks.harness import (
     Mismatch,
     NotAvailable,
@@ -246,8 +247,215 @@ def worklist_assistant(s: Subjects, opts: Options) -> Outcome:
     )
 
 
+# --- indicators: dashboard and drill-down ----------------------------------------------------
+
+# One statement: every indicator of the registry (indicators/catalogue) for every child region of
+# the subtree, grouped by the code prefix, as (child, key, numerator, denominator, extra1, extra2).
+INDICATORS_FLOOR = """
+WITH
+emp AS (
+  SELECT e.id, e.registered, e.is_key,
+         {child_e} AS child
+  FROM employers_employer e
+  WHERE e.region_id LIKE %(like)s AND e.status <> 'closed' AND e.created_at < %(end_before)s),
+ins AS (
+  SELECT i.employer_id, i.assistant_id, i.complete, i.inspected_at < %(mid)s AS first_half,
+         {child_i} AS child
+  FROM inspections_inspection i
+  WHERE i.region_id LIKE %(like)s AND i.status = 'submitted'
+    AND i.inspected_at >= %(start_at)s AND i.inspected_at < %(end_before)s),
+by_employer AS (
+  SELECT employer_id, bool_or(first_half) AS h1, bool_or(NOT first_half) AS h2
+  FROM ins GROUP BY employer_id),
+by_assistant AS (
+  SELECT assistant_id, bool_or(first_half) AS h1, bool_or(NOT first_half) AS h2
+  FROM ins GROUP BY assistant_id),
+assistants AS (
+  SELECT u.id, u.region_id,
+         {child_u} AS child
+  FROM accounts_user u
+  WHERE u.region_id LIKE %(like)s AND u.role = 'assistant' AND u.is_active AND u.date_joined < %(end_before)s
+    AND (u.access_until IS NULL OR u.access_until >= %(reference)s))
+SELECT child, 'registration', count(*) FILTER (WHERE registered), count(*), NULL::bigint, NULL::bigint
+  FROM emp GROUP BY child
+UNION ALL
+SELECT child, 'reporting', count(*) FILTER (WHERE reported_at IS NOT NULL), count(*),
+       count(*) FILTER (WHERE reported_at <= report_due_at),
+       count(*) FILTER (WHERE reported_at > report_due_at OR (reported_at IS NULL AND report_due_at < now()))
+  FROM (SELECT {child_l} AS child, reported_at, report_due_at
+        FROM leads_lead WHERE region_id LIKE %(like)s
+          AND discovered_at >= %(start_at)s AND discovered_at < %(end_before)s) l
+  GROUP BY child
+UNION ALL
+SELECT a.child, 'assistant_patrol', count(*) FILTER (WHERE b.h1 AND b.h2), count(*), NULL, NULL
+  FROM assistants a LEFT JOIN by_assistant b ON b.assistant_id = a.id GROUP BY a.child
+UNION ALL
+SELECT e.child, 'key_coverage', count(*) FILTER (WHERE b.employer_id IS NOT NULL), count(*), NULL, NULL
+  FROM emp e LEFT JOIN by_employer b ON b.employer_id = e.id WHERE e.is_key GROUP BY e.child
+UNION ALL
+SELECT e.child, 'employer_patrol', count(*) FILTER (WHERE b.h1 AND b.h2), count(*), NULL, NULL
+  FROM emp e LEFT JOIN by_employer b ON b.employer_id = e.id GROUP BY e.child
+UNION ALL
+SELECT child, 'records', count(*) FILTER (WHERE complete), count(*), NULL, NULL FROM ins GROUP BY child
+UNION ALL
+SELECT {child_t}, 'publicity',
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM outreach_publicityevent p
+                                      WHERE p.region_id = t.code
+                                        AND p.held_on BETWEEN %(start)s AND %(end)s)),
+       count(*), NULL, NULL
+  FROM regions_region t
+  WHERE t.code LIKE %(like)s AND t.level = 4
+    AND EXISTS (SELECT 1 FROM assistants a WHERE a.region_id = t.code)
+  GROUP BY 1
+"""
+# The child region of a row: its code cut to the children's length; rows registered above the
+# children's level (an employer at township level, seen from the township) count as the node's own.
+CHILD = "CASE WHEN length({col}) >= %(len)s THEN substr({col}, 1, %(len)s) ELSE %(code)s END"
+CHILDREN = {
+    "child_e": CHILD.format(col="e.region_id"),
+    "child_i": CHILD.format(col="i.region_id"),
+    "child_u": CHILD.format(col="u.region_id"),
+    "child_l": CHILD.format(col="region_id"),
+    "child_t": CHILD.format(col="t.code"),
+}
+INDICATORS_FLOOR = INDICATORS_FLOOR.format(**CHILDREN)
+EXTRAS = {"reporting": ("on_time", "overdue")}
+FLOOR_KEYS = {"registration", "reporting", "assistant_patrol", "key_coverage", "employer_patrol"}
+FLOOR_KEYS |= {"records", "publicity"}
+
+
+def _year_params(code: str, year: int, child_length: int) -> dict[str, Any]:
+    """The period parameters of a full past year (its two half-years both begun)."""
+    return {
+        "code": code,
+        "like": code + "%",
+        "len": child_length,
+        "start": dt.date(year, 1, 1),
+        "end": dt.date(year, 12, 31),
+        "start_at": _midnight(dt.date(year, 1, 1)),
+        "mid": _midnight(dt.date(year, 7, 1)),
+        "end_before": _midnight(dt.date(year + 1, 1, 1)),
+        "reference": dt.date(year, 12, 31),
+    }
+
+
+Numbers = dict[tuple[str, str], tuple[int, int, tuple[tuple[str, int], ...]]]
+
+
+def _indicator_floor(params: dict[str, Any]) -> Numbers:
+    out: Numbers = {}
+    for child, key, num, den, x1, x2 in fetch(INDICATORS_FLOOR, params):  # type: ignore[arg-type]
+        extras = tuple(zip(EXTRAS.get(key, ()), (x1, x2), strict=False))
+        out[(child, key)] = (num, den, tuple(sorted(extras)))
+    return out
+
+
+def _table_numbers(table: Any) -> Numbers:
+    out: Numbers = {}
+    for row in table.rows:
+        for cell in row.cells:
+            c = cell.counts
+            if c.numerator or c.denominator or any(c.extras.values()):
+                out[(row.code, cell.indicator.key)] = (
+                    c.numerator,
+                    c.denominator,
+                    tuple(sorted(c.extras.items())),
+                )
+    return out
+
+
+def _dashboard(name: str, user: User, code: str, year: int, opts: Options) -> Outcome:
+    from xieguan.regions.models import CODE_LENGTH, Level, Region
+
+    url = _url("indicators:dashboard") + f"?region={code}&period={year}"
+    node = Region.objects.get(code=code)
+    child_length = CODE_LENGTH[Level(node.level + 1)]
+    params = _year_params(code, year, child_length)
+    client = _client(user)
+    table = _numbers_from(client, url, "table")
+    unknown = {ind.key for ind in table.indicators} - FLOOR_KEYS
+    if unknown:
+        raise Mismatch(f"the floor does not compute {sorted(unknown)} yet")
+    floor_numbers = _indicator_floor(params)
+    children = len({c for c, _ in floor_numbers})
+    return _query_bench(
+        name,
+        "query",
+        lambda: _get(client, url),
+        lambda: _indicator_floor(params),
+        _table_numbers(table),
+        floor_numbers,
+        rows=children,
+        opts=opts,
+        subject=f"{code} {year}, {len(table.indicators)} indicators × {children} regions",
+    )
+
+
+def province_indicators(s: Subjects, opts: Options) -> Outcome:
+    """The province admin's dashboard for one year: its prefectures (all 88 counties' data)."""
+    user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.province}")
+    return _dashboard("province_indicators", user, s.province, s.year, opts)
+
+
+def county_indicators(s: Subjects, opts: Options) -> Outcome:
+    """The largest county's dashboard: its townships × every indicator, one year."""
+    user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.county}")
+    return _dashboard("county_indicators", user, s.county, s.year, opts)
+
+
+DRILL_FLOOR = """
+WITH m AS (
+  SELECT e.id, e.township_id, e.name,
+         EXISTS (SELECT 1 FROM inspections_inspection i
+                 WHERE i.employer_id = e.id AND i.status = 'submitted'
+                   AND i.inspected_at >= %(start_at)s AND i.inspected_at < %(end_before)s) AS ok
+  FROM employers_employer e
+  WHERE e.region_id LIKE %(like)s AND e.status <> 'closed' AND e.is_key AND e.created_at < %(end_before)s)
+SELECT (SELECT count(*) FROM m WHERE NOT ok), (SELECT count(*) FROM m WHERE ok), (SELECT count(*) FROM m),
+       ARRAY(SELECT id FROM m WHERE NOT ok ORDER BY township_id, name LIMIT 50)
+"""
+
+
+def township_drilldown(s: Subjects, opts: Options) -> Outcome:
+    """The key employers of the largest township not yet inspected this year (覆盖率's drill-down)."""
+    user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.county}")
+    year = s.today.year
+    url = _url("indicators:drill", "key_coverage") + f"?region={s.township}&period={year}&show=missing"
+    params = {
+        "like": s.township + "%",
+        "start_at": _midnight(dt.date(year, 1, 1)),
+        "end_before": _midnight(dt.date(year + 1, 1, 1)),
+    }
+    client = _client(user)
+    with rendered_contexts() as contexts:
+        _get(client, url)
+    total = context_value(contexts, "total")
+    page = context_value(contexts, "page")
+    app_numbers = (total.missing, total.numerator, total.denominator, [e.pk for e in page.object_list])
+
+    def floor() -> tuple[int, int, int, list[int]]:
+        [(missing, ok, members, ids)] = fetch(DRILL_FLOOR, params)  # type: ignore[arg-type]
+        return missing, ok, members, list(ids)
+
+    floor_numbers = floor()
+    return _query_bench(
+        "township_drilldown",
+        "query",
+        lambda: _get(client, url),
+        floor,
+        app_numbers,
+        floor_numbers,
+        rows=len(floor_numbers[3]),
+        opts=opts,
+        subject=f"{s.township} {year}: {floor_numbers[0]} of {floor_numbers[2]} key employers uncovered",
+    )
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 BENCHES: dict[str, Bench] = {
+    "province_indicators": province_indicators,
+    "county_indicators": county_indicators,
+    "township_drilldown": township_drilldown,
     "worklist_assistant": worklist_assistant,
 }

@@ -176,6 +176,14 @@ class Inspection(models.Model):
             models.Index(fields=["region", "inspected_at"], name="inspection_region_time_idx"),
             models.Index(fields=["employer", "inspected_at"], name="inspection_employer_time_idx"),
             models.Index(fields=["assistant", "inspected_at"], name="inspection_assistant_time_idx"),
+            # The indicators' "inspected in the period" (per employer, per assistant) and the
+            # records count read only this narrow index (index-only scan), never the wide rows.
+            models.Index(
+                fields=["inspected_at"],
+                include=["employer", "assistant", "region", "complete"],
+                condition=models.Q(status="submitted"),
+                name="inspection_submitted_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:
