@@ -12,10 +12,12 @@ A bench whose view is not on this branch yet raises NotAvailable and is reported
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -29,6 +31,7 @@ from xieguan.benchmarks.harness import (
     count_queries,
     fetch,
     interleaved,
+    peak_memory_mb,
     rendered_contexts,
 )
 
@@ -139,6 +142,7 @@ def _numbers_from(client: Client, url: str, key: str) -> Any:
 class Options:
     repeat: int = 15
     warmup: int = 3
+    submit_requests: int = 60  # per run of the single client; 8 clients send a quarter each
 
 
 Bench = Callable[[Subjects, Options], Outcome]
@@ -451,6 +455,312 @@ def township_drilldown(s: Subjects, opts: Options) -> Outcome:
     )
 
 
+# --- documents: 附表1 PDF, ledger export -----------------------------------------------------
+
+FU1_FLOOR = """
+SELECT c.number, c.wording, a.answer
+FROM inspections_inspection i
+JOIN inspections_checklistitem c ON c.template_id = i.template_id
+LEFT JOIN inspections_inspectionanswer a ON a.inspection_id = i.id AND a.item_id = c.id
+WHERE i.id = %s AND i.status = 'submitted'
+ORDER BY c.number
+"""
+ANSWER_LABELS = {"yes": "有", "no": "无", "na": "合理缺项", None: ""}
+
+
+def form_fu1_pdf(s: Subjects, opts: Options) -> Outcome:
+    """One 附表1 as PDF (reportlab, embedded CJK font), as its assistant prints it."""
+    from xieguan.documents.layout import FormDoc
+    from xieguan.inspections import views as inspection_views
+    from xieguan.inspections.models import Inspection
+
+    printed = Inspection.objects.select_related("assistant").get(pk=s.inspection)
+    client = _client(printed.assistant)
+    url = _url("inspections:print", s.inspection, "pdf")
+    # The numbers the view printed: capture the form description it renders (checking run only).
+    captured: list[Any] = []
+    original = inspection_views.case_form_for
+
+    def capture(inspection: Inspection) -> FormDoc:
+        doc = original(inspection)
+        captured.append(doc)
+        return doc
+
+    inspection_views.case_form_for = capture
+    try:
+        pdf = _get(client, url)
+    finally:
+        inspection_views.case_form_for = original
+    if not pdf.startswith(b"%PDF") or not captured:
+        raise Mismatch("the print view did not answer a PDF")
+    table = next(block for block in captured[0].blocks if hasattr(block, "columns"))
+    app_numbers = [tuple(row) for row in table.rows]
+
+    def floor() -> list[tuple[str, str, str]]:
+        return [(str(n), w, ANSWER_LABELS[a]) for n, w, a in fetch(FU1_FLOOR, [s.inspection])]
+
+    outcome = _query_bench(
+        "form_fu1_pdf",
+        "document",
+        lambda: _get(client, url),
+        floor,
+        app_numbers,
+        floor(),
+        rows=len(app_numbers),
+        opts=opts,
+        subject=f"{s.inspection} ({len(pdf) // 1024} KB)",
+    )
+    outcome.extra["bytes"] = len(pdf)
+    return outcome
+
+
+LEDGER_FLOOR = """
+SELECT e.name FROM employers_employer e
+WHERE e.region_id LIKE %s AND e.status <> 'closed'
+"""
+
+
+def ledger_export_county(s: Subjects, opts: Options) -> Outcome:
+    """The .xlsx ledger of the largest county, streamed; peak Python memory while it is made."""
+    from openpyxl import load_workbook
+
+    user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.county}")
+    client = _client(user)
+    url = _url("employers:export")
+    data = _get(client, url)
+    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    header = None
+    names: list[str] = []
+    for row in sheet.iter_rows(values_only=True):
+        if header is None:
+            if row and "用人单位名称" in row:
+                header = list(row).index("用人单位名称")
+            continue
+        if row[header]:
+            names.append(str(row[header]))
+
+    def floor() -> list[str]:
+        return [name for (name,) in fetch(LEDGER_FLOOR, [s.county + "%"])]
+
+    floor_names = floor()
+    outcome = _query_bench(
+        "ledger_export_county",
+        "export",
+        lambda: _get(client, url),
+        floor,
+        sorted(names),
+        sorted(floor_names),
+        rows=len(floor_names),
+        opts=Options(repeat=max(3, opts.repeat // 3), warmup=1),
+        subject=f"{s.county}: {len(floor_names)} employers, {len(data) // 1024} KB",
+    )
+    outcome.peak_mb = peak_memory_mb(lambda: _get(client, url))
+    outcome.extra["bytes"] = len(data)
+    return outcome
+
+
+# --- inspection_submit: a real server, 1 and 8 clients ----------------------------------------
+
+
+def _signature_data_url() -> str:
+    import base64
+
+    from django.core.files.storage import default_storage
+
+    with default_storage.open("signatures/gendata/signature-00.png", "rb") as handle:
+        return "data:image/png;base64," + base64.b64encode(handle.read()).decode()
+
+
+def inspection_submit(s: Subjects, opts: Options) -> Outcome:
+    """Submissions per second through POST /api/v1/inspections/submit, against the floor: the
+    same server answering one INSERT of the same body, with 1 and with 8 concurrent clients."""
+    import json
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import transaction
+    from django.urls import Resolver404, resolve
+    from django.utils import timezone
+
+    from xieguan.benchmarks import server
+    from xieguan.benchmarks.server_urls import FLOOR_TABLE
+    from xieguan.employers.models import Employer
+    from xieguan.inspections.models import ChecklistTemplate
+
+    url = "/api/v1/inspections/submit"
+    try:
+        resolve(url)
+    except Resolver404 as exc:
+        raise NotAvailable("提交巡查的 API 尚未合入") from exc
+    template = ChecklistTemplate.objects.filter(is_active=True).prefetch_related("items").first()
+    if template is None:
+        raise NotAvailable("没有启用的巡查表模板")
+    items = list(template.items.order_by("number"))
+    # Eight assistants of eight townships, each with the operating employers of their township.
+    townships = [
+        code
+        for (code,) in fetch(
+            "SELECT township_id FROM employers_employer WHERE region_id LIKE %s AND status = 'operating' "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 8",
+            [s.province + "%"],
+        )
+    ]
+    people = []
+    for code in townships:
+        user = (
+            User.objects.filter(region_id=code, role="assistant", is_active=True).order_by("username").first()
+        )
+        employers = list(Employer.objects.filter(township_id=code, status="operating").order_by("pk")[:40])
+        if user is not None and employers:
+            people.append((user, employers))
+    signature = _signature_data_url()
+    cookies = []
+    for user, _ in people:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        token = uuid.uuid4().hex  # a CSRF secret of our own: cookie and header agree
+        cookies.append(
+            {
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={token}",
+                "X-CSRFToken": token,
+                "Content-Type": "application/json",
+            }
+        )
+    made: list[str] = []
+
+    def body(client: int, n: int) -> bytes:
+        _, employers = people[client % len(people)]
+        e = employers[n % len(employers)]
+        finding = n % 4 == 3  # one submission in four reports a missing declaration (item 1 无)
+        answers = []
+        for item in items:
+            if item.kind == "document":
+                answer = (
+                    "na"
+                    if item.na_rule == "no_construction_project" and not e.construction_project
+                    else "yes"
+                )
+                if item.number == 1 and finding:
+                    answer = "no"
+            else:
+                answer = "no"
+            answers.append(
+                {
+                    "number": item.number,
+                    "answer": answer,
+                    "note": "未申报" if answer == "no" and item.number == 1 else "",
+                }
+            )
+        inspection_id = str(uuid.uuid4())
+        made.append(inspection_id)
+        payload = {
+            "id": inspection_id,
+            "employer_id": e.pk,
+            "template_id": template.pk,
+            "employer_name": e.name,
+            "address": e.address,
+            "legal_representative": e.legal_representative,
+            "phone": e.phone,
+            "inspected_at": (timezone.now() - dt.timedelta(minutes=30)).isoformat(),
+            "accompanying_person": "基准测试",
+            "answers": answers,
+            "companion_signature": signature,
+            "assistant_signature": signature,
+            "latitude": "26.5",
+            "longitude": "106.7",
+            "accuracy_m": 12.0,
+        }
+        return json.dumps(payload, ensure_ascii=False).encode()
+
+    log = Path(settings.VAR_DIR) / "bench" / "server.log"
+    results: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {FLOOR_TABLE} (id bigserial PRIMARY KEY, body text NOT NULL)"
+        )
+    try:
+        with server.server_process(log) as port:
+
+            def send(path: str) -> Any:
+                def one(client: int, n: int) -> str | None:
+                    status, content = server.post(port, path, body(client, n), cookies[client % len(cookies)])
+                    return None if status in (200, 201) else f"{status} {content[:200]!r}"
+
+                return one
+
+            for clients, per_client in ((1, opts.submit_requests), (8, max(4, opts.submit_requests // 4))):
+                for path in (url, "/bench/floor/"):  # warm-up
+                    warm = server.run_clients(1, 3, send(path))
+                    if warm.failures:
+                        raise Mismatch(f"{path}: {warm.failures[0]}")
+                app = server.run_clients(clients, per_client, send(url))
+                floor = server.run_clients(clients, per_client, send("/bench/floor/"))
+                if app.failures or floor.failures:
+                    raise Mismatch(f"failures: {(app.failures + floor.failures)[:2]}")
+                results[f"c{clients}"] = (app, floor)
+    finally:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        _remove_submissions(made)
+    one_app, one_floor = results["c1"]
+    eight_app, eight_floor = results["c8"]
+    return Outcome(
+        "inspection_submit",
+        "throughput",
+        per_s=one_app.per_s,
+        floor_per_s=one_floor.per_s,
+        ratio=round(one_app.per_s / one_floor.per_s, 2) if one_floor.per_s else None,
+        rows=one_app.requests + eight_app.requests,
+        subject=f"{len(people)} assistants, runserver (threaded) on 127.0.0.1",
+        extra={
+            "per_s_8": eight_app.per_s,
+            "floor_per_s_8": eight_floor.per_s,
+            "ratio_8": round(eight_app.per_s / eight_floor.per_s, 2) if eight_floor.per_s else None,
+        },
+    )
+
+
+def _remove_submissions(ids: list[str]) -> None:
+    """Take the benchmark's submissions out again (with their answers, leads, files), so runs
+    do not grow the data set; employers' 最近巡查日期 recomputed as the inspections app keeps it."""
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    from xieguan.inspections.models import Inspection
+
+    if not ids:
+        return
+    with transaction.atomic():
+        found = list(
+            Inspection.objects.filter(pk__in=ids).values_list(
+                "employer_id", "companion_signature", "assistant_signature"
+            )
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM leads_leadevent WHERE lead_id IN "
+                "(SELECT id FROM leads_lead WHERE inspection_id = ANY(%s))",
+                [ids],
+            )
+            cursor.execute("DELETE FROM leads_lead WHERE inspection_id = ANY(%s)", [ids])
+            cursor.execute("DELETE FROM inspections_inspectionphoto WHERE inspection_id = ANY(%s)", [ids])
+            cursor.execute("DELETE FROM inspections_inspectionanswer WHERE inspection_id = ANY(%s)", [ids])
+            cursor.execute("DELETE FROM inspections_inspection WHERE id = ANY(%s)", [ids])
+            cursor.execute(
+                "UPDATE employers_employer e SET last_inspected_on = ("
+                " SELECT (max(i.inspected_at) AT TIME ZONE 'Asia/Shanghai')::date"
+                " FROM inspections_inspection i"
+                " WHERE i.employer_id = e.id AND i.status = 'submitted') WHERE e.id = ANY(%s)",
+                [sorted({employer for employer, _, _ in found})],
+            )
+    for _, *files in found:
+        for name in files:
+            if name and default_storage.exists(name):
+                default_storage.delete(name)
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 BENCHES: dict[str, Bench] = {
@@ -458,4 +768,7 @@ BENCHES: dict[str, Bench] = {
     "county_indicators": county_indicators,
     "township_drilldown": township_drilldown,
     "worklist_assistant": worklist_assistant,
+    "ledger_export_county": ledger_export_county,
+    "form_fu1_pdf": form_fu1_pdf,
+    "inspection_submit": inspection_submit,
 }
