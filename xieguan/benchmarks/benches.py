@@ -559,6 +559,54 @@ def ledger_export_county(s: Subjects, opts: Options) -> Outcome:
     return outcome
 
 
+REGISTER_FLOOR = """
+SELECT to_char(i.inspected_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), i.employer_name, i.findings_count
+FROM inspections_inspection i
+WHERE i.assistant_id = %s AND i.status = 'submitted' AND i.inspected_at >= %s AND i.inspected_at < %s
+ORDER BY i.inspected_at, i.id
+"""
+
+
+def register_fu2(s: Subjects, opts: Options) -> Outcome:
+    """附表2 (.xlsx) of the busiest assistant-year, as their county admin downloads it."""
+    from openpyxl import load_workbook
+
+    user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.register_assistant.region_id[:6]}")
+    client = _client(user)
+    year = s.register_year
+    url = _url("indicators:register_file", "xlsx") + f"?assistant={s.register_assistant.pk}&year={year}"
+    data = _get(client, url)
+    dates: list[str] = []
+    column = None
+    for row in load_workbook(io.BytesIO(data), read_only=True).worksheets[0].iter_rows(values_only=True):
+        cells = [str(c).strip() if c is not None else "" for c in row]
+        if column is None:
+            column = cells.index("巡查日期") if "巡查日期" in cells else None
+            continue
+        if column < len(cells) and cells[column][:4].isdigit():
+            dates.append(cells[column][:10])
+    params = [s.register_assistant.pk, _midnight(dt.date(year, 1, 1)), _midnight(dt.date(year + 1, 1, 1))]
+
+    def floor() -> list[tuple[str, str, int]]:
+        return [(day, name, findings) for day, name, findings in fetch(REGISTER_FLOOR, params)]
+
+    floor_rows = floor()
+    outcome = _query_bench(
+        "register_fu2",
+        "export",
+        lambda: _get(client, url),
+        floor,
+        dates,
+        [day for day, _, _ in floor_rows],
+        rows=len(floor_rows),
+        opts=Options(repeat=max(3, opts.repeat // 3), warmup=1),
+        subject=f"{s.register_assistant.username} {year}: {len(floor_rows)} inspections",
+    )
+    outcome.peak_mb = peak_memory_mb(lambda: _get(client, url))
+    outcome.extra["bytes"] = len(data)
+    return outcome
+
+
 # --- inspection_submit: a real server, 1 and 8 clients ----------------------------------------
 
 
@@ -769,6 +817,7 @@ BENCHES: dict[str, Bench] = {
     "township_drilldown": township_drilldown,
     "worklist_assistant": worklist_assistant,
     "ledger_export_county": ledger_export_county,
+    "register_fu2": register_fu2,
     "form_fu1_pdf": form_fu1_pdf,
     "inspection_submit": inspection_submit,
 }
