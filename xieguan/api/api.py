@@ -11,8 +11,8 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
-from xieguan.inspections.api import router as inspections_router
 from xieguan.employers.api import router as employers_router
+from xieguan.inspections.api import router as inspections_router
 from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
