@@ -12,12 +12,13 @@ IndustryCode or None, ``hazard_categories`` / ``hazard_factors`` as iterables of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -133,24 +134,30 @@ def missing_labels(keys: Iterable[str]) -> list[str]:
     return [str(labels.get(key, key)) for key in keys]
 
 
-def compute_is_key(employer: Employer) -> bool:
-    """Key industry, serious hazard, or one of the county's own focus industries (SPEC §8.3)."""
+def compute_is_key(employer: Employer, focus: set[tuple[str, str]] | None = None) -> bool:
+    """Key industry, serious hazard, or one of the county's own focus industries (SPEC §8.3).
+
+    ``focus`` is the set of (county code, industry code) pairs when the caller loaded them.
+    """
     if employer.industry in KEY_INDUSTRIES or employer.serious_hazard:
         return True
-    if employer.industry_code_id:
-        return FocusIndustry.objects.filter(
-            region_id=employer.region_id[:6], industry_code_id=employer.industry_code_id
-        ).exists()
-    return False
+    if not employer.industry_code_id:
+        return False
+    county = employer.region_id[:6]
+    if focus is not None:
+        return (county, employer.industry_code_id) in focus
+    return FocusIndustry.objects.filter(region_id=county, industry_code_id=employer.industry_code_id).exists()
 
 
-def refresh_derived(employer: Employer, categories: Iterable[Any]) -> None:
+def refresh_derived(
+    employer: Employer, categories: Iterable[Any], focus: set[tuple[str, str]] | None = None
+) -> None:
     """Set the stored derived fields from the others (no save)."""
     employer.name_key = name_key(employer.name)
     employer.township_id = employer.region_id[:9]
     employer.missing_fields = compute_missing_fields(employer, categories)
     employer.registered = not employer.missing_fields
-    employer.is_key = compute_is_key(employer)
+    employer.is_key = compute_is_key(employer, focus)
 
 
 @transaction.atomic
@@ -248,34 +255,149 @@ def _assign(employer: Employer, data: Mapping[str, Any]) -> None:
         employer.closed_reason = ""
 
 
-def _record_history(employer: Employer, history_type: str, by: User | None, reason: str) -> None:
-    employer._history_user = by  # type: ignore[attr-defined]
-    employer._change_reason = reason  # type: ignore[attr-defined]
-    EMPLOYER_HISTORY.create_historical_record(employer, history_type)
+def _record_history(
+    employer: Employer,
+    history_type: str,
+    by: User | None,
+    reason: str,
+    links: dict[str, list[Any]] | None = None,
+) -> None:
+    """One django-simple-history row for this change, with the hazard links as they now are.
+
+    Written here rather than by simple-history's signal handlers, which would record one row
+    per save and per m2m change and re-read the employer for each m2m table. ``links`` gives
+    the (through row id, target id) pairs when the caller has just written them.
+    """
+    record = Employer.history.model(
+        history_date=timezone.now(),
+        history_type=history_type,
+        history_user=by,
+        history_change_reason=reason or None,
+        **{
+            field.attname: getattr(employer, field.attname)
+            for field in EMPLOYER_HISTORY.fields_included(employer)
+        },
+    )
+    record.save()
+    for field, model in EMPLOYER_HISTORY.m2m_models.items():
+        target = f"{field.m2m_reverse_field_name()}_id"
+        rows = (links or {}).get(field.name)
+        if rows is None:
+            through = field.remote_field.through
+            rows = list(through.objects.filter(employer_id=employer.pk).values_list("id", target))
+        if rows:
+            model.objects.bulk_create(
+                [
+                    model(history=record, id=pk, employer_id=employer.pk, **{target: value})
+                    for pk, value in rows
+                ]
+            )
+
+
+BATCH = 500
 
 
 @transaction.atomic
+def create_employers(rows: Sequence[Mapping[str, Any]], *, by: User, reason: str = "") -> list[Employer]:
+    """Register new employers: one, or a whole checked import in a few bulk queries.
+
+    The same rules for each: region inside the user's scope, no duplicate (same credit code
+    anywhere, same normalised name in the township; in the database and among ``rows``),
+    derived fields set, one history row each. Raises RegionNotAllowed or DuplicateEmployer
+    (or LedgerError for a duplicate within ``rows``); then nothing is written.
+    """
+    prepared: list[tuple[Employer, list[Any], list[Any]]] = []
+    for data in rows:
+        employer = Employer(created_by=by, version=1)
+        _assign(employer, data)
+        check_region(employer.region, by)
+        employer.name_key = name_key(employer.name)
+        employer.township_id = employer.region_id[:9]
+        categories = list(data.get("hazard_categories") or [])
+        prepared.append((employer, categories, list(data.get("hazard_factors") or [])))
+    employers = [item[0] for item in prepared]
+    _refuse_duplicates(employers, by)
+    counties = {e.region_id[:6] for e in employers if e.industry_code_id}
+    focus: set[tuple[str, str]] = set()
+    if counties:
+        focus = set(
+            FocusIndustry.objects.filter(region_id__in=counties).values_list("region_id", "industry_code_id")
+        )
+    for employer, categories, _factors in prepared:
+        refresh_derived(employer, categories, focus)
+    Employer.objects.bulk_create(employers, batch_size=BATCH)
+    links: dict[str, list[tuple[int, int, Any]]] = {}
+    for name in ("hazard_categories", "hazard_factors"):
+        field = Employer._meta.get_field(name)
+        through = field.remote_field.through  # type: ignore[union-attr]
+        target = f"{field.m2m_reverse_field_name()}_id"  # type: ignore[union-attr]
+        pending = [
+            (index, through(employer_id=employer.pk, **{target: obj.pk}))
+            for index, (employer, categories, factors) in enumerate(prepared)
+            for obj in (categories if name == "hazard_categories" else factors)
+        ]
+        through.objects.bulk_create([row for _, row in pending], batch_size=BATCH)
+        links[name] = [(index, row.pk, getattr(row, target)) for index, row in pending]
+    now = timezone.now()
+    included = EMPLOYER_HISTORY.fields_included(Employer)
+    records = [
+        Employer.history.model(
+            history_date=now,
+            history_type="+",
+            history_user=by,
+            history_change_reason=reason or None,
+            **{field.attname: getattr(employer, field.attname) for field in included},
+        )
+        for employer in employers
+    ]
+    Employer.history.model.objects.bulk_create(records, batch_size=BATCH)
+    for field, model in EMPLOYER_HISTORY.m2m_models.items():
+        target = f"{field.m2m_reverse_field_name()}_id"
+        model.objects.bulk_create(
+            [
+                model(history=records[index], id=pk, employer_id=employers[index].pk, **{target: value})
+                for index, pk, value in links[field.name]
+            ],
+            batch_size=BATCH,
+        )
+    return employers
+
+
+def _refuse_duplicates(employers: list[Employer], by: User) -> None:
+    """Duplicates among the new employers, then against the database, in bulk queries."""
+    codes: dict[str, int] = {}
+    names: dict[tuple[str, str], int] = {}
+    for number, employer in enumerate(employers, start=1):
+        first = None
+        if employer.credit_code:
+            first = codes.setdefault(employer.credit_code, number)
+        if first in (None, number):
+            first = names.setdefault((employer.township_id, employer.name_key), number)
+        if first != number:
+            raise LedgerError(
+                _("第 %(a)s 家与第 %(b)s 家是同一单位（统一社会信用代码或同乡镇名称相同）。")
+                % {"a": number, "b": first}
+            )
+    code_list = sorted(codes)
+    for start in range(0, len(code_list), BATCH):
+        chunk = code_list[start : start + BATCH]
+        existing = Employer.objects.filter(credit_code__in=chunk).select_related("region").first()
+        if existing is not None:
+            raise _duplicate(existing, "credit_code", by)
+    by_township: dict[str, list[str]] = {}
+    for township, key in names:
+        by_township.setdefault(township, []).append(key)
+    for township, keys in by_township.items():
+        for start in range(0, len(keys), BATCH):
+            chunk = keys[start : start + BATCH]
+            existing = Employer.objects.filter(township_id=township, name_key__in=chunk).first()
+            if existing is not None:
+                raise _duplicate(existing, "name", by)
+
+
 def create_employer(data: Mapping[str, Any], *, by: User, reason: str = "") -> Employer:
     """Register a new employer. Raises RegionNotAllowed or DuplicateEmployer."""
-    employer = Employer(created_by=by)
-    _assign(employer, data)
-    check_region(employer.region, by)
-    duplicate = find_duplicate(
-        name=employer.name, credit_code=employer.credit_code, township_code=employer.region_id[:9], user=by
-    )
-    if duplicate is not None:
-        raise duplicate
-    categories = list(data.get("hazard_categories") or [])
-    factors = list(data.get("hazard_factors") or [])
-    refresh_derived(employer, categories)
-    employer.version = 1
-    employer.skip_history_when_saving = True  # type: ignore[attr-defined]
-    employer.save()
-    employer.hazard_categories.set(categories)
-    employer.hazard_factors.set(factors)
-    del employer.skip_history_when_saving  # type: ignore[attr-defined]
-    _record_history(employer, "+", by, reason)
-    return employer
+    return create_employers([data], by=by, reason=reason)[0]
 
 
 def changed_fields(employer: Employer, data: Mapping[str, Any]) -> list[str]:

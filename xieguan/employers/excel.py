@@ -21,7 +21,7 @@ from django.utils import timezone
 from xieguan.employers.actions import (
     LedgerError,
     changed_fields,
-    create_employer,
+    create_employers,
     missing_labels,
     update_employer,
 )
@@ -635,21 +635,24 @@ def apply_import(
         )
     result = ImportResult(skipped=check.failed)
     reason = f"Excel 导入：{source}" if source else "Excel 导入"
-    for number, plan in check.plans():
+    plans = check.plans()
+    for number, plan in plans:
         try:
-            if plan.action == "create":
-                create_employer(plan.data, by=user, reason=reason)
-                result.created += 1
-            elif plan.action == "update":
+            if plan.action == "update":
                 employer = Employer.objects.get(pk=int(plan.employer_id or 0))
                 update_employer(
                     employer, plan.data, by=user, expected_version=employer.version, reason=reason
                 )
                 result.updated += 1
-            else:
+            elif plan.action == "unchanged":
                 result.unchanged += 1
         except LedgerError as exc:
             raise LedgerError(f"第 {number} 行：{exc.message}（没有写入任何数据）") from exc
+    new = [plan.data for _, plan in plans if plan.action == "create"]
+    try:
+        result.created = len(create_employers(new, by=user, reason=reason)) if new else 0
+    except LedgerError as exc:
+        raise LedgerError(f"{exc.message}（没有写入任何数据）") from exc
     return result
 
 

@@ -238,3 +238,52 @@ def test_purge_is_refused_when_records_refer_to_the_employer(personas):
         purge_employer(employer, by=personas.sheng)
     assert "改为关闭" in caught.value.message
     assert Employer.objects.filter(pk=employer.pk).exists()
+
+
+# --- many at once (the import) ---------------------------------------------------------------
+
+
+def test_create_employers_in_bulk_keeps_every_rule(personas, django_assert_max_num_queries):
+    from xieguan.employers.actions import create_employers
+    from xieguan.employers.models import HazardFactor
+
+    furniture = IndustryCode.objects.get(code="21")
+    FocusIndustry.objects.create(region_id="520281", industry_code=furniture)
+    noise = HazardFactor.objects.get(name="噪声")
+    rows = [
+        ledger_data(name=f"批量煤矿{n}", credit_code=valid_credit_code(100 + n), hazard_factors=[noise])
+        for n in range(40)
+    ]
+    rows.append(ledger_data(name="批量木器厂", industry="other", industry_code=furniture, phone=""))
+    # A fixed number of bulk statements (SQLite splits an INSERT into batches of a few dozen rows).
+    with django_assert_max_num_queries(14):
+        created = create_employers(rows, by=personas.panzhou, reason="批量")
+    assert len(created) == 41 and Employer.objects.count() == 41
+    wood = Employer.objects.get(name="批量木器厂")
+    assert wood.is_key and not wood.registered and wood.missing_fields == ["phone"]
+    record = Employer.objects.get(name="批量煤矿7").history.get()
+    assert (
+        record.history_type == "+"
+        and record.history_user == personas.panzhou
+        and record.history_change_reason == "批量"
+    )
+    assert list(record.hazard_categories.values_list("hazardcategory_id", flat=True)) == ["dust"]
+    assert list(record.hazard_factors.values_list("hazardfactor_id", flat=True)) == [noise.pk]
+    assert history_entries(Employer.objects.get(name="批量煤矿7"))[0].kind == "新建登记"
+
+
+def test_create_employers_refuses_duplicates_and_writes_nothing(personas):
+    from xieguan.employers.actions import create_employers
+
+    with pytest.raises(LedgerError) as caught:
+        create_employers(
+            [ledger_data(name="甲"), ledger_data(name="乙"), ledger_data(name="甲 ")], by=personas.xieguan
+        )
+    assert "第 3 家与第 1 家" in caught.value.message
+    make_employer(personas.xieguan, name="已有", credit_code=valid_credit_code(200))
+    with pytest.raises(DuplicateEmployer):
+        create_employers(
+            [ledger_data(name="新的"), ledger_data(name="别名", credit_code=valid_credit_code(200))],
+            by=personas.xieguan,
+        )
+    assert Employer.objects.count() == 1
