@@ -47,7 +47,7 @@ class PublicityEventForm(forms.ModelForm):
         queryset=Employer.objects.none(),
         label=_("覆盖用人单位"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     photos = MultipleImageField(
         label=_("现场照片"), required=False, help_text=_("可多选，最多 9 张，每张不超过 10 MB。")

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role
+from xieguan.indicators import periods
+from xieguan.indicators.registry import indicator
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.outreach import actions
@@ -60,6 +62,9 @@ def event_list(request: AuthedRequest) -> HttpResponse:
             "kind": kind,
             "kinds": PublicityKind.choices,
             "can_record": request.user.role in RECORDERS,
+            "missing_url": indicator("publicity").list_url(request.user.region_id, periods.current_year())
+            if request.user.region.level < Level.TOWNSHIP
+            else "",
             "query": urlencode({"year": year, "township": township, "kind": kind}),
         },
     )

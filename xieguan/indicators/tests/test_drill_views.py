@@ -25,6 +25,7 @@ def test_uncovered_key_employers(client_for, scenario):
     assert names(response) == ["民主化工厂", "云中水泥厂"]  # ordered by township code, then name
     body = response.content.decode()
     assert "未巡查的重点单位" in body and "云中水泥厂" in body
+    assert reverse("employers:detail", args=[scenario.employers["E2"].pk]) in body  # where the work is
 
 
 def test_employers_not_inspected_each_half_year_show_the_halves(client_for, scenario):
@@ -56,11 +57,13 @@ def test_townships_without_publicity(client_for, scenario):
 def test_incomplete_records(client_for, scenario):
     response = drill(client_for("panzhou"), "records", region=COUNTY)
     assert names(response, "employer_name") == ["柏果机修厂"]
+    assert reverse("inspections:detail", args=[scenario.inspections["I3"].pk]) in response.content.decode()
 
 
 def test_leads_behind_the_reporting_rate(client_for, scenario):
     response = drill(client_for("panzhou"), "reporting", region=COUNTY, show="overdue")
     assert len(response.context["page"].object_list) == 2
+    assert reverse("leads:detail", args=[scenario.leads["L4"].pk]) in response.content.decode()
 
 
 def test_tabs_count_missing_ok_and_all(client_for, scenario):

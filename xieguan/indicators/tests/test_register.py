@@ -98,6 +98,7 @@ def test_rows_equal_the_assistants_submitted_inspections_of_the_year(client_for,
     assert [r.inspection_id for r in rows] == [str(i.pk) for i in expected]
     assert [r.inspection_id for r in rows] == [str(register_data["i1"].pk), str(register_data["i2"].pk)]
     assert response.context["unit"] == "盘州市柏果镇 协管员 xieguan"
+    assert reverse("inspections:detail", args=[register_data["i1"].pk]) in response.content.decode()
 
 
 def test_row_contents_come_from_the_case_form_and_the_leads(client_for, personas, register_data):

@@ -122,6 +122,12 @@ def test_list_shows_only_the_scope(client_for, personas):
     ]:
         body = client_for(persona).get(reverse("outreach:list")).content.decode()
         assert seen in body and unseen not in body, persona
+    county = client_for("panzhou").get(reverse("outreach:list")).content.decode()
+    assert reverse("indicators:drill", args=["publicity"]) + "?region=520281" in county
+    assert (
+        'data-testid="townships-without-publicity"'
+        not in client_for("xieguan").get(reverse("outreach:list")).content.decode()
+    )
     lps = client_for("lps").get(reverse("outreach:list")).content.decode()
     assert "柏果镇的宣传" in lps and "岩脚镇的宣传" in lps
 
