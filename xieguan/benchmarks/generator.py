@@ -40,10 +40,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -52,7 +54,7 @@ from django.db import connection, models, transaction
 from xieguan.accounts.models import Agency, Role, User
 from xieguan.benchmarks import names
 from xieguan.benchmarks.models import GeneratedDataset
-from xieguan.benchmarks.sink import Ids, Table, flush_all, reset_sequences
+from xieguan.benchmarks.sink import Ids, Table, bulk_load, flush_all, reset_sequences
 from xieguan.employers.actions import REGISTRATION_FIELDS
 from xieguan.employers.models import (
     KEY_INDUSTRIES,
@@ -1390,53 +1392,64 @@ def generate(
     ensure_regions(spec.provinces, out)
     ref = reference(today, seed)
     tables = Tables()
-    for province in spec.provinces:
-        tree: dict[str | None, list[Region]] = defaultdict(list)
-        for code, name, level, parent in (
-            Region.objects.within(province).order_by("code").values_list("code", "name", "level", "parent_id")
-        ):
-            tree[parent].append(Region(code=code, name=name, level=level, parent_id=parent))
-        counties = [c for prefecture in tree[province] for c in tree[prefecture.code]]
-        counties = [c for c in counties if not spec.counties or c.code in spec.counties]
-        weights = {c.code: len(tree[c.code]) * WEIGHT[county_profile(c.code)] for c in counties}
-        total_weight = sum(weights.values())
-        add_user(
-            tables,
-            ref,
-            f"{USERNAME_PREFIX}admin_{province}",
-            "省卫生健康委管理员",
-            Role.PROVINCE_ADMIN,
-            province,
-            is_staff=True,
-        )
-        for prefecture in tree[province]:
-            name = f"{prefecture.name}卫生健康局"
+    commit_seconds = 0.0
+    big = [tables.inspection, tables.answer, tables.lead, tables.event] if scale != "small" else []
+    journal = Path(settings.VAR_DIR) / "bench" / f"bulk-load-{connection.settings_dict['NAME']}.json"
+    with bulk_load(big, out, journal):
+        for province in spec.provinces:
+            tree: dict[str | None, list[Region]] = defaultdict(list)
+            for code, name, level, parent in (
+                Region.objects.within(province)
+                .order_by("code")
+                .values_list("code", "name", "level", "parent_id")
+            ):
+                tree[parent].append(Region(code=code, name=name, level=level, parent_id=parent))
+            counties = [c for prefecture in tree[province] for c in tree[prefecture.code]]
+            counties = [c for c in counties if not spec.counties or c.code in spec.counties]
+            weights = {c.code: len(tree[c.code]) * WEIGHT[county_profile(c.code)] for c in counties}
+            total_weight = sum(weights.values())
             add_user(
                 tables,
                 ref,
-                f"{USERNAME_PREFIX}view_{prefecture.code}",
-                name,
-                Role.PREFECTURE_VIEWER,
-                prefecture.code,
+                f"{USERNAME_PREFIX}admin_{province}",
+                "省卫生健康委管理员",
+                Role.PROVINCE_ADMIN,
+                province,
+                is_staff=True,
             )
-        for prefecture in tree[province]:
-            mine = [c for c in counties if c.parent_id == prefecture.code]
-            for county in mine:
-                n = round(spec.employers * weights[county.code] / total_weight)
-                CountyGenerator(ref, tables, county, tree, n, seed).run()
-                if tables.buffered() >= FLUSH_ROWS:
-                    flush_all(tables.ordered())
-            flush_all(tables.ordered())
-            if mine:
-                out(
-                    f"  {prefecture.code} {prefecture.name}：用人单位累计 {tables.employer.written:,}，"
-                    f"巡查 {tables.inspection.written:,}，巡查项目 {tables.answer.written:,}，"
-                    f"线索 {tables.lead.written:,}（{time.perf_counter() - started:.0f} 秒）"
+            for prefecture in tree[province]:
+                name = f"{prefecture.name}卫生健康局"
+                add_user(
+                    tables,
+                    ref,
+                    f"{USERNAME_PREFIX}view_{prefecture.code}",
+                    name,
+                    Role.PREFECTURE_VIEWER,
+                    prefecture.code,
                 )
+            for prefecture in tree[province]:
+                mine = [c for c in counties if c.parent_id == prefecture.code]
+                for county in mine:
+                    n = round(spec.employers * weights[county.code] / total_weight)
+                    CountyGenerator(ref, tables, county, tree, n, seed).run()
+                    if tables.buffered() >= FLUSH_ROWS:
+                        commit_seconds += flush_all(tables.ordered())
+                commit_seconds += flush_all(tables.ordered())
+                if mine:
+                    out(
+                        f"  {prefecture.code} {prefecture.name}：用人单位累计 {tables.employer.written:,}，"
+                        f"巡查 {tables.inspection.written:,}，巡查项目 {tables.answer.written:,}，"
+                        f"线索 {tables.lead.written:,}（{time.perf_counter() - started:.0f} 秒）"
+                    )
+    writing = sorted(tables.ordered(), key=lambda t: -t.seconds)
+    spent = "，".join(f"{t.name} {t.seconds:.0f}" for t in writing[:4])
+    out(f"  写入用时（秒）：{spent}；提交（外键检查）{commit_seconds:.0f}")
     reset_sequences([t.model for t in tables.ordered()])
     if connection.vendor == "postgresql":
+        # Statistics for the planner, and the visibility map for index-only scans (as autovacuum
+        # would set them a little later); VACUUM cannot run inside a transaction (tests).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
     return GeneratedDataset.objects.create(
         scale=scale,
         seed=seed,

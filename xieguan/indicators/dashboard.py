@@ -7,6 +7,7 @@ indicator, however many children the region has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,19 +45,19 @@ class Cell:
     def url(self, show: str = Show.MISSING) -> str:
         return self.indicator.list_url(self.code, self.period, show)
 
-    @property
+    @cached_property
     def missing_url(self) -> str:
         return self.url(Show.MISSING)
 
-    @property
+    @cached_property
     def ok_url(self) -> str:
         return self.url(Show.OK)
 
-    @property
+    @cached_property
     def all_url(self) -> str:
         return self.url(Show.ALL)
 
-    @property
+    @cached_property
     def extras(self) -> list[tuple[Any, int, str]]:
         """(label, count, url) of the indicator's extra counts (on time, overdue …)."""
         return [
@@ -157,4 +158,9 @@ def series(node: Region, periods: list[Period]) -> dict[str, Any]:
                 "denominators": [c.denominator for c in values],
             }
         )
-    return {"region": node.name, "periods": [p.label for p in periods], "indicators": out}
+    return {
+        "region": node.name,
+        "periods": [p.label for p in periods],
+        "short_periods": [p.short_label for p in periods],
+        "indicators": out,
+    }

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Substr
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -194,7 +195,17 @@ class Indicator:
     def list_url(self, code: str, period: Period, show: str = Show.MISSING) -> str:
         """Where the rows behind a number are listed (the drill-down page by default)."""
         query = urlencode({"region": code, "period": period.key, "show": show})
-        return f"{reverse('indicators:drill', args=[self.key])}?{query}"
+        return f"{drill_path(self.key)}?{query}"
+
+
+def drill_path(key: str) -> str:
+    """The drill-down page of an indicator; reversed once per key (a dashboard links ~1,000 cells)."""
+    return _drill_path(key, get_script_prefix(), get_urlconf())
+
+
+@cache
+def _drill_path(key: str, prefix: str, urlconf: str | None) -> str:
+    return reverse("indicators:drill", args=[key], urlconf=urlconf)
 
 
 _REGISTRY: dict[str, Indicator] = {}

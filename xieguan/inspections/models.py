@@ -173,9 +173,21 @@ class Inspection(models.Model):
         verbose_name_plural = _("巡查个案")
         ordering = ["-inspected_at"]
         indexes = [
-            models.Index(fields=["region", "inspected_at"], name="inspection_region_time_idx"),
+            # varchar_pattern_ops: the region prefix (region_id LIKE '520526%') is a range on this index.
+            models.Index(
+                fields=["region", "inspected_at"],
+                name="inspection_region_time_idx",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
             models.Index(fields=["employer", "inspected_at"], name="inspection_employer_time_idx"),
             models.Index(fields=["assistant", "inspected_at"], name="inspection_assistant_time_idx"),
+            # The indicators' "inspected in the period" (per employer, per assistant) and the
+            # records count read only this narrow index (index-only scan), never the wide rows.
+            models.Index(
+                fields=["inspected_at", "employer", "assistant", "region", "complete"],
+                condition=models.Q(status="submitted"),
+                name="inspection_submitted_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:
