@@ -316,7 +316,7 @@ def assistant_photo(request: AuthedRequest, pk: int) -> FileResponse:
         raise Http404
     if not assistant.photo:
         raise Http404
-    content_type = mimetypes.guess_type(str(assistant.photo.name))[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(assistant.photo.name or "")[0] or "application/octet-stream"
     return FileResponse(assistant.photo.open("rb"), content_type=content_type)
 
 
