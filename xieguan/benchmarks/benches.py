@@ -201,7 +201,14 @@ SELECT
        AND NOT EXISTS (SELECT 1 FROM personnel_dismissal d WHERE d.assistant_id = p.id)),
   (SELECT count(*) FROM tasks_taskassignment ta JOIN tasks_task t ON t.id = ta.task_id
      WHERE ta.region_id LIKE %(like)s AND ta.assignee_id = %(user)s
-       AND ta.status = 'open' AND t.status = 'open')
+       AND ta.status = 'open' AND t.status = 'open'),
+  (SELECT count(*) FROM employers_employer e
+     WHERE e.region_id LIKE %(like)s AND e.status <> 'closed'
+       AND (e.last_inspected_on IS NULL OR e.last_inspected_on < %(half)s)
+       AND (NOT EXISTS (SELECT 1 FROM accounts_user_villages v WHERE v.user_id = %(user)s)
+            OR e.region_id IN (SELECT v.region_id FROM accounts_user_villages v WHERE v.user_id = %(user)s))),
+  (SELECT least(count(*), 6) FROM inspections_inspection
+     WHERE region_id LIKE %(like)s AND assistant_id = %(user)s AND status = 'draft')
 """
 WORKLIST_SECTIONS = [
     "登记信息不全的用人单位",
@@ -209,6 +216,8 @@ WORKLIST_SECTIONS = [
     "请我协查的事项",
     "您的聘期即将到期",
     "上级交办任务",
+    "本半年待巡查的用人单位",
+    "未提交的巡查草稿",  # the first six entries, no total
 ]
 
 
@@ -224,13 +233,14 @@ def worklist_assistant(s: Subjects, opts: Options) -> Outcome:
         "user": user.pk,
         "today": today,
         "horizon": today + dt.timedelta(days=60),
+        "half": dt.date(today.year, 1 if today.month <= 6 else 7, 1),
     }
 
     def floor() -> dict[str, int]:
         [values] = fetch(WORKLIST_FLOOR, params)  # type: ignore[arg-type]
         found = dict(zip(WORKLIST_SECTIONS, values, strict=True))
         found["您的聘期即将到期"] = min(found["您的聘期即将到期"], 1)  # one entry, shown when due
-        return {k: v for k, v in found.items() if v or k != "您的聘期即将到期"}
+        return {k: v for k, v in found.items() if v or k != "您的聘期即将到期"}  # only when due
 
     sections = _numbers_from(client, url, "sections")
     app_numbers = {
