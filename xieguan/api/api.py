@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
+from xieguan.employers.api import router as employers_router
 from xieguan.inspections.api import router as inspections_router
 from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
@@ -80,6 +81,7 @@ def region_children(request: AuthedRequest, code: str) -> list[RegionOut]:
 
 api.add_router("/", core)
 api.add_router("/", leads_router)
+api.add_router("/employers", employers_router)
 
 api.add_router("/personnel", personnel_router)
 api.add_router("/tasks", tasks_router)

@@ -282,6 +282,7 @@ class EmployerForm(forms.Form):
                 label=self.fields["region"].label,
                 help_text=self.fields["region"].help_text,
                 choices=choices,
+                error_messages={"invalid_choice": _("请选择您辖区内的乡(镇、街道)或村(社区)。")},
             )
         else:
             self.fields["region"].widget.attrs.update({"inputmode": "numeric", "placeholder": "520281117001"})

@@ -90,6 +90,7 @@ def ledger(request: AuthedRequest) -> HttpResponse:
             "region_options": region_options(request.user, query.region),
             "cutoff": query.cutoff,
             "query": querystring.urlencode(),
+            "filtered": any(v for k, v in params.items() if k not in ("q", "region")),
             "can_edit": can_edit(request.user),
         },
     )

@@ -10,6 +10,7 @@ class IndicatorsConfig(AppConfig):
     label = "indicators"
     verbose_name = _("工作指标")
     nav_items = [NavItem(_("工作指标"), "indicators:dashboard", order=70)]
+    worklist = "xieguan.indicators.worklist.sections"
 
     def ready(self) -> None:
         from xieguan.indicators import catalogue

@@ -158,4 +158,9 @@ def series(node: Region, periods: list[Period]) -> dict[str, Any]:
                 "denominators": [c.denominator for c in values],
             }
         )
-    return {"region": node.name, "periods": [p.label for p in periods], "indicators": out}
+    return {
+        "region": node.name,
+        "periods": [p.label for p in periods],
+        "short_periods": [p.short_label for p in periods],
+        "indicators": out,
+    }

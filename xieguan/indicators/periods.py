@@ -52,6 +52,14 @@ class Period:
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
 
     @property
+    def short_label(self) -> str:
+        """A compact label for chart axes: 2025, 2025上, 2025下, or the dates."""
+        half = _HALF.match(self.key)
+        if half:
+            return f"{half.group(1)}{'上' if half.group(2) == '1' else '下'}"
+        return self.key if _YEAR.match(self.key) else f"{self.start:%m-%d}~{self.end:%m-%d}"
+
+    @property
     def start_at(self) -> dt.datetime:
         """The first instant of the period (aware)."""
         return local_midnight(self.start)

@@ -8,17 +8,22 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from xieguan.accounts.models import Role, User
+from xieguan.documents.official import fubiao2
+from xieguan.documents.render import FORMATS, file_response
 from xieguan.indicators import periods
+from xieguan.indicators import register as register_module
 from xieguan.indicators.dashboard import DEEPEST_DASHBOARD, build_table, dashboard_url, series, targets
 from xieguan.indicators.exports import table_workbook
 from xieguan.indicators.periods import Period, PeriodError
 from xieguan.indicators.registry import Indicator, Show, Subject, format_rate, get_indicator
 from xieguan.indicators.sources import active_assistant_q, submitted_in
-from xieguan.inspections.models import InspectionStatus
+from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
-from xieguan.regions.models import Region
+from xieguan.regions.models import Level, Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_HALVES = 6
@@ -159,3 +164,66 @@ def _decorate(indicator: Indicator, rows: QuerySet[Any], period: Period) -> Quer
         assistants = Count("users", filter=Q(active_assistant_q(period, "users__")), distinct=True)
         return rows.select_related("parent").annotate(active_assistants=assistants).order_by("code")
     return rows
+
+
+@scoped()
+def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
+    """附表2 for one assistant or one township and a year: the page, or the file in ``fmt``."""
+    user = request.user
+    this_year = timezone.localdate().year
+    year_text = request.GET.get("year", "")
+    year = (
+        int(year_text)
+        if year_text.isdigit() and periods.MIN_YEAR <= int(year_text) <= this_year
+        else this_year
+    )
+    assistant_pk = request.GET.get("assistant", "")
+    township_code = request.GET.get("township", "")
+    if not assistant_pk and not township_code and user.role == Role.ASSISTANT:
+        assistant_pk = str(user.pk)
+    assistant = township = None
+    base = Inspection.objects.visible_to(user)
+    if assistant_pk:
+        assistant = get_visible_or_404(User, user, pk=assistant_pk, role=Role.ASSISTANT)
+        inspections = register_module.inspections_for(base, year, assistant_id=assistant.pk)
+        unit = f"{assistant.region.path_name(below=assistant.region.code[:4])} 协管员 {assistant}"
+    elif township_code:
+        township = get_visible_or_404(Region, user, code=township_code, level=Level.TOWNSHIP)
+        inspections = register_module.inspections_for(base, year, township=township.code)
+        unit = township.path_name(below=township.code[:4])
+    else:
+        inspections = None
+        unit = ""
+    rows = register_module.register_rows(inspections) if inspections is not None else []
+    if fmt:
+        if fmt not in FORMATS or inspections is None:
+            raise Http404
+        doc = fubiao2.register(register_module.register_data(unit, year, rows))
+        return file_response(doc, fmt, inline=fmt == "pdf")
+    query = urlencode(
+        {
+            "year": year,
+            **({"assistant": assistant.pk} if assistant else {}),
+            **({"township": township.code} if township else {}),
+        }
+    )
+    return render(
+        request,
+        "indicators/register.html",
+        {
+            "years": range(this_year, this_year - 5, -1),
+            "year": year,
+            "assistants": User.objects.visible_to(user)
+            .filter(role=Role.ASSISTANT)
+            .select_related("region")
+            .order_by("region_id", "full_name"),
+            "townships": Region.objects.visible_to(user).filter(level=Level.TOWNSHIP).only("code", "name"),
+            "assistant": assistant,
+            "township": township,
+            "unit": unit,
+            "rows": rows,
+            "chosen": inspections is not None,
+            "query": query,
+            "formats": FORMATS,
+        },
+    )

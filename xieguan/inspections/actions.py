@@ -9,7 +9,6 @@ half-saved. Refusals are ``InspectionError`` with plain Chinese messages.
 - ``submit_inspection``: idempotent by UUID; stores answers, findings, leads, ledger dates;
 - ``amend_inspection``: a correction with a reason, keeping both versions;
 - ``activate_template`` / ``revise_template``: the province's check-list versions;
-- ``correct_employer_header``: a ledger correction found on site (through the ledger history).
 """
 
 from __future__ import annotations
@@ -58,6 +57,10 @@ LEDGER_FIELD = {
     "legal_representative": "legal_representative",
     "phone": "phone",
 }
+LEDGER_REASON = "巡查现场核实更正"
+STALE_LEDGER = (
+    "台账中该单位的信息在您巡查期间已被他人修改，现场填写的单位信息未同步到台账，请到台账核对两个版本。"
+)
 LEDGER_LABELS = {
     "name": "用人单位名称",
     "address": "地址",
@@ -81,10 +84,6 @@ class SubmissionIncomplete(InspectionError):
 
 class NotYours(InspectionError):
     """The UUID belongs to an inspection of someone else (answered as not found)."""
-
-
-class StaleLedger(InspectionError):
-    """The ledger entry changed since the form was prefilled: not overwritten."""
 
 
 @dataclass
@@ -558,7 +557,13 @@ def _touch_employer(employer: Employer) -> None:
 
 
 def _sync_ledger(inspection: Inspection, data: InspectionData, user: User) -> list[str]:
-    """Send header corrections made on site to the ledger, unless it changed meanwhile."""
+    """Send header corrections made on site to the ledger, unless it changed meanwhile.
+
+    Goes through the ledger's own edit action (history, derived fields, duplicate checks,
+    optimistic concurrency); a refusal there never refuses the inspection, it is reported.
+    """
+    from xieguan.employers.actions import LedgerError, StaleEmployer, update_employer
+
     employer = Employer.objects.get(pk=inspection.employer_id)
     changes = {
         LEDGER_FIELD[name]: getattr(inspection, name)
@@ -569,56 +574,13 @@ def _sync_ledger(inspection: Inspection, data: InspectionData, user: User) -> li
         return []
     expected = data.employer_version if data.employer_version is not None else employer.version
     try:
-        changed = correct_employer_header(
-            employer, changes, by=user, expected_version=expected, reason="巡查现场核实更正"
-        )
-    except StaleLedger as exc:
-        return exc.messages
-    except InspectionError as exc:
-        return [f"台账未更新：{m}" for m in exc.messages]
-    labels = "、".join(LEDGER_LABELS[f] for f in changed)
+        changed = update_employer(employer, changes, by=user, expected_version=expected, reason=LEDGER_REASON)
+    except StaleEmployer:
+        return [STALE_LEDGER]
+    except LedgerError as exc:
+        return [f"台账未更新：{exc.message}"]
+    labels = "、".join(LEDGER_LABELS[f] for f in changed if f in LEDGER_LABELS)
     return [f"已按现场核实结果更新台账：{labels}。"] if changed else []
-
-
-def correct_employer_header(
-    employer: Employer, data: Mapping[str, Any], *, by: User, expected_version: int, reason: str = ""
-) -> list[str]:
-    """Correct the 附表1 header fields of a ledger entry, through the ledger's history.
-
-    The same contract as the ledger's own edit: refuses (StaleLedger) when the entry was
-    saved by someone else since ``expected_version``; the version is claimed by one
-    conditional UPDATE, so of two concurrent corrections exactly one wins.
-    """
-    allowed = set(LEDGER_FIELD.values())
-    changes = [f for f, v in data.items() if f in allowed and getattr(employer, f) != v]
-    if not changes:
-        return []
-    if not str(data.get("name", employer.name)).strip():
-        raise InspectionError("用人单位名称不能为空。")
-    with transaction.atomic():
-        claimed = Employer.objects.filter(pk=employer.pk, version=expected_version).update(
-            version=expected_version + 1
-        )
-        if not claimed:
-            raise StaleLedger(
-                "台账中该单位的信息在您巡查期间已被他人修改，现场填写的单位信息未同步到台账，请到台账核对两个版本。"
-            )
-        current = Employer.objects.get(pk=employer.pk)
-        for name in changes:
-            setattr(current, name, data[name])
-        if "name" in changes:
-            from xieguan.lib.text import name_key
-
-            current.name_key = name_key(current.name)
-        current._history_user = by  # type: ignore[attr-defined]
-        current._change_reason = reason  # type: ignore[attr-defined]
-        try:
-            with transaction.atomic():
-                current.save()
-        except IntegrityError as exc:
-            raise InspectionError("同一乡镇已有同名的用人单位，台账未更新。") from exc
-    employer.refresh_from_db()
-    return changes
 
 
 # --- amendments -----------------------------------------------------------------------

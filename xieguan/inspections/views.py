@@ -297,7 +297,8 @@ def amend(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
 def employer_history(request: AuthedRequest, employer_pk: int) -> HttpResponse:
     """An employer's inspection history (a partial, included in the employer's page)."""
     employer = get_visible_or_404(Employer, request.user, pk=employer_pk)
-    return render(request, "inspections/_employer_history.html", history_context(request, employer))
+    context = {"employer": employer, "section": {"context": history_context(request, employer)}}
+    return render(request, "inspections/_employer_history.html", context)
 
 
 def history_context(request: Any, employer: Employer, limit: int = 20) -> dict[str, Any]:

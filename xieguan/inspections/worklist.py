@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from xieguan.accounts.models import Role
 from xieguan.employers.models import Employer, OperatingStatus
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.lib.worklist import WorkEntry, WorkSection
+from xieguan.regions.models import Region
 
 SHOWN = 6
 
@@ -31,9 +32,9 @@ def due_employers(user: Any) -> QuerySet[Employer]:
     An assistant placed on villages (乡聘村用) sees those villages' employers only.
     """
     qs = Employer.objects.visible_to(user).exclude(status=OperatingStatus.CLOSED)
-    villages = list(user.villages.values_list("code", flat=True)) if user.role == Role.ASSISTANT else []
-    if villages:
-        qs = qs.filter(region_id__in=villages)
+    if user.role == Role.ASSISTANT:
+        villages = Region.objects.filter(assistants=user)  # a subquery, not a round trip
+        qs = qs.filter(~Exists(villages) | Q(region__in=villages))
     start = half_year_start()
     return qs.filter(Q(last_inspected_on__isnull=True) | Q(last_inspected_on__lt=start))
 

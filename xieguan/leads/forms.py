@@ -250,6 +250,33 @@ class AssistRequestForm(StyledForm):
         self.fields["assistant"].queryset = User.objects.filter(pk__in=ids).order_by("full_name")  # type: ignore[attr-defined]
 
 
+class EmployerAssistForm(StyledForm):
+    """A 协查 of an employer, without a lead (an officer's own investigation)."""
+
+    employer = forms.ModelChoiceField(label=_("用人单位"), queryset=Employer.objects.none())
+    assistant = forms.ModelChoiceField(
+        label=_("协管员"), queryset=User.objects.none(), help_text=_("须为用人单位所在乡镇的协管员。")
+    )
+    due_on = forms.DateField(label=_("要求完成日期"), required=False, widget=date_input())
+    note = forms.CharField(label=_("协查要求"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = (  # type: ignore[attr-defined]
+            Employer.objects.visible_to(user)
+            .exclude(status=OperatingStatus.CLOSED)
+            .select_related("township")
+            .order_by("township_id", "name")
+        )
+        self.fields["assistant"].queryset = (  # type: ignore[attr-defined]
+            User.objects.visible_to(user)
+            .filter(role=Role.ASSISTANT, is_active=True)
+            .select_related("region")
+            .order_by("region_id", "full_name")
+        )
+        self.fields["assistant"].label_from_instance = lambda u: f"{u}（{u.region.name}）"  # type: ignore[attr-defined]
+
+
 class HandlingForm(StyledForm):
     handling = forms.ChoiceField(
         label=_("处置方式"), choices=[(c, label) for c, label in Handling.choices if c != Handling.ASSIST]

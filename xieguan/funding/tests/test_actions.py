@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xieguan.funding import actions
 from xieguan.funding.models import Budget, Disbursement, FundingSource, Purpose, Subsidy, SubsidyBasis
@@ -164,3 +166,23 @@ def test_two_sources_a_year(personas):
     budget(personas.panzhou, amount="50", source=FundingSource.LOCAL)
     assert Budget.objects.within("520281").count() == 2
     assert Region.objects.get(code="520281").name == "盘州市"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    total=st.decimals(min_value=Decimal("1.00"), max_value=Decimal("100000.00"), places=2),
+    payments=st.lists(
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("40000.00"), places=2), max_size=8
+    ),
+)
+def test_spending_never_exceeds_the_line_and_is_exact(personas, total, payments):
+    b = budget(personas.panzhou, amount=str(total))
+    accepted = Decimal("0.00")
+    for amount in payments:
+        try:
+            pay(b, personas.panzhou, str(amount))
+        except ValidationError:
+            assert accepted + amount > total  # refused only when it would overspend
+        else:
+            accepted += amount
+    assert actions.spent(b) == accepted <= total

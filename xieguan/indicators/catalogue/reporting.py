@@ -1,9 +1,10 @@
 """（二）职业病危害信息报告率 = 报告的事件或线索次数 / 发现的事件或线索次数 × 100%.
 
 THE reporting-rate computation of the project. Leads discovered in the period are the
-denominator; those reported (at any time since) the numerator. On time: reported by
-``report_due_at``; overdue: reported late, or not reported and past due now. The numbers link
-to the leads list (leads app) with the same filters.
+denominator; those reported (at any time since) the numerator. On time and overdue use the
+leads app's one definition (``leads.models.overdue_q``, ``LeadQuerySet.on_time``): on time is
+reported by ``report_due_at``; overdue is reported late, or not reported and past due now.
+Every number links to the leads list with the same filters (docs/leads.md).
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.indicators.periods import Period
 from xieguan.indicators.registry import Condition, Indicator, Show, Subject, register
-from xieguan.leads.models import Lead
-
-LEADS_LIST = "/leads/"
+from xieguan.leads.models import Lead, overdue_q
 
 
 @register
@@ -46,9 +46,8 @@ class Reporting(Indicator):
 
     def extras(self, period: Period) -> dict[str, Condition]:
         return {
-            "on_time": Q(reported_at__lte=F("report_due_at")),
-            "overdue": Q(reported_at__gt=F("report_due_at"))
-            | Q(reported_at__isnull=True, report_due_at__lt=timezone.now()),
+            "on_time": Q(reported_at__isnull=False, reported_at__lte=F("report_due_at")),
+            "overdue": overdue_q(timezone.now()),
         }
 
     def list_url(self, code: str, period: Period, show: str = Show.MISSING) -> str:
@@ -61,6 +60,6 @@ class Reporting(Indicator):
             params["reported"] = "no"
         elif show == Show.OK:
             params["reported"] = "yes"
-        elif show == "overdue":
-            params["overdue"] = "1"
-        return f"{LEADS_LIST}?{urlencode(params)}"
+        elif show in {"overdue", "on_time"}:
+            params[show] = "1"
+        return f"{reverse('leads:list')}?{urlencode(params)}"

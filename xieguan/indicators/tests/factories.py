@@ -92,3 +92,49 @@ __all__ = [
     "at",
     "load_default_targets",
 ]
+
+
+def fubiao1_template() -> ChecklistTemplate:
+    """The built-in 附表1 check-list: items 1-5 check documents, 6-7 discover leads."""
+    from xieguan.documents.official.fubiao1 import ITEMS
+    from xieguan.inspections.models import ChecklistItem, ItemKind, NotApplicableRule
+
+    template = TemplateFactory.create()
+    for number, wording in ITEMS:
+        ChecklistItem.objects.get_or_create(
+            template=template,
+            number=number,
+            defaults={
+                "wording": wording,
+                "kind": ItemKind.DOCUMENT if number <= 5 else ItemKind.LEAD,
+                "na_rule": NotApplicableRule.NO_CONSTRUCTION_PROJECT
+                if number == 2
+                else NotApplicableRule.NEVER,
+            },
+        )
+    return template
+
+
+def answer_all(
+    inspection: Inspection, findings: dict[int, str] | None = None, na: tuple[int, ...] = ()
+) -> None:
+    """Answer every item: no finding, except the numbers in ``findings`` (number -> note)."""
+    from xieguan.inspections.models import Answer, InspectionAnswer, ItemKind
+
+    findings = findings or {}
+    for item in inspection.template.items.all():
+        clean = Answer.YES if item.kind == ItemKind.DOCUMENT else Answer.NO
+        bad = Answer.NO if item.kind == ItemKind.DOCUMENT else Answer.YES
+        if item.number in na:
+            answer, finding = Answer.NOT_APPLICABLE, False
+        elif item.number in findings:
+            answer, finding = bad, True
+        else:
+            answer, finding = clean, False
+        InspectionAnswer.objects.create(
+            inspection=inspection,
+            item=item,
+            answer=answer,
+            is_finding=finding,
+            note=findings.get(item.number, ""),
+        )

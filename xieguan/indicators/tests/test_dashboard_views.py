@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from xieguan.indicators.registry import all_indicators
 from xieguan.indicators.tests.factories import EmployerFactory
 from xieguan.indicators.tests.scenario import COUNTY, T1, T2, T3
 
@@ -123,6 +124,7 @@ def test_xlsx_export_has_the_table(client_for, scenario):
 def test_series_json_has_every_indicator_over_six_half_years(client_for, scenario):
     data = client_for("panzhou").get(reverse("indicators:series"), {"region": COUNTY}).json()
     assert data["periods"][-1] == "2025年下半年" and len(data["periods"]) == 6
+    assert data["short_periods"][:2] == ["2023上", "2023下"]
     registration = next(i for i in data["indicators"] if i["key"] == "registration")
     assert registration["target"] == 100.0
     assert registration["denominators"][-1] == 5
@@ -146,5 +148,27 @@ def test_dashboard_query_count_is_constant_in_the_number_of_children(
     # breadcrumb to fetch, so it is one query fewer)
     counts = {code: _queries(client, code) for code in ("520281117", COUNTY, "5202")}
     assert len(set(counts.values())) == 1, counts
-    with django_assert_max_num_queries(16):
+    # one grouped query per indicator (other apps register theirs: personnel's training ones)
+    with django_assert_max_num_queries(9 + len(all_indicators())):
         client.get(URL, {"region": COUNTY, "period": "2025"})
+
+
+def test_the_leads_list_behind_the_reporting_rate_has_the_same_counts(client_for, scenario):
+    """The leads list (leads app) is the drill-down of the reporting rate: same numbers."""
+    client = client_for("panzhou")
+    table = client.get(URL, {"period": "2025"}).context["table"]
+    for row in [*table.rows, table.total]:
+        cell = next(c for c in row.cells if c.indicator.key == "reporting")
+        expected = {
+            cell.missing_url: cell.counts.missing,
+            cell.ok_url: cell.counts.numerator,
+            cell.all_url: cell.counts.denominator,
+            cell.url("overdue"): cell.counts.extras.get("overdue", 0),
+            cell.url("on_time"): cell.counts.extras.get("on_time", 0),
+        }
+        if not cell.counts.denominator:
+            continue
+        for url, count in expected.items():
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response.context["page"].paginator.count == count, (row.name, url)

@@ -30,6 +30,8 @@ def test_the_catalogue_has_the_regulations_indicators():
         "key_coverage",
         "employer_patrol",
         "records",
+        "training_participation",  # registered by personnel/indicators.py
+        "training_pass",
         "publicity",
     ]
 

@@ -149,3 +149,13 @@ def test_openapi_documents_the_operations(client_for):
     paths = client_for("sheng").get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/inspections/submit" in paths and "/api/v1/inspections/templates" in paths
     assert any(p.endswith("/draft") for p in paths)
+
+
+def test_delete_draft(client_for, fubiao1, employer):
+    body = api_payload(employer, fubiao1, {1: "yes"})
+    url = f"{BASE}/{body['id']}/draft"
+    assert put(client_for("xieguan"), url, body).status_code == 200
+    assert client_for("panzhou").delete(url).status_code == 404
+    assert client_for("xieguan2").delete(url).status_code == 404
+    assert client_for("xieguan").delete(url).status_code == 204
+    assert not Inspection.objects.exists()

@@ -261,3 +261,19 @@ def test_discard_draft(client_for, personas, fubiao1, employer):
     draft = actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}))
     response = client_for("xieguan").post(reverse("inspections:discard", args=[draft.pk]))
     assert response.status_code == 302 and not Inspection.objects.exists()
+
+
+def test_employer_page_includes_the_history(client_for, submitted, employer):
+    page = client_for("xieguan").get(employer.get_absolute_url()).content.decode()
+    assert "巡查记录" in page and 'data-testid="employer-inspections"' in page and "发现问题 2 项" in page
+    assert reverse("inspections:detail", args=[submitted.pk]) in page
+
+
+def test_worklist_narrows_to_an_assistants_villages(personas, employer):
+    from xieguan.inspections.worklist import due_employers
+    from xieguan.lib.testing import EmployerFactory
+
+    elsewhere = EmployerFactory(name="柏果镇另一村的单位", region_id="520281117002")
+    assert set(due_employers(personas.xieguan)) == {employer, elsewhere}
+    personas.xieguan.villages.set(["520281117001"])
+    assert list(due_employers(personas.xieguan)) == [employer]

@@ -151,3 +151,23 @@ def test_bad_filters_are_reported_not_applied(client_for, personas):
     body = response.content.decode()
     assert response.status_code == 200 and "期间格式应为" in body and "以上条件未生效" in body
     assert response.context["page"].paginator.count == 1
+
+
+def test_the_reporting_indicator_drills_down_to_exactly_these_lists(client_for, boundary):
+    """The indicators module computes the rate; its links land on this list with the same leads."""
+    from xieguan.indicators.periods import half_year
+    from xieguan.indicators.registry import indicator
+
+    reporting = indicator("reporting")
+    client = client_for("panzhou")
+    period = half_year(2025, 1)
+    with time_machine.travel(at(2025, 7, 10, 9, 0), tick=False):
+        counts = reporting.total("520281", period)
+        assert (counts.numerator, counts.denominator, counts.extras) == (2, 3, {"on_time": 1, "overdue": 2})
+        for show, expected in [("ok", 2), ("missing", 1), ("overdue", 2), ("all", 3)]:
+            url = reporting.list_url("520281", period, show)
+            response = client.get(url)
+            assert response.status_code == 200, url
+            rows = {lead.pk for lead in response.context["page"].object_list}
+            assert rows == {lead.pk for lead in reporting.rows("520281", period, show)}, show
+            assert len(rows) == expected, show

@@ -367,3 +367,36 @@ def test_reported_leads_leave_the_report_form(personas, client_for):
     report(lead, personas)
     response = client_for("xieguan").get(reverse("leads:report", args=[lead.pk]))
     assert response.status_code == 302
+
+
+def test_officer_asks_for_an_employer_assist(personas, client_for):
+    place = employer()
+    client = client_for("jiandu")
+    page = client.get(reverse("leads:new_assist")).content.decode()
+    assert place.name in page and "xieguan（柏果镇）" in page and "xieguan2" not in page
+    response = client.post(
+        reverse("leads:new_assist"), {"employer": place.pk, "assistant": personas.xieguan.pk}
+    )
+    item = personas.xieguan.assists.get()
+    assert response["Location"] == reverse("leads:assist", args=[item.pk])
+    assert item.lead is None and item.employer == place
+    assert client_for("xieguan").get(reverse("leads:new_assist")).status_code == 403
+    assert client_for("panzhou").get(reverse("leads:new_assist")).status_code == 403
+    other = client_for("jiandu2").post(
+        reverse("leads:new_assist"), {"employer": place.pk, "assistant": personas.xieguan.pk}
+    )
+    assert other.status_code == 200 and personas.xieguan.assists.count() == 1  # not a choice out of scope
+
+
+def test_employer_page_lists_its_leads(personas, client_for):
+    place = employer()
+    lead = make_lead(personas, employer=place, description="该单位的线索")
+    make_lead(personas, description="别家的线索")
+    body = client_for("jiandu").get(reverse("employers:detail", args=[place.pk])).content.decode()
+    assert 'data-testid="employer-leads"' in body and "该单位的线索" in body and "别家的线索" not in body
+    assert reverse("leads:detail", args=[lead.pk]) in body and f"?employer={place.pk}" in body
+    assert reverse("leads:new_assist") in body  # officers may ask for a 协查 of it
+    body = client_for("xieguan").get(reverse("employers:detail", args=[place.pk])).content.decode()
+    assert "该单位的线索" in body and reverse("leads:new_assist") not in body
+    form = client_for("jiandu").get(reverse("leads:new_assist"), {"employer": place.pk}).context["form"]
+    assert str(form["employer"].value()) == str(place.pk)

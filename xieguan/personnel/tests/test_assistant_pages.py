@@ -121,3 +121,45 @@ def test_demo_is_idempotent_and_has_what_the_brief_asks(regions):
     ending = [a for a in active if (a.appointments.latest("end").end - today).days <= TERM_NOTICE_DAYS]
     assert len(ending) == 1
     assert User.objects.get(username="xieguan").term_is_current()
+
+
+def test_photo_is_served_only_inside_the_scope(client_for, world):
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from xieguan.personnel.tests.factories import AssistantFactory
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 50), "white").save(buffer, "PNG")
+    a = world["appointed"]
+    data = {
+        "name": a.name,
+        "gender": a.gender,
+        "id_number": a.id_number,
+        "phone": a.phone,
+        "education": a.education,
+        "origin": a.origin,
+        "township": a.township_id,
+        "photo": SimpleUploadedFile("me.png", buffer.getvalue(), content_type="image/png"),
+    }
+    assert client_for("panzhou").post(reverse("personnel:edit", args=[a.pk]), data).status_code == 302
+    url = reverse("personnel:photo", args=[a.pk])
+    for persona, status in (
+        ("panzhou", 200),
+        ("lps", 200),
+        ("xieguan", 200),
+        ("liuzhi", 404),
+        ("xieguan2", 404),
+    ):
+        assert client_for(persona).get(url).status_code == status, persona
+    assert client_for("jiandu").get(url).status_code == 403
+    # an assistant sees only their own photo, not a colleague's in the same township
+    colleague = AssistantFactory.create(township_id="520281117")
+    colleague.photo.save("c.png", ContentFile(buffer.getvalue()))
+    assert client_for("panzhou").get(reverse("personnel:photo", args=[colleague.pk])).status_code == 200
+    assert client_for("xieguan").get(reverse("personnel:photo", args=[colleague.pk])).status_code == 404
+    response = client_for("panzhou").get(url)
+    assert response["Content-Type"] == "image/png"

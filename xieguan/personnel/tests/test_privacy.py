@@ -74,7 +74,7 @@ def test_the_assistant_sees_their_own_number_masked(client_for, world):
 @pytest.mark.parametrize("persona", ["panzhou", "sheng", "lps"])
 def test_export(client_for, world, persona):
     response = client_for(persona).get(reverse("personnel:export"))
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     numbers = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "王芳"}
     assert numbers == ({FULL} if persona == "panzhou" else {MASKED})
 

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from xieguan.indicators import periods
+from xieguan.indicators.registry import indicator
 from xieguan.personnel import actions, training
 from xieguan.personnel.models import TrainingKind, TrainingRecord
 from xieguan.personnel.tests.factories import AssistantFactory, TrainingSessionFactory
@@ -41,7 +43,7 @@ def test_session_rates(personas, ten):
     assert rates.pass_rate == Decimal("0.8889") and rates.pass_met is False
 
 
-def test_rates_per_county_and_year(personas, ten):
+def test_rates_per_county_and_year_are_the_indicators(personas, ten):
     this_year = timezone.localdate().year
     session = TrainingSessionFactory.create(region_id="5202", created_by=personas.lps)
     actions.save_training_session(session, ten)
@@ -54,16 +56,20 @@ def test_rates_per_county_and_year(personas, ten):
     actions.save_training_session(last_year, ten[:8])
     pre_job = TrainingSessionFactory.create(kind=TrainingKind.PRE_JOB, created_by=personas.panzhou)
     actions.save_training_session(pre_job, ten[:8])
-    counties = {
-        c.code: c.rates
-        for c in training.by_county(training.year_records(TrainingRecord.objects.all(), this_year))
-    }
-    assert counties["520281"] == training.Rates(invited=8, attended=7, passed=7)
-    assert counties["520203"] == training.Rates(invited=2, attended=2, passed=1)
-    assert counties["520281"].participation == Decimal("0.8750") and not counties["520281"].participation_met
-    assert counties["520203"].pass_rate == Decimal("0.5000")
-    everything = training.year_records(TrainingRecord.objects.all(), this_year, None)
-    assert training.rates_of(everything).invited == 18
+    period = periods.year(this_year)
+    participation = indicator("training_participation").counts("5202", period, 6)
+    passing = indicator("training_pass").counts("5202", period, 6)
+    assert (participation["520281"].numerator, participation["520281"].denominator) == (7, 8)
+    assert (passing["520281"].numerator, passing["520281"].denominator) == (7, 7)
+    assert (participation["520203"].numerator, participation["520203"].denominator) == (2, 2)
+    assert (passing["520203"].numerator, passing["520203"].denominator) == (1, 2)
+    assert participation["520281"].rate == Decimal("87.5") and passing["520203"].rate == Decimal("50.0")
+    # the same conditions give the per-session figures
+    assert training.rates_of(session.records.all()) == training.Rates(invited=10, attended=9, passed=8)
+    # last year's session counts in last year only; pre-job training never
+    assert indicator("training_participation").total("520281", periods.year(this_year - 1)).denominator == 8
+    drill = indicator("training_participation").rows("520281", period)
+    assert [r.assistant_id for r in drill] == [ten[7].pk]
 
 
 def test_no_records_means_no_rate():
@@ -153,5 +159,27 @@ def test_rates_page(client_for, personas, ten):
     record_all(session, {ten[0]: Decimal(80), ten[1]: None})
     body = client_for("lps").get(reverse("personnel:training_rates")).content.decode()
     assert "盘州市" in body and 'data-testid="total-participation">50.0%' in body
+    body = client_for("panzhou").get(reverse("personnel:training_rates")).content.decode()
+    assert "柏果镇" in body and 'data-testid="total-pass">100.0%' in body
     body = client_for("liuzhi").get(reverse("personnel:training_rates")).content.decode()
     assert "盘州市" not in body
+
+
+def test_training_indicators_on_the_dashboard_and_drill_down(client_for, personas, ten):
+    session = TrainingSessionFactory.create(created_by=personas.panzhou)
+    actions.save_training_session(session, ten[:2])
+    record_all(session, {ten[0]: Decimal(80), ten[1]: None})
+    client = client_for("panzhou")
+    body = client.get(reverse("indicators:dashboard")).content.decode()
+    assert "培训参加" in body and "培训合格" in body
+    year = timezone.localdate().year
+    drill = client.get(
+        reverse("indicators:drill", args=["training_participation"]) + f"?region=520281&period={year}"
+    ).content.decode()
+    assert ten[1].name in drill and ten[0].name not in drill and "50.0%" in drill
+    other = (
+        client_for("liuzhi")
+        .get(reverse("indicators:drill", args=["training_participation"]) + f"?region=520203&period={year}")
+        .content.decode()
+    )
+    assert ten[1].name not in other

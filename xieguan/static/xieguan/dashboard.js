@@ -5,7 +5,7 @@
   const holder = document.getElementById("indicator-charts");
   if (!holder || typeof echarts === "undefined") return;
 
-  function chartFor(indicator, periods) {
+  function chartFor(indicator, periods, labels) {
     const col = document.createElement("div");
     col.className = "col-12 col-md-6 col-xl-4";
     const card = document.createElement("div");
@@ -33,17 +33,17 @@
       data: [{ yAxis: indicator.target }],
     };
     chart.setOption({
-      grid: { left: 40, right: 12, top: 16, bottom: 28 },
+      grid: { left: 40, right: 12, top: 16, bottom: 24 },
       tooltip: {
         trigger: "axis",
         formatter: function (params) {
           const p = params[0];
           const i = p.dataIndex;
           const rate = p.value === null || p.value === undefined ? "—" : p.value + "%";
-          return p.axisValue + "<br>" + rate + "（" + indicator.numerators[i] + "/" + indicator.denominators[i] + "）";
+          return periods[i] + "<br>" + rate + "（" + indicator.numerators[i] + "/" + indicator.denominators[i] + "）";
         },
       },
-      xAxis: { type: "category", data: periods, axisLabel: { fontSize: 10, interval: 0, rotate: periods.length > 4 ? 30 : 0 } },
+      xAxis: { type: "category", data: labels, axisLabel: { fontSize: 10, interval: 0 } },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%", fontSize: 10 } },
       series: [{ type: "line", data: indicator.rates, connectNulls: false, symbolSize: 6, markLine: markLine }],
     });
@@ -56,7 +56,7 @@
       return response.json();
     })
     .then(function (data) {
-      data.indicators.forEach(function (indicator) { chartFor(indicator, data.periods); });
+      data.indicators.forEach(function (indicator) { chartFor(indicator, data.periods, data.short_periods); });
     })
     .catch(function () {
       holder.textContent = "图表数据加载失败，请刷新页面重试。";

@@ -9,6 +9,7 @@ from xieguan.lib.testing import COUNTY, TOWNSHIP
 from xieguan.tasks import actions
 from xieguan.tasks.models import AssignmentStatus, Task, TaskAssignment, TaskStatus
 from xieguan.tasks.tests.factories import assistant, document, issue, photo
+from xieguan.tasks.worklist import sections
 
 pytestmark = pytest.mark.django_db
 
@@ -272,5 +273,38 @@ def test_list_pages_query_counts_do_not_grow(personas, client_for, django_assert
         assert county.get(reverse("tasks:detail", args=[task.pk])).status_code == 200
     with django_assert_max_num_queries(10):
         assert phone.get(reverse("tasks:mine")).status_code == 200
-    with django_assert_max_num_queries(10):
+    # The home page gathers every app's work-list sections; the tasks section adds a fixed few.
+    with django_assert_max_num_queries(40):
         assert phone.get(reverse("accounts:home")).status_code == 200
+    # The work-list sections this app adds to the home page: a fixed number of queries.
+    with django_assert_max_num_queries(2):
+        sections(personas.xieguan)
+    with django_assert_max_num_queries(2):
+        sections(personas.panzhou)
+
+
+def test_province_sees_progress_by_county(personas, client_for):
+    assistant("520203102")
+    task = issue(personas.sheng, regions=["520281", "520203"], due_on=timezone.localdate())
+    Task.objects.filter(pk=task.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
+    mine = task.assignments.get(assignee=personas.xieguan)
+    actions.complete_assignment(mine, by=personas.xieguan, note="完成")
+    body = client_for("sheng").get(task.get_absolute_url()).content.decode()
+    assert 'data-testid="by-county"' in body
+    table = body.split('data-testid="by-county"')[1].split("</table>")[0]
+    assert "盘州市" in table and "六枝特区" in table
+    assert 'data-testid="n-done">1<' in body and 'data-testid="n-overdue">2<' in body
+    county = client_for("panzhou").get(task.get_absolute_url()).content.decode()
+    assert 'data-testid="by-county"' not in county and 'data-testid="n-overdue">0<' in county
+
+
+def test_menu_is_role_limited(client_for):
+    def menu(name):
+        return client_for(name).get(reverse("accounts:home")).context["nav_links"]
+
+    assert any(link.url == reverse("tasks:mine") for link in menu("xieguan"))
+    assert any(link.url == reverse("tasks:index") for link in menu("panzhou"))
+    assert any(link.url == reverse("funding:index") for link in menu("lps"))
+    officer = [link.url for link in menu("jiandu")]
+    assert reverse("tasks:index") not in officer and reverse("funding:index") not in officer
+    assert reverse("funding:index") not in [link.url for link in menu("xieguan")]
