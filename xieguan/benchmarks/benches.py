@@ -45,6 +45,7 @@ class Subjects:
     today: dt.date
     county: str
     township: str
+    drill_township: str  # the township of that county with the most key employers uncovered this year
     assistant: User  # of the township with the most employers
     register_assistant: User  # the busiest assistant-year, for 附表2
     register_year: int
@@ -56,6 +57,7 @@ class Subjects:
             "year": self.year,
             "county": self.county,
             "township": self.township,
+            "drill_township": self.drill_township,
             "assistant": self.assistant.username,
             "register": f"{self.register_assistant.username} {self.register_year}",
             "inspection": self.inspection,
@@ -74,6 +76,13 @@ def choose_subjects(province: str, today: dt.date) -> Subjects:
         "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
         [county + "%"],
     )
+    [(drill_township,)] = fetch(
+        "SELECT e.township_id FROM employers_employer e WHERE e.region_id LIKE %s AND e.is_key "
+        "AND e.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM inspections_inspection i "
+        "WHERE i.employer_id = e.id AND i.status = 'submitted' AND i.inspected_at >= %s) "
+        "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+        [county + "%", _midnight(dt.date(today.year, 1, 1))],
+    ) or [(township,)]
     assistant = (
         User.objects.filter(region_id=township, role="assistant", is_active=True).order_by("username").first()
     )
@@ -97,6 +106,7 @@ def choose_subjects(province: str, today: dt.date) -> Subjects:
         today=today,
         county=county,
         township=township,
+        drill_township=drill_township,
         assistant=assistant,
         register_assistant=User.objects.get(pk=rows[0][0]),
         register_year=year,
@@ -201,7 +211,19 @@ SELECT
        AND NOT EXISTS (SELECT 1 FROM personnel_dismissal d WHERE d.assistant_id = p.id)),
   (SELECT count(*) FROM tasks_taskassignment ta JOIN tasks_task t ON t.id = ta.task_id
      WHERE ta.region_id LIKE %(like)s AND ta.assignee_id = %(user)s
-       AND ta.status = 'open' AND t.status = 'open')
+       AND ta.status = 'open' AND t.status = 'open'),
+  (SELECT count(*) FROM employers_employer e
+     WHERE e.region_id LIKE %(like)s AND e.status <> 'closed'
+       AND (e.last_inspected_on IS NULL OR e.last_inspected_on < %(half)s)
+       AND (NOT EXISTS (SELECT 1 FROM accounts_user_villages v WHERE v.user_id = %(user)s)
+            OR e.region_id IN (SELECT v.region_id FROM accounts_user_villages v WHERE v.user_id = %(user)s))),
+  (SELECT least(count(*), 6) FROM inspections_inspection
+     WHERE region_id LIKE %(like)s AND assistant_id = %(user)s AND status = 'draft'),
+  (SELECT count(*) FROM employers_employer e
+     WHERE e.region_id LIKE %(like)s AND e.status <> 'closed' AND e.created_at < %(half_end)s
+       AND NOT EXISTS (SELECT 1 FROM inspections_inspection i
+                       WHERE i.employer_id = e.id AND i.status = 'submitted'
+                         AND i.inspected_at >= %(half_start)s AND i.inspected_at < %(half_end)s))
 """
 WORKLIST_SECTIONS = [
     "登记信息不全的用人单位",
@@ -209,6 +231,9 @@ WORKLIST_SECTIONS = [
     "请我协查的事项",
     "您的聘期即将到期",
     "上级交办任务",
+    "本半年待巡查的用人单位",
+    "未提交的巡查草稿",  # the first six entries, no total
+    "本半年待巡查的用人单位",  # a second section of that title (indicators: the whole township)
 ]
 
 
@@ -219,24 +244,32 @@ def worklist_assistant(s: Subjects, opts: Options) -> Outcome:
     client = _client(user)
     url = _url("accounts:home")
     today = timezone.localdate()
+    half = dt.date(today.year, 1 if today.month <= 6 else 7, 1)
     params = {
         "like": user.region_id + "%",
         "user": user.pk,
         "today": today,
         "horizon": today + dt.timedelta(days=60),
+        "half": half,
+        "half_start": _midnight(half),
+        "half_end": _midnight(
+            dt.date(today.year + 1, 1, 1) if half.month == 7 else dt.date(today.year, 7, 1)
+        ),
     }
 
-    def floor() -> dict[str, int]:
+    def floor() -> list[tuple[str, int]]:
         [values] = fetch(WORKLIST_FLOOR, params)  # type: ignore[arg-type]
-        found = dict(zip(WORKLIST_SECTIONS, values, strict=True))
-        found["您的聘期即将到期"] = min(found["您的聘期即将到期"], 1)  # one entry, shown when due
-        return {k: v for k, v in found.items() if v or k != "您的聘期即将到期"}
+        found = [
+            (title, min(n, 1) if title == "您的聘期即将到期" else n)
+            for title, n in zip(WORKLIST_SECTIONS, values, strict=True)
+        ]
+        return sorted((t, n) for t, n in found if n or t != "您的聘期即将到期")  # that one only when due
 
     sections = _numbers_from(client, url, "sections")
-    app_numbers = {
-        str(section.title): (section.total if section.total is not None else len(section.entries))
+    app_numbers = sorted(
+        (str(section.title), section.total if section.total is not None else len(section.entries))
         for section in sections
-    }
+    )
     floor_numbers = floor()
     return _query_bench(
         "worklist_assistant",
@@ -245,7 +278,7 @@ def worklist_assistant(s: Subjects, opts: Options) -> Outcome:
         floor,
         app_numbers,
         floor_numbers,
-        rows=sum(floor_numbers.values()),
+        rows=sum(n for _, n in floor_numbers),
         opts=opts,
         subject=f"{user.username} ({user.region_id})",
     )
@@ -279,7 +312,13 @@ assistants AS (
          {child_u} AS child
   FROM accounts_user u
   WHERE u.region_id LIKE %(like)s AND u.role = 'assistant' AND u.is_active AND u.date_joined < %(end_before)s
-    AND (u.access_until IS NULL OR u.access_until >= %(reference)s))
+    AND (u.access_until IS NULL OR u.access_until >= %(reference)s)),
+training AS (
+  SELECT {child_p} AS child, r.attended, r.attended AND coalesce(r.passed, false) AS passed
+  FROM personnel_trainingrecord r
+  JOIN personnel_assistant p ON p.id = r.assistant_id
+  JOIN personnel_trainingsession s ON s.id = r.session_id
+  WHERE p.township_id LIKE %(like)s AND s.kind = 'business' AND s.held_on BETWEEN %(start)s AND %(end)s)
 SELECT child, 'registration', count(*) FILTER (WHERE registered), count(*), NULL::bigint, NULL::bigint
   FROM emp GROUP BY child
 UNION ALL
@@ -311,6 +350,12 @@ SELECT {child_t}, 'publicity',
   WHERE t.code LIKE %(like)s AND t.level = 4
     AND EXISTS (SELECT 1 FROM assistants a WHERE a.region_id = t.code)
   GROUP BY 1
+UNION ALL
+SELECT child, 'training_participation', count(*) FILTER (WHERE attended), count(*), NULL, NULL
+  FROM training GROUP BY child
+UNION ALL
+SELECT child, 'training_pass', count(*) FILTER (WHERE passed), count(*), NULL, NULL
+  FROM training WHERE attended GROUP BY child
 """
 # The child region of a row: its code cut to the children's length; rows registered above the
 # children's level (an employer at township level, seen from the township) count as the node's own.
@@ -321,11 +366,12 @@ CHILDREN = {
     "child_u": CHILD.format(col="u.region_id"),
     "child_l": CHILD.format(col="region_id"),
     "child_t": CHILD.format(col="t.code"),
+    "child_p": CHILD.format(col="p.township_id"),
 }
 INDICATORS_FLOOR = INDICATORS_FLOOR.format(**CHILDREN)
 EXTRAS = {"reporting": ("on_time", "overdue")}
 FLOOR_KEYS = {"registration", "reporting", "assistant_patrol", "key_coverage", "employer_patrol"}
-FLOOR_KEYS |= {"records", "publicity"}
+FLOOR_KEYS |= {"records", "publicity", "training_participation", "training_pass"}
 
 
 def _year_params(code: str, year: int, child_length: int) -> dict[str, Any]:
@@ -424,9 +470,9 @@ def township_drilldown(s: Subjects, opts: Options) -> Outcome:
     """The key employers of the largest township not yet inspected this year (覆盖率's drill-down)."""
     user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.county}")
     year = s.today.year
-    url = _url("indicators:drill", "key_coverage") + f"?region={s.township}&period={year}&show=missing"
+    url = _url("indicators:drill", "key_coverage") + f"?region={s.drill_township}&period={year}&show=missing"
     params = {
-        "like": s.township + "%",
+        "like": s.drill_township + "%",
         "start_at": _midnight(dt.date(year, 1, 1)),
         "end_before": _midnight(dt.date(year + 1, 1, 1)),
     }
@@ -442,6 +488,7 @@ def township_drilldown(s: Subjects, opts: Options) -> Outcome:
         return missing, ok, members, list(ids)
 
     floor_numbers = floor()
+    missing, _, members, _ = floor_numbers
     return _query_bench(
         "township_drilldown",
         "query",
@@ -451,7 +498,7 @@ def township_drilldown(s: Subjects, opts: Options) -> Outcome:
         floor_numbers,
         rows=len(floor_numbers[3]),
         opts=opts,
-        subject=f"{s.township} {year}: {floor_numbers[0]} of {floor_numbers[2]} key employers uncovered",
+        subject=f"{s.drill_township} {year}: {missing} of {members} key employers not covered",
     )
 
 

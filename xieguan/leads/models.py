@@ -244,6 +244,11 @@ class Lead(models.Model):
                 name="lead_region_discovered_idx",
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
             ),
+            # The reporting rate of a period reads only this narrow index (index-only scan).
+            models.Index(
+                fields=["discovered_at", "region", "reported_at", "report_due_at"],
+                name="lead_discovered_reporting_idx",
+            ),
             models.Index(fields=["status", "report_due_at"], name="lead_status_due_idx"),
         ]
         constraints = [

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         unknown = set(options["only"]) - {name for name, _ in ALL}
         if unknown:
             raise CommandError(f"没有这些基准：{', '.join(sorted(unknown))}")
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh database works too
         if connection.vendor != "postgresql":
             self.stderr.write(
                 "注意：发布的数据以 PostgreSQL 为准（DATABASE_URL=postgres://…），此次运行在 SQLite 上。"
