@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "simple_history",
+    "ninja",  # serves Swagger UI from its own static files, never a CDN
     # xieguan: one app per area of the domain
     "xieguan.regions",
     "xieguan.accounts",

@@ -29,3 +29,10 @@ def test_children_are_scoped(client_for):
 def test_openapi_schema_is_served(client_for):
     schema = client_for("sheng").get("/api/v1/openapi.json").json()
     assert "/api/v1/me" in schema["paths"]
+
+
+def test_api_docs_use_no_cdn(client_for):
+    response = client_for("sheng").get("/api/v1/docs")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "cdn" not in body.lower() and "/static/ninja/swagger-ui-bundle.js" in body
