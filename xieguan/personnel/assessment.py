@@ -24,6 +24,7 @@ from xieguan.inspections.models import Inspection
 from xieguan.leads.models import AssistRequest, AssistStatus, Lead
 from xieguan.outreach.models import PublicityEvent
 from xieguan.personnel.models import Grade, GradeThreshold, Reward, TrainingRecord
+from xieguan.tasks.stats import TaskCounts, assistant_task_counts
 
 if TYPE_CHECKING:
     from xieguan.personnel.models import Assistant
@@ -89,6 +90,10 @@ class Measures:
     training_invited: int = 0
     training_attended: int = 0
     training_passed: int = 0
+    # 完成上级交办的其他任务 (tasks that asked for an answer, due in the year)
+    tasks_assigned: int = 0
+    tasks_done: int = 0
+    tasks_on_time: int = 0
     # 遵纪守法 and recognition
     rewards: int = 0
 
@@ -138,6 +143,9 @@ ASPECT_MEASURES: tuple[tuple[str, Any, tuple[tuple[str, Any], ...]], ...] = (
             ("training_invited", _("应参加培训（次）")),
             ("training_attended", _("参加培训（次）")),
             ("training_passed", _("培训合格（次）")),
+            ("tasks_assigned", _("上级交办任务（项）")),
+            ("tasks_done", _("完成交办任务（项）")),
+            ("tasks_on_time", _("按期完成交办任务（项）")),
         ),
     ),
     (
@@ -210,4 +218,6 @@ def measure(assistant: Assistant, year: int) -> Measures:
             assists_done=assists["done"],
             publicity_events=PublicityEvent.objects.filter(recorded_by=user, held_on__year=year).count(),
         )
+        tasks = assistant_task_counts(year, [user.pk]).get(user.pk, TaskCounts())
+        figures.update(tasks_assigned=tasks.assigned, tasks_done=tasks.done, tasks_on_time=tasks.on_time)
     return Measures(year=year, **figures)

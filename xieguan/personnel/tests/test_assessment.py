@@ -243,3 +243,16 @@ def test_printable_one_page_pdf_with_the_id_number_as_privacy_decides(client_for
         text = compact(pages[0])
         assert "职业健康监督协管员年度考核表" in text and number in text and "84.0/100" in text
         assert "合格" in text and "工作扎实" in text
+
+
+def test_prefill_counts_assigned_tasks(world, personas):
+    """完成上级交办的其他任务: answered tasks due in the year count in the service aspect."""
+    from xieguan.tasks.actions import complete_assignment
+    from xieguan.tasks.tests.factories import issue
+
+    today = timezone.localdate()
+    done = issue(personas.panzhou, assistants=[personas.xieguan], due_on=today, answer_required=True)
+    issue(personas.panzhou, assistants=[personas.xieguan], due_on=today, answer_required=True)
+    complete_assignment(done.assignments.get(), by=personas.xieguan, note="已完成排查")
+    figures = measure(personas.xieguan.assistant, today.year)
+    assert (figures.tasks_assigned, figures.tasks_done, figures.tasks_on_time) == (2, 1, 1)
