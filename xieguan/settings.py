@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "xieguan.indicators",
     "xieguan.documents",
     "xieguan.api",
+    "xieguan.benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")} if envbool("XIEGUAN_TEST_FILE_DB", False) else {}
+# JIT compilation costs 70-170 ms on the indicator queries, which run in less (see
+# docs/performance.md); the app runs short queries only, so it is off unless DB_JIT=true.
+if _db["ENGINE"] == "django.db.backends.postgresql" and not envbool("DB_JIT", False):
+    _db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

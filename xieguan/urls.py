@@ -15,9 +15,12 @@ urlpatterns = [
     path("api/", include("xieguan.api.urls")),
     # One line per area of the domain, in the order of the menu:
     path("employers/", include("xieguan.employers.urls")),
+    path("inspections/", include("xieguan.inspections.urls")),
     path("documents/", include("xieguan.documents.urls")),
     path("leads/", include("xieguan.leads.urls")),
     path("personnel/", include("xieguan.personnel.urls")),
     path("tasks/", include("xieguan.tasks.urls")),
     path("funding/", include("xieguan.funding.urls")),
+    path("outreach/", include("xieguan.outreach.urls")),
+    path("indicators/", include("xieguan.indicators.urls")),
 ]

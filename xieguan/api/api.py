@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
 from xieguan.employers.api import router as employers_router
+from xieguan.inspections.api import router as inspections_router
 from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
@@ -84,3 +85,5 @@ api.add_router("/employers", employers_router)
 
 api.add_router("/personnel", personnel_router)
 api.add_router("/tasks", tasks_router)
+
+api.add_router("/inspections", inspections_router)

@@ -218,7 +218,12 @@ class Employer(models.Model):
         ]
         indexes = [
             models.Index(fields=["township", "status"], name="employer_township_status_idx"),
-            models.Index(fields=["region", "is_key"], name="employer_region_key_idx"),
+            # varchar_pattern_ops: the region prefix (region_id LIKE '520526%') is a range on this index.
+            models.Index(
+                fields=["region", "is_key"],
+                name="employer_region_key_idx",
+                opclasses=["varchar_pattern_ops", "bool_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -59,6 +59,11 @@ class ChecklistTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（第{self.version}版）"
 
+    @classmethod
+    def active(cls) -> ChecklistTemplate | None:
+        """The template new inspections are filled with (chosen by the province admin)."""
+        return cls.objects.filter(is_active=True).first()
+
 
 class ChecklistItem(models.Model):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="items")
@@ -83,6 +88,26 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.wording}"
+
+    def na_allowed_for(self, employer: Employer) -> bool:
+        """Whether 合理缺项 is a permitted answer of this item for this employer."""
+        if self.na_rule == NotApplicableRule.NO_CONSTRUCTION_PROJECT:
+            return not employer.construction_project
+        if self.na_rule == NotApplicableRule.NO_RADIATION_WORK:
+            return not employer.radiation_work
+        return False
+
+    def is_finding(self, answer: str) -> bool:
+        """无 on a document item, 有 on a lead item; 合理缺项 never."""
+        if self.kind == ItemKind.DOCUMENT:
+            return answer == Answer.NO
+        return answer == Answer.YES
+
+    def finding_lead_type(self) -> str:
+        """The leads.LeadType of a lead made from a finding on this item."""
+        if self.lead_type:
+            return self.lead_type
+        return "illegal" if self.kind == ItemKind.DOCUMENT else "abnormal"
 
 
 class InspectionStatus(models.TextChoices):
@@ -148,13 +173,36 @@ class Inspection(models.Model):
         verbose_name_plural = _("巡查个案")
         ordering = ["-inspected_at"]
         indexes = [
-            models.Index(fields=["region", "inspected_at"], name="inspection_region_time_idx"),
+            # varchar_pattern_ops: the region prefix (region_id LIKE '520526%') is a range on this index.
+            models.Index(
+                fields=["region", "inspected_at"],
+                name="inspection_region_time_idx",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
             models.Index(fields=["employer", "inspected_at"], name="inspection_employer_time_idx"),
             models.Index(fields=["assistant", "inspected_at"], name="inspection_assistant_time_idx"),
+            # The indicators' "inspected in the period" (per employer, per assistant) and the
+            # records count read only this narrow index (index-only scan), never the wide rows.
+            models.Index(
+                fields=["inspected_at", "employer", "assistant", "region", "complete"],
+                condition=models.Q(status="submitted"),
+                name="inspection_submitted_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.employer_name} {timezone.localtime(self.inspected_at):%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        if self.status == InspectionStatus.DRAFT:
+            return reverse("inspections:edit", args=[self.pk])
+        return reverse("inspections:detail", args=[self.pk])
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == InspectionStatus.SUBMITTED
 
 
 class InspectionAnswer(models.Model):

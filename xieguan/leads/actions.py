@@ -397,6 +397,8 @@ def report_lead(
         raise LeadRefused(_("所选执法人员不属于所选监督机构。"), code="officer")
     now = timezone.now()
     when = reported_at or now
+    if fresh.discovered_at.replace(second=0, microsecond=0) <= when < fresh.discovered_at:
+        when = fresh.discovered_at  # typed to the minute (forms): the minute of discovery is not "before" it
     if when > now:
         raise LeadRefused(_("报告时间不能晚于现在。"), code="reported_at")
     if when < fresh.discovered_at:

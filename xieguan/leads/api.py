@@ -141,6 +141,27 @@ class LeadDetailOut(LeadOut):
     complaint: ComplaintOut | None
     assists: list[AssistOut]
 
+    @staticmethod
+    def resolve_events(obj: Lead) -> list[dict[str, object]]:
+        return [
+            {
+                "kind": e.kind,
+                "kind_label": str(e.get_kind_display()),
+                "at": e.at,
+                "by": str(e.by),
+                "note": e.note,
+            }
+            for e in obj.events.select_related("by")
+        ]
+
+    @staticmethod
+    def resolve_complaint(obj: Lead) -> dict[str, object] | None:
+        return getattr(obj, "complaint_out", None)  # set by _detail, masked for the requesting user
+
+    @staticmethod
+    def resolve_assists(obj: Lead) -> list[AssistRequest]:
+        return list(obj.assists.select_related("assistant", "requested_by"))
+
 
 class ReportIn(Schema):
     method: str
@@ -163,13 +184,12 @@ class Error(Schema):
 LEAD_RELATED = ("employer", "discovered_by", "reported_to_agency", "reported_to_officer")
 
 
-def _detail(request: AuthedRequest, lead_id: int) -> dict[str, object]:
+def _detail(request: AuthedRequest, lead_id: int) -> Lead:
     lead = get_visible_or_404(Lead.objects.select_related(*LEAD_RELATED), request.user, pk=lead_id)
     complaint = Complaint.objects.filter(lead=lead).first()
-    complaint_data = None
     if complaint is not None:
         who = complainant_for(request.user, complaint, where=Where.API)
-        complaint_data = {
+        lead.complaint_out = {  # type: ignore[attr-defined]
             "received_at": complaint.received_at,
             "channel": complaint.channel,
             "anonymous": complaint.anonymous,
@@ -177,28 +197,7 @@ def _detail(request: AuthedRequest, lead_id: int) -> dict[str, object]:
             "complainant_contact": who.contact,
             "masked": who.masked,
         }
-    return {
-        **LeadOut.from_orm(lead).dict(),
-        "handling": lead.handling,
-        "handling_reason": lead.handling_reason,
-        "officer_action": lead.officer_action,
-        "officer_action_reason": lead.officer_action_reason,
-        "acknowledged_at": lead.acknowledged_at,
-        "closed_at": lead.closed_at,
-        "outcome": lead.outcome,
-        "events": [
-            {
-                "kind": e.kind,
-                "kind_label": str(e.get_kind_display()),
-                "at": e.at,
-                "by": str(e.by),
-                "note": e.note,
-            }
-            for e in lead.events.select_related("by")
-        ],
-        "complaint": complaint_data,
-        "assists": list(lead.assists.select_related("assistant", "requested_by")),
-    }
+    return lead
 
 
 def _refused(exc: LeadRefused) -> HttpError:
@@ -217,7 +216,7 @@ def list_leads(request: AuthedRequest) -> QuerySet[Lead]:
 
 
 @router.get("/leads/{lead_id}", response=LeadDetailOut, summary="线索详情（含办理过程）")
-def lead_detail(request: AuthedRequest, lead_id: int) -> dict[str, object]:
+def lead_detail(request: AuthedRequest, lead_id: int) -> Lead:
     return _detail(request, lead_id)
 
 
@@ -226,7 +225,7 @@ def lead_detail(request: AuthedRequest, lead_id: int) -> dict[str, object]:
     response={200: LeadDetailOut, 400: Error, 403: Error, 409: Error},
     summary="报告线索",
 )
-def report_lead(request: AuthedRequest, lead_id: int, payload: ReportIn) -> dict[str, object]:
+def report_lead(request: AuthedRequest, lead_id: int, payload: ReportIn) -> Lead:
     user = request.user
     if user.role not in actions.TRANSITIONS[actions.Step.REPORT].roles:
         raise HttpError(403, "您的角色不能报告线索。")

@@ -17,3 +17,4 @@ class LeadsConfig(AppConfig):
         ),
     ]
     worklist = "xieguan.leads.worklist.sections"
+    employer_sections = "xieguan.leads.employer.sections"

@@ -197,7 +197,13 @@ class ComplaintForm(_PlaceMixin):
 class ReportForm(StyledForm):
     """Report a lead: to which agency or officer, how, and when."""
 
-    target = forms.ChoiceField(label=_("报告给"))
+    target = forms.ChoiceField(
+        label=_("报告给"),
+        error_messages={
+            "invalid_choice": _("请选择报告的监督机构或执法人员。"),
+            "required": _("请选择报告的监督机构或执法人员。"),
+        },
+    )
     method = forms.ChoiceField(label=_("报告方式"), choices=ReportMethod.choices, initial=ReportMethod.SYSTEM)
     reported_at = forms.DateTimeField(
         label=_("报告时间"),
@@ -242,6 +248,33 @@ class AssistRequestForm(StyledForm):
         super().__init__(*args, **kwargs)
         ids = [u.pk for u in actions.assistants_for(region_code)]
         self.fields["assistant"].queryset = User.objects.filter(pk__in=ids).order_by("full_name")  # type: ignore[attr-defined]
+
+
+class EmployerAssistForm(StyledForm):
+    """A 协查 of an employer, without a lead (an officer's own investigation)."""
+
+    employer = forms.ModelChoiceField(label=_("用人单位"), queryset=Employer.objects.none())
+    assistant = forms.ModelChoiceField(
+        label=_("协管员"), queryset=User.objects.none(), help_text=_("须为用人单位所在乡镇的协管员。")
+    )
+    due_on = forms.DateField(label=_("要求完成日期"), required=False, widget=date_input())
+    note = forms.CharField(label=_("协查要求"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = (  # type: ignore[attr-defined]
+            Employer.objects.visible_to(user)
+            .exclude(status=OperatingStatus.CLOSED)
+            .select_related("township")
+            .order_by("township_id", "name")
+        )
+        self.fields["assistant"].queryset = (  # type: ignore[attr-defined]
+            User.objects.visible_to(user)
+            .filter(role=Role.ASSISTANT, is_active=True)
+            .select_related("region")
+            .order_by("region_id", "full_name")
+        )
+        self.fields["assistant"].label_from_instance = lambda u: f"{u}（{u.region.name}）"  # type: ignore[attr-defined]
 
 
 class HandlingForm(StyledForm):

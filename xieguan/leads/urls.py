@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.close, name="close"),
     path("photos/<int:pk>/", views.lead_photo, name="photo"),
     path("assists/", views.assist_list, name="assists"),
+    path("assists/new/", views.new_assist, name="new_assist"),
     path("assists/<int:pk>/", views.assist, name="assist"),
     path("assists/photos/<int:pk>/", views.assist_photo, name="assist_photo"),
 ]

@@ -434,6 +434,33 @@ def assist_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+@scoped(Role.OFFICER)
+def new_assist(request: AuthedRequest) -> HttpResponse:
+    """An officer asks for a 协查 of an employer, without a lead."""
+    initial = {"employer": request.GET.get("employer")} if request.GET.get("employer", "").isdigit() else {}
+    form = forms.EmployerAssistForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = actions.request_assist(
+                by=request.user,
+                assistant=data["assistant"],
+                employer=data["employer"],
+                due_on=data["due_on"],
+                note=data["note"],
+            )
+        except LeadRefused as exc:
+            form.add_error(None, _message(exc))
+        else:
+            messages.success(request, _("已发起协查，已通知协管员。"))
+            return redirect("leads:assist", pk=item.pk)
+    return render(
+        request,
+        "leads/form.html",
+        {"form": form, "title": _("发起协查（用人单位）"), "cancel_url": reverse("leads:assists")},
+    )
+
+
 @scoped()
 def assist(request: AuthedRequest, pk: int) -> HttpResponse:
     """One 协查: the request, and the assistant's record form (or the record)."""

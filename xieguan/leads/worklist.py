@@ -28,6 +28,11 @@ def sections(user: Any) -> list[WorkSection]:
     return []
 
 
+def _total(qs: Any, entries: list[WorkEntry]) -> int:
+    """The length of the whole list: counted only when the first page is full."""
+    return qs.count() if len(entries) >= FIRST else len(entries)
+
+
 def _where(lead: Lead) -> str:
     return lead.employer.name if lead.employer else lead.place
 
@@ -57,7 +62,7 @@ def unreported(user: Any) -> WorkSection:
     return WorkSection(
         title=gettext_lazy("待报告的线索"),
         entries=entries,
-        total=qs.count(),
+        total=_total(qs, entries),
         more_url=reverse("leads:list") + "?reported=no",
         order=20,
         empty_text=gettext_lazy("发现的线索都已报告。"),
@@ -83,7 +88,7 @@ def assists_for(user: Any) -> WorkSection:
     return WorkSection(
         title=gettext_lazy("请我协查的事项"),
         entries=entries,
-        total=qs.count(),
+        total=_total(qs, entries),
         more_url=reverse("leads:assists"),
         order=21,
         empty_text=gettext_lazy("没有待协查的事项。"),
@@ -165,7 +170,7 @@ def overdue_for_county(user: Any) -> WorkSection:
     return WorkSection(
         title=gettext_lazy("逾期未报告的线索"),
         entries=entries,
-        total=qs.count(),
+        total=_total(qs, entries),
         more_url=reverse("leads:list") + "?reported=no&overdue=1&order=due",
         order=20,
         empty_text=gettext_lazy("没有逾期未报告的线索。"),

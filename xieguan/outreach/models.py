@@ -38,7 +38,14 @@ class PublicityEvent(models.Model):
         verbose_name = _("宣传活动")
         verbose_name_plural = _("宣传活动")
         ordering = ["-held_on"]
-        indexes = [models.Index(fields=["region", "held_on"], name="publicity_region_date_idx")]
+        indexes = [
+            # varchar_pattern_ops: the region prefix (region_id LIKE '52%') is a range on this index.
+            models.Index(
+                fields=["region", "held_on"],
+                name="publicity_region_date_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.topic}"

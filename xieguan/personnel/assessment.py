@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.employers.models import Employer
-from xieguan.inspections.models import Inspection, InspectionStatus
+from xieguan.indicators import periods
+from xieguan.indicators.sources import submitted_in
+from xieguan.inspections.models import Inspection
 from xieguan.leads.models import AssistRequest, AssistStatus, Lead
 from xieguan.outreach.models import PublicityEvent
 from xieguan.personnel.models import Grade, GradeThreshold, Reward, TrainingRecord
@@ -177,9 +179,8 @@ def measure(assistant: Assistant, year: int) -> Measures:
     }
     user = assistant.user
     if user is not None:
-        inspections = Inspection.objects.filter(
-            assistant=user, status=InspectionStatus.SUBMITTED, inspected_at__gte=start, inspected_at__lt=end
-        )
+        # "a patrol in the period" is the indicators' definition (indicators.sources.submitted_in)
+        inspections = Inspection.objects.filter(submitted_in(periods.year(year)), assistant=user)
         in_area = Q(employer__in=area.values("pk"))
         key_in_area = Q(employer__in=area.filter(key).values("pk"))
         done = inspections.aggregate(

@@ -231,3 +231,12 @@ class DismissalForm(Styled, forms.Form):
     dismissed_on = forms.DateField(label=_("解聘日期"), widget=DATE, initial=timezone.localdate)
     document_no = forms.CharField(label=_("解聘文号"), max_length=50)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RosterUploadForm(Styled, forms.Form):
+    file = forms.FileField(
+        label=_("花名册文件（.xlsx）"),
+        widget=forms.FileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )

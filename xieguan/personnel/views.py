@@ -8,27 +8,40 @@ training. Officers and assistants get 403 (an assistant has their own ``me`` pag
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.models import MANAGER_ROLES, Role
+from xieguan.documents.render import file_response
+from xieguan.indicators import periods
+from xieguan.indicators.dashboard import targets
+from xieguan.indicators.registry import Counts, indicator
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404, region_in_scope
-from xieguan.personnel import actions, rules, staffing, training
+from xieguan.lib.tabular import TableError, report_workbook
+from xieguan.personnel import actions, roster, rules, staffing, training
 from xieguan.personnel.aftermath import aftermath_of
 from xieguan.personnel.assessment import ASPECT_MAX, ASPECT_MEASURES, Measures, thresholds
-from xieguan.personnel.export import roster_workbook
 from xieguan.personnel.forms import (
     AccountForm,
     AppointmentForm,
@@ -38,6 +51,7 @@ from xieguan.personnel.forms import (
     EligibilityForm,
     RenewalForm,
     RewardForm,
+    RosterUploadForm,
     TrainingSessionForm,
 )
 from xieguan.personnel.models import (
@@ -50,7 +64,8 @@ from xieguan.personnel.models import (
     TrainingRecord,
     TrainingSession,
 )
-from xieguan.regions.models import Level, Region
+from xieguan.personnel.printing import assessment_doc
+from xieguan.regions.models import CODE_LENGTH, Level, Region
 
 COUNTY = (Role.COUNTY_ADMIN,)
 MANAGERS = tuple(MANAGER_ROLES)
@@ -105,15 +120,112 @@ def assistant_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @scoped(*MANAGERS)
-def assistant_export(request: AuthedRequest) -> HttpResponse:
-    qs = _assistants(request).with_term().select_related("township").order_by("township_id", "name")
-    content = roster_workbook(qs, request.user)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def assistant_export(request: AuthedRequest) -> FileResponse:
+    """The roster (花名册) as .xlsx, ID numbers as personnel.privacy decides."""
+    qs = (
+        _assistants(request)
+        .with_term()
+        .select_related("township")
+        .prefetch_related("villages")
+        .order_by("township_id", "name")
     )
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="assistants-{stamp}.xlsx"'
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    roster.write_roster(target, qs, request.user, request.user.region.name)
+    target.seek(0)
+    filename = f"协管员花名册-{request.user.region.name}-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+# --- roster import (all or nothing) ------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+SHOWN_ISSUES = 300
+
+
+def _upload_path(request: AuthedRequest, token: str) -> str:
+    """Uploaded rosters wait in private storage under the uploader's id until applied."""
+    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        raise Http404
+    path = f"roster-imports/{request.user.pk}/{token}.xlsx"
+    if not default_storage.exists(path):
+        raise Http404
+    return path
+
+
+def _reread(request: AuthedRequest, path: str) -> roster.RosterCheck:
+    with default_storage.open(path, "rb") as fh:
+        return roster.read_roster(fh.read(), request.user)
+
+
+@scoped(*COUNTY)
+def roster_template(request: AuthedRequest) -> HttpResponse:
+    response = HttpResponse(roster.template_bytes(request.user), content_type=XLSX)
+    response["Content-Disposition"] = (
+        "attachment; filename=\"roster-template.xlsx\"; filename*=UTF-8''"
+        + quote("协管员花名册导入模板.xlsx")
+    )
+    return response
+
+
+@scoped(*COUNTY)
+def roster_import(request: AuthedRequest) -> HttpResponse:
+    """Upload → every row checked → the per-row report; importable only when no row fails."""
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        if uploaded.size > MAX_UPLOAD_BYTES:
+            form.add_error("file", _("文件太大（超过 5 MB）。"))
+        else:
+            content = uploaded.read()
+            try:
+                check = roster.read_roster(content, request.user, filename=uploaded.name)
+            except TableError as exc:
+                form.add_error("file", exc.message)
+            else:
+                token = uuid.uuid4().hex
+                default_storage.save(f"roster-imports/{request.user.pk}/{token}.xlsx", ContentFile(content))
+                context.update(
+                    check=check.counts(),
+                    issues=check.table.issues[:SHOWN_ISSUES],
+                    more_issues=max(len(check.table.issues) - SHOWN_ISSUES, 0),
+                    plans=sorted(check.plans.items()),
+                    token=token,
+                    filename=uploaded.name,
+                )
+    return render(request, "personnel/roster_import.html", context)
+
+
+@scoped(*COUNTY)
+@require_POST
+def roster_apply(request: AuthedRequest) -> HttpResponse:
+    path = _upload_path(request, request.POST.get("token", ""))
+    try:
+        result = roster.apply_roster(_reread(request, path))
+    except (ValidationError, TableError) as exc:
+        text = exc.message if isinstance(exc, TableError) else " ".join(exc.messages)
+        messages.error(request, text)
+        return redirect("personnel:roster_import")
+    default_storage.delete(path)
+    messages.success(
+        request,
+        _("花名册导入完成：新增 %(c)s 人，更新 %(u)s 人，未变 %(n)s 人。")
+        % {"c": result["create"], "u": result["update"], "n": result["unchanged"]},
+    )
+    return redirect("personnel:list")
+
+
+@scoped(*COUNTY)
+def roster_report(request: AuthedRequest, token: str) -> HttpResponse:
+    check = _reread(request, _upload_path(request, token))
+    response = HttpResponse(report_workbook(check.table, title=_("花名册导入检查报告")), content_type=XLSX)
+    response["Content-Disposition"] = (
+        "attachment; filename=\"roster-report.xlsx\"; filename*=UTF-8''" + quote("花名册导入检查报告.xlsx")
+    )
     return response
 
 
@@ -204,7 +316,8 @@ def assistant_photo(request: AuthedRequest, pk: int) -> FileResponse:
         raise Http404
     if not assistant.photo:
         raise Http404
-    return FileResponse(assistant.photo.open("rb"), content_type="image/jpeg")
+    content_type = mimetypes.guess_type(assistant.photo.name or "")[0] or "application/octet-stream"
+    return FileResponse(assistant.photo.open("rb"), content_type=content_type)
 
 
 @scoped(*COUNTY)
@@ -406,7 +519,17 @@ def assessment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     context = _assessment_context(assessment)
     context["can_manage"] = request.user.role == Role.COUNTY_ADMIN
+    context["print_url"] = reverse("personnel:assessment_pdf", args=[assessment.pk])
     return render(request, "personnel/assessment_detail.html", context)
+
+
+@scoped(*MANAGERS)
+def assessment_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The one-page assessment form as PDF (documents engine); the ID number as privacy decides."""
+    assessment = get_visible_or_404(
+        Assessment.objects.select_related("assistant__township__parent", "signed_off_by"), request.user, pk=pk
+    )
+    return file_response(assessment_doc(assessment, request.user), "pdf", inline=True)
 
 
 # --- training ----------------------------------------------------------------------------
@@ -434,25 +557,15 @@ def _organises(request: AuthedRequest, session: TrainingSession) -> bool:
 
 @scoped(*MANAGERS)
 def training_list(request: AuthedRequest) -> HttpResponse:
-    visible_records = TrainingRecord.objects.visible_to(request.user)
-    in_scope = Q(records__in=visible_records)
-    qs = (
-        _sessions(request)
-        .select_related("region")
-        .annotate(
-            invited=Count("records", filter=in_scope, distinct=True),
-            attended=Count("records", filter=in_scope & Q(records__attended=True), distinct=True),
-            passed=Count(
-                "records", filter=in_scope & Q(records__attended=True, records__passed=True), distinct=True
-            ),
-        )
-        .order_by("-held_on", "-pk")
-    )
+    qs = _sessions(request).select_related("region").order_by("-held_on", "-pk")
     kind = request.GET.get("kind", "")
     if kind in TrainingKind.values:
         qs = qs.filter(kind=kind)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    rows = [(s, training.Rates(s.invited, s.attended, s.passed)) for s in page]  # type: ignore[attr-defined]
+    grouped = training.rates_per(
+        TrainingRecord.objects.visible_to(request.user).filter(session__in=[s.pk for s in page]), "session_id"
+    )
+    rows = [(s, grouped.get(s.pk, training.Rates(0, 0, 0))) for s in page]
     return render(
         request,
         "personnel/training_list.html",
@@ -562,31 +675,86 @@ def _attendance_rows(
     return rows, errors
 
 
+@dataclass
+class RateRow:
+    code: str
+    name: str
+    participation: Counts
+    passing: Counts
+    participation_url: str = ""
+    passing_url: str = ""
+
+
+def _met(key: str, goals: dict[str, Any], rate: Decimal | None) -> bool | None:
+    target = goals.get(key)
+    if target is not None:
+        met: bool | None = target.is_met(rate)
+        return met
+    return None if rate is None else rate >= training.TARGET * 100
+
+
 @scoped(*MANAGERS)
 def training_rates(request: AuthedRequest) -> HttpResponse:
-    """Participation and pass rates per county and year against the 90% targets."""
+    """Participation and pass rates of business training per county (or township) and year,
+    computed by the indicators training_participation and training_pass."""
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    kind = request.GET.get("kind", TrainingKind.BUSINESS)
-    if kind not in (*TrainingKind.values, "all"):
-        kind = TrainingKind.BUSINESS
-    records = training.year_records(
-        TrainingRecord.objects.visible_to(request.user), year, None if kind == "all" else kind
+        period = periods.year(year)
+    except (ValueError, periods.PeriodError):
+        year, period = today.year, periods.year(today.year)
+    region = get_visible_or_404(
+        Region, request.user, code=request.GET.get("region") or request.user.region_id
     )
+    length = CODE_LENGTH[Level.COUNTY] if region.level < Level.COUNTY else CODE_LENGTH[Level.TOWNSHIP]
+    participation, passing = indicator("training_participation"), indicator("training_pass")
+    part_counts = participation.counts(region.code, period, length)
+    pass_counts = passing.counts(region.code, period, length)
+    names = dict(
+        Region.objects.visible_to(request.user).filter(code__in=list(part_counts)).values_list("code", "name")
+    )
+    rows = [
+        RateRow(
+            code,
+            names.get(code, code),
+            counts,
+            pass_counts.get(code, Counts()),
+            participation.list_url(code, period),
+            passing.list_url(code, period),
+        )
+        for code, counts in sorted(part_counts.items())
+    ]
+    total = RateRow(
+        region.code,
+        region.name,
+        participation.total(region.code, period),
+        passing.total(region.code, period),
+        participation.list_url(region.code, period),
+        passing.list_url(region.code, period),
+    )
+    goals = targets()
     return render(
         request,
         "personnel/training_rates.html",
         {
             "year": year,
             "years": list(range(today.year, today.year - 6, -1)),
-            "kind": kind,
-            "kinds": [*TrainingKind.choices, ("all", _("全部培训"))],
-            "counties": training.by_county(records),
-            "total": training.rates_of(records),
-            "target": training.TARGET,
+            "region": region,
+            "rows": [
+                (
+                    r,
+                    _met(participation.key, goals, r.participation.rate),
+                    _met(passing.key, goals, r.passing.rate),
+                )
+                for r in rows
+            ],
+            "total": (
+                total,
+                _met(participation.key, goals, total.participation.rate),
+                _met(passing.key, goals, total.passing.rate),
+            ),
+            "child_is_county": length == CODE_LENGTH[Level.COUNTY],
+            "basis": participation.basis,
         },
     )
 

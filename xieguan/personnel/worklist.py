@@ -86,11 +86,16 @@ def due_for_training(user: Any, today: dt.date) -> WorkSection:
         attended=True,
         session__held_on__year=today.year,
     )
-    people = Assistant.objects.visible_to(user).with_term(today).select_related("township")
-    due = people.filter(
-        (Q(derived_status=AssistantStatus.CANDIDATE) & ~Exists(pre_job))
-        | (Q(derived_status=AssistantStatus.APPOINTED) & ~Exists(business))
-    ).order_by("township_id", "name")
+    due = (
+        Assistant.objects.visible_to(user)
+        .with_term(today)
+        .filter(
+            (Q(derived_status=AssistantStatus.CANDIDATE) & ~Exists(pre_job))
+            | (Q(derived_status=AssistantStatus.APPOINTED) & ~Exists(business))
+        )
+        .select_related("township")
+        .order_by("township_id", "name")
+    )
     total = due.count()
     entries = [
         WorkEntry(

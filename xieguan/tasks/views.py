@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q
+from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 from xieguan.accounts.models import MANAGER_ROLES, Role
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.regions.models import CODE_LENGTH, Level, Region
 from xieguan.tasks import actions
 from xieguan.tasks.forms import AnswerForm, CloseForm, TaskForm, TransferForm, UnableForm
 from xieguan.tasks.models import (
@@ -31,6 +34,7 @@ from xieguan.tasks.models import (
 )
 
 MANAGERS = tuple(MANAGER_ROLES)
+COUNTY_LEN = CODE_LENGTH[Level.COUNTY]
 SHOW = {
     "open": gettext_lazy("进行中"),
     "overdue": gettext_lazy("有逾期"),
@@ -138,36 +142,58 @@ def create(request: AuthedRequest) -> HttpResponse:
     return render(request, "tasks/form.html", {"form": form})
 
 
+def assignment_counts(today: dt.date) -> dict[str, Count]:
+    """done / unable / open / overdue over assignment rows (transferred rows are not counted)."""
+    is_open = Q(status=AssignmentStatus.OPEN)
+    late = is_open & Q(task__status=TaskStatus.OPEN, task__due_on__lt=today, task__answer_required=True)
+    return {
+        "total": Count("pk", filter=~Q(status=AssignmentStatus.TRANSFERRED)),
+        "done": Count("pk", filter=Q(status__in=[AssignmentStatus.DONE, AssignmentStatus.ACKNOWLEDGED])),
+        "unable": Count("pk", filter=Q(status=AssignmentStatus.UNABLE)),
+        "open": Count("pk", filter=is_open),
+        "overdue": Count("pk", filter=late),
+    }
+
+
 @scoped(*MANAGERS)
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Progress of a task inside the user's region: totals, per county (above county level), per assignee."""
     user = request.user
     task = get_visible_or_404(Task.objects.select_related("region", "created_by", "closed_by"), user, pk=pk)
     today = timezone.localdate()
-    assignments = list(
-        TaskAssignment.objects.visible_to(user)
-        .filter(task=task)
-        .select_related("assignee", "region", "transferred_to__assignee")
+    rows = TaskAssignment.objects.visible_to(user).filter(task=task)
+    counts = assignment_counts(today)
+    summary = rows.aggregate(**counts)
+    by_county: list[dict[str, object]] = []
+    if len(user.region_id) < COUNTY_LEN:
+        grouped = list(
+            rows.order_by()
+            .annotate(county=Substr("region_id", 1, COUNTY_LEN, output_field=CharField()))
+            .values("county")
+            .annotate(**counts)
+            .order_by("county")
+        )
+        names = dict(
+            Region.objects.filter(code__in=[g["county"] for g in grouped]).values_list("code", "name")
+        )
+        by_county = [{**g, "name": names.get(str(g["county"]), g["county"])} for g in grouped]
+    page = Paginator(
+        rows.select_related("assignee", "region", "transferred_to__assignee")
         .annotate(n_files=Count("files"))
-        .order_by("region_id", "assignee__full_name")
-    )
-    summary = {
-        "total": sum(a.status != AssignmentStatus.TRANSFERRED for a in assignments),
-        "done": sum(a.status in (AssignmentStatus.DONE, AssignmentStatus.ACKNOWLEDGED) for a in assignments),
-        "unable": sum(a.status == AssignmentStatus.UNABLE for a in assignments),
-        "open": sum(a.status == AssignmentStatus.OPEN for a in assignments),
-        "overdue": sum(a.status == AssignmentStatus.OPEN and task.answer_required for a in assignments)
-        if task.is_overdue(today)
-        else 0,
-    }
-    for a in assignments:
+        .order_by("region_id", "assignee__full_name", "pk"),
+        50,
+    ).get_page(request.GET.get("page"))
+    for a in page:
         a.task = task  # one task for all rows: no query per row
     return render(
         request,
         "tasks/detail.html",
         {
             "task": task,
-            "assignments": assignments,
+            "page": page,
             "summary": summary,
+            "late": task.is_overdue(today) and task.answer_required,
+            "by_county": by_county,
             "attachments": list(task.attachments.all()),
             "targets": list(task.targets.all()),
             "can_manage": actions.can_manage(user, task),

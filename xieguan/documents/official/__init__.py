@@ -16,6 +16,7 @@ from xieguan.documents.layout import FormDoc
 # Modules holding the official forms; add yours here.
 FORM_MODULES = [
     "xieguan.documents.official.fubiao1",
+    "xieguan.documents.official.fubiao2",
 ]
 
 

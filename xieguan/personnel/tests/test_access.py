@@ -13,6 +13,7 @@ READ = [
     ("personnel:detail", "appointed"),
     ("personnel:aftermath", "appointed"),
     ("personnel:assessment", "assessment"),
+    ("personnel:assessment_pdf", "assessment"),
     ("personnel:training", None),
     ("personnel:training_rates", None),
     ("personnel:training_detail", "session"),

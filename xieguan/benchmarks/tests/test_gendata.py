@@ -1,0 +1,204 @@
+"""gendata --scale small: counts, derived fields as the domain actions store them, reproducibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+from collections import Counter, defaultdict
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from xieguan.accounts.models import Role, User
+from xieguan.benchmarks.generator import SCALES
+from xieguan.benchmarks.models import GeneratedDataset
+from xieguan.employers.actions import compute_is_key, compute_missing_fields
+from xieguan.employers.models import Employer
+from xieguan.inspections.models import (
+    Answer,
+    ChecklistTemplate,
+    Inspection,
+    InspectionAnswer,
+    InspectionStatus,
+    ItemKind,
+)
+from xieguan.leads.actions import report_due_at
+from xieguan.leads.models import (
+    AssistRequest,
+    AssistStatus,
+    Complaint,
+    EventKind,
+    Handling,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    ReportingPolicy,
+)
+from xieguan.lib.validators import clean_credit_code, clean_id_number, clean_phone
+from xieguan.outreach.models import PublicityEvent
+from xieguan.personnel.models import Assistant, AssistantStatus, TrainingRecord
+from xieguan.regions.models import Region
+
+TODAY = dt.date(2026, 5, 20)
+COUNTY = SCALES["small"].counties[0]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def code_lists(regions: None) -> None:
+    """The hazard categories and industry codes (a data migration; the suite runs --no-migrations)."""
+    from django.apps import apps
+
+    importlib.import_module("xieguan.employers.migrations.0002_code_lists").load(apps, None)
+
+
+def generate(seed: int = 7, reset: bool = False) -> None:
+    # Tests run with DEBUG=false, where gendata wants --force (it refuses production by default).
+    call_command("gendata", scale="small", seed=seed, today=TODAY, reset=reset, force=True, stdout=StringIO())
+
+
+def digest() -> str:
+    rows = [
+        *Employer.objects.order_by("id").values_list("name", "region_id", "industry", "registered"),
+        *Inspection.objects.order_by("id").values_list(
+            "id", "employer__name", "inspected_at", "findings_count"
+        ),
+        *Lead.objects.order_by("id").values_list("description", "discovered_at", "reported_at", "status"),
+    ]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_small_scale_counts_and_records(regions: None) -> None:
+    generate()
+    dataset = GeneratedDataset.objects.get()
+    assert (dataset.scale, dataset.seed, dataset.today) == ("small", 7, TODAY)
+    assert Employer.objects.count() == SCALES["small"].employers == dataset.counts["employers_employer"]
+    assert set(Employer.objects.values_list("township__parent_id", flat=True)) == {COUNTY}
+    townships = set(Region.objects.filter(parent_id=COUNTY).values_list("code", flat=True))
+    active = User.objects.filter(role=Role.ASSISTANT, is_active=True)
+    per_township = Counter(active.values_list("region_id", flat=True))
+    assert set(per_township) == townships  # every township has an assistant
+    assert set(per_township.values()) <= {1, 2}
+    assert User.objects.filter(role=Role.COUNTY_ADMIN, region_id=COUNTY).count() == 1
+    assert User.objects.filter(role=Role.OFFICER, region_id=COUNTY, agency__isnull=False).count() == 2
+    # Five years of about two inspections per employer and year, seven answers each.
+    submitted = Inspection.objects.filter(status=InspectionStatus.SUBMITTED)
+    assert 6 * Employer.objects.count() <= submitted.count() <= 12 * Employer.objects.count()
+    template = ChecklistTemplate.objects.get(is_active=True)
+    assert InspectionAnswer.objects.filter(inspection__status=InspectionStatus.SUBMITTED).count() == (
+        submitted.count() * template.items.count()
+    )
+    years = {timezone.localtime(at).year for at in submitted.values_list("inspected_at", flat=True)}
+    assert years == set(range(TODAY.year - 4, TODAY.year + 1))
+    assert Complaint.objects.exists() and PublicityEvent.objects.exists() and TrainingRecord.objects.exists()
+    # Identifiers are valid by the project's own validators.
+    for employer in Employer.objects.all():
+        if employer.credit_code:
+            assert clean_credit_code(employer.credit_code) == employer.credit_code
+        if employer.phone:
+            clean_phone(employer.phone)
+    for assistant in Assistant.objects.all():
+        assert clean_id_number(assistant.id_number) == assistant.id_number
+        assert assistant.status in {AssistantStatus.APPOINTED, AssistantStatus.DISMISSED}
+        assert assistant.user is not None and assistant.user.is_active == (
+            assistant.status == AssistantStatus.APPOINTED
+        )
+    assert set(
+        Assistant.objects.filter(status=AssistantStatus.APPOINTED).values_list("pk", flat=True)
+    ) == set(Assistant.objects.active(TODAY).values_list("pk", flat=True))
+
+
+def test_derived_fields_are_what_the_actions_store(regions: None) -> None:
+    generate()
+    last: dict[int, dt.date] = {}
+    for employer_id, at in Inspection.objects.filter(status=InspectionStatus.SUBMITTED).values_list(
+        "employer_id", "inspected_at"
+    ):
+        day = timezone.localdate(at)
+        last[employer_id] = max(last.get(employer_id, day), day)
+    for e in Employer.objects.prefetch_related("hazard_categories"):
+        # The employers app's own rules (employers.actions.refresh_derived).
+        assert e.township_id == e.region_id[:9]
+        assert e.missing_fields == compute_missing_fields(e, e.hazard_categories.all())
+        assert e.registered == (not e.missing_fields)
+        assert e.is_key == compute_is_key(e)
+        assert e.last_inspected_on == last.get(e.pk)
+    employers_count = Employer.objects.count()
+    assert 0 < Employer.objects.filter(registered=False).count() < employers_count * 0.2
+    assert 0 < Employer.objects.filter(is_key=True).count() < employers_count
+
+    items = {i.pk: i for i in ChecklistTemplate.objects.get(is_active=True).items.all()}
+    answers: dict[object, list[InspectionAnswer]] = defaultdict(list)
+    for answer in InspectionAnswer.objects.all():
+        answers[answer.inspection_id].append(answer)
+    employers = {e.pk: e for e in Employer.objects.all()}
+    for inspection in Inspection.objects.all():
+        mine = answers[inspection.pk]
+        for a in mine:
+            item = items[a.item_id]
+            expected = a.answer == (Answer.NO if item.kind == ItemKind.DOCUMENT else Answer.YES)
+            assert a.is_finding == expected
+            if a.answer == Answer.NOT_APPLICABLE:
+                assert item.na_rule != "never" and not employers[inspection.employer_id].construction_project
+        assert inspection.region_id == employers[inspection.employer_id].region_id
+        if inspection.status == InspectionStatus.SUBMITTED:
+            assert inspection.submitted_at is not None and inspection.submitted_at >= inspection.inspected_at
+            assert inspection.findings_count == sum(a.is_finding for a in mine)
+            assert inspection.complete == bool(
+                len(mine) == len(items) and inspection.companion_signature and inspection.assistant_signature
+            )
+        else:
+            assert not inspection.complete and inspection.submitted_at is None and len(mine) < len(items)
+
+    # One lead per finding; due times as leads.actions computes them; reporting after discovery.
+    findings = InspectionAnswer.objects.filter(is_finding=True, inspection__status=InspectionStatus.SUBMITTED)
+    assert Lead.objects.filter(source=LeadSource.INSPECTION).count() == findings.count()
+    assert set(
+        Lead.objects.filter(source=LeadSource.INSPECTION).values_list("inspection_answer_id", flat=True)
+    ) == set(findings.values_list("id", flat=True))
+    policy = ReportingPolicy.current()
+    statuses: Counter[str] = Counter()
+    for lead in Lead.objects.all():
+        assert lead.report_due_at == report_due_at(lead.discovered_at, lead.importance, policy)
+        assert (lead.reported_at is None) == (lead.status == LeadStatus.DISCOVERED)
+        statuses["late" if lead.reported_at and lead.reported_at > lead.report_due_at else lead.status] += 1
+    assert statuses["late"] and statuses[LeadStatus.DISCOVERED] and statuses[LeadStatus.CLOSED]
+    # The officer's steps as leads.actions allows them.
+    assert not Lead.objects.filter(acknowledged_at__isnull=False, acknowledged_by__isnull=True).exists()
+    assert not Lead.objects.filter(
+        handling=Handling.ENFORCEMENT, status=LeadStatus.CLOSED, officer_action=""
+    ).exists()
+    assert not Lead.objects.filter(handling=Handling.NO_ACTION).exclude(officer_action="").exists()
+    assert not Lead.objects.filter(handling=Handling.NO_ACTION, handling_reason="").exists()
+    assert not Lead.objects.filter(status=LeadStatus.CLOSED, assists__status=AssistStatus.REQUESTED).exists()
+    assert (
+        AssistRequest.objects.filter(lead__handling=Handling.ASSIST).count()
+        == AssistRequest.objects.count()
+        > 0
+    )
+    for lead in Lead.objects.prefetch_related("events"):
+        kinds = [e.kind for e in lead.events.all()]
+        assert kinds[0] == EventKind.DISCOVERED and kinds.count(EventKind.DISCOVERED) == 1
+        assert (EventKind.REPORTED in kinds) == (lead.reported_at is not None)
+        assert (EventKind.CLOSED in kinds) == (lead.status == LeadStatus.CLOSED)
+    assert Complaint.objects.filter(lead__isnull=True).count() == 0
+
+
+def test_refuses_to_generate_twice_and_reset_reproduces(regions: None) -> None:
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("gendata", scale="small", stdout=StringIO())
+    generate(seed=7)
+    first = digest()
+    with pytest.raises(CommandError, match="--reset"):
+        generate(seed=7)
+    assert GeneratedDataset.objects.count() == 1
+    generate(seed=8, reset=True)
+    assert digest() != first
+    generate(seed=7, reset=True)
+    assert digest() == first
+    assert GeneratedDataset.objects.get().seed == 7

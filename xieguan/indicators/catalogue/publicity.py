@@ -1,0 +1,42 @@
+"""（五）宣传: townships with at least one publicity event in the period / townships with an
+active assistant (乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xieguan.indicators.periods import Period
+from xieguan.indicators.registry import Indicator, Subject, register
+from xieguan.indicators.sources import township_has_active_assistant
+from xieguan.outreach.models import PublicityEvent
+from xieguan.regions.models import Level, Region
+
+
+@register
+class Publicity(Indicator):
+    key = "publicity"
+    label = _("乡镇宣传开展率")
+    short_label = _("宣传")
+    numerator_label = _("开展宣传的乡镇")
+    denominator_label = _("有在岗协管员的乡镇")
+    missing_label = _("未开展宣传的乡镇")
+    subject = Subject.TOWNSHIP
+    order = 80
+    basis = _("乡(镇、办)职业健康监督协管员全年开展卫生法律法规和相关卫生知识宣传1次以上。")
+    region_field = "code"
+
+    def base(self, code: str) -> QuerySet[Any]:
+        return Region.objects.within(code).filter(level=Level.TOWNSHIP)
+
+    def member(self, period: Period) -> Exists:
+        return township_has_active_assistant(period)
+
+    def ok(self, period: Period) -> Exists:
+        return Exists(
+            PublicityEvent.objects.filter(
+                region_id=OuterRef("code"), held_on__gte=period.start, held_on__lte=period.end
+            )
+        )

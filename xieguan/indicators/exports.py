@@ -1,0 +1,76 @@
+"""The dashboard table as an .xlsx workbook (the same Table the page shows)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xieguan.indicators.dashboard import Row, Table
+
+MET_FILL = PatternFill("solid", fgColor="D1E7DD")
+UNMET_FILL = PatternFill("solid", fgColor="F8D7DA")
+BOLD = Font(bold=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def table_workbook(table: Table) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    ws.title = "主要工作指标"
+    width = 1 + 3 * len(table.indicators)
+    ws.append([f"{table.node.name} 主要工作指标（{table.period.label}）"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
+    header1: list[str] = ["区划"]
+    header2: list[str] = [""]
+    for ind in table.indicators:
+        target = table.targets.get(ind.key)
+        header1 += [f"{ind.label}（目标 {target.label}）" if target else str(ind.label), "", ""]
+        header2 += ["比率", str(ind.numerator_label), str(ind.denominator_label)]
+    ws.append(header1)
+    ws.append(header2)
+    for i in range(len(table.indicators)):
+        col = 2 + 3 * i
+        ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + 2)
+    ws.merge_cells(start_row=3, start_column=1, end_row=4, end_column=1)
+    for row in ws.iter_rows(min_row=3, max_row=4):
+        for cell in row:
+            cell.font = BOLD
+            cell.alignment = CENTER
+    for data_row in [*table.rows, table.total]:
+        _append(ws, data_row)
+    ws.column_dimensions["A"].width = 22
+    for col in range(2, width + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 12
+    ws.freeze_panes = "B5"
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _append(ws: Worksheet, row: Row) -> None:
+    values: list[object] = ["合计" if row.kind == "total" else row.name]
+    for cell in row.cells:
+        rate = cell.counts.rate
+        values += [
+            float(rate) / 100 if rate is not None else "—",
+            cell.counts.numerator,
+            cell.counts.denominator,
+        ]
+    ws.append(values)
+    line = ws.max_row
+    for i, cell in enumerate(row.cells):
+        target = ws.cell(row=line, column=2 + 3 * i)
+        target.number_format = "0.0%"
+        if cell.met is not None:
+            target.fill = MET_FILL if cell.met else UNMET_FILL
+    if row.kind == "total":
+        for c in ws[line]:
+            c.font = BOLD

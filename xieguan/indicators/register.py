@@ -1,0 +1,165 @@
+"""附表2 职业健康监督协管巡查工作登记表: made from the submitted case forms, never typed.
+
+``inspections_for(...)`` picks the submitted inspections of one assistant or one township in a
+year; ``register_rows(...)`` turns each into one row of the register, in a fixed number of
+queries:
+
+- 巡查地点与内容: the employer's name and address as written on the case form, and the items checked;
+- 发现的主要问题: every finding in words (the item and the answer, with the assistant's note);
+- 巡查日期, 巡查人;
+- 备注: how each finding was handled, from its lead: 已报告<机构>（日期）, 协查（日期）, the
+  officer's action, 已办结（日期）.
+
+The form itself (layout, three formats) is ``xieguan.documents.official.fubiao2``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from xieguan.documents.official.fubiao2 import RegisterData
+from xieguan.indicators.periods import year as year_period
+from xieguan.inspections.models import Answer, Inspection, InspectionAnswer, InspectionStatus
+from xieguan.leads.models import AssistRequest, AssistStatus, Handling, Lead, LeadStatus
+from xieguan.lib.scoping import ScopedQuerySet
+
+# Short names of the check-list items for the register's narrow column (built-in wordings).
+SHORT = {
+    "职业病危害项目申报情况": "职业病危害项目申报",
+    "建设项目的职业病危害预评价报告、职业病防护设施设计、职业病危害控制效果评价报告完成情况": (
+        "建设项目职业病危害评价及防护设施设计"
+    ),
+    "工作场所职业病危害因素检测与评价情况": "危害因素检测与评价",
+    "劳动者职业健康检查及职业健康监护档案情况": "职业健康检查及监护档案",
+    "劳动者职业健康教育培训情况": "职业健康教育培训",
+    "具有放射危害因素的用人单位接触放射工作人员年度个人剂量监测情况": "放射工作人员个人剂量监测",
+    "工作场所异常情况": "工作场所异常",
+    "群众投诉举报情况": "群众投诉举报",
+}
+
+
+def short(wording: str) -> str:
+    return SHORT.get(wording, wording.removesuffix("情况"))
+
+
+def _day(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo"):
+        value = timezone.localtime(value).date()
+    return f"{value:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    inspection_id: str
+    place_and_content: str
+    findings: str
+    date: str
+    inspector: str
+    remarks: str
+
+    def as_tuple(self) -> tuple[str, str, str, str, str]:
+        return (self.place_and_content, self.findings, self.date, self.inspector, self.remarks)
+
+
+def inspections_for(
+    base: ScopedQuerySet[Inspection],
+    year: int,
+    *,
+    assistant_id: int | None = None,
+    township: str | None = None,
+) -> ScopedQuerySet[Inspection]:
+    """The submitted inspections of one assistant or one township in ``year``, oldest first.
+
+    ``base`` is already scoped to the viewer (``Inspection.objects.visible_to(user)``).
+    """
+    period = year_period(year)
+    qs = base.filter(
+        status=InspectionStatus.SUBMITTED,
+        inspected_at__gte=period.start_at,
+        inspected_at__lt=period.end_before,
+    )
+    if assistant_id is not None:
+        qs = qs.filter(assistant_id=assistant_id)
+    if township is not None:
+        qs = qs.within(township)
+    return qs.order_by("inspected_at", "pk")
+
+
+def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
+    answers = InspectionAnswer.objects.select_related("item").order_by("item__number")
+    leads = (
+        Lead.objects.select_related("reported_to_agency")
+        .prefetch_related(Prefetch("assists", queryset=AssistRequest.objects.order_by("requested_at", "pk")))
+        .order_by("discovered_at", "pk")
+    )
+    rows = []
+    fetched = (
+        inspections.select_related("assistant")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .prefetch_related(Prefetch("leads", queryset=leads))
+    )
+    for inspection in fetched:
+        rows.append(
+            RegisterRow(
+                inspection_id=str(inspection.pk),
+                place_and_content=_place_and_content(inspection),
+                findings=_findings(inspection),
+                date=_day(inspection.inspected_at),
+                inspector=str(inspection.assistant),
+                remarks="\n".join(filter(None, (_handling(lead) for lead in inspection.leads.all()))),
+            )
+        )
+    return rows
+
+
+def _place_and_content(inspection: Inspection) -> str:
+    checked = [short(a.item.wording) for a in inspection.answers.all() if a.answer != Answer.NOT_APPLICABLE]
+    place = inspection.employer_name + (f"（{inspection.address}）" if inspection.address else "")
+    return f"{place}\n巡查：{'、'.join(checked)}" if checked else place
+
+
+def _findings(inspection: Inspection) -> str:
+    lines = []
+    for a in inspection.answers.all():
+        if not a.is_finding:
+            continue
+        text = f"{short(a.item.wording)}：{a.get_answer_display()}"
+        note = " ".join(a.note.split())
+        lines.append(f"{text}（{note}）" if note else text)
+    return "\n".join(lines) if lines else "未发现问题"
+
+
+def _handling(lead: Lead) -> str:
+    parts = []
+    if lead.reported_at:
+        agency = lead.reported_to_agency.name if lead.reported_to_agency else "卫生监督机构"
+        parts.append(f"已报告{agency}（{_day(lead.reported_at)}）")
+    else:
+        parts.append("尚未报告")
+    for assist in lead.assists.all():
+        if assist.status == AssistStatus.DONE:
+            parts.append(f"协查（{_day(assist.done_on)}）")
+        elif assist.status == AssistStatus.REQUESTED:
+            parts.append(f"协查待办（{_day(assist.requested_at)}提出）")
+    if lead.officer_action:
+        parts.append(lead.get_officer_action_display())
+    elif lead.handling == Handling.NO_ACTION:
+        parts.append(lead.get_handling_display())
+    if lead.status == LeadStatus.CLOSED:
+        parts.append(f"已办结（{_day(lead.closed_at)}）")
+    return "；".join(parts)
+
+
+def register_data(unit: str, year: int, rows: list[RegisterRow]) -> RegisterData:
+    return RegisterData(
+        unit=unit,
+        year=str(year),
+        rows=[r.as_tuple() for r in rows],
+        filename=f"附表2 职业健康监督协管巡查工作登记表 {unit} {year}年度",
+    )

@@ -1,0 +1,238 @@
+"""The registry of indicators (主要工作指标) and the one way each is computed.
+
+An indicator is a small class that says, for a region subtree and a period:
+
+- ``base(code)``       the rows it counts (employers, assistants, leads …) in the subtree;
+- ``member(period)``   which of them are in the denominator for the period;
+- ``ok(period)``       which members are in the numerator;
+- ``extras(period)``   optional further counts among the members (on time, overdue …).
+
+Conditions are ``Q`` objects or boolean expressions (``Exists``), so the same definition
+serves three purposes and they cannot disagree:
+
+- ``counts()`` — numerator/denominator per child region in ONE grouped query over the whole
+  subtree, grouping by the code prefix ``Substr(region_field, 1, child_length)``;
+- ``series()`` — the subtree's totals for several periods in ONE query (conditional counts);
+- ``rows()``   — the drill-down list: members, the ok ones, or the missing ones.
+
+Register with ``@register``. The indicators of this app live one per module in
+``xieguan/indicators/catalogue/``; another app adds one with a module ``<app>/indicators.py``
+(found at start-up). See docs/indicators.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import BaseExpression
+from django.db.models.functions import Substr
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from xieguan.indicators.periods import Period
+
+Condition = Q | BaseExpression
+
+HUNDRED = Decimal(100)
+
+
+class Subject:
+    """What an indicator counts; picks the drill-down table."""
+
+    EMPLOYER = "employer"
+    ASSISTANT = "assistant"
+    LEAD = "lead"
+    INSPECTION = "inspection"
+    TOWNSHIP = "township"
+
+
+class Show:
+    """Which rows a drill-down lists."""
+
+    MISSING = "missing"  # members not in the numerator: who or what is the reason
+    OK = "ok"  # the numerator
+    ALL = "all"  # the denominator
+
+
+@dataclass
+class Counts:
+    """Numerator and denominator of one indicator for one region (and optional extra counts)."""
+
+    numerator: int = 0
+    denominator: int = 0
+    extras: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> int:
+        return self.denominator - self.numerator
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The percentage with one decimal; None when there is nothing to count (shown as "—")."""
+        if not self.denominator:
+            return None
+        return (HUNDRED * self.numerator / self.denominator).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    def __add__(self, other: Counts) -> Counts:
+        keys = self.extras.keys() | other.extras.keys()
+        return Counts(
+            self.numerator + other.numerator,
+            self.denominator + other.denominator,
+            {k: self.extras.get(k, 0) + other.extras.get(k, 0) for k in keys},
+        )
+
+
+def format_rate(rate: Decimal | None) -> str:
+    return "—" if rate is None else f"{rate}%"
+
+
+def _both(a: Condition, b: Condition) -> Q:
+    return Q(a) & Q(b)
+
+
+class Indicator:
+    """Base of every indicator. Subclasses set the class attributes and the three methods."""
+
+    key: ClassVar[str]
+    label: ClassVar[StrOrPromise]
+    short_label: ClassVar[StrOrPromise]
+    numerator_label: ClassVar[StrOrPromise]
+    denominator_label: ClassVar[StrOrPromise]
+    missing_label: ClassVar[StrOrPromise]
+    subject: ClassVar[str]
+    order: ClassVar[int] = 50
+    basis: ClassVar[StrOrPromise] = ""  # the regulation's words this indicator measures
+    region_field: ClassVar[str] = "region_id"  # the column holding the row's region code
+    extra_labels: ClassVar[dict[str, StrOrPromise]] = {}
+
+    # --- the definition -------------------------------------------------------------
+
+    def base(self, code: str) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def member(self, period: Period) -> Condition:
+        return Q()
+
+    def ok(self, period: Period) -> Condition:
+        raise NotImplementedError
+
+    def extras(self, period: Period) -> dict[str, Condition]:
+        return {}
+
+    # --- computations (one query each) ----------------------------------------------
+
+    def members(self, code: str, period: Period) -> QuerySet[Any]:
+        return self.base(code).filter(self.member(period))
+
+    def counts(self, code: str, period: Period, child_length: int) -> dict[str, Counts]:
+        """Counts per child region code, in one grouped query over the subtree of ``code``.
+
+        Rows whose region is above the child level (an employer registered at township level
+        seen from the township) are grouped under ``code`` itself.
+        """
+        extras = self.extras(period)
+        aggregates: dict[str, Any] = {
+            "den": Count("pk"),
+            "num": Count("pk", filter=Q(self.ok(period))),
+            **{f"x_{name}": Count("pk", filter=Q(cond)) for name, cond in extras.items()},
+        }
+        grouped = (
+            self.members(code, period)
+            .annotate(child_code=Substr(self.region_field, 1, child_length))
+            .values("child_code")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        out: dict[str, Counts] = {}
+        for row in grouped:
+            child = row["child_code"] if len(row["child_code"]) >= child_length else code
+            counts = Counts(row["num"], row["den"], {name: row[f"x_{name}"] for name in extras})
+            out[child] = out[child] + counts if child in out else counts
+        return out
+
+    def total(self, code: str, period: Period) -> Counts:
+        return self.series(code, [period])[0]
+
+    def series(self, code: str, periods: list[Period]) -> list[Counts]:
+        """The subtree's counts for each period, in one query (conditional counts)."""
+        aggregates: dict[str, Any] = {}
+        for i, period in enumerate(periods):
+            member = Q(self.member(period))
+            aggregates[f"den{i}"] = Count("pk", filter=member)
+            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period)))
+            for name, cond in self.extras(period).items():
+                aggregates[f"x{i}_{name}"] = Count("pk", filter=_both(member, cond))
+        row = self.base(code).aggregate(**aggregates)
+        return [
+            Counts(
+                row[f"num{i}"],
+                row[f"den{i}"],
+                {name: row[f"x{i}_{name}"] for name in self.extras(period)},
+            )
+            for i, period in enumerate(periods)
+        ]
+
+    def rows(self, code: str, period: Period, show: str = Show.MISSING) -> QuerySet[Any]:
+        """The rows behind a number: the missing ones, the ok ones, or all members."""
+        members = self.members(code, period)
+        if show == Show.OK:
+            return members.filter(self.ok(period))
+        if show == Show.ALL:
+            return members
+        if show in self.extra_labels:
+            return members.filter(self.extras(period)[show])
+        return members.exclude(self.ok(period))
+
+    # --- links ----------------------------------------------------------------------
+
+    def list_url(self, code: str, period: Period, show: str = Show.MISSING) -> str:
+        """Where the rows behind a number are listed (the drill-down page by default)."""
+        query = urlencode({"region": code, "period": period.key, "show": show})
+        return f"{drill_path(self.key)}?{query}"
+
+
+def drill_path(key: str) -> str:
+    """The drill-down page of an indicator; reversed once per key (a dashboard links ~1,000 cells)."""
+    return _drill_path(key, get_script_prefix(), get_urlconf())
+
+
+@cache
+def _drill_path(key: str, prefix: str, urlconf: str | None) -> str:
+    return reverse("indicators:drill", args=[key], urlconf=urlconf)
+
+
+_REGISTRY: dict[str, Indicator] = {}
+
+IndicatorClass = TypeVar("IndicatorClass", bound=type[Indicator])
+
+
+def register(cls: IndicatorClass) -> IndicatorClass:
+    """Class decorator: add an indicator to the registry (one instance per key)."""
+    if cls.key in _REGISTRY and type(_REGISTRY[cls.key]) is not cls:
+        raise ValueError(f"indicator key {cls.key!r} registered twice")
+    _REGISTRY[cls.key] = cls()
+    return cls
+
+
+def all_indicators() -> list[Indicator]:
+    return sorted(_REGISTRY.values(), key=lambda i: (i.order, i.key))
+
+
+def get_indicator(key: str) -> Indicator | None:
+    return _REGISTRY.get(key)
+
+
+def indicator(key: str) -> Indicator:
+    """The registered indicator with this key (KeyError if none)."""
+    return _REGISTRY[key]
+
+
+def keys() -> list[str]:
+    return [i.key for i in all_indicators()]

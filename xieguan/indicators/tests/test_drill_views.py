@@ -1,0 +1,111 @@
+"""Drill-down pages: the employers, assistants, inspections, leads and townships behind a number."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from xieguan.indicators.tests.scenario import COUNTY, T1
+
+pytestmark = pytest.mark.django_db
+
+
+def drill(client, key, **params):
+    params.setdefault("period", "2025")
+    return client.get(reverse("indicators:drill", args=[key]), params)
+
+
+def names(response, attr="name"):
+    return [getattr(row, attr) for row in response.context["page"].object_list]
+
+
+def test_uncovered_key_employers(client_for, scenario):
+    response = drill(client_for("panzhou"), "key_coverage", region=COUNTY)
+    assert response.status_code == 200
+    assert names(response) == ["民主化工厂", "云中水泥厂"]  # ordered by township code, then name
+    body = response.content.decode()
+    assert "未巡查的重点单位" in body and "云中水泥厂" in body
+    assert reverse("employers:detail", args=[scenario.employers["E2"].pk]) in body  # where the work is
+
+
+def test_employers_not_inspected_each_half_year_show_the_halves(client_for, scenario):
+    response = drill(client_for("panzhou"), "employer_patrol", region=T1)
+    assert set(names(response)) == {"云中水泥厂", "柏果机修厂"}
+    machine_shop = next(r for r in response.context["page"].object_list if r.name == "柏果机修厂")
+    assert machine_shop.half_counts == [0, 1]
+
+
+def test_unregistered_employers(client_for, scenario):
+    assert names(drill(client_for("panzhou"), "registration", region=COUNTY)) == ["云中水泥厂"]
+    shown = names(drill(client_for("panzhou"), "registration", region=COUNTY, show="ok"))
+    assert set(shown) == {"柏果煤矿", "柏果机修厂", "民主新厂", "民主化工厂"}
+
+
+def test_silent_assistants(client_for, scenario):
+    response = drill(client_for("panzhou"), "assistant_patrol", region=COUNTY)
+    assert set(names(response, "username")) == {"a2", "a5"}
+    a2 = next(r for r in response.context["page"].object_list if r.username == "a2")
+    assert a2.half_counts == [0, 1]
+    assert "柏果二号" in response.content.decode()
+
+
+def test_townships_without_publicity(client_for, scenario):
+    response = drill(client_for("panzhou"), "publicity", region=COUNTY)
+    assert names(response) == ["民主镇"]
+
+
+def test_incomplete_records(client_for, scenario):
+    response = drill(client_for("panzhou"), "records", region=COUNTY)
+    assert names(response, "employer_name") == ["柏果机修厂"]
+    assert reverse("inspections:detail", args=[scenario.inspections["I3"].pk]) in response.content.decode()
+
+
+def test_leads_behind_the_reporting_rate(client_for, scenario):
+    response = drill(client_for("panzhou"), "reporting", region=COUNTY, show="overdue")
+    assert len(response.context["page"].object_list) == 2
+    assert reverse("leads:detail", args=[scenario.leads["L4"].pk]) in response.content.decode()
+
+
+def test_tabs_count_missing_ok_and_all(client_for, scenario):
+    tabs = drill(client_for("panzhou"), "key_coverage", region=COUNTY).context["tabs"]
+    assert [count for _, _, count in tabs] == [2, 1, 3]
+
+
+def test_nothing_missing_is_said(client_for, scenario):
+    response = drill(client_for("panzhou"), "publicity", region=T1)
+    assert 'data-testid="drill-empty"' in response.content.decode()
+
+
+def test_unknown_indicator_is_404(client_for, scenario):
+    assert drill(client_for("panzhou"), "nonsense").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "registration",
+        "reporting",
+        "assistant_patrol",
+        "key_coverage",
+        "employer_patrol",
+        "records",
+        "publicity",
+    ],
+)
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("liuzhi", 404), ("xieguan2", 404), ("jiandu2", 404), ("panzhou", 200), ("xieguan", 200)],
+)
+def test_drill_down_is_scoped(client_for, scenario, key, persona, status):
+    assert drill(client_for(persona), key, region=T1).status_code == status
+
+
+def test_assistant_cannot_drill_above_the_township(client_for, scenario):
+    assert drill(client_for("xieguan"), "registration", region=COUNTY).status_code == 404
+
+
+def test_drill_query_count_does_not_grow_with_rows(client_for, scenario, django_assert_max_num_queries):
+    client = client_for("panzhou")
+    for key in ("key_coverage", "assistant_patrol", "records", "publicity", "reporting"):
+        with django_assert_max_num_queries(12):
+            assert drill(client, key, region=COUNTY, show="all").status_code == 200

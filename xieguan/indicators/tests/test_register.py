@@ -1,0 +1,216 @@
+"""附表2: generated from the submitted case forms; rows equal the inspections; three formats."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from xieguan.accounts.models import Agency, Role
+from xieguan.indicators.tests.factories import (
+    EmployerFactory,
+    InspectionFactory,
+    LeadFactory,
+    UserFactory,
+    answer_all,
+    at,
+    fubiao1_template,
+)
+from xieguan.inspections.models import Inspection, InspectionStatus
+from xieguan.leads.models import AssistRequest, AssistStatus, LeadStatus, OfficerAction
+from xieguan.lib.testing import OTHER_TOWNSHIP, TOWNSHIP
+
+pytestmark = pytest.mark.django_db
+PAGE = reverse("indicators:register")
+
+
+@pytest.fixture
+def register_data(personas):
+    template = fubiao1_template()
+    xieguan = personas.xieguan
+    a2 = UserFactory.create(username="a2", full_name="柏果二号", region_id=TOWNSHIP, role=Role.ASSISTANT)
+    mine = EmployerFactory.create(name="柏果煤矿", address="柏果镇煤矿路1号", region_id=TOWNSHIP + "001")
+    shop = EmployerFactory.create(name="柏果机修厂", address="柏果镇街上", region_id=TOWNSHIP)
+
+    def inspect(employer, who, when, **kw):
+        return InspectionFactory.create(
+            template=template, employer=employer, assistant=who, inspected_at=when, **kw
+        )
+
+    i1 = inspect(mine, xieguan, at(2025, 3, 5))
+    answer_all(i1, findings={3: "未开展年度检测"}, na=(2,))
+    i2 = inspect(shop, xieguan, at(2025, 9, 9))
+    answer_all(i2)
+    i3 = inspect(mine, a2, at(2025, 10, 1))
+    answer_all(i3, findings={6: "粉碎车间粉尘大"})
+    answer_all(inspect(shop, xieguan, at(2025, 11, 1), status=InspectionStatus.DRAFT))
+    answer_all(inspect(shop, xieguan, at(2024, 11, 1)))
+    other = EmployerFactory.create(name="岩脚煤矿", region_id=OTHER_TOWNSHIP + "001")
+    answer_all(inspect(other, personas.xieguan2, at(2025, 4, 1)))
+
+    agency = Agency.objects.get(name="盘州市卫生健康综合监督执法大队")
+    lead = LeadFactory.create(
+        region_id=mine.region_id,
+        employer=mine,
+        inspection=i1,
+        discovered_by=xieguan,
+        discovered_at=at(2025, 3, 5, 11),
+        reported_at=at(2025, 3, 6),
+        reported_to_agency=agency,
+        status=LeadStatus.CLOSED,
+        officer_action=OfficerAction.RECTIFY,
+        closed_at=at(2025, 4, 1),
+    )
+    AssistRequest.objects.create(
+        region_id=mine.region_id,
+        lead=lead,
+        employer=mine,
+        requested_by=personas.jiandu,
+        assistant=xieguan,
+        status=AssistStatus.DONE,
+        done_on=at(2025, 3, 20).date(),
+    )
+    LeadFactory.create(
+        region_id=mine.region_id,
+        employer=mine,
+        inspection=i3,
+        discovered_by=a2,
+        discovered_at=at(2025, 10, 1, 11),
+    )
+    return {"i1": i1, "i2": i2, "i3": i3, "a2": a2}
+
+
+def rows_of(response):
+    return response.context["rows"]
+
+
+def test_rows_equal_the_assistants_submitted_inspections_of_the_year(client_for, personas, register_data):
+    response = client_for("panzhou").get(PAGE, {"assistant": personas.xieguan.pk, "year": 2025})
+    rows = rows_of(response)
+    expected = Inspection.objects.filter(
+        assistant=personas.xieguan, status=InspectionStatus.SUBMITTED, inspected_at__year=2025
+    ).order_by("inspected_at")
+    assert [r.inspection_id for r in rows] == [str(i.pk) for i in expected]
+    assert [r.inspection_id for r in rows] == [str(register_data["i1"].pk), str(register_data["i2"].pk)]
+    assert response.context["unit"] == "盘州市柏果镇 协管员 xieguan"
+    assert reverse("inspections:detail", args=[register_data["i1"].pk]) in response.content.decode()
+
+
+def test_row_contents_come_from_the_case_form_and_the_leads(client_for, personas, register_data):
+    first, second = rows_of(client_for("panzhou").get(PAGE, {"assistant": personas.xieguan.pk, "year": 2025}))
+    assert first.place_and_content.startswith(
+        "柏果煤矿（柏果镇煤矿路1号）\n巡查：职业病危害项目申报、危害因素检测与评价"
+    )
+    assert "建设项目" not in first.place_and_content  # answered 合理缺项: not checked
+    assert first.findings == "危害因素检测与评价：无（未开展年度检测）"
+    assert first.date == "2025-03-05"
+    assert first.inspector == "xieguan"
+    assert first.remarks.split("；") == [
+        "已报告盘州市卫生健康综合监督执法大队（2025-03-06）",
+        "协查（2025-03-20）",
+        "责令整改",
+        "已办结（2025-04-01）",
+    ]
+    assert second.findings == "未发现问题" and second.remarks == ""
+
+
+def test_township_register_has_every_assistants_inspections(client_for, personas, register_data):
+    rows = rows_of(client_for("panzhou").get(PAGE, {"township": TOWNSHIP, "year": 2025}))
+    assert [r.inspection_id for r in rows] == [str(register_data[k].pk) for k in ("i1", "i2", "i3")]
+    assert rows[2].findings == "工作场所异常：有（粉碎车间粉尘大）"
+    assert rows[2].remarks == "尚未报告"
+    assert rows[2].inspector == "柏果二号"
+
+
+def test_an_assistant_gets_their_own_register_by_default(client_for, personas, register_data):
+    response = client_for("xieguan").get(PAGE, {"year": 2025})
+    assert response.context["assistant"] == personas.xieguan
+    assert len(rows_of(response)) == 2
+
+
+def test_a_year_without_inspections_is_said(client_for, personas, register_data):
+    response = client_for("xieguan").get(PAGE, {"year": 2023})
+    assert rows_of(response) == [] and "该年度没有已提交的巡查" in response.content.decode()
+
+
+def pdf_text(data: bytes) -> str:
+    tool = shutil.which("pdftotext")
+    assert tool, "pdftotext (poppler-utils) is needed"
+    return subprocess.run(
+        [tool, "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_exports_in_three_formats_from_one_description(client_for, personas, register_data):
+    client = client_for("panzhou")
+    params = {"assistant": personas.xieguan.pk, "year": 2025}
+    pdf = client.get(reverse("indicators:register_file", args=["pdf"]), params)
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(pdf_text(pdf.content).split())
+    for words in (
+        "附表2",
+        "职业健康监督协管巡查工作登记表",
+        "2025年度",
+        "巡查地点与内容",
+        "发现的主要问题",
+        "柏果煤矿",
+        "注：此表为协管巡查工作登记表",
+    ):
+        assert words in text, words
+
+    docx = client.get(reverse("indicators:register_file", args=["docx"]), params)
+    document = Document(io.BytesIO(docx.content))
+    table = max(document.tables, key=lambda t: len(t.rows))
+    assert [c.text for c in table.rows[0].cells] == [
+        "序号",
+        "巡查地点与内容",
+        "发现的主要问题",
+        "巡查日期",
+        "巡查人",
+        "备注",
+    ]
+    assert len(table.rows) == 1 + 2
+    assert table.rows[1].cells[3].text == "2025-03-05"
+    assert table.rows[0]._tr.xml.count("tblHeader") == 1  # repeated on every page
+
+    xlsx = client.get(reverse("indicators:register_file", args=["xlsx"]), params)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [v for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert "职业健康监督协管巡查工作登记表" in values and "柏果二号" not in values
+    assert any(str(v).startswith("柏果煤矿") for v in values)
+    assert sheet.print_title_rows  # the header row repeats on printed pages
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("liuzhi", 404), ("xieguan2", 404), ("jiandu2", 404), ("jiandu", 200), ("lps", 200)],
+)
+def test_register_and_exports_are_scoped(client_for, personas, register_data, persona, status):
+    client = client_for(persona)
+    for params in ({"assistant": personas.xieguan.pk}, {"township": TOWNSHIP}):
+        assert client.get(PAGE, params).status_code == status
+        assert client.get(reverse("indicators:register_file", args=["xlsx"]), params).status_code == status
+
+
+def test_only_assistants_and_townships_make_a_register(client_for, personas, register_data):
+    client = client_for("panzhou")
+    assert client.get(PAGE, {"assistant": personas.jiandu.pk}).status_code == 404  # not an assistant
+    assert client.get(PAGE, {"township": "520281"}).status_code == 404  # a county, not a township
+    assert (
+        client.get(reverse("indicators:register_file", args=["exe"]), {"township": TOWNSHIP}).status_code
+        == 404
+    )
+    assert client.get(reverse("indicators:register_file", args=["pdf"])).status_code == 404  # nothing chosen
+
+
+def test_register_query_count_does_not_grow_with_rows(
+    client_for, personas, register_data, django_assert_max_num_queries
+):
+    client = client_for("panzhou")
+    with django_assert_max_num_queries(14):
+        client.get(PAGE, {"township": TOWNSHIP, "year": 2025})

@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from xieguan.accounts.models import Role, User
+from xieguan.documents.official import fubiao2
+from xieguan.documents.render import FORMATS, file_response
+from xieguan.indicators import periods
+from xieguan.indicators import register as register_module
+from xieguan.indicators.dashboard import DEEPEST_DASHBOARD, build_table, dashboard_url, series, targets
+from xieguan.indicators.exports import table_workbook
+from xieguan.indicators.periods import Period, PeriodError
+from xieguan.indicators.registry import Indicator, Show, Subject, format_rate, get_indicator
+from xieguan.indicators.sources import active_assistant_q, submitted_in
+from xieguan.inspections.models import Inspection, InspectionStatus
+from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.scoping import get_visible_or_404
+from xieguan.regions.models import Level, Region
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_HALVES = 6
+
+
+def _region(request: AuthedRequest) -> Region:
+    code = request.GET.get("region") or request.user.region_id
+    return get_visible_or_404(Region, request.user, code=code)
+
+
+def _period(request: AuthedRequest) -> Period:
+    """The period of the query string; a bad one is said and the current year used."""
+    key = request.GET.get("period", "")
+    if key == "custom":
+        key = f"{request.GET.get('from', '')}~{request.GET.get('to', '')}"
+    try:
+        return periods.parse_period(key)
+    except PeriodError as exc:
+        messages.error(request, str(exc))
+        return periods.current_year()
+
+
+def _breadcrumbs(request: AuthedRequest, region: Region, period: Period) -> list[tuple[str, str]]:
+    scope = request.user.region_id
+    return [
+        (r.name, dashboard_url(r.code, period))
+        for r in region.ancestors()
+        if r.code.startswith(scope) and r.level <= DEEPEST_DASHBOARD
+    ]
+
+
+def _period_context(period: Period) -> dict[str, Any]:
+    is_custom = period.key not in {p.key for p in periods.choices()}
+    return {"period": period, "period_choices": periods.choices(), "period_custom": is_custom}
+
+
+@scoped()
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    region = _region(request)
+    period = _period(request)
+    table = build_table(region, period)
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "region": region,
+            "table": table,
+            "breadcrumbs": _breadcrumbs(request, region, period),
+            **_period_context(period),
+        },
+    )
+
+
+@scoped()
+def dashboard_xlsx(request: AuthedRequest) -> HttpResponse:
+    region = _region(request)
+    period = _period(request)
+    response = HttpResponse(table_workbook(build_table(region, period)), content_type=XLSX)
+    filename = f"indicators-{region.code}-{period.key}.xlsx".replace("~", "_")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@scoped()
+def series_json(request: AuthedRequest) -> JsonResponse:
+    """Each indicator over the last six half-years, for the dashboard's charts."""
+    region = _region(request)
+    return JsonResponse(series(region, periods.recent_halves(CHART_HALVES)))
+
+
+@scoped()
+def drill(request: AuthedRequest, key: str) -> HttpResponse:
+    """The rows behind a number: who or what is missing (or counted) for one indicator."""
+    indicator = get_indicator(key)
+    if indicator is None:
+        raise Http404("没有这个指标")
+    region = _region(request)
+    period = _period(request)
+    show = request.GET.get("show", Show.MISSING)
+    if show not in {Show.MISSING, Show.OK, Show.ALL, *indicator.extra_labels}:
+        show = Show.MISSING
+    rows = _decorate(indicator, indicator.rows(region.code, period, show), period)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    halves = period.halves()
+    for row in page.object_list:
+        row.half_counts = [getattr(row, f"half_{i}", None) for i in range(len(halves))]
+    total = indicator.total(region.code, period)
+    target = targets().get(indicator.key)
+    tabs = [
+        (Show.MISSING, indicator.missing_label, total.missing),
+        (Show.OK, indicator.numerator_label, total.numerator),
+        (Show.ALL, indicator.denominator_label, total.denominator),
+    ]
+    return render(
+        request,
+        "indicators/drill.html",
+        {
+            "indicator": indicator,
+            "region": region,
+            "show": show,
+            "tabs": tabs,
+            "page": page,
+            "total": total,
+            "rate": format_rate(total.rate),
+            "target": target,
+            "met": target.is_met(total.rate) if target else None,
+            "subject_template": f"indicators/_rows_{indicator.subject}.html",
+            "breadcrumbs": _breadcrumbs(request, region, period),
+            "back_url": dashboard_url(region.code, period),
+            "halves": halves,
+            "query": urlencode({"region": region.code, "period": period.key, "show": show}),
+            **_period_context(period),
+        },
+    )
+
+
+def _decorate(indicator: Indicator, rows: QuerySet[Any], period: Period) -> QuerySet[Any]:
+    """What each drill-down table shows besides the row itself (a fixed number of queries)."""
+    subject = indicator.subject
+    per_half = {
+        f"half_{i}": Count("inspections", filter=submitted_in(half, "inspections__"))
+        for i, half in enumerate(period.halves())
+    }
+    if subject == Subject.EMPLOYER:
+        return rows.select_related("township").annotate(**per_half).order_by("township_id", "name")
+    if subject == Subject.ASSISTANT:
+        last = Max("inspections__inspected_at", filter=Q(inspections__status=InspectionStatus.SUBMITTED))
+        return (
+            rows.select_related("region")
+            .annotate(last_inspection=last, **per_half)
+            .order_by("region_id", "full_name")
+        )
+    if subject == Subject.INSPECTION:
+        return rows.select_related("assistant", "region").order_by("-inspected_at")
+    if subject == Subject.LEAD:
+        return rows.select_related("employer", "region").order_by("discovered_at")
+    if subject == Subject.TOWNSHIP:
+        assistants = Count("users", filter=Q(active_assistant_q(period, "users__")), distinct=True)
+        return rows.select_related("parent").annotate(active_assistants=assistants).order_by("code")
+    return rows
+
+
+@scoped()
+def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
+    """附表2 for one assistant or one township and a year: the page, or the file in ``fmt``."""
+    user = request.user
+    this_year = timezone.localdate().year
+    year_text = request.GET.get("year", "")
+    year = (
+        int(year_text)
+        if year_text.isdigit() and periods.MIN_YEAR <= int(year_text) <= this_year
+        else this_year
+    )
+    assistant_pk = request.GET.get("assistant", "")
+    township_code = request.GET.get("township", "")
+    if not assistant_pk and not township_code and user.role == Role.ASSISTANT:
+        assistant_pk = str(user.pk)
+    assistant = township = None
+    base = Inspection.objects.visible_to(user)
+    if assistant_pk:
+        assistant = get_visible_or_404(User, user, pk=assistant_pk, role=Role.ASSISTANT)
+        inspections = register_module.inspections_for(base, year, assistant_id=assistant.pk)
+        unit = f"{assistant.region.path_name(below=assistant.region.code[:4])} 协管员 {assistant}"
+    elif township_code:
+        township = get_visible_or_404(Region, user, code=township_code, level=Level.TOWNSHIP)
+        inspections = register_module.inspections_for(base, year, township=township.code)
+        unit = township.path_name(below=township.code[:4])
+    else:
+        inspections = None
+        unit = ""
+    rows = register_module.register_rows(inspections) if inspections is not None else []
+    if fmt:
+        if fmt not in FORMATS or inspections is None:
+            raise Http404
+        doc = fubiao2.register(register_module.register_data(unit, year, rows))
+        return file_response(doc, fmt, inline=fmt == "pdf")
+    query = urlencode(
+        {
+            "year": year,
+            **({"assistant": assistant.pk} if assistant else {}),
+            **({"township": township.code} if township else {}),
+        }
+    )
+    return render(
+        request,
+        "indicators/register.html",
+        {
+            "years": range(this_year, this_year - 5, -1),
+            "year": year,
+            "assistants": User.objects.visible_to(user)
+            .filter(role=Role.ASSISTANT)
+            .select_related("region")
+            .order_by("region_id", "full_name"),
+            "townships": Region.objects.visible_to(user).filter(level=Level.TOWNSHIP).only("code", "name"),
+            "assistant": assistant,
+            "township": township,
+            "unit": unit,
+            "rows": rows,
+            "chosen": inspections is not None,
+            "query": query,
+            "formats": FORMATS,
+        },
+    )

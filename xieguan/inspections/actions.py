@@ -1,0 +1,740 @@
+"""Domain actions on inspections (巡查). Web views, the API and commands call these only.
+
+Every action validates first and writes inside one transaction, so a refusal leaves nothing
+half-saved. Refusals are ``InspectionError`` with plain Chinese messages.
+
+- ``save_draft``: create or update the draft with the client's UUID (autosave);
+- ``add_photo`` / ``delete_photo``: evidence on a draft, stamped into the pixels;
+- ``self_check``: what is missing before submission, in plain Chinese;
+- ``submit_inspection``: idempotent by UUID; stores answers, findings, leads, ledger dates;
+- ``amend_inspection``: a correction with a reason, keeping both versions;
+- ``activate_template`` / ``revise_template``: the province's check-list versions;
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from xieguan.employers.models import Employer
+from xieguan.inspections.models import (
+    Answer,
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionAmendment,
+    InspectionAnswer,
+    InspectionPhoto,
+    InspectionStatus,
+    ItemKind,
+    NotApplicableRule,
+)
+from xieguan.leads.actions import discover_lead
+from xieguan.leads.models import LeadSource, LeadType
+from xieguan.lib.images import photo_bytes, signature_bytes
+from xieguan.lib.validators import clean_phone
+
+if TYPE_CHECKING:
+    from xieguan.accounts.models import User
+
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone clock a little ahead is not "the future"
+HEADER_FIELDS = ("employer_name", "address", "legal_representative", "phone")
+# Inspection header field -> Employer ledger field
+LEDGER_FIELD = {
+    "employer_name": "name",
+    "address": "address",
+    "legal_representative": "legal_representative",
+    "phone": "phone",
+}
+LEDGER_REASON = "巡查现场核实更正"
+STALE_LEDGER = (
+    "台账中该单位的信息在您巡查期间已被他人修改，现场填写的单位信息未同步到台账，请到台账核对两个版本。"
+)
+LEDGER_LABELS = {
+    "name": "用人单位名称",
+    "address": "地址",
+    "legal_representative": "法定代表人",
+    "phone": "联系电话",
+}
+ANSWER_LABELS = {Answer.YES: "有", Answer.NO: "无", Answer.NOT_APPLICABLE: "合理缺项"}
+
+
+class InspectionError(Exception):
+    """A refusal: nothing has been written. ``messages`` are shown to the user as they are."""
+
+    def __init__(self, messages: str | Sequence[str]) -> None:
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("；".join(self.messages))
+
+
+class SubmissionIncomplete(InspectionError):
+    """The self-check found something missing or not allowed."""
+
+
+class NotYours(InspectionError):
+    """The UUID belongs to an inspection of someone else (answered as not found)."""
+
+
+@dataclass
+class AnswerData:
+    number: int
+    answer: str = ""  # "", "yes", "no", "na"
+    note: str = ""
+
+
+@dataclass
+class PhotoData:
+    image: bytes
+    taken_at: dt.datetime | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    caption: str = ""
+    item_number: int | None = None
+
+
+@dataclass
+class InspectionData:
+    """One inspection as the phone sends it (web form and offline API alike).
+
+    Signatures: ``None`` keeps what the draft has, ``b""`` clears it, bytes replace it.
+    """
+
+    id: uuid.UUID
+    employer: Employer
+    template: ChecklistTemplate
+    employer_name: str = ""
+    address: str = ""
+    legal_representative: str = ""
+    phone: str = ""
+    employer_version: int | None = None
+    inspected_at: dt.datetime | None = None
+    accompanying_person: str = ""
+    answers: list[AnswerData] = field(default_factory=list)
+    companion_signature: bytes | None = None
+    assistant_signature: bytes | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accuracy_m: float | None = None
+    photos: list[PhotoData] = field(default_factory=list)
+
+
+@dataclass
+class SubmitResult:
+    inspection: Inspection
+    created: bool  # False: this UUID had been submitted before; this is the first result
+    notices: list[str] = field(default_factory=list)
+    leads: int = 0
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def answer_label(answer: str) -> str:
+    return ANSWER_LABELS.get(answer, "") if answer else ""  # type: ignore[call-overload]
+
+
+def na_refusal(item: ChecklistItem, employer: Employer) -> str:
+    """Why 合理缺项 is not allowed for this item and employer (plain Chinese)."""
+    if item.na_rule == NotApplicableRule.NO_CONSTRUCTION_PROJECT:
+        return f"第{item.number}项只有无建设项目的用人单位才能选“合理缺项”；台账登记该单位有在建建设项目。"
+    if item.na_rule == NotApplicableRule.NO_RADIATION_WORK:
+        return f"第{item.number}项只有不从事放射工作的用人单位才能选“合理缺项”；台账登记该单位从事放射工作。"
+    return f"第{item.number}项不允许选“合理缺项”，请选择“有”或“无”。"
+
+
+def _in_future(when: dt.datetime | None) -> bool:
+    return when is not None and when > timezone.now() + CLOCK_SKEW
+
+
+def self_check(
+    data: InspectionData,
+    items: Sequence[ChecklistItem],
+    *,
+    has_companion_signature: bool,
+    has_assistant_signature: bool,
+) -> list[str]:
+    """Everything that stops this inspection from being submitted, in plain Chinese, in form order."""
+    problems: list[str] = []
+    if not data.employer_name.strip():
+        problems.append("请填写用人单位名称。")
+    if data.phone.strip():
+        try:
+            clean_phone(data.phone)
+        except ValidationError as exc:
+            problems.append(f"联系电话：{exc.messages[0]}")
+    if data.inspected_at is None:
+        problems.append("请填写巡查时间。")
+    elif _in_future(data.inspected_at):
+        problems.append("巡查时间不能晚于现在。")
+    by_number = {a.number: a for a in data.answers}
+    known = {item.number for item in items}
+    for number in sorted(set(by_number) - known):
+        problems.append(f"第{number}项不在本巡查表中。")
+    for item in items:
+        given = by_number.get(item.number)
+        answer = given.answer if given else ""
+        if not answer:
+            problems.append(f"第{item.number}项“{item.wording}”还没有选择。")
+        elif answer not in Answer.values:
+            problems.append(f"第{item.number}项的答案无效。")
+        elif answer == Answer.NOT_APPLICABLE and not item.na_allowed_for(data.employer):
+            problems.append(na_refusal(item, data.employer))
+    if not data.accompanying_person.strip():
+        problems.append("请填写用人单位陪同人员姓名。")
+    if not has_companion_signature:
+        problems.append("缺少用人单位陪同人员签字。")
+    if not has_assistant_signature:
+        problems.append("缺少协管员签字。")
+    return problems
+
+
+def _length_problems(data: InspectionData) -> list[str]:
+    problems = []
+    for name in (*HEADER_FIELDS, "accompanying_person"):
+        model_field = Inspection._meta.get_field(name)
+        value = getattr(data, name)
+        if model_field.max_length and len(value) > model_field.max_length:  # type: ignore[union-attr]
+            problems.append(f"{model_field.verbose_name}太长（不超过 {model_field.max_length} 个字）。")  # type: ignore[union-attr]
+    return problems
+
+
+def _check_owner(existing: Inspection, user: User) -> None:
+    if existing.assistant_id != user.pk:
+        raise NotYours("未找到该巡查。")
+
+
+def _signature_file(data: bytes, inspection_id: uuid.UUID, who: str) -> ContentFile[bytes]:
+    return ContentFile(signature_bytes(data), name=f"{inspection_id}-{who}.png")
+
+
+def _prepare_signatures(data: InspectionData) -> dict[str, ContentFile[bytes] | None]:
+    """Checked, re-encoded signatures to store: {field: file, or None to clear}; raises on bad images."""
+    prepared: dict[str, ContentFile[bytes] | None] = {}
+    problems = []
+    for name, label in (("companion_signature", "陪同人员签字"), ("assistant_signature", "协管员签字")):
+        raw: bytes | None = getattr(data, name)
+        if raw is None:
+            continue
+        if raw == b"":
+            prepared[name] = None
+            continue
+        try:
+            prepared[name] = _signature_file(raw, data.id, name.split("_")[0])
+        except ValidationError as exc:
+            problems.append(f"{label}：{exc.messages[0]}")
+    if problems:
+        raise InspectionError(problems)
+    return prepared
+
+
+def _apply_header(inspection: Inspection, data: InspectionData) -> None:
+    inspection.employer_name = data.employer_name.strip()
+    inspection.address = data.address.strip()
+    inspection.legal_representative = data.legal_representative.strip()
+    phone = data.phone.strip()
+    with contextlib.suppress(ValidationError):  # kept as typed in a draft; refused at submission
+        phone = clean_phone(phone)
+    inspection.phone = phone
+    inspection.accompanying_person = data.accompanying_person.strip()
+    if data.inspected_at is not None:
+        inspection.inspected_at = data.inspected_at
+    inspection.latitude = data.latitude
+    inspection.longitude = data.longitude
+    inspection.accuracy_m = data.accuracy_m
+
+
+def _apply_signatures(inspection: Inspection, prepared: Mapping[str, ContentFile[bytes] | None]) -> None:
+    for name, content in prepared.items():
+        current = getattr(inspection, name)
+        if current:
+            current.delete(save=False)
+        if content is not None:
+            getattr(inspection, name).save(content.name, content, save=False)
+
+
+# --- drafts ---------------------------------------------------------------------------
+
+
+def save_draft(user: User, data: InspectionData) -> Inspection:
+    """Create or update the user's draft with this UUID. Answers may be partial."""
+    problems = _length_problems(data)
+    if _in_future(data.inspected_at):
+        problems.append("巡查时间不能晚于现在。")
+    if problems:
+        raise InspectionError(problems)
+    prepared = _prepare_signatures(data)
+    with transaction.atomic():
+        inspection = Inspection.objects.select_for_update().filter(pk=data.id).first()
+        if inspection is None:
+            inspection = Inspection(
+                id=data.id,
+                template=data.template,
+                employer=data.employer,
+                region_id=data.employer.region_id,
+                assistant=user,
+                status=InspectionStatus.DRAFT,
+            )
+            created = True
+        else:
+            _check_owner(inspection, user)
+            if inspection.is_submitted:
+                raise InspectionError("该巡查已提交，不能再修改；如需更正请提交修订。")
+            if inspection.employer_id != data.employer.pk:
+                raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
+            created = False
+        _apply_header(inspection, data)
+        _apply_signatures(inspection, prepared)
+        if created:
+            inspection.save(force_insert=True)
+        else:
+            inspection.save()
+        _save_draft_answers(inspection, data.answers)
+    return inspection
+
+
+def _save_draft_answers(inspection: Inspection, answers: Iterable[AnswerData]) -> None:
+    items = {i.number: i for i in inspection.template.items.all()}
+    existing = {a.item_id: a for a in inspection.answers.all()}
+    keep: set[int] = set()
+    for given in answers:
+        item = items.get(given.number)
+        if item is None or given.answer not in ("", *Answer.values):
+            continue
+        if not given.answer and not given.note.strip():
+            continue
+        row = existing.get(item.pk) or InspectionAnswer(inspection=inspection, item=item)
+        row.answer, row.note = given.answer, given.note.strip()
+        row.is_finding = False
+        row.save()
+        keep.add(item.pk)
+    inspection.answers.exclude(item_id__in=keep).delete()
+
+
+def delete_draft(inspection: Inspection, user: User) -> None:
+    _check_owner(inspection, user)
+    if inspection.is_submitted:
+        raise InspectionError("已提交的巡查不能删除。")
+    with transaction.atomic():
+        for photo in inspection.photos.all():
+            photo.image.delete(save=False)
+        for name in ("companion_signature", "assistant_signature"):
+            if getattr(inspection, name):
+                getattr(inspection, name).delete(save=False)
+        inspection.delete()
+
+
+# --- photos ---------------------------------------------------------------------------
+
+
+def stamp_lines(
+    taken_at: dt.datetime, latitude: Decimal | None, longitude: Decimal | None, employer_name: str
+) -> list[str]:
+    local = timezone.localtime(taken_at)
+    if latitude is not None and longitude is not None:
+        lat, lon = float(latitude), float(longitude)
+        ns = "北纬" if lat >= 0 else "南纬"
+        ew = "东经" if lon >= 0 else "西经"
+        place = f"位置：{ns}{abs(lat):.6f}° {ew}{abs(lon):.6f}°"
+    else:
+        place = "位置：未获取定位"
+    return [f"时间：{local:%Y-%m-%d %H:%M:%S}", place, f"单位：{employer_name}"]
+
+
+def _photo(inspection: Inspection, photo: PhotoData) -> InspectionPhoto:
+    taken_at = photo.taken_at or timezone.now()
+    if _in_future(taken_at):
+        taken_at = timezone.now()
+    name = inspection.employer_name or inspection.employer.name
+    try:
+        content = photo_bytes(photo.image, stamp_lines(taken_at, photo.latitude, photo.longitude, name))
+    except ValidationError as exc:
+        raise InspectionError(f"照片：{exc.messages[0]}") from exc
+    record = InspectionPhoto(
+        inspection=inspection,
+        taken_at=taken_at,
+        latitude=photo.latitude,
+        longitude=photo.longitude,
+        caption=photo.caption.strip()[:200],
+        item_number=photo.item_number,
+    )
+    record.image.save(f"{inspection.pk}-{uuid.uuid4().hex[:8]}.jpg", ContentFile(content), save=False)
+    return record
+
+
+def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> InspectionPhoto:
+    """Attach a stamped photo to a draft."""
+    _check_owner(inspection, user)
+    if inspection.is_submitted:
+        raise InspectionError("该巡查已提交，不能再添加照片。")
+    record = _photo(inspection, photo)
+    with transaction.atomic():
+        record.save()
+    return record
+
+
+def delete_photo(photo: InspectionPhoto, user: User) -> None:
+    inspection = photo.inspection
+    _check_owner(inspection, user)
+    if inspection.is_submitted:
+        raise InspectionError("该巡查已提交，照片不能删除。")
+    photo.image.delete(save=False)
+    photo.delete()
+
+
+# --- submission -----------------------------------------------------------------------
+
+
+def _effective_signature(existing: Inspection | None, given: bytes | None, name: str) -> bool:
+    if given is not None:
+        return bool(given)
+    return bool(existing is not None and getattr(existing, name))
+
+
+def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
+    """Submit an inspection (from a draft or directly, e.g. from the offline phone client).
+
+    Idempotent by ``data.id``: if that UUID has been submitted already, nothing is written
+    and the first result is returned (``created=False``), also when two requests race.
+    """
+    existing = Inspection.objects.filter(pk=data.id).first()
+    if existing is not None:
+        _check_owner(existing, user)
+        if existing.is_submitted:
+            return SubmitResult(existing, created=False)
+        if existing.employer_id != data.employer.pk:
+            raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
+    if data.inspected_at is None and existing is not None:
+        data.inspected_at = existing.inspected_at
+    items = list(data.template.items.all())
+    problems = _length_problems(data) + self_check(
+        data,
+        items,
+        has_companion_signature=_effective_signature(
+            existing, data.companion_signature, "companion_signature"
+        ),
+        has_assistant_signature=_effective_signature(
+            existing, data.assistant_signature, "assistant_signature"
+        ),
+    )
+    if problems:
+        raise SubmissionIncomplete(problems)
+    prepared = _prepare_signatures(data)
+    photos = [_photo_placeholder(p) for p in data.photos]
+    try:
+        with transaction.atomic():
+            return _submit_locked(user, data, items, prepared, photos)
+    except IntegrityError:
+        # Another request with the same UUID won the race and committed first.
+        first = Inspection.objects.filter(pk=data.id).first()
+        if first is None or not first.is_submitted:
+            raise
+        _check_owner(first, user)
+        return SubmitResult(first, created=False)
+
+
+def _photo_placeholder(photo: PhotoData) -> PhotoData:
+    """Refuse bad photo content before anything is written."""
+    try:
+        photo_bytes(photo.image)
+    except ValidationError as exc:
+        raise InspectionError(f"照片：{exc.messages[0]}") from exc
+    return photo
+
+
+def _submit_locked(
+    user: User,
+    data: InspectionData,
+    items: list[ChecklistItem],
+    prepared: Mapping[str, ContentFile[bytes] | None],
+    photos: list[PhotoData],
+) -> SubmitResult:
+    inspection = Inspection.objects.select_for_update().filter(pk=data.id).first()
+    created = inspection is None
+    if inspection is None:
+        inspection = Inspection(
+            id=data.id,
+            template=data.template,
+            employer=data.employer,
+            region_id=data.employer.region_id,
+            assistant=user,
+        )
+    else:
+        _check_owner(inspection, user)
+        if inspection.is_submitted:
+            return SubmitResult(inspection, created=False)
+    _apply_header(inspection, data)
+    _apply_signatures(inspection, prepared)
+    now = timezone.now()
+    inspection.status = InspectionStatus.SUBMITTED
+    inspection.submitted_at = now
+    if created:
+        inspection.save(force_insert=True)  # a racing twin fails here with IntegrityError
+    else:
+        inspection.answers.all().delete()  # draft rows: no lead points at them yet
+        inspection.save()
+    by_number = {a.number: a for a in data.answers}
+    rows = []
+    for item in items:
+        given = by_number[item.number]
+        rows.append(
+            InspectionAnswer(
+                inspection=inspection,
+                item=item,
+                answer=given.answer,
+                note=given.note.strip(),
+                is_finding=item.is_finding(given.answer),
+            )
+        )
+    InspectionAnswer.objects.bulk_create(rows)
+    for photo in photos:
+        _photo(inspection, photo).save()
+    _refresh_derived(inspection, items)
+    inspection.save(update_fields=["findings_count", "complete", "updated_at"])
+    saved_rows = list(inspection.answers.select_related("item"))
+    leads = _leads_for_findings(inspection, saved_rows, user)
+    _touch_employer(inspection.employer)
+    notices = _sync_ledger(inspection, data, user)
+    return SubmitResult(inspection, created=True, notices=notices, leads=leads)
+
+
+def _refresh_derived(inspection: Inspection, items: Sequence[ChecklistItem]) -> None:
+    answers = {a.item_id: a for a in inspection.answers.all()}
+    inspection.findings_count = sum(1 for a in answers.values() if a.is_finding)
+    inspection.complete = (
+        all(item.pk in answers and answers[item.pk].answer in Answer.values for item in items)
+        and bool(inspection.companion_signature)
+        and bool(inspection.assistant_signature)
+    )
+
+
+def _leads_for_findings(inspection: Inspection, rows: Iterable[InspectionAnswer], user: User) -> int:
+    made = 0
+    for row in rows:
+        if not row.is_finding or hasattr(row, "lead"):
+            continue
+        item = row.item
+        label = answer_label(row.answer)
+        description = f"巡查发现：第{item.number}项“{item.wording}”为“{label}”。"
+        if row.note:
+            description += f"情况说明：{row.note}"
+        discover_lead(
+            region=inspection.region,
+            lead_type=item.finding_lead_type(),
+            source=LeadSource.INSPECTION,
+            description=description,
+            discovered_by=user,
+            discovered_at=min(inspection.inspected_at, timezone.now()),
+            employer=inspection.employer,
+            place=inspection.address,
+            inspection=inspection,
+            inspection_answer=row,
+        )
+        made += 1
+    return made
+
+
+def _touch_employer(employer: Employer) -> None:
+    """Keep the ledger's derived 最近巡查日期 (the due date follows from it)."""
+    latest = (
+        Inspection.objects.filter(employer=employer, status=InspectionStatus.SUBMITTED)
+        .aggregate(latest=Max("inspected_at"))
+        .get("latest")
+    )
+    day = timezone.localdate(latest) if latest else None
+    Employer.objects.filter(pk=employer.pk).update(last_inspected_on=day)
+    employer.last_inspected_on = day
+
+
+def _sync_ledger(inspection: Inspection, data: InspectionData, user: User) -> list[str]:
+    """Send header corrections made on site to the ledger, unless it changed meanwhile.
+
+    Goes through the ledger's own edit action (history, derived fields, duplicate checks,
+    optimistic concurrency); a refusal there never refuses the inspection, it is reported.
+    """
+    from xieguan.employers.actions import LedgerError, StaleEmployer, update_employer
+
+    employer = Employer.objects.get(pk=inspection.employer_id)
+    changes = {
+        LEDGER_FIELD[name]: getattr(inspection, name)
+        for name in HEADER_FIELDS
+        if getattr(inspection, name) != getattr(employer, LEDGER_FIELD[name])
+    }
+    if not changes:
+        return []
+    expected = data.employer_version if data.employer_version is not None else employer.version
+    try:
+        changed = update_employer(employer, changes, by=user, expected_version=expected, reason=LEDGER_REASON)
+    except StaleEmployer:
+        return [STALE_LEDGER]
+    except LedgerError as exc:
+        return [f"台账未更新：{exc.message}"]
+    labels = "、".join(LEDGER_LABELS[f] for f in changed if f in LEDGER_LABELS)
+    return [f"已按现场核实结果更新台账：{labels}。"] if changed else []
+
+
+# --- amendments -----------------------------------------------------------------------
+
+
+def snapshot(inspection: Inspection) -> dict[str, Any]:
+    """The amendable content of an inspection, as JSON."""
+    return {
+        "employer_name": inspection.employer_name,
+        "address": inspection.address,
+        "legal_representative": inspection.legal_representative,
+        "phone": inspection.phone,
+        "accompanying_person": inspection.accompanying_person,
+        "inspected_at": timezone.localtime(inspection.inspected_at).isoformat(timespec="minutes"),
+        "answers": {
+            str(a.item.number): {"answer": a.answer, "note": a.note}
+            for a in inspection.answers.select_related("item").order_by("item__number")
+        },
+    }
+
+
+AMENDING_ROLES = frozenset({"county_admin", "province_admin"})
+
+
+def can_amend(inspection: Inspection, user: User) -> bool:
+    return inspection.is_submitted and (inspection.assistant_id == user.pk or user.role in AMENDING_ROLES)
+
+
+def amend_inspection(
+    inspection: Inspection, user: User, data: InspectionData, reason: str
+) -> InspectionAmendment:
+    """Correct a submitted inspection. The reason is required; both versions are kept."""
+    reason = reason.strip()
+    problems = []
+    if not reason:
+        problems.append("请填写修改原因。")
+    if not inspection.is_submitted:
+        problems.append("草稿不需要修订，直接修改即可。")
+    if not can_amend(inspection, user):
+        problems.append("只有巡查的协管员本人或县(区)、省级管理员可以修订。")
+    items = list(inspection.template.items.all())
+    problems += _length_problems(data)
+    problems += self_check(
+        data,
+        items,
+        has_companion_signature=bool(inspection.companion_signature),
+        has_assistant_signature=bool(inspection.assistant_signature),
+    )
+    if problems:
+        raise InspectionError(problems)
+    with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        before = snapshot(locked)
+        _apply_header(locked, data)
+        locked.latitude, locked.longitude, locked.accuracy_m = (
+            inspection.latitude,
+            inspection.longitude,
+            inspection.accuracy_m,
+        )
+        by_number = {a.number: a for a in data.answers}
+        rows = {a.item_id: a for a in locked.answers.all()}
+        for item in items:
+            given = by_number[item.number]
+            row = rows.get(item.pk) or InspectionAnswer(inspection=locked, item=item)
+            row.answer, row.note = given.answer, given.note.strip()
+            row.is_finding = item.is_finding(given.answer)
+            row.save()
+        after = snapshot(locked)
+        if after == before:
+            raise InspectionError("没有修改任何内容。")
+        locked.revision += 1
+        _refresh_derived(locked, items)
+        locked.save()
+        amendment = InspectionAmendment.objects.create(
+            inspection=locked,
+            revision=locked.revision,
+            reason=reason,
+            amended_by=user,
+            before=before,
+            after=after,
+        )
+        _leads_for_findings(locked, locked.answers.select_related("item"), user)
+        _touch_employer(locked.employer)
+    inspection.refresh_from_db()
+    return amendment
+
+
+# --- templates ------------------------------------------------------------------------
+
+
+@dataclass
+class ItemData:
+    number: int
+    wording: str
+    kind: str
+    na_rule: str = NotApplicableRule.NEVER
+    lead_type: str = ""
+
+
+def activate_template(template: ChecklistTemplate, by: User) -> None:
+    """Make this template version the one new inspections are filled with."""
+    with transaction.atomic():
+        ChecklistTemplate.objects.select_for_update().filter(is_active=True).update(is_active=False)
+        ChecklistTemplate.objects.filter(pk=template.pk).update(is_active=True)
+    template.is_active = True
+
+
+def revise_template(
+    template: ChecklistTemplate, by: User, *, name: str, description: str, items: Sequence[ItemData]
+) -> ChecklistTemplate:
+    """A change to a template is a new version (same code); old inspections keep theirs."""
+    problems = []
+    if not name.strip():
+        problems.append("请填写模板名称。")
+    if not items:
+        problems.append("巡查表至少要有一项。")
+    numbers = [i.number for i in items]
+    if numbers != list(range(1, len(items) + 1)):
+        problems.append("巡查项目应从 1 开始连续编号。")
+    for item in items:
+        if not item.wording.strip():
+            problems.append(f"第{item.number}项的巡查内容不能为空。")
+        if item.kind not in ItemKind.values:
+            problems.append(f"第{item.number}项的性质无效。")
+        if item.na_rule not in NotApplicableRule.values:
+            problems.append(f"第{item.number}项的合理缺项条件无效。")
+        if item.lead_type and item.lead_type not in LeadType.values:
+            problems.append(f"第{item.number}项的线索类别无效。")
+    if problems:
+        raise InspectionError(problems)
+    with transaction.atomic():
+        latest = ChecklistTemplate.objects.select_for_update().filter(code=template.code).order_by("-version")
+        version = (latest.values_list("version", flat=True).first() or 0) + 1
+        was_active = ChecklistTemplate.objects.filter(code=template.code, is_active=True).exists()
+        if was_active:
+            ChecklistTemplate.objects.filter(is_active=True).update(is_active=False)
+        new = ChecklistTemplate.objects.create(
+            code=template.code,
+            version=version,
+            name=name.strip(),
+            description=description.strip(),
+            builtin=False,
+            is_active=was_active,
+            created_by=by,
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                template=new,
+                number=i.number,
+                wording=i.wording.strip(),
+                kind=i.kind,
+                na_rule=i.na_rule,
+                lead_type=i.lead_type,
+            )
+            for i in items
+        )
+    return new

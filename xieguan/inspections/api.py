@@ -1,0 +1,402 @@
+"""Inspections API (/api/v1/inspections/...): templates, drafts, photos, submit, list, detail.
+
+The phone form of the web app uses these same operations (draft autosave, photos, submit),
+so the web page and the offline phone client cannot disagree. Submission is idempotent by
+the client's UUID: the same submission sent twice is stored once; the repeat gets the first
+result (200 instead of 201).
+"""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from xieguan.accounts.models import Role
+from xieguan.employers.models import Employer
+from xieguan.inspections import actions
+from xieguan.inspections.filters import InspectionFilter, listable
+from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionPhoto
+from xieguan.lib.access import AuthedRequest
+from xieguan.lib.images import decode_data_url, read_upload
+from xieguan.lib.scoping import get_visible_or_404
+
+router = Router(tags=["巡查"])
+
+
+class ItemOut(Schema):
+    number: int
+    wording: str
+    kind: str
+    na_rule: str
+    lead_type: str
+
+
+class TemplateOut(Schema):
+    id: int
+    code: str
+    version: int
+    name: str
+    is_active: bool
+    items: list[ItemOut]
+
+
+class AnswerIn(Schema):
+    number: int
+    answer: Literal["", "yes", "no", "na"] = ""
+    note: str = ""
+
+
+class PhotoIn(Schema):
+    image: str  # data URL or base64 (JPEG/PNG)
+    taken_at: dt.datetime | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    caption: str = ""
+    item_number: int | None = None
+
+
+class InspectionIn(Schema):
+    id: uuid.UUID
+    employer_id: int
+    template_id: int
+    employer_version: int | None = None
+    employer_name: str = ""
+    address: str = ""
+    legal_representative: str = ""
+    phone: str = ""
+    inspected_at: dt.datetime | None = None
+    accompanying_person: str = ""
+    answers: list[AnswerIn] = []
+    companion_signature: str | None = None  # data URL of a PNG; "" clears; absent keeps
+    assistant_signature: str | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accuracy_m: float | None = None
+    photos: list[PhotoIn] = []
+
+
+class AnswerOut(Schema):
+    number: int
+    wording: str
+    answer: str
+    answer_label: str
+    note: str
+    is_finding: bool
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str
+    taken_at: dt.datetime
+    caption: str
+    item_number: int | None
+
+
+class InspectionSummary(Schema):
+    id: uuid.UUID
+    status: str
+    employer_id: int
+    employer_name: str
+    region: str
+    assistant: str
+    template_id: int
+    inspected_at: dt.datetime
+    submitted_at: dt.datetime | None
+    complete: bool
+    findings_count: int
+    revision: int
+    url: str
+
+    @staticmethod
+    def resolve_region(obj: Inspection) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_assistant(obj: Inspection) -> str:
+        return str(obj.assistant)
+
+    @staticmethod
+    def resolve_url(obj: Inspection) -> str:
+        return obj.get_absolute_url()
+
+
+class InspectionOut(InspectionSummary):
+    address: str
+    legal_representative: str
+    phone: str
+    accompanying_person: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    accuracy_m: float | None
+    has_companion_signature: bool
+    has_assistant_signature: bool
+    answers: list[AnswerOut]
+    photos: list[PhotoOut]
+    leads: list[int]
+
+    @staticmethod
+    def resolve_has_companion_signature(obj: Inspection) -> bool:
+        return bool(obj.companion_signature)
+
+    @staticmethod
+    def resolve_has_assistant_signature(obj: Inspection) -> bool:
+        return bool(obj.assistant_signature)
+
+    @staticmethod
+    def resolve_answers(obj: Inspection) -> list[AnswerOut]:
+        return [
+            AnswerOut(
+                number=a.item.number,
+                wording=a.item.wording,
+                answer=a.answer,
+                answer_label=actions.answer_label(a.answer),
+                note=a.note,
+                is_finding=a.is_finding,
+            )
+            for a in obj.answers.select_related("item").order_by("item__number")
+        ]
+
+    @staticmethod
+    def resolve_photos(obj: Inspection) -> list[PhotoOut]:
+        return [photo_out(p) for p in obj.photos.all()]
+
+    @staticmethod
+    def resolve_leads(obj: Inspection) -> list[int]:
+        return list(obj.leads.values_list("pk", flat=True))
+
+
+class SubmitOut(Schema):
+    created: bool
+    notices: list[str]
+    leads_created: int
+    inspection: InspectionOut
+
+
+class ProblemsOut(Schema):
+    detail: str
+    problems: list[str]
+
+
+def template_out(template: ChecklistTemplate) -> TemplateOut:
+    return TemplateOut(
+        id=template.pk,
+        code=template.code,
+        version=template.version,
+        name=template.name,
+        is_active=template.is_active,
+        items=[
+            ItemOut(number=i.number, wording=i.wording, kind=i.kind, na_rule=i.na_rule, lead_type=i.lead_type)
+            for i in template.items.all()
+        ],
+    )
+
+
+def photo_out(photo: InspectionPhoto) -> PhotoOut:
+    return PhotoOut(
+        id=photo.pk,
+        url=reverse("inspections:photo", args=[photo.pk]),
+        taken_at=photo.taken_at,
+        caption=photo.caption,
+        item_number=photo.item_number,
+    )
+
+
+def _require_assistant(request: AuthedRequest) -> None:
+    if request.user.role != Role.ASSISTANT:
+        raise HttpError(403, "只有协管员可以填写巡查。")
+
+
+def _signature(value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    if value == "":
+        return b""
+    return decode_data_url(value)
+
+
+def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.InspectionData:
+    """Turn the JSON into the action's input; the employer is fetched through the scope."""
+    employer = get_visible_or_404(Employer, request.user, pk=payload.employer_id)
+    template = get_object_or_404(ChecklistTemplate, pk=payload.template_id)
+    try:
+        photos = [
+            actions.PhotoData(
+                image=decode_data_url(p.image),
+                taken_at=p.taken_at,
+                latitude=p.latitude,
+                longitude=p.longitude,
+                caption=p.caption,
+                item_number=p.item_number,
+            )
+            for p in payload.photos
+        ]
+        companion = _signature(payload.companion_signature)
+        assistant = _signature(payload.assistant_signature)
+    except ValidationError as exc:
+        raise actions.InspectionError(exc.messages) from exc
+    return actions.InspectionData(
+        id=payload.id,
+        employer=employer,
+        template=template,
+        employer_name=payload.employer_name,
+        address=payload.address,
+        legal_representative=payload.legal_representative,
+        phone=payload.phone,
+        employer_version=payload.employer_version,
+        inspected_at=payload.inspected_at,
+        accompanying_person=payload.accompanying_person,
+        answers=[actions.AnswerData(a.number, a.answer, a.note) for a in payload.answers],
+        companion_signature=companion,
+        assistant_signature=assistant,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        accuracy_m=payload.accuracy_m,
+        photos=photos,
+    )
+
+
+def _refusal(exc: actions.InspectionError) -> Status:
+    if isinstance(exc, actions.NotYours):
+        raise Http404
+    detail = "提交前还有以下问题" if isinstance(exc, actions.SubmissionIncomplete) else "无法保存"
+    return Status(422, ProblemsOut(detail=detail, problems=exc.messages))
+
+
+@router.get("/templates", response=list[TemplateOut], summary="巡查表模板（含历史版本）")
+def templates(request: AuthedRequest) -> list[TemplateOut]:
+    return [template_out(t) for t in ChecklistTemplate.objects.prefetch_related("items")]
+
+
+@router.get("/templates/active", response=TemplateOut, summary="当前启用的巡查表模板")
+def active_template(request: AuthedRequest) -> TemplateOut:
+    template = ChecklistTemplate.active()
+    if template is None:
+        raise Http404
+    return template_out(template)
+
+
+@router.put(
+    "/{uuid:inspection_id}/draft",
+    response={200: InspectionOut, 422: ProblemsOut},
+    summary="保存草稿（按客户端 UUID 新建或更新）",
+)
+def save_draft(request: AuthedRequest, inspection_id: uuid.UUID, payload: InspectionIn) -> Any:
+    _require_assistant(request)
+    if payload.id != inspection_id:
+        return Status(422, ProblemsOut(detail="无法保存", problems=["地址中的编号与内容不一致。"]))
+    try:
+        inspection = actions.save_draft(request.user, to_data(request, payload))
+    except actions.InspectionError as exc:
+        return _refusal(exc)
+    return Status(200, inspection)
+
+
+@router.delete("/{uuid:inspection_id}/draft", response={204: None, 422: ProblemsOut}, summary="删除草稿")
+def delete_draft(request: AuthedRequest, inspection_id: uuid.UUID) -> Any:
+    inspection = get_visible_or_404(Inspection, request.user, pk=inspection_id, assistant=request.user)
+    try:
+        actions.delete_draft(inspection, request.user)
+    except actions.InspectionError as exc:
+        return _refusal(exc)
+    return Status(204, None)
+
+
+@router.post(
+    "/{uuid:inspection_id}/photos",
+    response={201: PhotoOut, 422: ProblemsOut},
+    summary="为草稿上传照片（照片上加盖时间、位置和单位名称）",
+)
+def upload_photo(
+    request: AuthedRequest,
+    inspection_id: uuid.UUID,
+    image: File[UploadedFile],
+    taken_at: Form[dt.datetime | None] = None,
+    latitude: Form[Decimal | None] = None,
+    longitude: Form[Decimal | None] = None,
+    caption: Form[str] = "",
+    item_number: Form[int | None] = None,
+) -> Any:
+    _require_assistant(request)
+    inspection = get_visible_or_404(Inspection, request.user, pk=inspection_id, assistant=request.user)
+    try:
+        data = read_upload(image)
+        photo = actions.add_photo(
+            inspection,
+            request.user,
+            actions.PhotoData(data, taken_at, latitude, longitude, caption, item_number),
+        )
+    except ValidationError as exc:
+        return Status(422, ProblemsOut(detail="无法保存", problems=[f"照片：{m}" for m in exc.messages]))
+    except actions.InspectionError as exc:
+        return _refusal(exc)
+    return Status(201, photo_out(photo))
+
+
+@router.delete("/photos/{photo_id}", response={204: None, 422: ProblemsOut}, summary="删除草稿中的照片")
+def delete_photo(request: AuthedRequest, photo_id: int) -> Any:
+    photo = get_visible_or_404(InspectionPhoto, request.user, pk=photo_id, inspection__assistant=request.user)
+    try:
+        actions.delete_photo(photo, request.user)
+    except actions.InspectionError as exc:
+        return _refusal(exc)
+    return Status(204, None)
+
+
+@router.post(
+    "/submit",
+    response={200: SubmitOut, 201: SubmitOut, 422: ProblemsOut},
+    summary="提交巡查（按 UUID 幂等：重复提交只保存一次，返回第一次的结果）",
+)
+def submit(request: AuthedRequest, payload: InspectionIn) -> Any:
+    _require_assistant(request)
+    try:
+        result = actions.submit_inspection(request.user, to_data(request, payload))
+    except actions.InspectionError as exc:
+        return _refusal(exc)
+    if request.headers.get("X-Xieguan-Form") == "1":  # the web form shows these after its redirect
+        _flash(request, result)
+    out = {
+        "created": result.created,
+        "notices": result.notices,
+        "leads_created": result.leads,
+        "inspection": result.inspection,
+    }
+    return Status(201 if result.created else 200, out)
+
+
+def _flash(request: AuthedRequest, result: actions.SubmitResult) -> None:
+    if not result.created:
+        messages.info(request, "这份巡查此前已经提交过，未重复保存。")
+        return
+    text = "巡查已提交。"
+    if result.leads:
+        text += f"发现问题 {result.leads} 项，已自动生成线索，请及时报告。"
+    messages.success(request, text)
+    for notice in result.notices:
+        messages.info(request, notice)
+
+
+@router.get("", response=list[InspectionSummary], summary="巡查列表（本辖区，可筛选）")
+@paginate
+def list_inspections(request: AuthedRequest, filters: Query[InspectionFilter]) -> QuerySet[Inspection]:
+    visible = listable(Inspection.objects.visible_to(request.user), request.user)
+    return filters.apply(visible).select_related("assistant")
+
+
+@router.get("/{uuid:inspection_id}", response=InspectionOut, summary="巡查详情")
+def detail(request: AuthedRequest, inspection_id: uuid.UUID) -> Inspection:
+    inspection = get_visible_or_404(Inspection, request.user, pk=inspection_id)
+    if not inspection.is_submitted and inspection.assistant_id != request.user.pk:
+        raise Http404  # a draft is its author's until submitted
+    return inspection

@@ -1,0 +1,48 @@
+"""附表1 for one inspection: maps the record to the documents engine's plain values."""
+
+from __future__ import annotations
+
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from xieguan.documents.layout import FormDoc
+from xieguan.documents.official import fubiao1
+from xieguan.inspections.actions import answer_label
+from xieguan.inspections.models import Inspection
+
+
+def _read(file: FieldFile) -> bytes | None:
+    if not file:
+        return None
+    with file.open("rb") as handle:
+        data: bytes = handle.read()
+    return data
+
+
+def printed_time(inspection: Inspection) -> str:
+    local = timezone.localtime(inspection.inspected_at)
+    return f"{local.year}年{local.month}月{local.day}日 {local.hour}时{local.minute:02d}分"
+
+
+def case_form_for(inspection: Inspection) -> FormDoc:
+    answers = {a.item_id: a for a in inspection.answers.all()}
+    items = [
+        (item.number, item.wording, answer_label(answers[item.pk].answer) if item.pk in answers else "")
+        for item in inspection.template.items.all()
+    ]
+    day = timezone.localtime(inspection.inspected_at)
+    return fubiao1.case_form(
+        fubiao1.CaseFormData(
+            employer_name=inspection.employer_name,
+            address=inspection.address,
+            legal_representative=inspection.legal_representative,
+            phone=inspection.phone,
+            items=items,
+            companion_signature=_read(inspection.companion_signature),
+            companion_name="" if inspection.companion_signature else inspection.accompanying_person,
+            assistant_signature=_read(inspection.assistant_signature),
+            assistant_name="" if inspection.assistant_signature else str(inspection.assistant),
+            inspected_at=printed_time(inspection),
+            filename=f"{fubiao1.TITLE} {inspection.employer_name} {day:%Y%m%d}",
+        )
+    )

@@ -1,0 +1,161 @@
+"""The inspections API: templates, drafts, photos, idempotent submit, list, detail, refusals."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from xieguan.inspections.models import Inspection, InspectionPhoto
+from xieguan.inspections.tests.factories import api_payload, jpeg
+from xieguan.leads.models import Lead
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/inspections"
+
+
+def post(client, url, body):
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def put(client, url, body):
+    return client.put(url, json.dumps(body), content_type="application/json")
+
+
+def test_templates(client_for, templates):
+    data = client_for("xieguan").get(f"{BASE}/templates").json()
+    assert {t["code"] for t in data} == {"fubiao1", "regulation-text"}
+    active = client_for("xieguan2").get(f"{BASE}/templates/active").json()
+    assert active["code"] == "fubiao1" and [i["number"] for i in active["items"]] == list(range(1, 8))
+    assert active["items"][1]["na_rule"] == "no_construction_project"
+
+
+def test_submit_is_idempotent(client_for, fubiao1, employer):
+    client = client_for("xieguan")
+    body = api_payload(employer, fubiao1)
+    first = post(client, f"{BASE}/submit", body)
+    assert first.status_code == 201, first.content
+    out = first.json()
+    assert out["created"] and out["leads_created"] == 2 and out["inspection"]["id"] == body["id"]
+    assert out["inspection"]["complete"] and out["inspection"]["findings_count"] == 2
+    assert out["inspection"]["latitude"] == "25.712345" and out["inspection"]["accuracy_m"] == 12.5
+    again = post(
+        client, f"{BASE}/submit", {**body, "answers": [{"number": n, "answer": "yes"} for n in range(1, 8)]}
+    )
+    assert again.status_code == 200 and not again.json()["created"]
+    assert again.json()["inspection"] == out["inspection"]
+    assert Inspection.objects.count() == 1 and Lead.objects.count() == 2
+
+
+def test_submit_refusals(client, client_for, fubiao1, employer, other_employer):
+    body = api_payload(employer, fubiao1)
+    assert post(client, f"{BASE}/submit", body).status_code == 401
+    assert post(client_for("jiandu"), f"{BASE}/submit", body).status_code == 403
+    assert post(client_for("panzhou"), f"{BASE}/submit", body).status_code == 403
+    # an employer of another county is not found
+    assert post(client_for("xieguan2"), f"{BASE}/submit", body).status_code == 404
+    assert (
+        post(client_for("xieguan"), f"{BASE}/submit", api_payload(other_employer, fubiao1)).status_code == 404
+    )
+    assert not Inspection.objects.exists()
+
+
+def test_submit_explains_what_is_missing(client_for, fubiao1, employer):
+    body = api_payload(employer, fubiao1, {1: "na"}, assistant_signature="")
+    response = post(client_for("xieguan"), f"{BASE}/submit", body)
+    assert response.status_code == 422
+    problems = response.json()["problems"]
+    assert response.json()["detail"] == "提交前还有以下问题"
+    assert "第1项不允许选“合理缺项”，请选择“有”或“无”。" in problems and "缺少协管员签字。" in problems
+    assert not Inspection.objects.exists()
+
+
+def test_same_uuid_from_someone_else_is_not_found(client_for, fubiao1, employer, personas):
+    body = api_payload(employer, fubiao1)
+    assert post(client_for("xieguan"), f"{BASE}/submit", body).status_code == 201
+    from xieguan.lib.testing import UserFactory
+
+    colleague = UserFactory.create(username="xieguan-b", role="assistant", region_id="520281117")
+    from django.test import Client
+
+    other = Client()
+    other.force_login(colleague)
+    assert post(other, f"{BASE}/submit", body).status_code == 404
+
+
+def test_draft_photo_submit_flow(client_for, fubiao1, employer):
+    client = client_for("xieguan")
+    body = api_payload(employer, fubiao1, {1: "yes"})
+    url = f"{BASE}/{body['id']}/draft"
+    response = put(client, url, body)
+    assert response.status_code == 200 and response.json()["status"] == "draft"
+    upload = SimpleUploadedFile("x.jpg", jpeg(), content_type="image/jpeg")
+    response = client.post(
+        f"{BASE}/{body['id']}/photos", {"image": upload, "latitude": "25.7", "longitude": "104.6"}
+    )
+    assert response.status_code == 201, response.content
+    photo_id = response.json()["id"]
+    assert client.get(response.json()["url"]).status_code == 200
+    bad = SimpleUploadedFile("x.jpg", b"GIF89a but not really", content_type="image/jpeg")
+    response = client.post(f"{BASE}/{body['id']}/photos", {"image": bad})
+    assert response.status_code == 422 and "不是有效的图片" in response.json()["problems"][0]
+    # others cannot touch the draft or its photo
+    assert client_for("xieguan2").post(f"{BASE}/{body['id']}/photos", {"image": upload}).status_code == 404
+    assert client_for("panzhou").delete(f"{BASE}/photos/{photo_id}").status_code == 404
+    assert client_for("panzhou").get(f"{BASE}/{body['id']}").status_code == 404
+    full = api_payload(employer, fubiao1, id=body["id"])
+    del full["companion_signature"]  # already on the draft? no: the draft had it too
+    response = post(client, f"{BASE}/submit", full)
+    assert response.status_code == 201, response.content
+    assert len(response.json()["inspection"]["photos"]) == 1
+    assert put(client, url, body).status_code == 422  # read-only after submission
+    assert client.delete(f"{BASE}/photos/{photo_id}").status_code == 422
+    assert InspectionPhoto.objects.count() == 1
+
+
+def test_draft_id_mismatch_and_future_time(client_for, fubiao1, employer):
+    client = client_for("xieguan")
+    body = api_payload(employer, fubiao1)
+    other = api_payload(employer, fubiao1)
+    assert put(client, f"{BASE}/{other['id']}/draft", body).status_code == 422
+    body["inspected_at"] = "2099-01-01T00:00:00+08:00"
+    response = put(client, f"{BASE}/{body['id']}/draft", body)
+    assert response.status_code == 422 and response.json()["problems"] == ["巡查时间不能晚于现在。"]
+
+
+def test_list_and_detail_are_scoped(
+    client_for, fubiao1, employer, other_employer, django_assert_max_num_queries
+):
+    for _ in range(3):
+        assert (
+            post(client_for("xieguan"), f"{BASE}/submit", api_payload(employer, fubiao1)).status_code == 201
+        )
+    other = api_payload(other_employer, fubiao1)
+    assert post(client_for("xieguan2"), f"{BASE}/submit", other).status_code == 201
+    county = client_for("panzhou")
+    with django_assert_max_num_queries(6):
+        data = county.get(BASE).json()
+    assert data["count"] == 3 and all(i["employer_name"] == employer.name for i in data["items"])
+    assert client_for("lps").get(BASE).json()["count"] == 4
+    assert client_for("panzhou").get(f"{BASE}?findings=false").json()["count"] == 0
+    assert client_for("panzhou").get(f"{BASE}?employer={other_employer.pk}").json()["count"] == 0
+    assert client_for("panzhou").get(f"{BASE}/{other['id']}").status_code == 404
+    detail = client_for("liuzhi").get(f"{BASE}/{other['id']}").json()
+    assert [a["answer_label"] for a in detail["answers"]] == ["有", "合理缺项", "无", "有", "有", "有", "无"]
+    assert client_for("liuzhi").get(f"{BASE}/not-a-uuid").status_code == 404
+
+
+def test_openapi_documents_the_operations(client_for):
+    paths = client_for("sheng").get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/inspections/submit" in paths and "/api/v1/inspections/templates" in paths
+    assert any(p.endswith("/draft") for p in paths)
+
+
+def test_delete_draft(client_for, fubiao1, employer):
+    body = api_payload(employer, fubiao1, {1: "yes"})
+    url = f"{BASE}/{body['id']}/draft"
+    assert put(client_for("xieguan"), url, body).status_code == 200
+    assert client_for("panzhou").delete(url).status_code == 404
+    assert client_for("xieguan2").delete(url).status_code == 404
+    assert client_for("xieguan").delete(url).status_code == 204
+    assert not Inspection.objects.exists()

@@ -1,0 +1,81 @@
+"""附表1 of one inspection, as PDF and .docx: every wording, every answer, both signatures."""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from docx import Document
+
+from xieguan.documents.official import fubiao1 as fubiao1_form
+from xieguan.inspections import actions
+from xieguan.inspections.tests.factories import ANSWERS, payload
+
+pytestmark = pytest.mark.django_db
+LABELS = {"yes": "有", "no": "无", "na": "合理缺项"}
+
+
+def compact(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.fixture
+def inspection(personas, fubiao1, employer):
+    return actions.submit_inspection(personas.xieguan, payload(employer, fubiao1)).inspection
+
+
+def test_pdf_has_every_item_and_answer(client_for, inspection):
+    response = client_for("panzhou").get(reverse("inspections:print", args=[inspection.pk, "pdf"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline;")
+    tool = shutil.which("pdftotext")
+    assert tool
+    text = subprocess.run(
+        [tool, "-layout", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    flat = compact(text)
+    for _number, wording in fubiao1_form.ITEMS:
+        assert compact(wording) in flat or compact(wording)[:20] in flat
+    # each row: number, wording (maybe wrapped), then the answer on the row's first line
+    rows = [line for line in text.splitlines() if line.strip()[:1].isdigit()]
+    answers = [LABELS[ANSWERS[n]] for n in range(1, 8)]
+    assert [row.split()[-1] for row in rows[-7:]] == answers
+    assert "贵州盘州测试煤矿有限公司" in flat and "巡查时间：" in flat and "协管员签字：" in flat
+    images = subprocess.run(
+        [shutil.which("pdfimages") or "pdfimages", "-list", "-"], input=response.content, capture_output=True
+    )
+    if images.returncode == 0:
+        assert len([line for line in images.stdout.decode().splitlines()[2:] if line.strip()]) >= 2
+
+
+def test_docx_cells_are_right(client_for, inspection):
+    response = client_for("xieguan").get(reverse("inspections:print", args=[inspection.pk, "docx"]))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    document = Document(io.BytesIO(response.content))
+    grid, table = document.tables
+    assert [c.text for c in grid.rows[0].cells] == [
+        "用人单位名称",
+        "贵州盘州测试煤矿有限公司",
+        "地  址",
+        "盘州市柏果镇测试路1号",
+    ]
+    assert [c.text for c in grid.rows[1].cells] == ["法定代表人", "张三", "联系电话", "13800000000"]
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["序号", "巡查内容", "有/无"],
+        *[[str(n), w, LABELS[ANSWERS[n]]] for n, w in fubiao1_form.ITEMS],
+    ]
+    assert len(document.inline_shapes) == 2
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "附表1" in paragraphs
+        and "职业健康监督协管巡查个案信息表" in paragraphs
+        and "巡查时间：" in paragraphs
+    )
+
+
+def test_unknown_format_is_404(client_for, inspection):
+    assert (
+        client_for("xieguan").get(reverse("inspections:print", args=[inspection.pk, "xlsx"])).status_code
+        == 404
+    )

@@ -1,0 +1,276 @@
+"""submit_inspection: atomic, idempotent by UUID, findings become leads, ledger dates follow."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, connection
+from django.utils import timezone
+
+from xieguan.employers.models import Employer
+from xieguan.inspections import actions
+from xieguan.inspections.models import Inspection, InspectionAnswer, InspectionPhoto, InspectionStatus
+from xieguan.inspections.tests.factories import jpeg, load_templates, payload, png
+from xieguan.leads.models import Lead, LeadEvent, LeadSource
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submit_stores_everything(personas, fubiao1, employer):
+    data = payload(employer, fubiao1)
+    result = actions.submit_inspection(personas.xieguan, data)
+    inspection = result.inspection
+    assert result.created and result.leads == 2
+    assert inspection.pk == data.id and inspection.status == InspectionStatus.SUBMITTED
+    assert inspection.complete and inspection.findings_count == 2
+    assert inspection.region_id == employer.region_id and inspection.submitted_at is not None
+    assert str(inspection.companion_signature.name).endswith(".png") and inspection.assistant_signature
+    findings = {a.item.number: a.is_finding for a in inspection.answers.select_related("item")}
+    assert findings == {1: False, 2: False, 3: True, 4: False, 5: False, 6: True, 7: False}
+    employer.refresh_from_db()
+    assert employer.last_inspected_on == timezone.localdate(data.inspected_at)
+
+
+def test_each_finding_becomes_a_lead_of_the_items_type(personas, fubiao1, employer):
+    answers = {1: "no", 2: "no", 3: "no", 4: "no", 5: "no", 6: "yes", 7: "yes"}
+    inspection = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, answers)).inspection
+    leads = Lead.objects.filter(inspection=inspection).select_related("inspection_answer__item")
+    by_item = {lead.inspection_answer.item.number: lead for lead in leads if lead.inspection_answer}
+    assert sorted(by_item) == [1, 2, 3, 4, 5, 6, 7]
+    assert {n: by_item[n].lead_type for n in by_item} == {
+        1: "illegal",
+        2: "illegal",
+        3: "illegal",
+        4: "illegal",
+        5: "illegal",
+        6: "abnormal",
+        7: "complaint",
+    }
+    lead = by_item[3]
+    assert (
+        lead.source == LeadSource.INSPECTION
+        and lead.employer == employer
+        and lead.region_id == employer.region_id
+    )
+    assert lead.discovered_at == inspection.inspected_at and lead.discovered_by == personas.xieguan
+    assert (
+        "第3项“工作场所职业病危害因素检测与评价情况”为“无”" in lead.description
+        and "说明3" in lead.description
+    )
+    assert LeadEvent.objects.filter(lead=lead, kind="discovered").count() == 1
+
+
+def test_no_findings_no_leads(personas, fubiao1, employer):
+    answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
+    result = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, answers))
+    assert result.leads == 0 and not Lead.objects.exists() and result.inspection.findings_count == 0
+
+
+def test_same_uuid_twice_is_stored_once(personas, fubiao1, employer):
+    data = payload(employer, fubiao1)
+    first = actions.submit_inspection(personas.xieguan, data)
+    again = payload(employer, fubiao1, dict.fromkeys(range(1, 8), "yes"), id=data.id)
+    second = actions.submit_inspection(personas.xieguan, again)
+    assert not second.created and second.inspection.pk == first.inspection.pk
+    assert second.inspection.findings_count == 2  # the first result, not the second payload
+    assert (
+        Inspection.objects.count() == 1
+        and InspectionAnswer.objects.count() == 7
+        and Lead.objects.count() == 2
+    )
+
+
+def test_someone_elses_uuid_is_refused(personas, fubiao1, employer):
+    data = payload(employer, fubiao1)
+    actions.submit_inspection(personas.xieguan, data)
+    with pytest.raises(actions.NotYours):
+        actions.submit_inspection(personas.panzhou, payload(employer, fubiao1, id=data.id))
+
+
+def test_self_check_lists_everything_missing(personas, fubiao1, employer):
+    data = payload(employer, fubiao1, {1: "yes", 3: "no"}, companion_signature=None, assistant_signature=b"")
+    data.accompanying_person = " "
+    data.employer_name = ""
+    data.phone = "12345"
+    with pytest.raises(actions.SubmissionIncomplete) as refused:
+        actions.submit_inspection(personas.xieguan, data)
+    assert refused.value.messages == [
+        "请填写用人单位名称。",
+        "联系电话：电话号码无效：手机为 11 位；固定电话需带区号，如 0858-1234567。",
+        "第2项“建设项目的职业病危害预评价报告、职业病防护设施设计、职业病危害控制效果评价报告完成情况”还没有选择。",
+        "第4项“劳动者职业健康检查及职业健康监护档案情况”还没有选择。",
+        "第5项“劳动者职业健康教育培训情况”还没有选择。",
+        "第6项“工作场所异常情况”还没有选择。",
+        "第7项“群众投诉举报情况”还没有选择。",
+        "请填写用人单位陪同人员姓名。",
+        "缺少用人单位陪同人员签字。",
+        "缺少协管员签字。",
+    ]
+    assert not Inspection.objects.exists()
+
+
+def test_future_time_is_refused(personas, fubiao1, employer):
+    data = payload(employer, fubiao1, inspected_at=timezone.now() + dt.timedelta(hours=1))
+    with pytest.raises(actions.SubmissionIncomplete) as refused:
+        actions.submit_inspection(personas.xieguan, data)
+    assert "巡查时间不能晚于现在。" in refused.value.messages
+
+
+def test_bad_signature_image_writes_nothing(personas, fubiao1, employer):
+    data = payload(employer, fubiao1, companion_signature=b"not an image at all")
+    with pytest.raises(actions.InspectionError) as refused:
+        actions.submit_inspection(personas.xieguan, data)
+    assert refused.value.messages == ["陪同人员签字：文件不是有效的图片（内容无法识别或已损坏）。"]
+    assert not Inspection.objects.exists() and not Lead.objects.exists()
+
+
+def test_blank_signature_is_refused(personas, fubiao1, employer):
+    data = payload(employer, fubiao1, assistant_signature=png(stroke=False))
+    with pytest.raises(actions.InspectionError) as refused:
+        actions.submit_inspection(personas.xieguan, data)
+    assert refused.value.messages == ["协管员签字：签名是空白的，请重新签字。"]
+
+
+def test_submitted_is_read_only(personas, fubiao1, employer):
+    data = payload(employer, fubiao1)
+    inspection = actions.submit_inspection(personas.xieguan, data).inspection
+    with pytest.raises(actions.InspectionError, match="已提交"):
+        actions.save_draft(personas.xieguan, data)
+    with pytest.raises(actions.InspectionError, match="已提交"):
+        actions.add_photo(inspection, personas.xieguan, actions.PhotoData(jpeg()))
+    with pytest.raises(actions.InspectionError, match="不能删除"):
+        actions.delete_draft(inspection, personas.xieguan)
+
+
+def test_draft_then_submit(personas, fubiao1, employer):
+    data = payload(employer, fubiao1, {1: "yes"})
+    draft = actions.save_draft(personas.xieguan, data)
+    assert draft.status == InspectionStatus.DRAFT and draft.answers.count() == 1
+    actions.add_photo(draft, personas.xieguan, actions.PhotoData(jpeg(), latitude=None, longitude=None))
+    data.answers = payload(employer, fubiao1).answers
+    data.companion_signature = data.assistant_signature = None  # kept from the draft
+    result = actions.submit_inspection(personas.xieguan, data)
+    assert result.created and result.inspection.complete
+    assert result.inspection.answers.count() == 7 and result.inspection.photos.count() == 1
+
+
+def test_draft_answers_can_be_partial_and_cleared(personas, fubiao1, employer):
+    data = payload(employer, fubiao1, {1: "yes", 2: "no"})
+    actions.save_draft(personas.xieguan, data)
+    data.answers = [actions.AnswerData(1, "", ""), actions.AnswerData(2, "no", "记一下")]
+    draft = actions.save_draft(personas.xieguan, data)
+    assert [(a.item.number, a.answer, a.note) for a in draft.answers.select_related("item")] == [
+        (2, "no", "记一下")
+    ]
+
+
+def test_photos_in_the_payload_are_stamped(personas, fubiao1, employer):
+    photo = actions.PhotoData(
+        jpeg(exif=True), taken_at=timezone.now(), latitude=None, longitude=None, caption="车间"
+    )
+    inspection = actions.submit_inspection(
+        personas.xieguan, payload(employer, fubiao1, photos=[photo])
+    ).inspection
+    stored = InspectionPhoto.objects.get(inspection=inspection)
+    with stored.image.open("rb") as f:
+        data = f.read()
+    assert data[:3] == b"\xff\xd8\xff" and b"secret-software" not in data
+
+
+def test_header_correction_goes_to_the_ledger_with_history(personas, fubiao1, employer):
+    data = payload(employer, fubiao1)
+    data.phone = "0858-3612345"
+    data.legal_representative = "王五"
+    result = actions.submit_inspection(personas.xieguan, data)
+    employer.refresh_from_db()
+    assert (employer.phone, employer.legal_representative, employer.version) == ("0858-3612345", "王五", 2)
+    assert result.notices == ["已按现场核实结果更新台账：法定代表人、联系电话。"]
+    record = Employer.history.filter(id=employer.pk).latest("history_date")
+    assert record.legal_representative == "王五" and record.history_user == personas.xieguan
+    assert record.history_change_reason == "巡查现场核实更正"
+
+
+def test_header_correction_does_not_overwrite_a_newer_ledger(personas, fubiao1, employer):
+    data = payload(employer, fubiao1)
+    data.legal_representative = "王五"
+    Employer.objects.filter(pk=employer.pk).update(version=2, legal_representative="赵六")
+    result = actions.submit_inspection(personas.xieguan, data)
+    employer.refresh_from_db()
+    assert employer.legal_representative == "赵六"
+    assert result.created and "已被他人修改" in result.notices[0]
+    assert result.inspection.legal_representative == "王五"  # the form keeps what was written on site
+
+
+def test_last_inspected_keeps_the_latest(personas, fubiao1, employer):
+    recent = payload(employer, fubiao1)
+    actions.submit_inspection(personas.xieguan, recent)
+    older = payload(employer, fubiao1, inspected_at=timezone.now() - dt.timedelta(days=40))
+    actions.submit_inspection(personas.xieguan, older)  # offline, submitted late
+    employer.refresh_from_db()
+    assert employer.last_inspected_on == timezone.localdate(recent.inspected_at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_of_one_uuid_store_one(personas):
+    templates = load_templates()
+    from xieguan.lib.testing import EmployerFactory
+
+    employer = EmployerFactory()
+    data = payload(employer, templates["fubiao1"])
+    results: list = []
+    errors: list = []
+    barrier = threading.Barrier(2)
+
+    def send() -> None:
+        # SQLite's in-memory test database (shared cache) answers a second writer with
+        # "table is locked" at once instead of waiting; a phone would resend, so we do too.
+        # On PostgreSQL both requests really race and the loser hits the primary key.
+        try:
+            barrier.wait()
+            for _attempt in range(50):
+                try:
+                    results.append(actions.submit_inspection(personas.xieguan, data))
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc):
+                        raise
+                    time.sleep(0.05)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sorted(r.created for r in results) == [False, True]
+    assert {r.inspection.pk for r in results} == {data.id}
+    assert (
+        Inspection.objects.count() == 1
+        and InspectionAnswer.objects.count() == 7
+        and Lead.objects.count() == 2
+    )
+
+
+def test_losing_the_race_returns_the_winners_result(personas, fubiao1, employer, monkeypatch):
+    """The twin request checked before the winner committed, then hits the primary key."""
+    data = payload(employer, fubiao1)
+    winner = actions.submit_inspection(personas.xieguan, data)
+    real_filter = Inspection.objects.filter
+    calls = {"n": 0}
+
+    def stale_first_look(*args, **kwargs):
+        calls["n"] += 1
+        qs = real_filter(*args, **kwargs)
+        return qs.none() if calls["n"] == 1 else qs  # the pre-check misses it
+
+    monkeypatch.setattr(Inspection.objects, "filter", stale_first_look)
+    monkeypatch.setattr(Inspection.objects, "select_for_update", lambda: Inspection.objects.none())
+    loser = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, id=data.id))
+    assert calls["n"] == 2  # the pre-check, then the re-read after the primary-key violation
+    assert not loser.created and loser.inspection.pk == winner.inspection.pk
+    assert InspectionAnswer.objects.count() == 7 and Lead.objects.count() == 2

@@ -1,0 +1,279 @@
+"""Web pages: who may open what (refusals), lists, detail, files, amendments, templates."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from xieguan.inspections import actions
+from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionAmendment
+from xieguan.inspections.tests.factories import jpeg, payload
+from xieguan.leads.models import Lead
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def submitted(personas, fubiao1, employer):
+    inspection = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1)).inspection
+    actions_photo = actions.PhotoData(jpeg())
+    draft = actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}))
+    actions.add_photo(draft, personas.xieguan, actions_photo)
+    photo = draft.photos.get()
+    photo.inspection = inspection
+    photo.save()
+    actions.delete_draft(draft, personas.xieguan)
+    return inspection
+
+
+def urls_of(inspection):
+    return [
+        reverse("inspections:detail", args=[inspection.pk]),
+        reverse("inspections:print", args=[inspection.pk, "pdf"]),
+        reverse("inspections:print", args=[inspection.pk, "docx"]),
+        reverse("inspections:signature", args=[inspection.pk, "companion"]),
+        reverse("inspections:signature", args=[inspection.pk, "assistant"]),
+        reverse("inspections:photo", args=[inspection.photos.get().pk]),
+        reverse("inspections:employer_history", args=[inspection.employer_id]),
+    ]
+
+
+def test_in_scope_users_open_everything(client_for, submitted):
+    for name in ("xieguan", "panzhou", "jiandu", "lps", "sheng"):
+        client = client_for(name)
+        for url in urls_of(submitted):
+            assert client.get(url).status_code == 200, (name, url)
+
+
+@pytest.mark.parametrize("name", ["liuzhi", "xieguan2", "jiandu2"])
+def test_other_county_gets_404_on_every_page_and_file(client_for, submitted, name):
+    client = client_for(name)
+    for url in urls_of(submitted):
+        assert client.get(url).status_code == 404, url
+    # the amend page is role-limited first (an officer may never amend: 403), then scoped
+    assert client.get(reverse("inspections:amend", args=[submitted.pk])).status_code == (
+        403 if name == "jiandu2" else 404
+    )
+    assert client.get(reverse("inspections:new", args=[submitted.employer_id])).status_code in (403, 404)
+
+
+def test_anonymous_is_sent_to_login(client, submitted):
+    for url in [*urls_of(submitted), reverse("inspections:index"), reverse("inspections:start")]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
+
+
+def test_wrong_roles_get_403(client_for, submitted, employer):
+    officer = client_for("jiandu")
+    assert officer.get(reverse("inspections:start")).status_code == 403
+    assert officer.get(reverse("inspections:new", args=[employer.pk])).status_code == 403
+    assert officer.get(reverse("inspections:amend", args=[submitted.pk])).status_code == 403
+    assert client_for("panzhou").get(reverse("inspections:templates")).status_code == 403
+    assert client_for("xieguan").post(reverse("inspections:activate", args=[1])).status_code == 403
+
+
+def test_a_draft_is_its_authors_only(client_for, personas, fubiao1, employer):
+    draft = actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}))
+    assert client_for("xieguan").get(reverse("inspections:edit", args=[draft.pk])).status_code == 200
+    assert client_for("panzhou").get(reverse("inspections:detail", args=[draft.pk])).status_code == 404
+    assert client_for("panzhou").get(reverse("inspections:print", args=[draft.pk, "pdf"])).status_code == 404
+
+
+def test_new_form_is_prefilled_and_resumes_a_draft(client_for, personas, fubiao1, employer):
+    client = client_for("xieguan")
+    page = client.get(reverse("inspections:new", args=[employer.pk])).content.decode()
+    assert 'value="贵州盘州测试煤矿有限公司"' in page and 'value="张三"' in page
+    assert page.count('class="btn-check"') == 7 * 2 + 1  # 合理缺项 only on item 2 for this employer
+    assert "inspection-form.js" in page and 'id="form-config"' in page
+    draft = actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}))
+    response = client.get(reverse("inspections:new", args=[employer.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "inspections:edit", args=[draft.pk]
+    )
+
+
+def test_edit_of_a_submitted_inspection_goes_to_detail(client_for, submitted):
+    response = client_for("xieguan").get(reverse("inspections:edit", args=[submitted.pk]))
+    assert response["Location"] == reverse("inspections:detail", args=[submitted.pk])
+
+
+def test_list_filters_and_query_count(
+    client_for, personas, fubiao1, employer, other_employer, django_assert_max_num_queries
+):
+    clean = {1: "yes", 2: "yes", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
+    for answers in (clean, None, None):
+        actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, answers))
+    actions.submit_inspection(personas.xieguan2, payload(other_employer, fubiao1))
+    client = client_for("panzhou")
+    client.get(reverse("inspections:index"))  # log-in bookkeeping (session, axes) out of the count
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("inspections:index")).content.decode()
+    assert "共 3 次巡查" in page and "六枝特区测试建材厂" not in page
+    assert "共 1 次巡查" in client.get(reverse("inspections:index") + "?findings=0").content.decode()
+    assert "共 2 次巡查" in client.get(reverse("inspections:index") + "?findings=1").content.decode()
+    assert "共 0 次巡查" in client.get(reverse("inspections:index") + "?q=不存在").content.decode()
+    assert (
+        "共 3 次巡查"
+        in client.get(reverse("inspections:index") + f"?assistant={personas.xieguan.pk}").content.decode()
+    )
+    assert "共 3 次巡查" in client.get(reverse("inspections:index") + "?region=520281117").content.decode()
+    assert (
+        "共 3 次巡查"
+        in client.get(reverse("inspections:index") + f"?employer={employer.pk}").content.decode()
+    )
+    assert "共 0 次巡查" in client.get(reverse("inspections:index") + "?date_to=2000-01-01").content.decode()
+    other_template = ChecklistTemplate.objects.get(code="regulation-text")
+    assert (
+        "共 0 次巡查"
+        in client.get(reverse("inspections:index") + f"?template={other_template.pk}").content.decode()
+    )
+    # outside the scope, a region filter cannot widen it
+    assert "共 3 次巡查" in client.get(reverse("inspections:index") + "?region=52").content.decode()
+
+
+def test_detail_shows_answers_leads_and_print_links(client_for, submitted):
+    page = client_for("jiandu").get(reverse("inspections:detail", args=[submitted.pk])).content.decode()
+    assert "工作场所职业病危害因素检测与评价情况" in page and "已生成线索：违法相关信息" in page
+    assert reverse("inspections:print", args=[submitted.pk, "pdf"]) in page
+    assert (
+        "修订"
+        not in re.sub(r"<title>.*?</title>", "", page).split('data-testid="print-docx"')[1].split("</div>")[0]
+    )
+
+
+def test_files_are_served_privately(client_for, submitted):
+    response = client_for("panzhou").get(reverse("inspections:signature", args=[submitted.pk, "companion"]))
+    assert response["Content-Type"] == "image/png" and response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    photo = client_for("panzhou").get(reverse("inspections:photo", args=[submitted.photos.get().pk]))
+    assert photo["Content-Type"] == "image/jpeg"
+    assert (
+        client_for("panzhou").get(reverse("inspections:signature", args=[submitted.pk, "other"])).status_code
+        == 404
+    )
+
+
+def test_amend_keeps_the_original_and_makes_new_leads(client_for, personas, submitted):
+    client = client_for("xieguan")
+    form = {
+        "employer_name": submitted.employer_name,
+        "address": submitted.address,
+        "legal_representative": submitted.legal_representative,
+        "phone": submitted.phone,
+        "inspected_at": "2020-01-01T09:30",
+        "accompanying_person": "李四",
+        "reason": "",
+    }
+    answers = {1: "yes", 2: "na", 3: "no", 4: "yes", 5: "no", 6: "yes", 7: "no"}
+    for n, a in answers.items():
+        form[f"answer_{n}"] = a
+        form[f"note_{n}"] = "补记：无培训记录" if n == 5 else ""
+    url = reverse("inspections:amend", args=[submitted.pk])
+    response = client.post(url, form)
+    assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
+    assert not InspectionAmendment.objects.exists()
+    form["reason"] = "第5项漏记"
+    response = client.post(url, form)
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    amendment = InspectionAmendment.objects.get()
+    assert (amendment.revision, submitted.revision, submitted.findings_count) == (1, 1, 3)
+    assert (
+        amendment.before["answers"]["5"]["answer"] == "yes"
+        and amendment.after["answers"]["5"]["answer"] == "no"
+    )
+    assert Lead.objects.filter(inspection=submitted).count() == 3
+    page = client_for("panzhou").get(reverse("inspections:detail", args=[submitted.pk])).content.decode()
+    assert "第5项漏记" in page and "第5项：" in page
+
+
+def test_amend_needs_a_change(client_for, submitted):
+    data = actions.InspectionData(
+        id=submitted.pk,
+        employer=submitted.employer,
+        template=submitted.template,
+        employer_name=submitted.employer_name,
+        address=submitted.address,
+        legal_representative=submitted.legal_representative,
+        phone=submitted.phone,
+        inspected_at=submitted.inspected_at,
+        accompanying_person=submitted.accompanying_person,
+        answers=[
+            actions.AnswerData(a.item.number, a.answer, a.note)
+            for a in submitted.answers.select_related("item")
+        ],
+    )
+    with pytest.raises(actions.InspectionError, match="没有修改任何内容"):
+        actions.amend_inspection(submitted, submitted.assistant, data, "看看")
+
+
+def test_templates_page_activate_and_revise(client_for, templates):
+    client = client_for("sheng")
+    page = client.get(reverse("inspections:templates")).content.decode()
+    assert "附表1 职业健康监督协管巡查个案信息表" in page and "具有放射危害因素的用人单位" in page
+    variant = templates["regulation-text"]
+    assert client.post(reverse("inspections:activate", args=[variant.pk])).status_code == 302
+    assert ChecklistTemplate.active() == variant
+    form = client.get(reverse("inspections:revise", args=[variant.pk])).context["form"]
+    data = dict(form.initial)
+    data["wording_8"] = "职业病防护用品发放情况"
+    data["kind_8"] = "document"
+    data["na_rule_8"] = "never"
+    data["lead_type_8"] = ""
+    for i in range(1, 8):
+        data.setdefault(f"lead_type_{i}", "")
+    response = client.post(reverse("inspections:revise", args=[variant.pk]), data)
+    assert response.status_code == 302
+    new = ChecklistTemplate.active()
+    assert new is not None
+    assert new.version == 2 and new.code == "regulation-text" and new.items.count() == 8
+
+
+def test_employer_history_partial(client_for, submitted, employer):
+    page = (
+        client_for("xieguan")
+        .get(reverse("inspections:employer_history", args=[employer.pk]))
+        .content.decode()
+    )
+    assert "发现问题 2 项" in page and reverse("inspections:new", args=[employer.pk]) in page
+    page = (
+        client_for("panzhou")
+        .get(reverse("inspections:employer_history", args=[employer.pk]))
+        .content.decode()
+    )
+    assert reverse("inspections:new", args=[employer.pk]) not in page
+
+
+def test_worklist_shows_due_employers_and_drafts(client_for, personas, fubiao1, employer):
+    from xieguan.lib.testing import EmployerFactory
+
+    EmployerFactory(name="柏果镇另一家单位")
+    actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}))
+    page = client_for("xieguan").get("/").content.decode()
+    assert "本半年待巡查的用人单位" in page and "柏果镇另一家单位" in page
+    assert "未提交的巡查草稿" in page
+    actions.submit_inspection(personas.xieguan, payload(employer, fubiao1))
+    page = client_for("xieguan").get("/").content.decode()
+    assert reverse("inspections:new", args=[employer.pk]) not in page
+
+
+def test_discard_draft(client_for, personas, fubiao1, employer):
+    draft = actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}))
+    response = client_for("xieguan").post(reverse("inspections:discard", args=[draft.pk]))
+    assert response.status_code == 302 and not Inspection.objects.exists()
+
+
+def test_employer_page_includes_the_history(client_for, submitted, employer):
+    page = client_for("xieguan").get(employer.get_absolute_url()).content.decode()
+    assert "巡查记录" in page and 'data-testid="employer-inspections"' in page and "发现问题 2 项" in page
+    assert reverse("inspections:detail", args=[submitted.pk]) in page
+
+
+def test_worklist_narrows_to_an_assistants_villages(personas, employer):
+    from xieguan.inspections.worklist import due_employers
+    from xieguan.lib.testing import EmployerFactory
+
+    elsewhere = EmployerFactory(name="柏果镇另一村的单位", region_id="520281117002")
+    assert set(due_employers(personas.xieguan)) == {employer, elsewhere}
+    personas.xieguan.villages.set(["520281117001"])
+    assert list(due_employers(personas.xieguan)) == [employer]

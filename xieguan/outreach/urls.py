@@ -1,0 +1,12 @@
+from django.urls import path
+
+from xieguan.outreach import views
+
+app_name = "outreach"
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("new/", views.event_create, name="create"),
+    path("new/employers/", views.employer_choices, name="employer_choices"),
+    path("<int:pk>/", views.event_detail, name="detail"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+]

@@ -1,0 +1,525 @@
+// xieguan: the phone form of an inspection (附表1).
+// Saves as you go: every change goes to localStorage at once and to the server draft
+// (PUT /api/v1/inspections/<uuid>/draft) a moment later; a reload restores the newer of the two.
+// Submission uses the same API as the offline phone client (POST /api/v1/inspections/submit).
+(function () {
+  "use strict";
+  const form = document.getElementById("inspection-form");
+  if (!form) return;
+  const cfg = JSON.parse(document.getElementById("form-config").textContent);
+  const statusEl = document.getElementById("save-status");
+  const problemsEl = document.getElementById("problems");
+  const allGoodEl = document.getElementById("all-good");
+  const photosEl = document.getElementById("photos");
+  const geoEl = document.getElementById("geo-status");
+  const ZERO = "00000000-0000-0000-0000-000000000000";
+  const employerKey = "xg-inspection-employer-" + cfg.employer_id;
+
+  // A new form reloaded before its first server save: take back the id kept on this phone.
+  if (cfg.is_new) {
+    const kept = localStorage.getItem(employerKey);
+    if (kept && localStorage.getItem("xg-inspection-" + kept)) cfg.id = kept;
+    localStorage.setItem(employerKey, cfg.id);
+  }
+  const storeKey = "xg-inspection-" + cfg.id;
+
+  const state = {
+    latitude: null,
+    longitude: null,
+    accuracy_m: null,
+    signatures: { companion: null, assistant: null }, // data URL, "" when cleared, null when untouched
+    signed: { companion: false, assistant: false },
+    sigDirty: { companion: false, assistant: false },
+    photos: [],
+  };
+  let serverTimer = null;
+  let saving = null;
+  let pendingSave = false;
+
+  function csrf() {
+    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  function url(template) {
+    return template.replace("{id}", cfg.id);
+  }
+  function setStatus(text, tone) {
+    statusEl.textContent = text;
+    statusEl.className = "small " + (tone === "bad" ? "text-danger" : tone === "good" ? "text-success" : "text-body-secondary");
+  }
+  function hhmm(date) {
+    return date.toTimeString().slice(0, 5);
+  }
+  function localNow() {
+    const d = new Date();
+    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+    return d.toISOString().slice(0, 16);
+  }
+
+  // --- reading and writing the form -------------------------------------------------
+  function field(name) {
+    return form.elements.namedItem(name);
+  }
+  function answers() {
+    return cfg.items.map((item) => {
+      const checked = form.querySelector(`input[name="answer_${item.number}"]:checked`);
+      return { number: item.number, answer: checked ? checked.value : "", note: field("note_" + item.number).value };
+    });
+  }
+  function collect() {
+    const when = field("inspected_at").value;
+    return {
+      id: cfg.id,
+      employer_id: cfg.employer_id,
+      template_id: cfg.template_id,
+      employer_version: cfg.employer_version,
+      employer_name: field("employer_name").value,
+      address: field("address").value,
+      legal_representative: field("legal_representative").value,
+      phone: field("phone").value,
+      inspected_at: when ? new Date(when).toISOString() : null,
+      accompanying_person: field("accompanying_person").value,
+      answers: answers(),
+      latitude: state.latitude,
+      longitude: state.longitude,
+      accuracy_m: state.accuracy_m,
+    };
+  }
+  function apply(data) {
+    ["employer_name", "address", "legal_representative", "phone", "accompanying_person", "inspected_at"].forEach((name) => {
+      if (data[name] !== undefined && data[name] !== null) field(name).value = data[name];
+    });
+    const given = data.answers || {};
+    Object.keys(given).forEach((number) => {
+      const a = given[number];
+      const radio = form.querySelector(`input[name="answer_${number}"][value="${a.answer}"]`);
+      if (radio) radio.checked = true;
+      const note = field("note_" + number);
+      if (note && a.note) note.value = a.note;
+    });
+    if (data.latitude != null) {
+      state.latitude = data.latitude;
+      state.longitude = data.longitude;
+      state.accuracy_m = data.accuracy_m;
+    }
+  }
+
+  // --- local copy -------------------------------------------------------------------
+  function saveLocal() {
+    const data = collect();
+    const local = {
+      ...data,
+      inspected_at: field("inspected_at").value,
+      answers: Object.fromEntries(data.answers.map((a) => [String(a.number), a])),
+      signatures: state.signatures,
+      sigDirty: state.sigDirty,
+      saved_at: new Date().toISOString(),
+    };
+    try {
+      localStorage.setItem(storeKey, JSON.stringify(local));
+    } catch (e) {
+      setStatus("本机存储已满，草稿只保存在服务器", "bad");
+    }
+  }
+
+  // --- server draft -----------------------------------------------------------------
+  function payload() {
+    const data = collect();
+    ["companion", "assistant"].forEach((who) => {
+      if (state.sigDirty[who]) data[who + "_signature"] = state.signatures[who] || "";
+    });
+    return data;
+  }
+  async function saveServer() {
+    if (saving) {
+      pendingSave = true;
+      return saving;
+    }
+    const sent = { ...state.sigDirty };
+    saving = (async () => {
+      try {
+        const response = await fetch(url(cfg.draft_url), {
+          method: "PUT",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+          body: JSON.stringify(payload()),
+          credentials: "same-origin",
+        });
+        if (response.ok) {
+          ["companion", "assistant"].forEach((who) => {
+            if (sent[who]) state.sigDirty[who] = false;
+          });
+          saveLocal();
+          if (cfg.is_new) {
+            cfg.is_new = false;
+            history.replaceState(null, "", cfg.edit_url.replace(ZERO, cfg.id));
+          }
+          setStatus("草稿已保存 " + hhmm(new Date()), "good");
+          return true;
+        }
+        if (response.status === 422) {
+          const body = await response.json();
+          setStatus("草稿未保存：" + body.problems.join("；"), "bad");
+        } else if (response.status === 401 || response.status === 403) {
+          setStatus("登录已失效，草稿保存在本机；请重新登录后打开此页", "bad");
+        } else {
+          setStatus("服务器暂时无法保存，草稿已保存在本机", "bad");
+        }
+      } catch (e) {
+        setStatus("网络不可用，草稿已保存在本机，联网后自动上传", "bad");
+      } finally {
+        saving = null;
+        if (pendingSave) {
+          pendingSave = false;
+          scheduleServer(300);
+        }
+      }
+      return false;
+    })();
+    return saving;
+  }
+  function scheduleServer(delay) {
+    clearTimeout(serverTimer);
+    serverTimer = setTimeout(saveServer, delay === undefined ? 1200 : delay);
+  }
+  function changed() {
+    saveLocal();
+    check();
+    markFindings();
+    setStatus("正在保存…");
+    scheduleServer();
+  }
+  window.addEventListener("online", () => scheduleServer(0));
+
+  // --- findings and the self-check --------------------------------------------------
+  function markFindings() {
+    cfg.items.forEach((item) => {
+      const section = document.getElementById("item-" + item.number);
+      const checked = form.querySelector(`input[name="answer_${item.number}"]:checked`);
+      const value = checked ? checked.value : "";
+      const finding = (item.kind === "document" && value === "no") || (item.kind === "lead" && value === "yes");
+      section.classList.toggle("is-finding", finding);
+      section.querySelector(".finding-hint").hidden = !finding;
+      if (value) section.classList.remove("is-missing");
+    });
+  }
+  function problems() {
+    const list = [];
+    const data = collect();
+    if (!data.employer_name.trim()) list.push("请填写用人单位名称。");
+    if (!field("inspected_at").value) list.push("请填写巡查时间。");
+    else if (new Date(field("inspected_at").value) > new Date(Date.now() + 5 * 60000)) list.push("巡查时间不能晚于现在。");
+    cfg.items.forEach((item) => {
+      const a = data.answers.find((x) => x.number === item.number);
+      if (!a.answer) list.push(`第${item.number}项“${item.wording}”还没有选择。`);
+      else if (a.answer === "na" && !item.na_allowed) list.push(item.na_refusal);
+    });
+    if (!data.accompanying_person.trim()) list.push("请填写用人单位陪同人员姓名。");
+    if (!state.signed.companion) list.push("缺少用人单位陪同人员签字。");
+    if (!state.signed.assistant) list.push("缺少协管员签字。");
+    return list;
+  }
+  function show(list) {
+    problemsEl.replaceChildren(
+      ...list.map((text) => {
+        const li = document.createElement("li");
+        li.textContent = text;
+        return li;
+      })
+    );
+    allGoodEl.hidden = list.length > 0;
+  }
+  function check() {
+    show(problems());
+  }
+
+  // --- signatures -------------------------------------------------------------------
+  const pads = {};
+  function setupPad(canvas) {
+    const who = canvas.dataset.signature;
+    const ctx = canvas.getContext("2d");
+    let drawing = false;
+    let last = null;
+    function resize() {
+      const ratio = window.devicePixelRatio || 1;
+      const keep = state.signatures[who];
+      canvas.width = Math.round(canvas.clientWidth * ratio);
+      canvas.height = Math.round(canvas.clientHeight * ratio);
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.lineWidth = 2.5;
+      ctx.lineCap = "round";
+      ctx.lineJoin = "round";
+      ctx.strokeStyle = "#111";
+      if (keep) drawImage(keep);
+    }
+    function drawImage(src) {
+      const img = new Image();
+      img.onload = () => ctx.drawImage(img, 0, 0, canvas.clientWidth, canvas.clientHeight);
+      img.src = src;
+    }
+    function point(event) {
+      const rect = canvas.getBoundingClientRect();
+      return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+    }
+    canvas.addEventListener("pointerdown", (event) => {
+      drawing = true;
+      last = point(event);
+      canvas.setPointerCapture(event.pointerId);
+      ctx.beginPath();
+      ctx.arc(last.x, last.y, 1, 0, Math.PI * 2);
+      ctx.fillStyle = "#111";
+      ctx.fill();
+    });
+    canvas.addEventListener("pointermove", (event) => {
+      if (!drawing) return;
+      const p = point(event);
+      ctx.beginPath();
+      ctx.moveTo(last.x, last.y);
+      ctx.lineTo(p.x, p.y);
+      ctx.stroke();
+      last = p;
+    });
+    function end() {
+      if (!drawing) return;
+      drawing = false;
+      state.signatures[who] = canvas.toDataURL("image/png");
+      state.signed[who] = true;
+      state.sigDirty[who] = true;
+      changed();
+    }
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
+    pads[who] = {
+      clear() {
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+        state.signatures[who] = "";
+        state.signed[who] = false;
+        state.sigDirty[who] = true;
+        changed();
+      },
+      load(src) {
+        state.signatures[who] = src;
+        drawImage(src);
+      },
+      resize,
+    };
+    resize();
+  }
+  document.querySelectorAll("canvas[data-signature]").forEach(setupPad);
+  document.querySelectorAll("[data-clear]").forEach((button) => {
+    button.addEventListener("click", () => pads[button.dataset.clear].clear());
+  });
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => Object.values(pads).forEach((p) => p.resize()), 200);
+  });
+
+  // --- position ---------------------------------------------------------------------
+  function showPosition() {
+    if (state.latitude == null) return;
+    const acc = state.accuracy_m != null ? `，精度约 ${Math.round(state.accuracy_m)} 米` : "";
+    geoEl.textContent = `已定位：${Number(state.latitude).toFixed(5)}, ${Number(state.longitude).toFixed(5)}${acc}`;
+    geoEl.className = "small flex-grow-1 text-success";
+  }
+  function locate() {
+    if (!navigator.geolocation) {
+      geoEl.textContent = "此设备不支持定位，可不填";
+      return;
+    }
+    geoEl.textContent = "正在获取位置…";
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        state.latitude = pos.coords.latitude.toFixed(6);
+        state.longitude = pos.coords.longitude.toFixed(6);
+        state.accuracy_m = Math.round(pos.coords.accuracy * 10) / 10;
+        showPosition();
+        changed();
+      },
+      () => {
+        geoEl.textContent = "未能获取位置（未授权或信号弱），可稍后重试";
+        geoEl.className = "small flex-grow-1 text-warning-emphasis";
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+    );
+  }
+  document.getElementById("geo-retry").addEventListener("click", locate);
+
+  // --- photos -----------------------------------------------------------------------
+  function addThumb(photo) {
+    const col = document.createElement("div");
+    col.className = "col-6 col-sm-4 photo-thumb";
+    const img = document.createElement("img");
+    img.src = photo.url;
+    img.alt = "现场照片";
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "btn btn-link btn-sm text-danger p-0";
+    remove.textContent = "删除";
+    remove.addEventListener("click", async () => {
+      const response = await fetch(cfg.photo_delete_url.replace("{photo}", photo.id), {
+        method: "DELETE",
+        headers: { "X-CSRFToken": csrf() },
+        credentials: "same-origin",
+      });
+      if (response.ok) col.remove();
+    });
+    col.append(img, remove);
+    photosEl.append(col);
+  }
+  function shrink(file) {
+    // Send at most 2048 px (weak signal); the server checks, re-encodes and stamps it anyway.
+    return new Promise((resolve) => {
+      const img = new Image();
+      img.onload = () => {
+        const scale = Math.min(1, 2048 / Math.max(img.naturalWidth, img.naturalHeight));
+        if (scale === 1 && file.size < 1.5e6) return resolve(file);
+        const canvas = document.createElement("canvas");
+        canvas.width = Math.round(img.naturalWidth * scale);
+        canvas.height = Math.round(img.naturalHeight * scale);
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        canvas.toBlob((blob) => resolve(blob || file), "image/jpeg", 0.88);
+        URL.revokeObjectURL(img.src);
+      };
+      img.onerror = () => resolve(file);
+      img.src = URL.createObjectURL(file);
+    });
+  }
+  async function upload(input) {
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file) return;
+    setStatus("正在上传照片…");
+    clearTimeout(serverTimer);
+    if (!(await saveServer())) return;
+    const body = new FormData();
+    body.append("image", await shrink(file), file.name || "photo.jpg");
+    body.append("taken_at", new Date().toISOString());
+    if (state.latitude != null) {
+      body.append("latitude", state.latitude);
+      body.append("longitude", state.longitude);
+    }
+    try {
+      const response = await fetch(url(cfg.photo_url), {
+        method: "POST",
+        headers: { "X-CSRFToken": csrf() },
+        body,
+        credentials: "same-origin",
+      });
+      const data = await response.json();
+      if (response.ok) {
+        addThumb(data);
+        setStatus("照片已上传 " + hhmm(new Date()), "good");
+      } else {
+        setStatus((data.problems || ["照片上传失败"]).join("；"), "bad");
+      }
+    } catch (e) {
+      setStatus("网络不可用，照片未上传，请联网后重新选择", "bad");
+    }
+  }
+  ["photo-camera", "photo-choose"].forEach((id) => {
+    document.getElementById(id).addEventListener("change", (event) => upload(event.target));
+  });
+
+  // --- submission -------------------------------------------------------------------
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const list = problems();
+    show(list);
+    if (list.length) {
+      cfg.items.forEach((item) => {
+        const checked = form.querySelector(`input[name="answer_${item.number}"]:checked`);
+        document.getElementById("item-" + item.number).classList.toggle("is-missing", !checked);
+      });
+      document.getElementById("check").scrollIntoView({ behavior: "smooth", block: "start" });
+      return;
+    }
+    const button = document.getElementById("submit");
+    button.disabled = true;
+    setStatus("正在提交…");
+    clearTimeout(serverTimer);
+    try {
+      const body = collect();
+      ["companion", "assistant"].forEach((who) => {
+        if (state.sigDirty[who]) body[who + "_signature"] = state.signatures[who] || "";
+      });
+      const response = await fetch(cfg.submit_url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "X-Xieguan-Form": "1" },
+        body: JSON.stringify(body),
+        credentials: "same-origin",
+      });
+      const data = await response.json();
+      if (response.ok) {
+        localStorage.removeItem(storeKey);
+        if (localStorage.getItem(employerKey) === cfg.id) localStorage.removeItem(employerKey);
+        window.location.assign(cfg.detail_url.replace(ZERO, cfg.id));
+        return;
+      }
+      show(data.problems || ["提交失败，请稍后重试。"]);
+      setStatus("未提交", "bad");
+    } catch (e) {
+      setStatus("网络不可用，未提交；草稿已保存在本机，联网后再提交", "bad");
+    }
+    button.disabled = false;
+  });
+
+  const discard = document.querySelector("form[data-confirm]");
+  if (discard) {
+    discard.addEventListener("submit", (event) => {
+      if (!window.confirm(discard.dataset.confirm)) event.preventDefault();
+      else {
+        localStorage.removeItem(storeKey);
+        localStorage.removeItem(employerKey);
+      }
+    });
+  }
+
+  // --- start: server draft, then the newer local copy -------------------------------
+  field("inspected_at").max = localNow();
+  setInterval(() => (field("inspected_at").max = localNow()), 60000);
+  const server = cfg.draft;
+  if (server) {
+    apply(server);
+    ["companion", "assistant"].forEach((who) => {
+      const src = server[who + "_signature_url"];
+      if (src) {
+        pads[who].load(src);
+        state.signatures[who] = null; // on the server already: not resent
+        state.signed[who] = true;
+      }
+    });
+    (server.photos || []).forEach(addThumb);
+  }
+  let local = null;
+  try {
+    local = JSON.parse(localStorage.getItem(storeKey) || "null");
+  } catch (e) {
+    local = null;
+  }
+  if (local && (!server || Date.parse(local.saved_at) > Date.parse(server.server_saved_at))) {
+    apply(local);
+    ["companion", "assistant"].forEach((who) => {
+      const sig = local.signatures && local.signatures[who];
+      if (sig) {
+        pads[who].load(sig);
+        state.signed[who] = true;
+        state.sigDirty[who] = Boolean(local.sigDirty && local.sigDirty[who]);
+      } else if (sig === "" && local.sigDirty && local.sigDirty[who]) {
+        state.signed[who] = false;
+        state.sigDirty[who] = true;
+      }
+    });
+    setStatus("已恢复本机保存的草稿");
+    scheduleServer(500);
+  }
+  showPosition();
+  if (state.latitude == null) locate();
+  markFindings();
+  check();
+  form.addEventListener("input", (event) => {
+    if (event.target.matches("input:not([type=file]), textarea")) changed();
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target.matches("input[type=radio], input[type=datetime-local]")) changed();
+  });
+})();
