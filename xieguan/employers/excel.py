@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xieguan.employers.actions import (
     LedgerError,
@@ -410,7 +411,7 @@ def _region(row: Row, ctx: _Context) -> Region | None:
         region = ctx.regions.get(code)
         if region is None:
             row.add_issue(
-                "region_code", "区划代码不存在，或不在您的辖区内（应为 9 位乡镇或 12 位村(社区)代码）。"
+                "region_code", _("区划代码不存在，或不在您的辖区内（应为 9 位乡镇或 12 位村(社区)代码）。")
             )
         return region
     township_name = row.values.get("township")
@@ -421,16 +422,16 @@ def _region(row: Row, ctx: _Context) -> Region | None:
             key = name_key(township_name)
             found = [r for k, rs in ctx.townships_by_name.items() if k.startswith(key) for r in rs]
         if not found:
-            row.add_issue("township", "您的辖区内没有这个乡(镇、街道)。")
+            row.add_issue("township", _("您的辖区内没有这个乡(镇、街道)。"))
             return None
         if len(found) > 1:
-            row.add_issue("township", "辖区内有多个同名乡镇，请在“区划代码”列填写代码。")
+            row.add_issue("township", _("辖区内有多个同名乡镇，请在“区划代码”列填写代码。"))
             return None
         township = found[0]
     elif ctx.own_township is not None:
         township = ctx.own_township
     else:
-        row.add_issue("township", "请填写乡(镇、街道)，或填写区划代码。", value="")
+        row.add_issue("township", _("请填写乡(镇、街道)，或填写区划代码。"), value="")
         return None
     village_name = row.values.get("village")
     if not village_name:
@@ -444,9 +445,9 @@ def _region(row: Row, ctx: _Context) -> Region | None:
         if len(found) == 1:
             return found[0]
         if found:
-            row.add_issue("village", f"在{township.name}有多个村(社区)以此开头，请写全称。")
+            row.add_issue("village", _("在%(t)s有多个村(社区)以此开头，请写全称。") % {"t": township.name})
         else:
-            row.add_issue("village", f"在{township.name}没有找到这个村(社区)。")
+            row.add_issue("village", _("在%(t)s没有找到这个村(社区)。") % {"t": township.name})
     return village
 
 
@@ -486,7 +487,7 @@ def _check_row(row: Row, ctx: _Context) -> None:
         digits = digits.zfill(2) if len(digits) < 2 else digits[:2] if len(digits) == 4 else digits
         code = ctx.codes.get(digits)
         if code is None:
-            row.add_issue("industry_code", "不是 GB/T 4754-2017 的行业大类代码（两位数字，如 06）。")
+            row.add_issue("industry_code", _("不是 GB/T 4754-2017 的行业大类代码（两位数字，如 06）。"))
         else:
             data["industry_code"] = code
             provided.add("industry_code")
@@ -533,13 +534,13 @@ def _check_row(row: Row, ctx: _Context) -> None:
     if credit_code:
         first = ctx.seen_codes.setdefault(credit_code, row.number)
         if first != row.number:
-            row.add_issue("credit_code", f"与第 {first} 行的统一社会信用代码重复。")
+            row.add_issue("credit_code", _("与第 %(n)s 行的统一社会信用代码重复。") % {"n": first})
         if credit_code in ctx.by_code:
             pk, region_id = ctx.by_code[credit_code]
             if not region_id.startswith(ctx.user.region_id):
                 row.add_issue(
                     "credit_code",
-                    "该统一社会信用代码已在其他辖区登记，不能重复登记；请与县(区)卫生健康行政部门核实。",
+                    _("该统一社会信用代码已在其他辖区登记，不能重复登记；请与县(区)卫生健康行政部门核实。"),
                 )
             else:
                 existing_id = pk
@@ -547,12 +548,12 @@ def _check_row(row: Row, ctx: _Context) -> None:
         township = region.code[:9]
         first = ctx.seen_names.setdefault((township, name_key(name)), row.number)
         if first != row.number:
-            row.add_issue("name", f"与第 {first} 行是同一乡镇的同名单位。")
+            row.add_issue("name", _("与第 %(n)s 行是同一乡镇的同名单位。") % {"n": first})
         by_name = ctx.by_name.get((township, name_key(name)))
         if by_name is not None:
             if existing_id is not None and by_name != existing_id:
                 row.add_issue(
-                    "name", "该名称在本乡镇已登记为另一家单位，与统一社会信用代码对应的单位不一致。"
+                    "name", _("该名称在本乡镇已登记为另一家单位，与统一社会信用代码对应的单位不一致。")
                 )
             existing_id = existing_id or by_name
     if existing_id is None:
@@ -562,11 +563,13 @@ def _check_row(row: Row, ctx: _Context) -> None:
             and not row.failed("village")
             and not row.failed("region_code")
         ):
-            row.add_issue("township", "请填写乡(镇、街道)，或填写区划代码。", value="")
+            row.add_issue("township", _("请填写乡(镇、街道)，或填写区划代码。"), value="")
         if not categories and not row.failed("hazard_categories"):
-            row.add_issue("hazard_categories", "请至少填写一类职业病危害因素（或具体危害因素）。", value="")
+            row.add_issue(
+                "hazard_categories", _("请至少填写一类职业病危害因素（或具体危害因素）。"), value=""
+            )
         if "industry" not in data and not row.failed("industry") and not row.failed("industry_code"):
-            row.add_issue("industry", "请填写行业类别，或国民经济行业代码。", value="")
+            row.add_issue("industry", _("请填写行业类别，或国民经济行业代码。"), value="")
     if row.ok:
         if existing_id is None:
             data.setdefault("status", OperatingStatus.OPERATING)
@@ -647,12 +650,14 @@ def apply_import(
             elif plan.action == "unchanged":
                 result.unchanged += 1
         except LedgerError as exc:
-            raise LedgerError(f"第 {number} 行：{exc.message}（没有写入任何数据）") from exc
+            raise LedgerError(
+                _("第 %(n)s 行：%(m)s（没有写入任何数据）") % {"n": number, "m": exc.message}
+            ) from exc
     new = [plan.data for _, plan in plans if plan.action == "create"]
     try:
         result.created = len(create_employers(new, by=user, reason=reason)) if new else 0
     except LedgerError as exc:
-        raise LedgerError(f"{exc.message}（没有写入任何数据）") from exc
+        raise LedgerError(_("%(m)s（没有写入任何数据）") % {"m": exc.message}) from exc
     return result
 
 

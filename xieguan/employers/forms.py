@@ -239,6 +239,7 @@ class EmployerForm(forms.Form):
         required=False,
         min_value=0,
         max_value=1_000_000,
+        help_text=gettext_lazy("单位的劳动者总数（含劳务派遣人员）。"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     exposed_workers = forms.IntegerField(
@@ -249,8 +250,17 @@ class EmployerForm(forms.Form):
         help_text=gettext_lazy("不能多于劳动者人数。"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    status = forms.ChoiceField(label=label("status"), choices=OperatingStatus.choices)
-    closed_reason = forms.CharField(label=label("closed_reason"), max_length=200, required=False)
+    status = forms.ChoiceField(
+        label=label("status"),
+        choices=OperatingStatus.choices,
+        help_text=gettext_lazy("停产的单位仍在台账中；注销或搬离请在详情页“关闭”，并写明原因。"),
+    )
+    closed_reason = forms.CharField(
+        label=label("closed_reason"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("改为在产或停产即重新启用，关闭原因随之清除。"),
+    )
     serious_hazard = forms.BooleanField(
         label=label("serious_hazard"),
         required=False,

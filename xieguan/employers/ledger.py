@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from xieguan.employers.models import KEY_INDUSTRIES, Employer, EmployerQuerySet, LedgerPolicy, OperatingStatus
+from xieguan.employers.models import Employer, EmployerQuerySet, LedgerPolicy, OperatingStatus
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.text import fold, name_key
 from xieguan.regions.models import Region
@@ -117,7 +117,3 @@ def ledger_counts(query: LedgerQuery) -> LedgerCounts:
         overdue=Count("pk", filter=overdue_q(query.cutoff)),
     )
     return LedgerCounts(**found)
-
-
-def is_key_industry(industry: str) -> bool:
-    return industry in KEY_INDUSTRIES

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -205,15 +206,17 @@ def _open(source: bytes | IO[bytes], filename: str) -> Any:
     data = source if isinstance(source, bytes) else source.read()
     if data[:8] == OLE2_MAGIC or (filename.lower().endswith(".xls") and not data.startswith(b"PK")):
         raise TableError(
-            "这是旧版 Excel（.xls）文件，系统只接受 .xlsx：请在 Excel 或 WPS 中打开，"
-            "“另存为”Excel 工作簿（*.xlsx）后再上传。"
+            _(
+                "这是旧版 Excel（.xls）文件，系统只接受 .xlsx：请在 Excel 或 WPS 中打开，"
+                "“另存为”Excel 工作簿（*.xlsx）后再上传。"
+            )
         )
     if not data.startswith(b"PK"):
-        raise TableError("文件不是 Excel 工作簿（.xlsx）：请用 Excel 或 WPS 另存为 .xlsx 后再上传。")
+        raise TableError(_("文件不是 Excel 工作簿（.xlsx）：请用 Excel 或 WPS 另存为 .xlsx 后再上传。"))
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise TableError("文件已损坏或不是 .xlsx 格式，无法读取：请用 Excel 重新保存后再上传。") from exc
+        raise TableError(_("文件已损坏或不是 .xlsx 格式，无法读取：请用 Excel 重新保存后再上传。")) from exc
 
 
 def _match_header(cells: Sequence[Any], spec: TableSpec) -> tuple[dict[str, int], list[str]]:
@@ -263,10 +266,14 @@ def read_table(source: bytes | IO[bytes], spec: TableSpec, *, filename: str = ""
     names = "、".join(c.header for c in spec.columns if c.required)
     if best is not None:
         raise TableError(
-            f"工作表“{best[1]}”的表头缺少必需的列（应包含：{names}）。请使用系统模板，或把表头改成与模板一致。"
+            _(
+                "工作表“%(sheet)s”的表头缺少必需的列（应包含：%(names)s）。请使用系统模板，或把表头改成与模板一致。"
+            )
+            % {"sheet": best[1], "names": names}
         )
     raise TableError(
-        f"没有找到表头：前 {spec.header_scan_rows} 行中应有一行包含 {names} 等列名。请使用系统模板。"
+        _("没有找到表头：前 %(n)s 行中应有一行包含 %(names)s 等列名。请使用系统模板。")
+        % {"n": spec.header_scan_rows, "names": names}
     )
 
 
@@ -301,7 +308,7 @@ def _read_rows(
                 row.add_issue(column.key, str(exc))
                 continue
             if column.required and row.values[column.key] in (None, "", ()):
-                row.add_issue(column.key, f"“{column.header}”必须填写。")
+                row.add_issue(column.key, _("“%(header)s”必须填写。") % {"header": column.header})
         table.rows.append(row)
     return table
 
@@ -318,7 +325,9 @@ def normalise_cell(column: Column, value: Any) -> Any:
     if kind == TEXT:
         text = _text(value)
         if column.max_length and len(text) > column.max_length:
-            raise ValueError(f"太长：最多 {column.max_length} 个字，现为 {len(text)} 个字。")
+            raise ValueError(
+                _("太长：最多 %(max)s 个字，现为 %(n)s 个字。") % {"max": column.max_length, "n": len(text)}
+            )
         return text
     if kind == CODE:
         return _code(value, column.pad_to)
@@ -349,22 +358,27 @@ def _text(value: Any) -> str:
 
 def _code(value: Any, pad_to: int | None) -> str:
     if isinstance(value, bool):
-        raise ValueError("应为代码或号码，不是“是/否”。")
+        raise ValueError(_("应为代码或号码，不是“是/否”。"))
     if isinstance(value, int | float):
         if isinstance(value, float) and not value.is_integer():
-            raise ValueError("应为代码或号码，不应有小数。")
+            raise ValueError(_("应为代码或号码，不应有小数。"))
         number = int(value)
         if len(str(abs(number))) > EXCEL_DIGITS:
             raise ValueError(
-                "该单元格存成了数字，Excel 只保留 15 位有效数字，超过的位已被改成 0："
-                "请把这一列设为“文本”格式，重新填写原始号码。"
+                _(
+                    "该单元格存成了数字，Excel 只保留 15 位有效数字，超过的位已被改成 0："
+                    "请把这一列设为“文本”格式，重新填写原始号码。"
+                )
             )
         text = str(number)
     else:
         text = fold(str(value)).replace(" ", "")
         if re.fullmatch(r"\d+(\.\d+)?[Ee]\+?\d+", text):
             raise ValueError(
-                "号码被 Excel 显示成了科学计数法（如 9.15E+17），原始号码已丢失：请设为“文本”格式后重新填写。"
+                _(
+                    "号码被 Excel 显示成了科学计数法（如 9.15E+17），原始号码已丢失："
+                    "请设为“文本”格式后重新填写。"
+                )
             )
     if pad_to and text.isdigit() and len(text) < pad_to:
         text = text.zfill(pad_to)
@@ -373,10 +387,10 @@ def _code(value: Any, pad_to: int | None) -> str:
 
 def _integer(value: Any, min_value: int | None) -> int:
     if isinstance(value, bool):
-        raise ValueError("应为整数。")
+        raise ValueError(_("应为整数。"))
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError("应为整数，不应有小数。")
+            raise ValueError(_("应为整数，不应有小数。"))
         number = int(value)
     elif isinstance(value, int):
         number = value
@@ -385,10 +399,10 @@ def _integer(value: Any, min_value: int | None) -> int:
         if text.endswith(".0"):
             text = text[:-2]
         if not re.fullmatch(r"-?\d+", text):
-            raise ValueError("应为整数（如 35）。")
+            raise ValueError(_("应为整数（如 35）。"))
         number = int(text)
     if min_value is not None and number < min_value:
-        raise ValueError(f"不能小于 {min_value}。")
+        raise ValueError(_("不能小于 %(min)s。") % {"min": min_value})
     return number
 
 
@@ -411,7 +425,7 @@ def _date(value: Any) -> dt.date:
                 return dt.date(*(int(g) for g in match.groups()))
             except ValueError:
                 break
-    raise ValueError("日期无法识别，请写成 2024-05-01 的形式。")
+    raise ValueError(_("日期无法识别，请写成 2024-05-01 的形式。"))
 
 
 def _bool(value: Any) -> bool:
@@ -424,7 +438,7 @@ def _bool(value: Any) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ValueError("应填“是”或“否”。")
+    raise ValueError(_("应填“是”或“否”。"))
 
 
 def _choice(column: Column, text: str) -> str:
@@ -436,7 +450,7 @@ def _choice(column: Column, text: str) -> str:
         if normalise_header(alias) == key:
             return choice
     shown = "、".join(column.choices[:12]) + ("等" if len(column.choices) > 12 else "")
-    raise ValueError(f"“{text}”不是可选的值；可选：{shown}。")
+    raise ValueError(_("“%(text)s”不是可选的值；可选：%(shown)s。") % {"text": text, "shown": shown})
 
 
 # --- writing: template, report, export ----------------------------------------------------
@@ -496,8 +510,8 @@ def template_workbook(
                 # Strict for closed lists; free typing allowed where several values (MULTI) or
                 # other spellings (TEXT, e.g. village names) are accepted by the reader.
                 showErrorMessage=column.kind in (CHOICE, BOOL),
-                errorTitle="不是可选的值",
-                error=f"“{column.header}”请从下拉列表中选择。",
+                errorTitle=_("不是可选的值"),
+                error=_("“%(header)s”请从下拉列表中选择。") % {"header": column.header},
             )
             validation.add(f"{letter}3:{letter}{blank_rows + 2}")
             ws.add_data_validation(validation)
