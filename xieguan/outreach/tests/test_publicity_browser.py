@@ -38,6 +38,14 @@ def test_assistant_records_publicity_on_a_phone(
     form.get_by_role("button", name="保存").click()
     assert phone.get_by_test_id("event-topic").inner_text() == "粉尘危害与防护知识讲座"
     assert "柏果煤矿" in phone.get_by_test_id("event-employers").inner_text()
-    phone.wait_for_function("document.querySelector('[data-testid=event-photos] img').naturalWidth > 0")
+    # Poll from Python: wait_for_function evaluates a string, which the page's CSP (no unsafe-eval)
+    # may refuse.
+    phone.locator("[data-testid=event-photos] img").first.wait_for(state="visible")
+    for _ in range(100):
+        if phone.evaluate("document.querySelector('[data-testid=event-photos] img').naturalWidth") > 0:
+            break
+        phone.wait_for_timeout(100)
+    else:
+        raise AssertionError("the stored photo did not load")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "publicity-detail")
