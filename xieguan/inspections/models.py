@@ -184,7 +184,7 @@ class Inspection(models.Model):
             # The indicators' "inspected in the period" (per employer, per assistant) and the
             # records count read only this narrow index (index-only scan), never the wide rows.
             models.Index(
-                fields=["inspected_at", "employer", "assistant", "region", "complete"],
+                fields=["inspected_at", "employer", "assistant", "region", "complete", "id"],
                 condition=models.Q(status="submitted"),
                 name="inspection_submitted_time_idx",
             ),
