@@ -218,12 +218,7 @@ SELECT
        AND (NOT EXISTS (SELECT 1 FROM accounts_user_villages v WHERE v.user_id = %(user)s)
             OR e.region_id IN (SELECT v.region_id FROM accounts_user_villages v WHERE v.user_id = %(user)s))),
   (SELECT least(count(*), 6) FROM inspections_inspection
-     WHERE region_id LIKE %(like)s AND assistant_id = %(user)s AND status = 'draft'),
-  (SELECT count(*) FROM employers_employer e
-     WHERE e.region_id LIKE %(like)s AND e.status <> 'closed' AND e.created_at < %(half_end)s
-       AND NOT EXISTS (SELECT 1 FROM inspections_inspection i
-                       WHERE i.employer_id = e.id AND i.status = 'submitted'
-                         AND i.inspected_at >= %(half_start)s AND i.inspected_at < %(half_end)s))
+     WHERE region_id LIKE %(like)s AND assistant_id = %(user)s AND status = 'draft')
 """
 WORKLIST_SECTIONS = [
     "登记信息不全的用人单位",
@@ -233,7 +228,6 @@ WORKLIST_SECTIONS = [
     "上级交办任务",
     "本半年待巡查的用人单位",
     "未提交的巡查草稿",  # the first six entries, no total
-    "本半年待巡查的用人单位",  # a second section of that title (indicators: the whole township)
 ]
 
 
@@ -251,10 +245,6 @@ def worklist_assistant(s: Subjects, opts: Options) -> Outcome:
         "today": today,
         "horizon": today + dt.timedelta(days=60),
         "half": half,
-        "half_start": _midnight(half),
-        "half_end": _midnight(
-            dt.date(today.year + 1, 1, 1) if half.month == 7 else dt.date(today.year, 7, 1)
-        ),
     }
 
     def floor() -> list[tuple[str, int]]:
