@@ -4,7 +4,7 @@ An indicator is a small class that says, for a region subtree and a period:
 
 - ``base(code)``       the rows it counts (employers, assistants, leads …) in the subtree;
 - ``member(period)``   which of them are in the denominator for the period;
-- ``ok(period)``       which members are in the numerator;
+- ``ok(period, code)`` which members are in the numerator;
 - ``extras(period)``   optional further counts among the members (on time, overdue …).
 
 Conditions are ``Q`` objects or boolean expressions (``Exists``), so the same definition
@@ -120,7 +120,10 @@ class Indicator:
     def member(self, period: Period) -> Condition:
         return Q()
 
-    def ok(self, period: Period) -> Condition:
+    def ok(self, period: Period, code: str) -> Condition:
+        """The numerator among the members. ``code`` is the subtree being counted: a condition on
+        another table (an ``EXISTS`` over inspections) restricts itself to it, so the database
+        reads the subtree's rows only, not the whole province's."""
         raise NotImplementedError
 
     def extras(self, period: Period) -> dict[str, Condition]:
@@ -140,7 +143,7 @@ class Indicator:
         extras = self.extras(period)
         aggregates: dict[str, Any] = {
             "den": Count("pk"),
-            "num": Count("pk", filter=Q(self.ok(period))),
+            "num": Count("pk", filter=Q(self.ok(period, code))),
             **{f"x_{name}": Count("pk", filter=Q(cond)) for name, cond in extras.items()},
         }
         grouped = (
@@ -166,7 +169,7 @@ class Indicator:
         for i, period in enumerate(periods):
             member = Q(self.member(period))
             aggregates[f"den{i}"] = Count("pk", filter=member)
-            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period)))
+            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period, code)))
             for name, cond in self.extras(period).items():
                 aggregates[f"x{i}_{name}"] = Count("pk", filter=_both(member, cond))
         row = self.base(code).aggregate(**aggregates)
@@ -183,12 +186,12 @@ class Indicator:
         """The rows behind a number: the missing ones, the ok ones, or all members."""
         members = self.members(code, period)
         if show == Show.OK:
-            return members.filter(self.ok(period))
+            return members.filter(self.ok(period, code))
         if show == Show.ALL:
             return members
         if show in self.extra_labels:
             return members.filter(self.extras(period)[show])
-        return members.exclude(self.ok(period))
+        return members.exclude(self.ok(period, code))
 
     # --- links ----------------------------------------------------------------------
 

@@ -50,15 +50,22 @@ def submitted_in(period: Period, prefix: str = "") -> Q:
     )
 
 
-def inspected_in(period: Period, by: str) -> Exists:
+def inspected_in(period: Period, by: str, within: str = "") -> Exists:
     """Whether the outer row (an Employer with by="employer", a User with by="assistant")
-    has at least one submitted inspection in the period."""
-    return Exists(Inspection.objects.filter(submitted_in(period), **{by: OuterRef("pk")}))
+    has at least one submitted inspection in the period, recorded in the subtree ``within``.
+
+    The region prefix is what lets the database read one county's inspections through
+    ``inspection_region_time_idx`` instead of the whole province's period (docs/performance.md).
+    """
+    inspections = Inspection.objects.filter(submitted_in(period), **{by: OuterRef("pk")})
+    if within:
+        inspections = inspections.within(within)
+    return Exists(inspections)
 
 
-def inspected_every_half(period: Period, by: str) -> Q:
+def inspected_every_half(period: Period, by: str, within: str = "") -> Q:
     """At least one submitted inspection in each half-year of the period (巡查 每半年至少一次)."""
     condition = Q()
     for half in period.halves():
-        condition &= Q(inspected_in(half, by))
+        condition &= Q(inspected_in(half, by, within))
     return condition

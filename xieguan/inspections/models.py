@@ -188,6 +188,21 @@ class Inspection(models.Model):
                 condition=models.Q(status="submitted"),
                 name="inspection_submitted_time_idx",
             ),
+            # The same, region first: "inspected in the period" below the province (the indicators
+            # restrict it to the subtree) is a range of one county's entries, index-only.
+            models.Index(
+                fields=["region", "inspected_at", "employer", "assistant", "complete", "id"],
+                condition=models.Q(status="submitted"),
+                name="inspection_sub_region_idx",
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "timestamptz_ops",
+                    "int8_ops",
+                    "int8_ops",
+                    "bool_ops",
+                    "uuid_ops",
+                ],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,5 +33,5 @@ class KeyCoverage(Indicator):
     def member(self, period: Period) -> Q:
         return Q(created_at__lt=period.end_before)
 
-    def ok(self, period: Period) -> Exists:
-        return inspected_in(period, by="employer")
+    def ok(self, period: Period, code: str) -> Exists:
+        return inspected_in(period, by="employer", within=code)

@@ -41,7 +41,7 @@ class Reporting(Indicator):
     def member(self, period: Period) -> Q:
         return Q(discovered_at__gte=period.start_at, discovered_at__lt=period.end_before)
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return Q(reported_at__isnull=False)
 
     def extras(self, period: Period) -> dict[str, Condition]:

@@ -172,3 +172,17 @@ def test_the_leads_list_behind_the_reporting_rate_has_the_same_counts(client_for
             response = client.get(url)
             assert response.status_code == 200, url
             assert response.context["page"].paginator.count == count, (row.name, url)
+
+
+def test_the_dashboard_builds_the_same_links_as_the_indicators(client_for, scenario):
+    """The table builds its ~1,500 links from pieces; they must equal Indicator.list_url's."""
+    from xieguan.indicators.dashboard import Column
+    from xieguan.indicators.periods import parse_period
+    from xieguan.indicators.registry import Show, all_indicators
+
+    for key in ("2025", "2025H2", "2025-03-01~2025-05-31"):
+        period = parse_period(key)
+        for ind in all_indicators():
+            column = Column(ind, None, period)
+            for show in (Show.MISSING, Show.OK, Show.ALL, *ind.extra_labels):
+                assert column.url(T1, show) == ind.list_url(T1, period, show)
