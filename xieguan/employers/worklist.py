@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from xieguan.accounts.models import Role
 from xieguan.employers.actions import missing_labels
 from xieguan.employers.models import Employer, OperatingStatus
-from xieguan.lib.worklist import WorkEntry, WorkSection
+from xieguan.lib.worklist import WorkEntry, WorkSection, first_page
 
 SHOWN = 5
 ROLES = frozenset({Role.ASSISTANT, Role.COUNTY_ADMIN})
@@ -23,8 +23,9 @@ def sections(user: Any) -> list[WorkSection]:
     pending = (
         Employer.objects.visible_to(user).exclude(status=OperatingStatus.CLOSED).filter(registered=False)
     )
-    total = pending.count()
-    rows = pending.select_related("region").order_by("-is_key", "township_id", "name_key")[:SHOWN]
+    rows, total = first_page(
+        pending.select_related("region").order_by("-is_key", "township_id", "name_key"), SHOWN
+    )
     entries = [
         WorkEntry(
             title=e.name,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from xieguan.accounts.models import Role
 from xieguan.employers.models import Employer, OperatingStatus
 from xieguan.inspections.models import Inspection, InspectionStatus
-from xieguan.lib.worklist import WorkEntry, WorkSection
+from xieguan.lib.worklist import WorkEntry, WorkSection, first_page
 from xieguan.regions.models import Region
 
 SHOWN = 6
@@ -42,8 +42,9 @@ def due_employers(user: Any) -> QuerySet[Employer]:
 def sections(user: Any) -> list[WorkSection]:
     if getattr(user, "role", None) != Role.ASSISTANT:
         return []
-    due = due_employers(user).select_related("region")
-    total = due.count()
+    due, total = first_page(
+        due_employers(user).select_related("region").order_by("-is_key", "last_inspected_on", "name"), SHOWN
+    )
     entries = [
         WorkEntry(
             title=e.name,
@@ -52,7 +53,7 @@ def sections(user: Any) -> list[WorkSection]:
             badge=_("重点") if e.is_key else "",
             urgent=e.is_key,
         )
-        for e in due.order_by("-is_key", "last_inspected_on", "name")[:SHOWN]
+        for e in due
     ]
     drafts = (
         Inspection.objects.visible_to(user)

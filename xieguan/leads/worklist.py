@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from xieguan.accounts.models import Role
 from xieguan.leads.models import IMPORTANT_FIRST, AssistRequest, AssistStatus, Importance, Lead, LeadStatus
 from xieguan.leads.templatetags.leads_tags import waited
-from xieguan.lib.worklist import WorkEntry, WorkSection
+from xieguan.lib.worklist import WorkEntry, WorkSection, first_page
 
 FIRST = 5
 
@@ -28,11 +28,6 @@ def sections(user: Any) -> list[WorkSection]:
     return []
 
 
-def _total(qs: Any, entries: list[WorkEntry]) -> int:
-    """The length of the whole list: counted only when the first page is full."""
-    return qs.count() if len(entries) >= FIRST else len(entries)
-
-
 def _where(lead: Lead) -> str:
     return lead.employer.name if lead.employer else lead.place
 
@@ -41,7 +36,9 @@ def unreported(user: Any) -> WorkSection:
     """Leads not yet reported, important first, with how long they have waited; overdue flagged."""
     now = timezone.now()
     qs = Lead.objects.visible_to(user).unreported()
-    leads = qs.select_related("employer").order_by(IMPORTANT_FIRST, "discovered_at", "pk")[:FIRST]
+    leads, total = first_page(
+        qs.select_related("employer").order_by(IMPORTANT_FIRST, "discovered_at", "pk"), FIRST
+    )
     entries = []
     for lead in leads:
         overdue = lead.report_due_at < now
@@ -62,7 +59,7 @@ def unreported(user: Any) -> WorkSection:
     return WorkSection(
         title=gettext_lazy("待报告的线索"),
         entries=entries,
-        total=_total(qs, entries),
+        total=total,
         more_url=reverse("leads:list") + "?reported=no",
         order=20,
         empty_text=gettext_lazy("发现的线索都已报告。"),
@@ -72,6 +69,9 @@ def unreported(user: Any) -> WorkSection:
 def assists_for(user: Any) -> WorkSection:
     qs = AssistRequest.objects.visible_to(user).filter(assistant=user, status=AssistStatus.REQUESTED)
     today = timezone.localdate()
+    assists, total = first_page(
+        qs.select_related("employer", "lead", "requested_by").order_by("due_on", "requested_at"), FIRST
+    )
     entries = [
         WorkEntry(
             title=_("协查：%(s)s")
@@ -81,14 +81,12 @@ def assists_for(user: Any) -> WorkSection:
             + (_("，要求 %(d)s 前完成") % {"d": a.due_on} if a.due_on else ""),
             urgent=bool(a.due_on and a.due_on < today),
         )
-        for a in qs.select_related("employer", "lead", "requested_by").order_by("due_on", "requested_at")[
-            :FIRST
-        ]
+        for a in assists
     ]
     return WorkSection(
         title=gettext_lazy("请我协查的事项"),
         entries=entries,
-        total=_total(qs, entries),
+        total=total,
         more_url=reverse("leads:assists"),
         order=21,
         empty_text=gettext_lazy("没有待协查的事项。"),
@@ -154,6 +152,9 @@ def overdue_for_county(user: Any) -> WorkSection:
     """Leads overdue and still not reported, oldest deadline first."""
     now = timezone.now()
     qs = Lead.objects.visible_to(user).overdue_unreported(now)
+    leads, total = first_page(
+        qs.select_related("employer", "region", "discovered_by").order_by("report_due_at", "pk"), FIRST
+    )
     entries = [
         WorkEntry(
             title=f"{lead.get_lead_type_display()} · {_where(lead)}",
@@ -163,14 +164,12 @@ def overdue_for_county(user: Any) -> WorkSection:
             urgent=True,
             badge=str(Importance.IMPORTANT.label) if lead.importance == Importance.IMPORTANT else "",
         )
-        for lead in qs.select_related("employer", "region", "discovered_by").order_by("report_due_at", "pk")[
-            :FIRST
-        ]
+        for lead in leads
     ]
     return WorkSection(
         title=gettext_lazy("逾期未报告的线索"),
         entries=entries,
-        total=_total(qs, entries),
+        total=total,
         more_url=reverse("leads:list") + "?reported=no&overdue=1&order=due",
         order=20,
         empty_text=gettext_lazy("没有逾期未报告的线索。"),

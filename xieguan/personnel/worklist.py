@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role
 from xieguan.leads.models import AssistRequest, AssistStatus, Lead, LeadStatus
-from xieguan.lib.worklist import WorkEntry, WorkSection
+from xieguan.lib.worklist import WorkEntry, WorkSection, first_page
 from xieguan.personnel import rules, staffing
 from xieguan.personnel.models import Appointment, Assistant, AssistantStatus, TrainingKind, TrainingRecord
 
@@ -56,6 +56,7 @@ def ending_terms(user: Any, today: dt.date) -> WorkSection:
         .select_related("assistant__township")
         .order_by("end")
     )
+    ending, total = first_page(qs, FIRST)
     entries = [
         WorkEntry(
             title=f"{a.assistant.name}（{a.assistant.township.name}）",
@@ -64,12 +65,12 @@ def ending_terms(user: Any, today: dt.date) -> WorkSection:
             urgent=(a.end - today).days <= 14,
             badge=_("待续聘"),
         )
-        for a in qs[:FIRST]
+        for a in ending
     ]
     return WorkSection(
         title=_("聘期 %s 天内到期") % rules.TERM_NOTICE_DAYS,
         entries=entries,
-        total=qs.count(),
+        total=total,
         more_url=reverse("personnel:list") + "?status=appointed",
         order=30,
         empty_text=_("没有即将到期的聘期。"),
@@ -96,7 +97,7 @@ def due_for_training(user: Any, today: dt.date) -> WorkSection:
         .select_related("township")
         .order_by("township_id", "name")
     )
-    total = due.count()
+    rows, total = first_page(due, FIRST)
     entries = [
         WorkEntry(
             title=f"{a.name}（{a.township.name}）",
@@ -105,7 +106,7 @@ def due_for_training(user: Any, today: dt.date) -> WorkSection:
             if a.derived_status == AssistantStatus.CANDIDATE  # type: ignore[attr-defined]
             else _("%s 年尚未参加业务培训") % today.year,
         )
-        for a in due[:FIRST]
+        for a in rows
     ]
     return WorkSection(
         title=_("待培训的协管员"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xieguan.accounts.models import MANAGER_ROLES, Role, User
-from xieguan.lib.worklist import WorkEntry, WorkSection
+from xieguan.lib.worklist import WorkEntry, WorkSection, first_page
 from xieguan.tasks.models import TaskAssignment
 
 FIRST = 8
@@ -49,7 +49,7 @@ def _assistant_section(user: User) -> WorkSection:
         .select_related("task", "task__created_by")
         .order_by("task__due_on", "task__created_at")
     )
-    rows = list(qs[:FIRST])
+    rows, total = first_page(qs, FIRST)
     entries = []
     for a in rows:
         badge, late = due_badge(a.task.due_on, today)
@@ -64,7 +64,6 @@ def _assistant_section(user: User) -> WorkSection:
                 badge=badge if a.task.answer_required else _("知悉即可"),
             )
         )
-    total = qs.count() if len(rows) == FIRST else len(rows)
     return WorkSection(
         title=gettext_lazy("上级交办任务"),
         entries=entries,
