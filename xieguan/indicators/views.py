@@ -18,7 +18,7 @@ from xieguan.indicators import register as register_module
 from xieguan.indicators.dashboard import DEEPEST_DASHBOARD, build_table, dashboard_url, series, targets
 from xieguan.indicators.exports import table_workbook
 from xieguan.indicators.periods import Period, PeriodError
-from xieguan.indicators.registry import Indicator, Show, Subject, format_rate, get_indicator
+from xieguan.indicators.registry import Counts, Indicator, Show, Subject, format_rate, get_indicator
 from xieguan.indicators.sources import active_assistant_q, submitted_in
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.lib.access import AuthedRequest, scoped
@@ -105,12 +105,12 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     show = request.GET.get("show", Show.MISSING)
     if show not in {Show.MISSING, Show.OK, Show.ALL, *indicator.extra_labels}:
         show = Show.MISSING
+    total = indicator.total(region.code, period)
     rows = _decorate(indicator, indicator.rows(region.code, period, show), period)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = CountedPaginator(rows, 50, _shown_count(total, show)).get_page(request.GET.get("page"))
     halves = period.halves()
     for row in page.object_list:
         row.half_counts = [getattr(row, f"half_{i}", None) for i in range(len(halves))]
-    total = indicator.total(region.code, period)
     target = targets().get(indicator.key)
     tabs = [
         (Show.MISSING, indicator.missing_label, total.missing),
@@ -138,6 +138,30 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
             **_period_context(period),
         },
     )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the length of its list: the indicator's total already counted it, so
+    the grouped, joined row query is not counted a second time."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _shown_count(total: Counts, show: str) -> int:
+    """How many rows ``Indicator.rows(..., show)`` lists, from the counts of the same definition."""
+    if show == Show.OK:
+        return total.numerator
+    if show == Show.ALL:
+        return total.denominator
+    if show == Show.MISSING:
+        return total.missing
+    return total.extras.get(show, 0)
 
 
 def _decorate(indicator: Indicator, rows: QuerySet[Any], period: Period) -> QuerySet[Any]:

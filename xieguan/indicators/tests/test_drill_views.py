@@ -109,3 +109,22 @@ def test_drill_query_count_does_not_grow_with_rows(client_for, scenario, django_
     for key in ("key_coverage", "assistant_patrol", "records", "publicity", "reporting"):
         with django_assert_max_num_queries(12):
             assert drill(client, key, region=COUNTY, show="all").status_code == 200
+
+
+def test_the_page_count_is_the_indicator_count(scenario):
+    """The drill-down's paginator is told its length by the indicator's counts; they must
+    agree with counting the listed rows, for every indicator, tab and period."""
+    from xieguan.indicators.periods import parse_period
+    from xieguan.indicators.registry import Show, all_indicators
+    from xieguan.indicators.views import _shown_count
+
+    for key in ("2025", "2025H1", "2025-03-01~2025-09-30"):
+        period = parse_period(key)
+        for ind in all_indicators():
+            total = ind.total(COUNTY, period)
+            for show in (Show.MISSING, Show.OK, Show.ALL, *ind.extra_labels):
+                assert _shown_count(total, show) == ind.rows(COUNTY, period, show).count(), (
+                    key,
+                    ind.key,
+                    show,
+                )
