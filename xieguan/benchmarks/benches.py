@@ -34,6 +34,7 @@ from xieguan.benchmarks.harness import (
     peak_memory_mb,
     rendered_contexts,
 )
+from xieguan.inspections import patrol
 
 
 @dataclass
@@ -833,13 +834,8 @@ def _remove_submissions(ids: list[str]) -> None:
             cursor.execute("DELETE FROM inspections_inspectionphoto WHERE inspection_id = ANY(%s)", [ids])
             cursor.execute("DELETE FROM inspections_inspectionanswer WHERE inspection_id = ANY(%s)", [ids])
             cursor.execute("DELETE FROM inspections_inspection WHERE id = ANY(%s)", [ids])
-            cursor.execute(
-                "UPDATE employers_employer e SET last_inspected_on = ("
-                " SELECT (max(i.inspected_at) AT TIME ZONE 'Asia/Shanghai')::date"
-                " FROM inspections_inspection i"
-                " WHERE i.employer_id = e.id AND i.status = 'submitted') WHERE e.id = ANY(%s)",
-                [sorted({employer for employer, _, _ in found})],
-            )
+        # 最近巡查日期 and the inspected half-years as they were before the bench's submissions
+        patrol.refresh({employer for employer, _, _ in found})
     for _, *files in found:
         for name in files:
             if name and default_storage.exists(name):

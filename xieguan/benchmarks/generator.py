@@ -65,6 +65,7 @@ from xieguan.employers.models import (
     IndustryCode,
     OperatingStatus,
 )
+from xieguan.inspections import patrol
 from xieguan.inspections.models import (
     Answer,
     ChecklistItem,
@@ -499,6 +500,7 @@ class EmployerDraft:
     legal: str
     phone: str
     last_inspected: dt.date | None = None
+    inspected_halves: int = 0  # as inspections.patrol keeps it
     declaration_missing: bool = False
 
 
@@ -826,6 +828,7 @@ class CountyGenerator:
             "missing_fields": missing,
             "is_key": e.is_key,
             "last_inspected_on": e.last_inspected,
+            "inspected_halves": e.inspected_halves,
             "version": 1,
             "created_at": created_at,
             "updated_at": _at(e.closed or e.last_inspected or e.created, rng),
@@ -834,7 +837,7 @@ class CountyGenerator:
         self.t.employer.put(**values)
         history_id = self.t.take(self.t.history_model)
         # simple_history's "+" record: the ledger row as it was created.
-        del values["name_key"], values["updated_at"]
+        del values["name_key"], values["updated_at"], values["inspected_halves"]
         values.update(last_inspected_on=None, status=OperatingStatus.OPERATING, closed_reason="")
         self.t.employer_history.put(
             **values,
@@ -965,6 +968,7 @@ class CountyGenerator:
                     by=tenure.user_id,
                 )
         e.last_inspected = max(e.last_inspected or day, day)
+        e.inspected_halves |= patrol.bit_of(day)
         work[tenure.user_id].append(day.year)
         return findings
 

@@ -121,7 +121,8 @@ class EmployerQuerySet(ScopedQuerySet["Employer"]):
 # ``skip_history_when_saving`` and then record one history row per change, with the hazard
 # categories and factors as they are after the change (not one row per save and per m2m edit).
 EMPLOYER_HISTORY = HistoricalRecords(
-    m2m_fields=["hazard_categories", "hazard_factors"], excluded_fields=["name_key", "updated_at"]
+    m2m_fields=["hazard_categories", "hazard_factors"],
+    excluded_fields=["name_key", "updated_at", "inspected_halves"],
 )
 
 
@@ -186,6 +187,8 @@ class Employer(models.Model):
         _("重点巡查单位"), default=False, help_text=_("重点行业或职业病危害严重，须每年巡查覆盖。")
     )
     last_inspected_on = models.DateField(_("最近巡查日期"), null=True, blank=True)
+    # Bit i: a submitted inspection in half-year i since 2020 (xieguan/inspections/patrol.py).
+    inspected_halves = models.BigIntegerField(_("已巡查的半年"), default=0, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

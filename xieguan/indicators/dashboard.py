@@ -41,9 +41,10 @@ class Column:
         self._suffix = f"&{urlencode({'period': period.key})}&show="
         # The same pieces for HTML attributes (``&`` escaped); quote_plus output needs no escaping.
         self._html_prefix, self._html_suffix = escape(self._prefix), escape(self._suffix)
-        self.numerator_title = escape(indicator.numerator_label)
-        self.denominator_title = escape(indicator.denominator_label)
-        self.extra_labels = [(name, escape(label)) for name, label in indicator.extra_labels.items()]
+        # str() first: escape() of a lazy translation stays lazy and would translate per cell.
+        self.numerator_title = escape(str(indicator.numerator_label))
+        self.denominator_title = escape(str(indicator.denominator_label))
+        self.extra_labels = [(name, escape(str(label))) for name, label in indicator.extra_labels.items()]
         self.empty_html = (
             f'<span class="text-body-secondary" title="{escape(_("没有可统计的对象"))}">—</span>'
         )
@@ -58,13 +59,18 @@ class Column:
         """The same link as ``Indicator.list_url(code, period, show)``, without re-encoding the rest."""
         if self._own_links:
             return self.indicator.list_url(code, self.period, show)
-        return f"{self._prefix}{quote_plus(code)}{self._suffix}{quote_plus(show)}"
+        return f"{self._prefix}{_quoted(code)}{self._suffix}{_quoted(show)}"
 
     def href(self, code: str, show: str) -> str:
         """``url()`` escaped for an HTML attribute."""
         if self._own_links:
             return escape(self.url(code, show))
-        return f"{self._html_prefix}{quote_plus(code)}{self._html_suffix}{quote_plus(show)}"
+        return f"{self._html_prefix}{_quoted(code)}{self._html_suffix}{_quoted(show)}"
+
+
+def _quoted(value: str) -> str:
+    """quote_plus, skipped for what it would not change (region codes are digits, shows words)."""
+    return value if value.isascii() and value.isalnum() else quote_plus(value)
 
 
 @dataclass

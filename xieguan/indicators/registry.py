@@ -4,7 +4,7 @@ An indicator is a small class that says, for a region subtree and a period:
 
 - ``base(code)``       the rows it counts (employers, assistants, leads …) in the subtree;
 - ``member(period)``   which of them are in the denominator for the period;
-- ``ok(period, code)`` which members are in the numerator;
+- ``ok(period)``       which members are in the numerator;
 - ``extras(period)``   optional further counts among the members (on time, overdue …).
 
 Conditions are ``Q`` objects or boolean expressions (``Exists``), so the same definition
@@ -120,10 +120,7 @@ class Indicator:
     def member(self, period: Period) -> Condition:
         return Q()
 
-    def ok(self, period: Period, code: str) -> Condition:
-        """The numerator among the members. ``code`` is the subtree being counted: a condition on
-        another table (an ``EXISTS`` over inspections) restricts itself to it, so the database
-        reads the subtree's rows only, not the whole province's."""
+    def ok(self, period: Period) -> Condition:
         raise NotImplementedError
 
     def extras(self, period: Period) -> dict[str, Condition]:
@@ -143,7 +140,7 @@ class Indicator:
         extras = self.extras(period)
         aggregates: dict[str, Any] = {
             "den": Count("pk"),
-            "num": Count("pk", filter=Q(self.ok(period, code))),
+            "num": Count("pk", filter=Q(self.ok(period))),
             **{f"x_{name}": Count("pk", filter=Q(cond)) for name, cond in extras.items()},
         }
         grouped = (
@@ -169,7 +166,7 @@ class Indicator:
         for i, period in enumerate(periods):
             member = Q(self.member(period))
             aggregates[f"den{i}"] = Count("pk", filter=member)
-            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period, code)))
+            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period)))
             for name, cond in self.extras(period).items():
                 aggregates[f"x{i}_{name}"] = Count("pk", filter=_both(member, cond))
         row = self.base(code).aggregate(**aggregates)
@@ -186,12 +183,12 @@ class Indicator:
         """The rows behind a number: the missing ones, the ok ones, or all members."""
         members = self.members(code, period)
         if show == Show.OK:
-            return members.filter(self.ok(period, code))
+            return members.filter(self.ok(period))
         if show == Show.ALL:
             return members
         if show in self.extra_labels:
             return members.filter(self.extras(period)[show])
-        return members.exclude(self.ok(period, code))
+        return members.exclude(self.ok(period))
 
     # --- links ----------------------------------------------------------------------
 
@@ -202,13 +199,19 @@ class Indicator:
 
 
 def drill_path(key: str) -> str:
-    """The drill-down page of an indicator; reversed once per key (a dashboard links ~1,000 cells)."""
-    return _drill_path(key, get_script_prefix(), get_urlconf())
+    """The drill-down page of an indicator (a dashboard links ~1,500 cells)."""
+    return path_of("indicators:drill", key)
+
+
+def path_of(name: str, *args: str) -> str:
+    """``reverse(name, args=args)``, reversed once per name and arguments (the project's URLs
+    carry no language prefix, so the path depends only on the script prefix and URLconf)."""
+    return _path_of(name, args, get_script_prefix(), get_urlconf())
 
 
 @cache
-def _drill_path(key: str, prefix: str, urlconf: str | None) -> str:
-    return reverse("indicators:drill", args=[key], urlconf=urlconf)
+def _path_of(name: str, args: tuple[str, ...], prefix: str, urlconf: str | None) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
 
 
 _REGISTRY: dict[str, Indicator] = {}

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from xieguan.accounts.models import Role, User
+from xieguan.inspections import patrol
 from xieguan.inspections.models import Inspection, InspectionStatus
 
 if TYPE_CHECKING:
@@ -50,22 +52,25 @@ def submitted_in(period: Period, prefix: str = "") -> Q:
     )
 
 
-def inspected_in(period: Period, by: str, within: str = "") -> Exists:
+def inspected_in(period: Period, by: str) -> Q:
     """Whether the outer row (an Employer with by="employer", a User with by="assistant")
-    has at least one submitted inspection in the period, recorded in the subtree ``within``.
+    has at least one submitted inspection in the period.
 
-    The region prefix is what lets the database read one county's inspections through
-    ``inspection_region_time_idx`` instead of the whole province's period (docs/performance.md).
+    For an employer and a period made of whole half-years (a year, a half-year) this reads the
+    employer's own ``inspected_halves`` mask (xieguan/inspections/patrol.py), kept by the
+    inspection actions in the same transaction as the inspections: no look into the
+    inspections table per employer. Any other period looks at the inspections themselves.
     """
-    inspections = Inspection.objects.filter(submitted_in(period), **{by: OuterRef("pk")})
-    if within:
-        inspections = inspections.within(within)
-    return Exists(inspections)
+    if by == "employer":
+        mask = patrol.period_mask(period.start, period.end)
+        if mask is not None:
+            return Q(GreaterThan(F("inspected_halves").bitand(mask), 0))
+    return Q(Exists(Inspection.objects.filter(submitted_in(period), **{by: OuterRef("pk")})))
 
 
-def inspected_every_half(period: Period, by: str, within: str = "") -> Q:
+def inspected_every_half(period: Period, by: str) -> Q:
     """At least one submitted inspection in each half-year of the period (巡查 每半年至少一次)."""
     condition = Q()
     for half in period.halves():
-        condition &= Q(inspected_in(half, by, within))
+        condition &= inspected_in(half, by)
     return condition

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from xieguan.employers.models import Employer
+from xieguan.inspections import patrol
 from xieguan.inspections.models import (
     Answer,
     ChecklistItem,
@@ -545,15 +545,9 @@ def _leads_for_findings(inspection: Inspection, rows: Iterable[InspectionAnswer]
 
 
 def _touch_employer(employer: Employer) -> None:
-    """Keep the ledger's derived 最近巡查日期 (the due date follows from it)."""
-    latest = (
-        Inspection.objects.filter(employer=employer, status=InspectionStatus.SUBMITTED)
-        .aggregate(latest=Max("inspected_at"))
-        .get("latest")
-    )
-    day = timezone.localdate(latest) if latest else None
-    Employer.objects.filter(pk=employer.pk).update(last_inspected_on=day)
-    employer.last_inspected_on = day
+    """Keep the ledger's derived 最近巡查日期 and inspected half-years (inspections.patrol)."""
+    patrol.refresh([employer.pk])
+    employer.refresh_from_db(fields=["last_inspected_on", "inspected_halves"])
 
 
 def _sync_ledger(inspection: Inspection, data: InspectionData, user: User) -> list[str]:

@@ -46,7 +46,7 @@ class TrainingParticipation(Indicator):
     def member(self, period: Period) -> Q:
         return training.held_in(period.start, period.end)
 
-    def ok(self, period: Period, code: str) -> Q:
+    def ok(self, period: Period) -> Q:
         return training.ATTENDED
 
 
@@ -63,5 +63,5 @@ class TrainingPass(TrainingParticipation):
     def member(self, period: Period) -> Q:
         return training.held_in(period.start, period.end) & training.ATTENDED
 
-    def ok(self, period: Period, code: str) -> Q:
+    def ok(self, period: Period) -> Q:
         return training.PASSED

@@ -18,6 +18,7 @@ from xieguan.benchmarks.generator import SCALES
 from xieguan.benchmarks.models import GeneratedDataset
 from xieguan.employers.actions import compute_is_key, compute_missing_fields
 from xieguan.employers.models import Employer
+from xieguan.inspections import patrol
 from xieguan.inspections.models import (
     Answer,
     ChecklistTemplate,
@@ -116,11 +117,13 @@ def test_small_scale_counts_and_records(regions: None) -> None:
 def test_derived_fields_are_what_the_actions_store(regions: None) -> None:
     generate()
     last: dict[int, dt.date] = {}
+    halves: dict[int, int] = {}
     for employer_id, at in Inspection.objects.filter(status=InspectionStatus.SUBMITTED).values_list(
         "employer_id", "inspected_at"
     ):
         day = timezone.localdate(at)
         last[employer_id] = max(last.get(employer_id, day), day)
+        halves[employer_id] = halves.get(employer_id, 0) | patrol.bit_of(at)
     for e in Employer.objects.prefetch_related("hazard_categories"):
         # The employers app's own rules (employers.actions.refresh_derived).
         assert e.township_id == e.region_id[:9]
@@ -128,6 +131,7 @@ def test_derived_fields_are_what_the_actions_store(regions: None) -> None:
         assert e.registered == (not e.missing_fields)
         assert e.is_key == compute_is_key(e)
         assert e.last_inspected_on == last.get(e.pk)
+        assert e.inspected_halves == halves.get(e.pk, 0)  # inspections.patrol
     employers_count = Employer.objects.count()
     assert 0 < Employer.objects.filter(registered=False).count() < employers_count * 0.2
     assert 0 < Employer.objects.filter(is_key=True).count() < employers_count

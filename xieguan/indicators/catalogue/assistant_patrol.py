@@ -31,5 +31,5 @@ class AssistantPatrol(Indicator):
     def member(self, period: Period) -> Q:
         return active_assistant_q(period)
 
-    def ok(self, period: Period, code: str) -> Q:
+    def ok(self, period: Period) -> Q:
         return inspected_every_half(period, by="assistant")

@@ -34,7 +34,7 @@ class Publicity(Indicator):
     def member(self, period: Period) -> Exists:
         return township_has_active_assistant(period)
 
-    def ok(self, period: Period, code: str) -> Exists:
+    def ok(self, period: Period) -> Exists:
         return Exists(
             PublicityEvent.objects.filter(
                 region_id=OuterRef("code"), held_on__gte=period.start, held_on__lte=period.end

@@ -30,5 +30,5 @@ class Registration(Indicator):
     def member(self, period: Period) -> Q:
         return Q(created_at__lt=period.end_before)
 
-    def ok(self, period: Period, code: str) -> Q:
+    def ok(self, period: Period) -> Q:
         return Q(registered=True)

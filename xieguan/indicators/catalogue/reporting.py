@@ -13,12 +13,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.indicators.periods import Period
-from xieguan.indicators.registry import Condition, Indicator, Show, Subject, register
+from xieguan.indicators.registry import Condition, Indicator, Show, Subject, path_of, register
 from xieguan.leads.models import Lead, overdue_q
 
 
@@ -41,7 +40,7 @@ class Reporting(Indicator):
     def member(self, period: Period) -> Q:
         return Q(discovered_at__gte=period.start_at, discovered_at__lt=period.end_before)
 
-    def ok(self, period: Period, code: str) -> Q:
+    def ok(self, period: Period) -> Q:
         return Q(reported_at__isnull=False)
 
     def extras(self, period: Period) -> dict[str, Condition]:
@@ -62,4 +61,4 @@ class Reporting(Indicator):
             params["reported"] = "yes"
         elif show in {"overdue", "on_time"}:
             params[show] = "1"
-        return f"{reverse('leads:list')}?{urlencode(params)}"
+        return f"{path_of('leads:list')}?{urlencode(params)}"

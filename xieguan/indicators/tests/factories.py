@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from typing import Any
 
 import factory
 from django.apps import apps as django_apps
 from django.utils import timezone
 
+from xieguan.inspections import patrol
 from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionStatus
 from xieguan.leads.models import Lead, LeadSource, LeadType
 from xieguan.lib.testing import EmployerFactory, UserFactory
@@ -55,6 +57,13 @@ class InspectionFactory(factory.django.DjangoModelFactory):
         lambda o: o.inspected_at if o.status == InspectionStatus.SUBMITTED else None
     )
     complete = True
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Inspection, create: bool, results: Any = None) -> None:
+        """Keep the employer's derived patrol fields, as the inspection actions do."""
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            patrol.refresh([instance.employer_id])
 
 
 class LeadFactory(factory.django.DjangoModelFactory):

@@ -20,6 +20,7 @@ from xieguan.employers.models import Employer, OperatingStatus
 from xieguan.indicators import periods
 from xieguan.indicators.registry import Counts, all_indicators
 from xieguan.indicators.tests.factories import TemplateFactory, at
+from xieguan.inspections import patrol
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.leads.models import Lead, LeadSource, LeadType
 from xieguan.outreach.models import PublicityEvent, PublicityKind
@@ -98,6 +99,7 @@ def populate(data: dict[str, Any], recorder: User) -> None:
             status=InspectionStatus.SUBMITTED if submitted else InspectionStatus.DRAFT,
             complete=complete,
         )
+    patrol.refresh(e.pk for e in made)  # as the inspection actions keep it
     for place, when, delay in data["leads"]:
         Lead.objects.create(
             region_id=place,
