@@ -28,11 +28,14 @@ class LogoutView(auth_views.LogoutView):
 def home(request: AuthedRequest) -> HttpResponse:
     """Every user's home page is their work list (SPEC §8)."""
     user = request.user
-    return render(
-        request,
-        "accounts/home.html",
-        {"sections": worklist_for(user), "region": user.region, "region_path": user.region.path_name()},
-    )
+    villages = list(user.villages.only("name")) if user.is_assistant else []  # one query, not two
+    context = {
+        "sections": worklist_for(user),
+        "region": user.region,
+        "region_path": user.region.path_name(),
+        "villages": villages,
+    }
+    return render(request, "accounts/home.html", context)
 
 
 @login_only
