@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from xieguan.employers.models import Employer
@@ -41,7 +42,7 @@ from xieguan.inspections.models import (
     NotApplicableRule,
 )
 from xieguan.leads.actions import discover_lead
-from xieguan.leads.models import LeadSource, LeadType
+from xieguan.leads.models import Lead, LeadSource, LeadType
 from xieguan.lib.images import photo_bytes, signature_bytes
 from xieguan.lib.validators import clean_phone
 
@@ -135,6 +136,10 @@ class SubmitResult:
     created: bool  # False: this UUID had been submitted before; this is the first result
     notices: list[str] = field(default_factory=list)
     leads: int = 0
+    # What a new submission stored, at hand for the response (None: read it from the database).
+    answers: list[InspectionAnswer] | None = None  # in item order, each with its item
+    photos: list[InspectionPhoto] | None = None
+    lead_ids: list[int] | None = None
 
 
 # --- checks ---------------------------------------------------------------------------
@@ -433,14 +438,19 @@ def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
     photos = [_photo_placeholder(p) for p in data.photos]
     try:
         with transaction.atomic():
-            return _submit_locked(user, data, items, prepared, photos)
+            return _submit_locked(user, data, items, prepared, photos, draft=existing)
     except IntegrityError:
-        # Another request with the same UUID won the race and committed first.
+        # Another request with the same UUID committed first: a twin submission (its result
+        # is ours), or a draft autosaved meanwhile (submit over it, as if we had seen it).
         first = Inspection.objects.filter(pk=data.id).first()
-        if first is None or not first.is_submitted:
+        if first is None:
             raise
         _check_owner(first, user)
-        return SubmitResult(first, created=False)
+        if first.is_submitted:
+            return SubmitResult(first, created=False)
+        if existing is None:
+            return submit_inspection(user, data)  # now sees the draft and locks it
+        raise
 
 
 def _photo_placeholder(photo: PhotoData) -> PhotoData:
@@ -458,8 +468,13 @@ def _submit_locked(
     items: list[ChecklistItem],
     prepared: Mapping[str, ContentFile[bytes] | None],
     photos: list[PhotoData],
+    draft: Inspection | None,
 ) -> SubmitResult:
-    inspection = Inspection.objects.select_for_update().filter(pk=data.id).first()
+    """Store the submission: the draft seen before is locked and completed; without one the
+    new row is inserted, and a twin request racing us fails on the primary key."""
+    inspection = None
+    if draft is not None:
+        inspection = Inspection.objects.select_for_update().filter(pk=data.id).first()
     created = inspection is None
     if inspection is None:
         inspection = Inspection(
@@ -475,14 +490,6 @@ def _submit_locked(
             return SubmitResult(inspection, created=False)
     _apply_header(inspection, data)
     _apply_signatures(inspection, prepared)
-    now = timezone.now()
-    inspection.status = InspectionStatus.SUBMITTED
-    inspection.submitted_at = now
-    if created:
-        inspection.save(force_insert=True)  # a racing twin fails here with IntegrityError
-    else:
-        inspection.answers.all().delete()  # draft rows: no lead points at them yet
-        inspection.save()
     by_number = {a.number: a for a in data.answers}
     rows = []
     for item in items:
@@ -496,20 +503,37 @@ def _submit_locked(
                 is_finding=item.is_finding(given.answer),
             )
         )
-    InspectionAnswer.objects.bulk_create(rows)
-    for photo in photos:
-        _photo(inspection, photo).save()
-    _refresh_derived(inspection, items)
-    inspection.save(update_fields=["findings_count", "complete", "updated_at"])
-    saved_rows = list(inspection.answers.select_related("item"))
-    leads = _leads_for_findings(inspection, saved_rows, user)
-    _touch_employer(inspection.employer)
+    _set_derived(inspection, rows, items)
+    inspection.status = InspectionStatus.SUBMITTED
+    inspection.submitted_at = timezone.now()
+    if created:
+        inspection.save(force_insert=True)  # a racing twin fails here with IntegrityError
+    else:
+        inspection.answers.all().delete()  # draft rows: no lead points at them yet
+        inspection.save()
+    InspectionAnswer.objects.bulk_create(rows)  # sets the rows' ids (PostgreSQL, SQLite ≥ 3.35)
+    stored_photos = [_photo(inspection, photo) for photo in photos]
+    for record in stored_photos:
+        record.save()
+    leads = _leads_for_findings(inspection, rows, user)  # new rows: none has a lead yet
+    _mark_inspected(data.employer, inspection.inspected_at)
     notices = _sync_ledger(inspection, data, user)
-    return SubmitResult(inspection, created=True, notices=notices, leads=leads)
+    return SubmitResult(
+        inspection,
+        created=True,
+        notices=notices,
+        leads=len(leads),
+        answers=rows,
+        photos=stored_photos,
+        lead_ids=[lead.pk for lead in leads],
+    )
 
 
-def _refresh_derived(inspection: Inspection, items: Sequence[ChecklistItem]) -> None:
-    answers = {a.item_id: a for a in inspection.answers.all()}
+def _set_derived(
+    inspection: Inspection, rows: Iterable[InspectionAnswer], items: Sequence[ChecklistItem]
+) -> None:
+    """findings_count and complete from the answer rows about to be stored (no read-back)."""
+    answers = {a.item_id: a for a in rows}
     inspection.findings_count = sum(1 for a in answers.values() if a.is_finding)
     inspection.complete = (
         all(item.pk in answers and answers[item.pk].answer in Answer.values for item in items)
@@ -518,17 +542,18 @@ def _refresh_derived(inspection: Inspection, items: Sequence[ChecklistItem]) -> 
     )
 
 
-def _leads_for_findings(inspection: Inspection, rows: Iterable[InspectionAnswer], user: User) -> int:
-    made = 0
+def _leads_for_findings(inspection: Inspection, rows: Iterable[InspectionAnswer], user: User) -> list[Lead]:
+    """A lead for each finding among ``rows`` (which the caller knows to have none yet)."""
+    made = []
     for row in rows:
-        if not row.is_finding or hasattr(row, "lead"):
+        if not row.is_finding:
             continue
         item = row.item
         label = answer_label(row.answer)
         description = f"巡查发现：第{item.number}项“{item.wording}”为“{label}”。"
         if row.note:
             description += f"情况说明：{row.note}"
-        discover_lead(
+        lead = discover_lead(
             region=inspection.region,
             lead_type=item.finding_lead_type(),
             source=LeadSource.INSPECTION,
@@ -540,8 +565,24 @@ def _leads_for_findings(inspection: Inspection, rows: Iterable[InspectionAnswer]
             inspection=inspection,
             inspection_answer=row,
         )
-        made += 1
+        made.append(lead)
     return made
+
+
+def _mark_inspected(employer: Employer, inspected_at: dt.datetime) -> None:
+    """A new submission only adds to the employer's derived inspection dates: 最近巡查日期 moves
+    forward, never back, and the half-year's bit is set (inspections.patrol), in one UPDATE.
+    An amendment may move an inspection back in time, so it recomputes both (_touch_employer)."""
+    day = timezone.localdate(inspected_at)
+    later = Q(last_inspected_on__isnull=True) | Q(last_inspected_on__lt=day)
+    bit = patrol.bit_of(day)
+    Employer.objects.filter(pk=employer.pk).update(
+        last_inspected_on=Case(When(later, then=Value(day)), default=F("last_inspected_on")),
+        inspected_halves=F("inspected_halves").bitor(bit),
+    )
+    if employer.last_inspected_on is None or employer.last_inspected_on < day:
+        employer.last_inspected_on = day
+    employer.inspected_halves |= bit
 
 
 def _touch_employer(employer: Employer) -> None:
@@ -558,7 +599,7 @@ def _sync_ledger(inspection: Inspection, data: InspectionData, user: User) -> li
     """
     from xieguan.employers.actions import LedgerError, StaleEmployer, update_employer
 
-    employer = Employer.objects.get(pk=inspection.employer_id)
+    employer = data.employer  # fetched for this request; update_employer re-reads and checks the version
     changes = {
         LEDGER_FIELD[name]: getattr(inspection, name)
         for name in HEADER_FIELDS
@@ -635,18 +676,20 @@ def amend_inspection(
             inspection.accuracy_m,
         )
         by_number = {a.number: a for a in data.answers}
-        rows = {a.item_id: a for a in locked.answers.all()}
+        rows = {a.item_id: a for a in locked.answers.select_related("item", "lead")}
+        saved = []
         for item in items:
             given = by_number[item.number]
             row = rows.get(item.pk) or InspectionAnswer(inspection=locked, item=item)
             row.answer, row.note = given.answer, given.note.strip()
             row.is_finding = item.is_finding(given.answer)
             row.save()
+            saved.append(row)
         after = snapshot(locked)
         if after == before:
             raise InspectionError("没有修改任何内容。")
         locked.revision += 1
-        _refresh_derived(locked, items)
+        _set_derived(locked, saved, items)
         locked.save()
         amendment = InspectionAmendment.objects.create(
             inspection=locked,
@@ -656,7 +699,7 @@ def amend_inspection(
             before=before,
             after=after,
         )
-        _leads_for_findings(locked, locked.answers.select_related("item"), user)
+        _leads_for_findings(locked, [row for row in saved if not hasattr(row, "lead")], user)
         _touch_employer(locked.employer)
     inspection.refresh_from_db()
     return amendment

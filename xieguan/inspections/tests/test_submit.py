@@ -274,3 +274,47 @@ def test_losing_the_race_returns_the_winners_result(personas, fubiao1, employer,
     assert calls["n"] == 2  # the pre-check, then the re-read after the primary-key violation
     assert not loser.created and loser.inspection.pk == winner.inspection.pk
     assert InspectionAnswer.objects.count() == 7 and Lead.objects.count() == 2
+
+
+def test_a_draft_autosaved_meanwhile_is_submitted_over(personas, fubiao1, employer, monkeypatch):
+    """The autosave of the same UUID committed between the pre-check and the insert."""
+    data = payload(employer, fubiao1)
+    actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}, id=data.id))
+    real_filter = Inspection.objects.filter
+    calls = {"n": 0}
+
+    def stale_first_look(*args, **kwargs):
+        calls["n"] += 1
+        qs = real_filter(*args, **kwargs)
+        return qs.none() if calls["n"] == 1 else qs  # the pre-check misses the draft
+
+    monkeypatch.setattr(Inspection.objects, "filter", stale_first_look)
+    result = actions.submit_inspection(personas.xieguan, data)
+    assert result.created and result.inspection.is_submitted and result.leads == 2
+    assert Inspection.objects.count() == 1 and InspectionAnswer.objects.count() == 7
+    assert Lead.objects.count() == 2
+
+
+def test_an_amendment_back_in_time_moves_last_inspected_back(personas, fubiao1, employer):
+    data = payload(employer, fubiao1)
+    inspection = actions.submit_inspection(personas.xieguan, data).inspection
+    data.inspected_at = timezone.now() - dt.timedelta(days=40)
+    actions.amend_inspection(inspection, personas.xieguan, data, "时间记错了")
+    employer.refresh_from_db()
+    assert employer.last_inspected_on == timezone.localdate(data.inspected_at)
+
+
+def test_submission_writes_once_and_reads_nothing_back(
+    personas, fubiao1, employer, django_assert_num_queries
+):
+    """Pre-check, items, insert, answers, 最近巡查日期 (+ savepoint and release); no findings."""
+    answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
+    data = payload(employer, fubiao1, answers)
+    with django_assert_num_queries(7):
+        result = actions.submit_inspection(personas.xieguan, data)
+    assert result.created and result.inspection.complete and result.inspection.findings_count == 0
+    stored = Inspection.objects.get(pk=data.id)
+    assert stored.complete and stored.findings_count == 0 and stored.is_submitted
+    assert [a.pk for a in result.answers or []] == list(
+        InspectionAnswer.objects.filter(inspection=stored).values_list("pk", flat=True)
+    )
