@@ -103,7 +103,10 @@ def test_stamp_is_in_the_pixels():
 def test_signature_becomes_png_on_white():
     out = images.signature_bytes(png())
     img = Image.open(io.BytesIO(out))
-    assert img.format == "PNG" and img.mode == "RGB" and img.getpixel((0, 0)) == (255, 255, 255)
+    assert img.format == "PNG" and img.mode == "L" and img.getpixel((0, 0)) == 255
+    low = img.getextrema()[0]
+    assert isinstance(low, int) and low < 50  # the stroke stays dark
+    assert not img.info  # nothing carried over from the upload
 
 
 def test_blank_signature_is_refused():
