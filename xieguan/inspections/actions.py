@@ -138,8 +138,8 @@ class SubmitResult:
     leads: int = 0
     # What a new submission stored, at hand for the response (None: read it from the database).
     answers: list[InspectionAnswer] | None = None  # in item order, each with its item
-    photos: list[InspectionPhoto] | None = None
-    lead_ids: list[int] | None = None
+    photos: list[InspectionPhoto] | None = None  # by time taken; None after a draft (it has its own)
+    lead_ids: list[int] | None = None  # in the order made
 
 
 # --- checks ---------------------------------------------------------------------------
@@ -524,7 +524,7 @@ def _submit_locked(
         notices=notices,
         leads=len(leads),
         answers=rows,
-        photos=stored_photos,
+        photos=sorted(stored_photos, key=lambda p: p.taken_at) if created else None,
         lead_ids=[lead.pk for lead in leads],
     )
 

@@ -8,6 +8,7 @@ result (200 instead of 201).
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -26,7 +27,7 @@ from xieguan.accounts.models import Role
 from xieguan.employers.models import Employer
 from xieguan.inspections import actions
 from xieguan.inspections.filters import InspectionFilter, listable
-from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionPhoto
+from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionAnswer, InspectionPhoto
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.images import decode_data_url, read_upload
 from xieguan.lib.scoping import get_visible_or_404
@@ -103,7 +104,7 @@ class PhotoOut(Schema):
     item_number: int | None
 
 
-class InspectionSummary(Schema):
+class InspectionFields(Schema):
     id: uuid.UUID
     status: str
     employer_id: int
@@ -118,6 +119,8 @@ class InspectionSummary(Schema):
     revision: int
     url: str
 
+
+class InspectionSummary(InspectionFields):
     @staticmethod
     def resolve_region(obj: Inspection) -> str:
         return obj.region_id
@@ -131,7 +134,8 @@ class InspectionSummary(Schema):
         return obj.get_absolute_url()
 
 
-class InspectionOut(InspectionSummary):
+# Built by inspection_out (no resolvers), so a submission's response reuses what it stored.
+class InspectionOut(InspectionFields):
     address: str
     legal_representative: str
     phone: str
@@ -144,36 +148,6 @@ class InspectionOut(InspectionSummary):
     answers: list[AnswerOut]
     photos: list[PhotoOut]
     leads: list[int]
-
-    @staticmethod
-    def resolve_has_companion_signature(obj: Inspection) -> bool:
-        return bool(obj.companion_signature)
-
-    @staticmethod
-    def resolve_has_assistant_signature(obj: Inspection) -> bool:
-        return bool(obj.assistant_signature)
-
-    @staticmethod
-    def resolve_answers(obj: Inspection) -> list[AnswerOut]:
-        return [
-            AnswerOut(
-                number=a.item.number,
-                wording=a.item.wording,
-                answer=a.answer,
-                answer_label=actions.answer_label(a.answer),
-                note=a.note,
-                is_finding=a.is_finding,
-            )
-            for a in obj.answers.select_related("item").order_by("item__number")
-        ]
-
-    @staticmethod
-    def resolve_photos(obj: Inspection) -> list[PhotoOut]:
-        return [photo_out(p) for p in obj.photos.all()]
-
-    @staticmethod
-    def resolve_leads(obj: Inspection) -> list[int]:
-        return list(obj.leads.values_list("pk", flat=True))
 
 
 class SubmitOut(Schema):
@@ -210,6 +184,59 @@ def photo_out(photo: InspectionPhoto) -> PhotoOut:
         caption=photo.caption,
         item_number=photo.item_number,
     )
+
+
+def inspection_out(
+    inspection: Inspection,
+    answers: Iterable[InspectionAnswer] | None = None,
+    photos: Iterable[InspectionPhoto] | None = None,
+    leads: Iterable[int] | None = None,
+) -> dict[str, Any]:
+    """The content of InspectionOut. Answers (in item order, with their items), photos and
+    lead ids are read from the database unless given, as a submission has them at hand."""
+    if answers is None:
+        answers = inspection.answers.select_related("item").order_by("item__number")
+    if photos is None:
+        photos = inspection.photos.all()
+    if leads is None:
+        leads = inspection.leads.order_by("pk").values_list("pk", flat=True)
+    return {
+        "id": inspection.pk,
+        "status": inspection.status,
+        "employer_id": inspection.employer_id,
+        "employer_name": inspection.employer_name,
+        "region": inspection.region_id,
+        "assistant": str(inspection.assistant),
+        "template_id": inspection.template_id,
+        "inspected_at": inspection.inspected_at,
+        "submitted_at": inspection.submitted_at,
+        "complete": inspection.complete,
+        "findings_count": inspection.findings_count,
+        "revision": inspection.revision,
+        "url": inspection.get_absolute_url(),
+        "address": inspection.address,
+        "legal_representative": inspection.legal_representative,
+        "phone": inspection.phone,
+        "accompanying_person": inspection.accompanying_person,
+        "latitude": inspection.latitude,
+        "longitude": inspection.longitude,
+        "accuracy_m": inspection.accuracy_m,
+        "has_companion_signature": bool(inspection.companion_signature),
+        "has_assistant_signature": bool(inspection.assistant_signature),
+        "answers": [
+            {
+                "number": a.item.number,
+                "wording": a.item.wording,
+                "answer": a.answer,
+                "answer_label": actions.answer_label(a.answer),
+                "note": a.note,
+                "is_finding": a.is_finding,
+            }
+            for a in answers
+        ],
+        "photos": [photo_out(p) for p in photos],
+        "leads": list(leads),
+    }
 
 
 def _require_assistant(request: AuthedRequest) -> None:
@@ -299,7 +326,7 @@ def save_draft(request: AuthedRequest, inspection_id: uuid.UUID, payload: Inspec
         inspection = actions.save_draft(request.user, to_data(request, payload))
     except actions.InspectionError as exc:
         return _refusal(exc)
-    return Status(200, inspection)
+    return Status(200, inspection_out(inspection))
 
 
 @router.delete("/{uuid:inspection_id}/draft", response={204: None, 422: ProblemsOut}, summary="删除草稿")
@@ -370,7 +397,7 @@ def submit(request: AuthedRequest, payload: InspectionIn) -> Any:
         "created": result.created,
         "notices": result.notices,
         "leads_created": result.leads,
-        "inspection": result.inspection,
+        "inspection": inspection_out(result.inspection, result.answers, result.photos, result.lead_ids),
     }
     return Status(201 if result.created else 200, out)
 
@@ -395,8 +422,8 @@ def list_inspections(request: AuthedRequest, filters: Query[InspectionFilter]) -
 
 
 @router.get("/{uuid:inspection_id}", response=InspectionOut, summary="巡查详情")
-def detail(request: AuthedRequest, inspection_id: uuid.UUID) -> Inspection:
+def detail(request: AuthedRequest, inspection_id: uuid.UUID) -> dict[str, Any]:
     inspection = get_visible_or_404(Inspection, request.user, pk=inspection_id)
     if not inspection.is_submitted and inspection.assistant_id != request.user.pk:
         raise Http404  # a draft is its author's until submitted
-    return inspection
+    return inspection_out(inspection)

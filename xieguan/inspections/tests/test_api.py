@@ -159,3 +159,34 @@ def test_delete_draft(client_for, fubiao1, employer):
     assert client_for("xieguan2").delete(url).status_code == 404
     assert client_for("xieguan").delete(url).status_code == 204
     assert not Inspection.objects.exists()
+
+
+def test_submission_response_is_what_was_stored(client_for, fubiao1, employer):
+    """The response is built from what the submission stored, and says what the detail says."""
+    import base64
+
+    photo = "data:image/jpeg;base64," + base64.b64encode(jpeg()).decode()
+    photos = [
+        {"image": photo, "taken_at": "2026-01-02T02:00:00Z", "caption": "后拍的"},
+        {"image": photo, "taken_at": "2026-01-02T01:00:00Z", "caption": "先拍的", "item_number": 3},
+    ]
+    client = client_for("xieguan")
+    body = api_payload(employer, fubiao1, photos=photos)
+    out = post(client, f"{BASE}/submit", body).json()["inspection"]
+    assert [p["caption"] for p in out["photos"]] == ["先拍的", "后拍的"] and len(out["leads"]) == 2
+    assert out == client.get(f"{BASE}/{body['id']}").json()
+
+
+def test_submission_query_count(client_for, fubiao1, employer, django_assert_num_queries):
+    """Session, user, employer, template, the UUID pre-check, items; insert, answers, 最近巡查日期
+    (in a savepoint here, a transaction in production); the response reads nothing back."""
+    client = client_for("xieguan")
+    client.get(f"{BASE}/templates/active")
+    answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}  # no findings
+    body = api_payload(employer, fubiao1, answers)
+    with django_assert_num_queries(11):
+        response = post(client, f"{BASE}/submit", body)
+    assert response.status_code == 201 and response.json()["inspection"]["findings_count"] == 0
+    with django_assert_num_queries(11 + 1 + 5 * 2):  # the region once; per lead: policy, lead, event
+        response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1))  # (in a savepoint)
+    assert response.status_code == 201 and response.json()["leads_created"] == 2
