@@ -109,6 +109,7 @@ class InspectionData:
     """One inspection as the phone sends it (web form and offline API alike).
 
     Signatures: ``None`` keeps what the draft has, ``b""`` clears it, bytes replace it.
+    ``items``: the template's items in order, when the caller has fetched them already.
     """
 
     id: uuid.UUID
@@ -128,6 +129,7 @@ class InspectionData:
     longitude: Decimal | None = None
     accuracy_m: float | None = None
     photos: list[PhotoData] = field(default_factory=list)
+    items: list[ChecklistItem] | None = None
 
 
 @dataclass
@@ -421,7 +423,7 @@ def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
             raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
     if data.inspected_at is None and existing is not None:
         data.inspected_at = existing.inspected_at
-    items = list(data.template.items.all())
+    items = data.items if data.items is not None else list(data.template.items.all())
     problems = _length_problems(data) + self_check(
         data,
         items,

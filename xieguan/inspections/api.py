@@ -27,7 +27,13 @@ from xieguan.accounts.models import Role
 from xieguan.employers.models import Employer
 from xieguan.inspections import actions
 from xieguan.inspections.filters import InspectionFilter, listable
-from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionAnswer, InspectionPhoto
+from xieguan.inspections.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionAnswer,
+    InspectionPhoto,
+)
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.images import decode_data_url, read_upload
 from xieguan.lib.scoping import get_visible_or_404
@@ -253,9 +259,11 @@ def _signature(value: str | None) -> bytes | None:
 
 
 def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.InspectionData:
-    """Turn the JSON into the action's input; the employer is fetched through the scope."""
+    """Turn the JSON into the action's input; the employer is fetched through the scope, the
+    template with its items (one query)."""
     employer = get_visible_or_404(Employer, request.user, pk=payload.employer_id)
-    template = get_object_or_404(ChecklistTemplate, pk=payload.template_id)
+    items = list(ChecklistItem.objects.select_related("template").filter(template_id=payload.template_id))
+    template = items[0].template if items else get_object_or_404(ChecklistTemplate, pk=payload.template_id)
     try:
         photos = [
             actions.PhotoData(
@@ -290,6 +298,7 @@ def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.Inspection
         longitude=payload.longitude,
         accuracy_m=payload.accuracy_m,
         photos=photos,
+        items=items,
     )
 
 
