@@ -318,3 +318,35 @@ def test_submission_writes_once_and_reads_nothing_back(
     assert [a.pk for a in result.answers or []] == list(
         InspectionAnswer.objects.filter(inspection=stored).values_list("pk", flat=True)
     )
+
+
+def test_a_refused_repeat_still_gets_the_first_result(personas, fubiao1, employer):
+    data = payload(employer, fubiao1)
+    first = actions.submit_inspection(personas.xieguan, data)
+    late = payload(
+        employer, fubiao1, {1: "yes"}, id=data.id, inspected_at=timezone.now() + dt.timedelta(days=1)
+    )
+    again = actions.submit_inspection(personas.xieguan, late)
+    assert not again.created and again.inspection.pk == first.inspection.pk
+
+
+def test_a_repeat_leaves_no_stray_signature_files(personas, fubiao1, employer):
+    from django.core.files.storage import default_storage
+
+    data = payload(employer, fubiao1)
+    first = actions.submit_inspection(personas.xieguan, data).inspection
+    folder = str(first.companion_signature.name).rsplit("/", 1)[0]
+    stored = set(default_storage.listdir(folder)[1])
+    assert not actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, id=data.id)).created
+    assert set(default_storage.listdir(folder)[1]) == stored and len(stored) == 2
+
+
+def test_a_draft_keeps_its_employer(personas, fubiao1, employer):
+    from xieguan.lib.testing import EmployerFactory
+
+    data = payload(employer, fubiao1, {1: "yes"})
+    actions.save_draft(personas.xieguan, data)
+    elsewhere = EmployerFactory(name="贵州盘州另一家测试企业")
+    with pytest.raises(actions.InspectionError, match="草稿的用人单位不能更换"):
+        actions.submit_inspection(personas.xieguan, payload(elsewhere, fubiao1, id=data.id))
+    assert Inspection.objects.get(pk=data.id).status == InspectionStatus.DRAFT
