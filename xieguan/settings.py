@@ -116,7 +116,11 @@ TEMPLATES = [
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'xieguan.sqlite3'}"
 _database_url = envstr("DATABASE_URL", DEFAULT_DATABASE_URL)
 try:
-    _db = dj_database_url.parse(_database_url, conn_max_age=envint("DB_CONN_MAX_AGE", 0))
+    _db = dj_database_url.parse(
+        _database_url,
+        conn_max_age=envint("DB_CONN_MAX_AGE", 0),  # 60 in production (README): no connect per request
+        conn_health_checks=True,  # a persistent connection the database dropped is replaced, not used
+    )
 except Exception as exc:  # dj-database-url raises several types for bad URLs
     raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed ({exc}): {_database_url!r}") from exc
 if not _db.get("ENGINE"):

@@ -799,7 +799,7 @@ def inspection_submit(s: Subjects, opts: Options) -> Outcome:
         floor_per_s=one_floor.per_s,
         ratio=round(one_app.per_s / one_floor.per_s, 2) if one_floor.per_s else None,
         rows=one_app.requests + eight_app.requests,
-        subject=f"{len(people)} assistants, runserver (threaded) on 127.0.0.1",
+        subject=f"{len(people)} assistants, gunicorn ({server.WORKERS} workers) on 127.0.0.1",
         extra={
             "per_s_8": eight_app.per_s,
             "floor_per_s_8": eight_floor.per_s,

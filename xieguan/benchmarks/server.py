@@ -1,9 +1,12 @@
 """A real server process for the throughput benchmark, and the clients that load it.
 
-`manage.py runserver --noreload` (threaded) on a free loopback port, with production settings
-(DEBUG=false) plus the floor endpoint (server_settings.py). The bench process logs its users
-in (sessions in the shared database), then runs a bounded number of requests from 1 or N
-client threads, each on its own connection per request. Nothing leaves 127.0.0.1.
+Gunicorn (the production WSGI server, README) on a free loopback port, one sync worker per
+core, with production settings (DEBUG=false, persistent database connections as deployed:
+DB_CONN_MAX_AGE) plus the floor endpoint (server_settings.py). Django's runserver is not used:
+it opens a new database connection for every request, which no deployment does. The bench
+process logs its users in (sessions in the shared database), then runs a bounded number of
+requests from 1 or N client threads, each on its own HTTP connection per request. Nothing
+leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from django.conf import settings
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 60
+WORKERS = os.cpu_count() or 2  # gunicorn's sync workers: one per core
 
 
 def free_port() -> int:
@@ -46,12 +50,15 @@ def server_process(log: Path) -> Iterator[int]:
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
+        "DB_CONN_MAX_AGE": "600",
     }
     manage = Path(settings.BASE_DIR) / "manage.py"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, str(manage), "runserver", f"{HOST}:{port}", "--noreload", "--skip-checks"],
+        command = [sys.executable, "-m", "gunicorn", "xieguan.wsgi:application", "--bind", f"{HOST}:{port}"]
+        command += ["--workers", str(WORKERS), "--log-level", "warning", "--chdir", str(manage.parent)]
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and the project's WSGI app
+            command,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
