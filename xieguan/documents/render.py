@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from functools import cache
 from pathlib import Path
@@ -502,17 +503,32 @@ def render_xlsx(doc: FormDoc) -> bytes:
     def chars_between(a: int, b: int) -> float:
         return (edges[b - 1] - edges[a - 1]) * total_chars
 
+    # Each kind of cell's style, made once and copied to the next cell of that kind: openpyxl
+    # hashes a Font/Alignment/Border on every assignment, which was most of a 附表2's time.
+    # (Copying ``_style`` is how openpyxl's own worksheet copy moves styles within a workbook.)
+    styles: dict[tuple[str, bool], Any] = {}
+
+    def style(cell: Any, align: str, boxed: bool) -> None:
+        key = (align, boxed)
+        if key in styles:
+            cell._style = copy.copy(styles[key])
+            return
+        if align:
+            cell.font = body_font
+            cell.alignment = Alignment(horizontal=halign[align], vertical="center", wrap_text=True)
+        if boxed:
+            cell.border = border
+        styles[key] = copy.copy(cell._style)
+
     def put(row: int, start: float, end: float, text: str, align: str, boxed: bool) -> float:
         """Write text into the merged cells covering [start, end); return the needed height (pt)."""
         first, last = col_index(start), col_index(end) - 1
-        cell = ws.cell(row=row, column=first, value=text)
-        cell.font = body_font
-        cell.alignment = Alignment(horizontal=halign[align], vertical="center", wrap_text=True)
+        style(ws.cell(row=row, column=first, value=text), align, boxed)
         if last > first:
             ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
         if boxed:
-            for c in range(first, last + 1):
-                ws.cell(row=row, column=c).border = border
+            for c in range(first + 1, last + 1):
+                style(ws.cell(row=row, column=c), "", True)  # the merged range's other cells: the box
         width = max(1.0, chars_between(first, last + 1))
         lines = sum(max(1, -(-int(_display_width(part) * 1.1) // int(width))) for part in text.split("\n"))
         return lines * 15.0 + 6
