@@ -514,6 +514,9 @@ def _submit_locked(
         inspection.answers.all().delete()  # draft rows: no lead points at them yet
         inspection.save()
     InspectionAnswer.objects.bulk_create(rows)  # sets the rows' ids (PostgreSQL, SQLite ≥ 3.35)
+    if any(row.pk is None for row in rows):  # an older SQLite: read them back for the leads' links
+        by_item = {a.item_id: a for a in inspection.answers.select_related("item")}
+        rows = [by_item[row.item_id] for row in rows]
     stored_photos = [_photo(inspection, photo) for photo in photos]
     for record in stored_photos:
         record.save()

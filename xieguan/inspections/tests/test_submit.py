@@ -61,6 +61,23 @@ def test_each_finding_becomes_a_lead_of_the_items_type(personas, fubiao1, employ
     assert LeadEvent.objects.filter(lead=lead, kind="discovered").count() == 1
 
 
+def test_leads_link_their_answers_where_bulk_insert_returns_no_ids(personas, fubiao1, employer, monkeypatch):
+    """An older SQLite returns no ids from a bulk insert; the answers are then read back."""
+    original = InspectionAnswer.objects.bulk_create
+
+    def without_ids(rows, *args, **kwargs):
+        stored = original(rows, *args, **kwargs)
+        for row in rows:
+            row.pk = None
+        return stored
+
+    monkeypatch.setattr(InspectionAnswer.objects, "bulk_create", without_ids)
+    answers = {1: "yes", 2: "yes", 3: "yes", 4: "yes", 5: "yes", 6: "yes", 7: "no"}
+    inspection = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, answers)).inspection
+    [lead] = Lead.objects.filter(inspection=inspection).select_related("inspection_answer__item")
+    assert lead.inspection_answer.item.number == 6 and lead.inspection_answer.inspection_id == inspection.pk
+
+
 def test_no_findings_no_leads(personas, fubiao1, employer):
     answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
     result = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, answers))
