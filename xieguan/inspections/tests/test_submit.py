@@ -75,7 +75,8 @@ def test_leads_link_their_answers_where_bulk_insert_returns_no_ids(personas, fub
     answers = {1: "yes", 2: "yes", 3: "yes", 4: "yes", 5: "yes", 6: "yes", 7: "no"}
     inspection = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, answers)).inspection
     [lead] = Lead.objects.filter(inspection=inspection).select_related("inspection_answer__item")
-    assert lead.inspection_answer.item.number == 6 and lead.inspection_answer.inspection_id == inspection.pk
+    answer = lead.inspection_answer
+    assert answer is not None and answer.item.number == 6 and answer.inspection_id == inspection.pk
 
 
 def test_no_findings_no_leads(personas, fubiao1, employer):
