@@ -22,6 +22,7 @@ Register with ``@register``. The indicators of this app live one per module in
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -97,7 +98,7 @@ def _both(a: Condition, b: Condition) -> Q:
     return Q(a) & Q(b)
 
 
-class Indicator:
+class Indicator(ABC):
     """Base of every indicator. Subclasses set the class attributes and the three methods."""
 
     key: ClassVar[str]
@@ -114,14 +115,16 @@ class Indicator:
 
     # --- the definition -------------------------------------------------------------
 
+    @abstractmethod
     def base(self, code: str) -> QuerySet[Any]:
-        raise NotImplementedError
+        """The rows the indicator counts in the subtree of ``code``."""
 
     def member(self, period: Period) -> Condition:
         return Q()
 
+    @abstractmethod
     def ok(self, period: Period) -> Condition:
-        raise NotImplementedError
+        """Which members are in the numerator."""
 
     def extras(self, period: Period) -> dict[str, Condition]:
         return {}
