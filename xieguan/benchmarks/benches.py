@@ -230,6 +230,7 @@ WORKLIST_SECTIONS = [
     "本半年待巡查的用人单位",
     "未提交的巡查草稿",  # the first six entries, no total
 ]
+WHEN_ANY = {"您的聘期即将到期", "未提交的巡查草稿"}  # sections shown only when they have entries
 
 
 def worklist_assistant(s: Subjects, opts: Options) -> Outcome:
@@ -254,7 +255,7 @@ def worklist_assistant(s: Subjects, opts: Options) -> Outcome:
             (title, min(n, 1) if title == "您的聘期即将到期" else n)
             for title, n in zip(WORKLIST_SECTIONS, values, strict=True)
         ]
-        return sorted((t, n) for t, n in found if n or t != "您的聘期即将到期")  # that one only when due
+        return sorted((t, n) for t, n in found if n or t not in WHEN_ANY)
 
     sections = _numbers_from(client, url, "sections")
     app_numbers = sorted(

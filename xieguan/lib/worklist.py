@@ -44,7 +44,8 @@ def worklist_for(user: Any) -> list[WorkSection]:
         path = getattr(config, "worklist", None)
         if path:
             sections.extend(import_string(path)(user))
-    return sorted(sections, key=lambda s: s.order)
+    shown = [s for s in sections if s.entries or s.total or s.show_empty]
+    return sorted(shown, key=lambda s: s.order)
 
 
 def first_page(qs: QuerySet[M], size: int) -> tuple[list[M], int]:

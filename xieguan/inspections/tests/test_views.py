@@ -277,3 +277,10 @@ def test_worklist_narrows_to_an_assistants_villages(personas, employer):
     assert set(due_employers(personas.xieguan)) == {employer, elsewhere}
     personas.xieguan.villages.set(["520281117001"])
     assert list(due_employers(personas.xieguan)) == [employer]
+
+
+def test_the_drafts_section_is_left_out_when_there_are_none(client_for, personas):
+    """A section marked show_empty=False is not shown empty (lib.worklist.worklist_for)."""
+    page = client_for("xieguan").get("/").content.decode()
+    assert "本半年待巡查的用人单位" in page  # show_empty: "nothing to do" is said
+    assert "未提交的巡查草稿" not in page
