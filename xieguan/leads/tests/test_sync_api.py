@@ -47,7 +47,7 @@ def lead_body(**kwargs):
 
 
 def photo(client, url, key=None):
-    data = {"image": SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg")}
+    data: dict[str, object] = {"image": SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg")}
     if key is not None:
         data["client_uuid"] = str(key)
     return client.post(url, data)
@@ -93,7 +93,7 @@ def test_complaint_refusals_in_chinese(personas, client_for):
 
 
 def test_complaint_scoping_and_roles(personas, client_for, client):
-    other = EmployerFactory(region_id="520203102001")
+    other = EmployerFactory.create(region_id="520203102001")
     response = post(client_for("xieguan"), "/api/v1/complaints", complaint_body(employer_id=other.pk))
     assert response.status_code == 400  # another county's employer is not a choice
     response = post(client_for("xieguan2"), "/api/v1/complaints", complaint_body())
