@@ -16,6 +16,7 @@ from xieguan.inspections.api import router as inspections_router
 from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.lib.sync import UuidTaken
 from xieguan.personnel.api import router as personnel_router
 from xieguan.regions.models import Region
 from xieguan.tasks.api import router as tasks_router
@@ -31,6 +32,12 @@ api = NinjaAPI(
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> object:
+    return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+@api.exception_handler(UuidTaken)
+def uuid_taken(request: HttpRequest, exc: UuidTaken) -> object:
+    """A client UUID naming someone else's record: answered like a record out of scope."""
     return api.create_response(request, {"detail": "未找到"}, status=404)
 
 
