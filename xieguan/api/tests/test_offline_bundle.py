@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from xieguan.employers.codelists import ensure_code_lists
 from xieguan.employers.models import Employer, HazardCategory
@@ -30,7 +31,7 @@ def field_day(personas):
         personas.panzhou,
         assistants=[personas.xieguan],
         title="统计辖区粉尘企业",
-        due_on=dt.date.today() + dt.timedelta(days=5),
+        due_on=timezone.localdate() + dt.timedelta(days=5),
     )
     return mine
 
