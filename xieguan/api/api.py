@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
+from xieguan.api.offline import router as offline_router
 from xieguan.employers.api import router as employers_router
 from xieguan.inspections.api import router as inspections_router
 from xieguan.leads.api import router as leads_router
@@ -94,3 +95,4 @@ api.add_router("/personnel", personnel_router)
 api.add_router("/tasks", tasks_router)
 
 api.add_router("/inspections", inspections_router)
+api.add_router("/offline", offline_router)
