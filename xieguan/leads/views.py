@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.models import Role
+from xieguan.field.offline import offline_form
 from xieguan.leads import actions, exports, forms
 from xieguan.leads.actions import LeadRefused, Step
 from xieguan.leads.confidentiality import Where, complainant_for
@@ -33,7 +34,6 @@ from xieguan.leads.models import (
     LeadSource,
     LeadStatus,
 )
-from xieguan.field.offline import offline_form
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Region
