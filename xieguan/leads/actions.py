@@ -331,6 +331,7 @@ def record_complaint(
     return Complaint.objects.create(
         region=region,
         received_at=when,
+        recorded_at=timezone.now(),
         channel=channel,
         content=text,
         employer=employer,
