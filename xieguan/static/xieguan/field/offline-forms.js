@@ -91,6 +91,7 @@ async function setup(form) {
   // Photos: shrunk on the phone, shown as thumbnails, kept with the record.
   const fileInput = form.querySelector("input[type=file]");
   let thumbs = null;
+  let photosDone = Promise.resolve(); // 保存 waits for photos still being shrunk
   function addThumb(photo) {
     const col = document.createElement("div");
     col.className = "photo-thumb";
@@ -115,9 +116,12 @@ async function setup(form) {
     thumbs.dataset.testid = "offline-photos";
     fileInput.after(thumbs);
     fileInput.removeAttribute("name"); // never posted: the photos travel with the outbox record
-    fileInput.addEventListener("change", async () => {
+    fileInput.addEventListener("change", () => {
       const files = [...fileInput.files];
       fileInput.value = "";
+      photosDone = photosDone.then(() => keep(files));
+    });
+    async function keep(files) {
       for (const file of files) {
         try {
           const small = await shrink(file);
@@ -136,7 +140,7 @@ async function setup(form) {
           say([(e && e.message) || "照片未能保存，请重试。"], "danger");
         }
       }
-    });
+    }
     (await outbox.photosOf(id)).forEach(addThumb);
   }
   if (queued) {
@@ -148,6 +152,7 @@ async function setup(form) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     button.disabled = true;
+    await photosDone;
     const { payload, values } = read(form);
     payload.client_uuid = id;
     const title = cfg.offlineTitle || "";
