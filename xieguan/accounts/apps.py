@@ -8,4 +8,9 @@ class AccountsConfig(AppConfig):
     name = "xieguan.accounts"
     label = "accounts"
     verbose_name = _("账号与角色")
-    nav_items = [NavItem(_("工作台"), "accounts:home", order=0)]
+    nav_items = [
+        NavItem(_("工作台"), "accounts:home", order=0),
+        NavItem(
+            _("接口令牌"), "accounts:admin_tokens", roles=frozenset({"county_admin", "province_admin"}), order=95
+        ),
+    ]
