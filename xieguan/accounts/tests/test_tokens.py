@@ -37,7 +37,7 @@ def complaint_body(**kwargs):
 
 
 def test_only_a_hash_is_stored(personas):
-    token, key = create_token(personas.xieguan, name="张三的手机")
+    _token, key = create_token(personas.xieguan, name="张三的手机")
     assert key.startswith("xg_") and len(key) > 40
     stored = ApiToken.objects.get()
     assert stored.key_hash == hashlib.sha256(key.encode()).hexdigest() and key not in stored.key_hash

@@ -17,8 +17,13 @@ def test_create_use_revoke_a_token_on_a_phone(live_server, personas, phone, logi
     api = phone.context.request
     me = api.get(f"{live_server.url}/api/v1/me", headers={"Authorization": f"Bearer {key}"})
     assert me.status == 200 and me.json()["username"] == "xieguan"
-    asked = []
-    phone.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    phone.once("dialog", answer)
     phone.get_by_role("button", name="撤销").click()
     phone.wait_for_selector("text=已撤销")
     assert asked and "张三的手机" in asked[0]
