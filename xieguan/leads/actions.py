@@ -18,9 +18,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -50,6 +51,7 @@ from xieguan.leads.models import (
     ReportingPolicy,
     ReportMethod,
 )
+from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
 from xieguan.regions.models import Level
 
@@ -64,6 +66,14 @@ if TYPE_CHECKING:
 
 class LeadRefused(ValidationError):
     """A step the lead's state does not allow, or invalid input: the message says why, in Chinese."""
+
+
+def _photo_files(photos: Iterable[Any]) -> list[ContentFile[bytes]]:
+    """Every photo checked and re-encoded (lib/images.py) before anything is written."""
+    try:
+        return images.photo_files(photos)
+    except ValidationError as exc:
+        raise LeadRefused(" ".join(exc.messages), code="photos") from exc
 
 
 # --- the transition table ---------------------------------------------------------------------
@@ -263,6 +273,7 @@ def discover_lead(
     text = _required(description, _("请填写信息内容。"))
     if not employer and not place.strip():
         raise LeadRefused(_("请选择用人单位，或填写地点。"), code="place")
+    files = _photo_files(photos)
     lead = Lead.objects.create(
         region=region,
         employer=employer,
@@ -278,8 +289,8 @@ def discover_lead(
         discovered_by=discovered_by,
         report_due_at=report_due_at(when, importance),
     )
-    for photo in photos:
-        LeadPhoto.objects.create(lead=lead, image=photo)
+    for file in files:
+        LeadPhoto.objects.create(lead=lead, image=file)
     _event(lead, EventKind.DISCOVERED, discovered_by, str(LeadSource(source).label), at=when)
     if importance == Importance.IMPORTANT:
         notify.notify_important_lead(lead)
@@ -529,14 +540,15 @@ def record_assist(
         raise LeadRefused(_("协查日期不能晚于今天。"), code="done_on")
     if done_on < timezone.localtime(fresh.requested_at).date():
         raise LeadRefused(_("协查日期不能早于提出协查的日期。"), code="done_on")
+    files = _photo_files(photos)
     fresh.what_done = _required(what_done, _("请填写协查情况（做了什么）。"))
     fresh.outcome = _required(outcome, _("请填写协查结果。"))
     fresh.done_on = done_on
     fresh.status = AssistStatus.DONE
     fresh.recorded_at = timezone.now()
     fresh.save(update_fields=["what_done", "outcome", "done_on", "status", "recorded_at"])
-    for photo in photos:
-        AssistPhoto.objects.create(assist=fresh, image=photo)
+    for file in files:
+        AssistPhoto.objects.create(assist=fresh, image=file)
     if lead is not None:
         _event(lead, EventKind.ASSIST_RECORDED, by, _("协查结果：%(outcome)s") % {"outcome": fresh.outcome})
     for field in ("what_done", "outcome", "done_on", "status", "recorded_at"):
