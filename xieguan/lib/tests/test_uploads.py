@@ -76,7 +76,9 @@ def test_lead_photos(personas):
     count = LeadPhoto.objects.count()
     with pytest.raises(LeadRefused) as refused:
         make_lead(personas, photos=[upload("假照片.jpg", DISGUISED)])
-    assert "假照片.jpg" in " ".join(refused.value.messages) and "不是有效的图片" in " ".join(refused.value.messages)
+    assert "假照片.jpg" in " ".join(refused.value.messages) and "不是有效的图片" in " ".join(
+        refused.value.messages
+    )
     assert LeadPhoto.objects.count() == count
 
 
@@ -100,7 +102,12 @@ def test_assist_photos(personas):
     item.refresh_from_db()
     assert item.done_on is None  # nothing half-saved
     lead_actions.record_assist(
-        item, by=personas.xieguan, done_on=timezone.localdate(), what_done="现场查看", outcome="已整改", photos=[upload()]
+        item,
+        by=personas.xieguan,
+        done_on=timezone.localdate(),
+        what_done="现场查看",
+        outcome="已整改",
+        photos=[upload()],
     )
     assert_reencoded(AssistPhoto.objects.get().image)
 
@@ -175,7 +182,12 @@ def test_every_private_file_view_says_no_store(personas, client_for):
 
     item = _assist(personas)
     lead_actions.record_assist(
-        item, by=personas.xieguan, done_on=timezone.localdate(), what_done="查看", outcome="无", photos=[upload()]
+        item,
+        by=personas.xieguan,
+        done_on=timezone.localdate(),
+        what_done="查看",
+        outcome="无",
+        photos=[upload()],
     )
     assert_private(client.get(reverse("leads:assist_photo", args=[item.photos.get().pk])), inline=True)
 
@@ -198,7 +210,9 @@ def test_every_private_file_view_says_no_store(personas, client_for):
     photo = InspectionPhoto.objects.create(inspection=inspection, image=ContentFile(gps_jpeg(), name="p.jpg"))
     inspection.assistant_signature.save("s.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
     assert_private(client.get(reverse("inspections:photo", args=[photo.pk])), inline=True)
-    assert_private(client.get(reverse("inspections:signature", args=[inspection.pk, "assistant"])), inline=True)
+    assert_private(
+        client.get(reverse("inspections:signature", args=[inspection.pk, "assistant"])), inline=True
+    )
 
     task = issue(
         personas.panzhou,
