@@ -432,6 +432,7 @@ def _complaint(
     return Complaint.objects.create(
         region=region,
         received_at=when,
+        recorded_at=timezone.now(),
         channel=channel,
         content=text,
         employer=employer,
