@@ -402,10 +402,8 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
       return true;
     });
   }
-  async function keepPhoto(input) {
-    const file = input.files && input.files[0];
-    input.value = "";
-    if (!file) return;
+  let photosDone = Promise.resolve(); // 提交 waits for photos still being shrunk
+  async function keepPhoto(file) {
     setStatus("正在处理照片…");
     try {
       const small = await shrink(file);
@@ -426,7 +424,11 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     }
   }
   ["photo-camera", "photo-choose"].forEach((id) => {
-    document.getElementById(id).addEventListener("change", (event) => keepPhoto(event.target));
+    document.getElementById(id).addEventListener("change", (event) => {
+      const file = event.target.files && event.target.files[0];
+      event.target.value = "";
+      if (file) photosDone = photosDone.then(() => keepPhoto(file));
+    });
   });
 
   // --- submission -------------------------------------------------------------------
@@ -446,6 +448,7 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     button.disabled = true;
     setStatus("正在提交…");
     clearTimeout(serverTimer);
+    await photosDone;
     const body = collect();
     ["companion", "assistant"].forEach((who) => {
       // Drawn here (or restored from the phone): sent; untouched: the server draft's is kept.
