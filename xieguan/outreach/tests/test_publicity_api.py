@@ -1,6 +1,7 @@
 """Publicity events and their photos from the phone: exactly once by client_uuid, refusals in
 Chinese, scoping (other county 404) and roles (403)."""
 
+import datetime as dt
 import json
 import uuid
 
@@ -60,7 +61,7 @@ def test_event_and_photos_are_stored_once(personas, client_for):
 
 def test_refusals_in_chinese(personas, client_for):
     client = client_for("xieguan")
-    future = (timezone.localdate() + timezone.timedelta(days=2)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     response = post(client, body(topic="", kind="party", held_on=future))
     assert response.status_code == 400 and response.json()["detail"] == "输入有误"
     problems = " ".join(response.json()["problems"])
