@@ -8,4 +8,10 @@ class AccountsConfig(AppConfig):
     name = "xieguan.accounts"
     label = "accounts"
     verbose_name = _("账号与角色")
-    nav_items = [NavItem(_("工作台"), "accounts:home", order=0)]
+    nav_items = [
+        NavItem(_("工作台"), "accounts:home", order=0),
+        NavItem(_("账号与机构"), "accounts:users", roles=frozenset({"province_admin", "county_admin"}), order=85),
+    ]
+
+    def ready(self) -> None:
+        from xieguan.accounts import signals  # noqa: F401 - connects the login/logout receivers
