@@ -6,6 +6,8 @@ it creates the one account from which everything else is done in the app.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -18,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieguan.accounts.models import ROLE_LEVELS, AccountEvent, Agency, Role, User
+from xieguan.accounts.models import ROLE_LEVELS, AccountEvent, Agency, ApiToken, Role, User
 from xieguan.regions.models import Level, Region
 
 
@@ -76,9 +78,7 @@ CREATABLE_BY: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset({Role.OFFICER}),
 }
 SUPPORTED_BY: dict[str, frozenset[str]] = {
-    Role.PROVINCE_ADMIN: frozenset(
-        {Role.PREFECTURE_VIEWER, Role.COUNTY_ADMIN, Role.OFFICER, Role.ASSISTANT}
-    ),
+    Role.PROVINCE_ADMIN: frozenset({Role.PREFECTURE_VIEWER, Role.COUNTY_ADMIN, Role.OFFICER, Role.ASSISTANT}),
     Role.COUNTY_ADMIN: frozenset({Role.OFFICER, Role.ASSISTANT}),
 }
 ONE_TIME_PASSWORD_LENGTH = 12
@@ -102,9 +102,13 @@ def can_support(by: User, target: User) -> bool:
     return _in_scope(by, target) and target.role in SUPPORTED_BY.get(by.role, frozenset())
 
 
-def _record(by: User, kind: str, *, user: User | None = None, agency: Agency | None = None, detail: str = "") -> None:
+def _record(
+    by: User, kind: str, *, user: User | None = None, agency: Agency | None = None, detail: str = ""
+) -> None:
     region = user.region if user is not None else agency.region if agency is not None else by.region
-    AccountEvent.objects.create(actor=by, user=user, agency=agency, region=region, kind=kind, detail=detail[:500])
+    AccountEvent.objects.create(
+        actor=by, user=user, agency=agency, region=region, kind=kind, detail=detail[:500]
+    )
 
 
 def _one_time_password() -> str:
@@ -136,7 +140,9 @@ def _check_user_data(by: User, data: UserData, instance: User | None) -> None:
     if data.role == Role.OFFICER:
         if data.agency is None:
             errors.setdefault("agency", []).append(_("执法人员须属于一个卫生健康监督机构。"))
-        elif data.agency.kind != Agency.Kind.SUPERVISION or not data.region.code.startswith(data.agency.region_id):
+        elif data.agency.kind != Agency.Kind.SUPERVISION or not data.region.code.startswith(
+            data.agency.region_id
+        ):
             errors.setdefault("agency", []).append(_("所选机构须是该区划或其上级的卫生健康监督机构。"))
     elif data.agency is not None and not data.region.code.startswith(data.agency.region_id):
         errors.setdefault("agency", []).append(_("所选机构不在该账号的区划内。"))
@@ -195,7 +201,12 @@ def update_user(by: User, target: User, data: UserData) -> User:
         if getattr(target, name) != value
     ]
     target.username, target.full_name, target.role = data.username, data.full_name.strip(), data.role
-    target.region, target.agency, target.phone, target.email = data.region, data.agency, data.phone, data.email
+    target.region, target.agency, target.phone, target.email = (
+        data.region,
+        data.agency,
+        data.phone,
+        data.email,
+    )
     try:
         target.full_clean(exclude=["password"])
     except ValidationError as exc:
@@ -210,10 +221,7 @@ def _end_sessions(target: User) -> int:
     keys = list(target.login_sessions.values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     target.login_sessions.all().delete()
-    revoked = 0
-    tokens = getattr(target, "api_tokens", None)
-    if tokens is not None:
-        revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = target.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     return len(keys) + revoked
 
 
@@ -331,8 +339,77 @@ def save_agency(by: User, data: AgencyData, instance: Agency | None = None) -> A
         raise AccountRefused(errors)
     agency = instance or Agency()
     created = instance is None
-    agency.name, agency.kind, agency.region, agency.phone = data.name.strip(), data.kind, data.region, data.phone
+    agency.name, agency.kind, agency.region, agency.phone = (
+        data.name.strip(),
+        data.kind,
+        data.region,
+        data.phone,
+    )
     agency.save()
     kind = AccountEvent.Kind.AGENCY_CREATED if created else AccountEvent.Kind.AGENCY_UPDATED
     _record(by, kind, agency=agency, detail=f"{agency.get_kind_display()} {agency.region_id}")
     return agency
+
+
+# --- per-device API tokens ----------------------------------------------------------------------
+
+TOKEN_PREFIX = "xg_"  # noqa: S105 (a marker, not a secret)
+TOKEN_TOUCH_SECONDS = 300  # last_used_at is written at most every 5 minutes per token
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key. The key is 256 random bits, so a plain SHA-256 suffices (no
+    password stretching is needed for a secret nobody chose)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_token(user: User, *, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``'s device ``name``; returns (token, key). The key is not stored:
+    the caller shows it once."""
+    label = (name or "").strip()
+    if not label:
+        raise AccountRefused(_("请填写设备名称（例如：张三的手机）。"), code="name")
+    if len(label) > 50:
+        raise AccountRefused(_("设备名称不能超过 50 个字。"), code="name")
+    if days is not None and not 1 <= days <= 3650:
+        raise AccountRefused(_("有效天数须在 1 到 3650 之间。"), code="days")
+    if not user.is_active or not user.term_is_current():
+        raise AccountRefused(_("账号已停用，不能创建令牌。"), code="state")
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=label,
+        prefix=key[:10],
+        key_hash=hash_key(key),
+        expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, by: User) -> ApiToken:
+    """Revoke a token (its owner, or an admin who sees the owner; the caller fetched it through
+    the scope). Revoking twice is harmless."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def user_for_key(key: str) -> User | None:
+    """The user a bearer key stands for, or None (unknown, revoked, expired, or an account that
+    may not work: inactive, dismissed, term over). Marks the token used."""
+    if not key.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+    now = timezone.now()
+    if token is None or not token.is_usable(now):
+        return None
+    user = token.user
+    if not user.is_active or not user.term_is_current():
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return user

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import ROLE_LEVELS, Agency, Role
+from xieguan.lib.forms import Styled
 from xieguan.regions.models import Level, Region
 
 
@@ -43,7 +44,7 @@ def region_choices(by: Any, levels: tuple[int, ...]) -> list[tuple[str, str]]:
     return choices
 
 
-class UserForm(forms.Form):
+class UserForm(Styled, forms.Form):
     username = forms.RegexField(
         label=_("用户名"),
         max_length=150,
@@ -62,14 +63,14 @@ class UserForm(forms.Form):
         from xieguan.accounts.actions import manageable_roles
 
         roles = manageable_roles(by)
-        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]  # type: ignore[attr-defined]
+        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]
         levels = tuple(sorted({level for role in roles for level in ROLE_LEVELS[role]}))
-        self.fields["region"].choices = [("", "---------"), *region_choices(by, levels)]  # type: ignore[attr-defined]
+        self.fields["region"].choices = [("", "---------"), *region_choices(by, levels)]
         # The user's own subtree and the agencies of the levels above it (a county's officers may
         # belong to the prefecture's supervision agency), never another county's.
         code = by.region_id or "\0"
         ancestors = [code[:n] for n in (2, 4, 6) if len(code) > n]
-        self.fields["agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = Agency.objects.filter(
             Q(region_id__in=ancestors) | Q(region__code__startswith=code)
         ).select_related("region")
         self.fields["agency"].help_text = _("执法人员须选择其所在的卫生健康监督机构。")
@@ -89,7 +90,7 @@ class UserForm(forms.Form):
         )
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(Styled, forms.Form):
     STATUS = [
         ("", _("全部状态")),
         ("active", _("在用")),
@@ -103,11 +104,11 @@ class UserFilterForm(forms.Form):
     region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Styled, forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AgencyForm(forms.Form):
+class AgencyForm(Styled, forms.Form):
     name = forms.CharField(label=_("机构名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类别"), choices=Agency.Kind.choices)
     region = forms.ChoiceField(label=_("所属区划"))
@@ -116,20 +117,24 @@ class AgencyForm(forms.Form):
     def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         levels = (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY)
-        self.fields["region"].choices = [("", "---------"), *region_choices(by, levels)]  # type: ignore[attr-defined]
+        self.fields["region"].choices = [("", "---------"), *region_choices(by, levels)]
 
     def to_data(self) -> Any:
         from xieguan.accounts.actions import AgencyData
 
         data = self.cleaned_data
         return AgencyData(
-            name=data["name"], kind=data["kind"], region=Region.objects.get(code=data["region"]), phone=data["phone"]
+            name=data["name"],
+            kind=data["kind"],
+            region=Region.objects.get(code=data["region"]),
+            phone=data["phone"],
         )
 
 
-class OwnPasswordForm(forms.Form):
+class OwnPasswordForm(Styled, forms.Form):
     old_password = forms.CharField(
-        label=_("原密码（或临时密码）"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("原密码（或临时密码）"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password1 = forms.CharField(
         label=_("新密码"),
@@ -145,3 +150,20 @@ class OwnPasswordForm(forms.Form):
         if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
             self.add_error("new_password2", _("两次输入的新密码不一致。"))
         return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("设备名称"),
+        max_length=50,
+        help_text=_("例如：张三的手机、数据交换服务器。"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    days = forms.IntegerField(
+        label=_("有效天数"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("留空表示长期有效（直到撤销或账号停用）。"),
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )

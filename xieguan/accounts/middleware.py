@@ -8,9 +8,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+API_PREFIX = "/api/"
+
 
 class ActiveTermMiddleware:
-    """Log out a user whose appointment term has ended (the account works only while current)."""
+    """Log out a user whose appointment term has ended (the account works only while current).
+
+    The JSON API is answered 401 JSON instead of a redirect to the login page, so the offline
+    client knows to ask for the password and keeps its outbox (docs/sync.md)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -19,6 +24,8 @@ class ActiveTermMiddleware:
         user = request.user
         if user.is_authenticated and not user.term_is_current():
             logout(request)
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"detail": _("您的聘期已结束，账号已停用。")}, status=401)
             messages.error(request, _("您的聘期已结束，账号已停用。如需续聘请联系县(区)卫生健康行政部门。"))
             return redirect("accounts:login")
         return self.get_response(request)
@@ -40,9 +47,7 @@ class PasswordChangeRequiredMiddleware:
             and getattr(user, "must_change_password", False)
             and not request.path.startswith(self.ALLOWED)
         ):
-            message = _("管理员为您设置了临时密码，请先修改密码。")
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=403)
-            messages.warning(request, message)
-            return redirect("accounts:password_change")
+                return JsonResponse({"detail": _("管理员为您设置了临时密码，请先修改密码。")}, status=403)
+            return redirect("accounts:password_change")  # the page says why
         return self.get_response(request)

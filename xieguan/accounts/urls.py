@@ -24,4 +24,8 @@ urlpatterns = [
     path("agencies/", views_people.agencies, name="agencies"),
     path("agencies/new/", views_people.agency_edit, name="agency_new"),
     path("agencies/<int:pk>/edit/", views_people.agency_edit, name="agency_edit"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/county/", views.admin_tokens, name="admin_tokens"),
+    path("tokens/county/<int:pk>/revoke/", views.admin_token_revoke, name="admin_token_revoke"),
 ]

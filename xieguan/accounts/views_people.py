@@ -60,7 +60,9 @@ def users(request: AuthedRequest) -> HttpResponse:
         data = form.cleaned_data
         if data["q"]:
             qs = qs.filter(
-                Q(username__icontains=data["q"]) | Q(full_name__icontains=data["q"]) | Q(phone__icontains=data["q"])
+                Q(username__icontains=data["q"])
+                | Q(full_name__icontains=data["q"])
+                | Q(phone__icontains=data["q"])
             )
         if data["role"]:
             qs = qs.filter(role=data["role"])
@@ -74,7 +76,7 @@ def users(request: AuthedRequest) -> HttpResponse:
         elif status == "must_change":
             qs = qs.filter(must_change_password=True)
         elif status == "locked":
-            qs = qs.filter(locked=True)
+            qs = qs.filter(_locked())
     page = Paginator(qs.order_by("region_id", "role", "username"), 50).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "can_create": bool(actions.manageable_roles(request.user))}
     return render(request, "accounts/users.html", context)
@@ -104,13 +106,12 @@ def _show_password(request: AuthedRequest, user: User, password: str, *, created
 def _account_context(request: AuthedRequest, target: User) -> dict[str, Any]:
     live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
     sessions = target.login_sessions.filter(session_key__in=live)
-    tokens = getattr(target, "api_tokens", None)
     by = request.user
     return {
         "target": target,
         "sessions": sessions,
         "current_key": request.session.session_key,
-        "tokens": tokens.filter(revoked_at__isnull=True) if tokens is not None else [],
+        "tokens": target.api_tokens.filter(revoked_at__isnull=True),
         "events": AccountEvent.objects.filter(user=target).select_related("actor")[:20],
         "locked": actions.is_locked(target),
         "can_edit": actions.can_edit(by, target),
@@ -232,8 +233,9 @@ def password_change(request: AuthedRequest) -> HttpResponse:
         except AccountRefused as exc:
             _refusal_to_form(form, exc)
         else:
-            update_session_auth_hash(request, request.user)
-            LoginSession.objects.filter(session_key=request.session.session_key).update(user=request.user)
+            old_key = request.session.session_key
+            update_session_auth_hash(request, request.user)  # keeps this login, under a new session key
+            LoginSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
             messages.success(request, _("密码已修改。"))
             return redirect("accounts:home")
     forced = request.user.must_change_password
@@ -242,7 +244,9 @@ def password_change(request: AuthedRequest) -> HttpResponse:
 
 @scoped(*ADMINS)
 def agencies(request: AuthedRequest) -> HttpResponse:
-    qs = Agency.objects.visible_to(request.user).select_related("region").order_by("region_id", "kind", "name")
+    qs = (
+        Agency.objects.visible_to(request.user).select_related("region").order_by("region_id", "kind", "name")
+    )
     q = request.GET.get("q", "").strip()[:50]
     if q:
         qs = qs.filter(name__icontains=q)
