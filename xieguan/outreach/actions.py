@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
+from xieguan.lib.sync import create_once, owned_by
 from xieguan.outreach.models import PublicityEvent, PublicityPhoto
 from xieguan.regions.models import Level
 
@@ -35,29 +37,61 @@ def record_publicity_event(
     description: str = "",
     employers: Iterable[Employer] = (),
     photos: Iterable[UploadedFile] = (),
+    client_uuid: uuid.UUID | None = None,
 ) -> PublicityEvent:
-    """Record one publicity event of a township, with the employers reached and photos."""
-    if region.level != Level.TOWNSHIP:
-        raise ValidationError("宣传活动须记在乡(镇、街道)一级。")
-    if not region_in_scope(recorded_by, region.code):
-        raise ValidationError("只能记录本辖区的宣传活动。")
-    reached = list(employers)
-    files = images.photo_files(photos)
-    if any(e.township_id != region.code for e in reached):
-        raise ValidationError("覆盖的用人单位须属于活动所在乡镇。")
-    event = PublicityEvent.objects.create(
-        region=region,
-        held_on=held_on,
-        kind=kind,
-        topic=topic,
-        audience=audience,
-        location=location,
-        description=description,
-        recorded_by=recorded_by,
+    """Record one publicity event of a township, with the employers reached and photos.
+
+    With ``client_uuid`` (recorded on the phone) a repeat returns the stored event and writes
+    nothing, whatever its body (``lib.sync.is_repeat``; docs/sync.md)."""
+
+    def create() -> PublicityEvent:
+        if region.level != Level.TOWNSHIP:
+            raise ValidationError("宣传活动须记在乡(镇、街道)一级。")
+        if not region_in_scope(recorded_by, region.code):
+            raise ValidationError("只能记录本辖区的宣传活动。")
+        reached = list(employers)
+        files = images.photo_files(photos)
+        if any(e.township_id != region.code for e in reached):
+            raise ValidationError("覆盖的用人单位须属于活动所在乡镇。")
+        event = PublicityEvent.objects.create(
+            region=region,
+            held_on=held_on,
+            kind=kind,
+            topic=topic,
+            audience=audience,
+            location=location,
+            description=description,
+            recorded_by=recorded_by,
+            client_uuid=client_uuid,
+        )
+        event.employers.set(reached)
+        _store(event, files)
+        return event
+
+    event, _created = create_once(
+        PublicityEvent.objects.all(), client_uuid, create, mine=owned_by(recorded_by, "recorded_by")
     )
-    event.employers.set(reached)
-    _store(event, files)
     return event
+
+
+@transaction.atomic
+def add_publicity_photo(
+    event: PublicityEvent, *, by: User, image: bytes, client_uuid: uuid.UUID | None = None
+) -> PublicityPhoto:
+    """One photo of an event, sent after it by the phone; its recorder only. Idempotent by
+    ``client_uuid``: a repeat returns the stored photo."""
+    if by.pk != event.recorded_by_id:
+        raise PermissionDenied("只有记录该宣传活动的人可以补充照片。")
+
+    def create() -> PublicityPhoto:
+        return PublicityPhoto.objects.create(
+            event=event, image=images.photo_file(image), client_uuid=client_uuid
+        )
+
+    photo, _created = create_once(
+        PublicityPhoto.objects.all(), client_uuid, create, mine=lambda p: p.event_id == event.pk
+    )
+    return photo
 
 
 @transaction.atomic

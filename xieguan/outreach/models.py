@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.employers.models import Employer
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
 
 
@@ -31,6 +32,7 @@ class PublicityEvent(models.Model):
     description = models.TextField(_("情况说明"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    client_uuid = client_uuid_field()  # recorded on the phone: a repeat is stored once (docs/sync.md)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -46,6 +48,7 @@ class PublicityEvent(models.Model):
                 opclasses=["varchar_pattern_ops", "date_ops"],
             )
         ]
+        constraints = [unique_client_uuid("publicity_event")]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.topic}"
@@ -55,6 +58,7 @@ class PublicityPhoto(models.Model):
     event = models.ForeignKey(PublicityEvent, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="publicity-photos/%Y/%m/")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    client_uuid = client_uuid_field()
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "event__region"
@@ -62,6 +66,7 @@ class PublicityPhoto(models.Model):
     class Meta:
         verbose_name = _("宣传照片")
         verbose_name_plural = _("宣传照片")
+        constraints = [unique_client_uuid("publicity_photo")]
 
     def __str__(self) -> str:
         return str(self.image.name)
