@@ -280,6 +280,7 @@ def test_a_lead_with_a_dismissed_assistants_open_assist_can_be_closed_after_reas
 ):
     assist = assist_for(personas)
     lead = assist.lead
+    assert lead is not None
     personas.xieguan.is_active = False  # dismissed: the account is closed
     personas.xieguan.save(update_fields=["is_active"])
     with pytest.raises(LeadRefused, match="尚有 1 项协查未完成"):
@@ -305,8 +306,10 @@ def test_a_cancelled_assist_lets_the_lead_close(personas):
     assist = assist_for(personas)
     actions.cancel_assist(assist, by=personas.jiandu, reason="企业已停产，无法协查")
     assert assist.status == AssistStatus.CANCELLED
-    actions.close_lead(assist.lead, by=personas.jiandu, outcome="企业已停产")
-    assert "企业已停产，无法协查" in assist.lead.events.get(kind=EventKind.ASSIST_CANCELLED).note
+    lead = assist.lead
+    assert lead is not None
+    actions.close_lead(lead, by=personas.jiandu, outcome="企业已停产")
+    assert "企业已停产，无法协查" in lead.events.get(kind=EventKind.ASSIST_CANCELLED).note
 
 
 def test_cancel_and_reassign_refusals(personas, second_assistant, prefecture_officer):
