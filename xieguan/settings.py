@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "xieguan.indicators",
     "xieguan.documents",
     "xieguan.api",
+    "xieguan.field",
     "xieguan.benchmarks",
     "xieguan.ops",
 ]
@@ -197,6 +198,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 XIEGUAN_MAX_IMAGE_BYTES = envint("XIEGUAN_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+# Part of the service worker's version (xieguan/field): a new value makes every phone fetch the
+# app shell again even when no static file changed (e.g. the deployment's commit id).
+XIEGUAN_RELEASE = envstr("XIEGUAN_RELEASE", "")
 
 # --- security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

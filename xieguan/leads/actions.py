@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -59,7 +59,7 @@ from xieguan.leads.models import (
     ReportingPolicy,
     ReportMethod,
 )
-from xieguan.lib.images import photo_bytes
+from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
 from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once, owned_by
 from xieguan.regions.models import Level
@@ -75,6 +75,14 @@ if TYPE_CHECKING:
 
 class LeadRefused(ValidationError):
     """A step the lead's state does not allow, or invalid input: the message says why, in Chinese."""
+
+
+def _photo_files(photos: Iterable[Any]) -> list[ContentFile[bytes]]:
+    """Every photo checked and re-encoded (lib/images.py) before anything is written."""
+    try:
+        return images.photo_files(photos)
+    except ValidationError as exc:
+        raise LeadRefused(" ".join(exc.messages), code="photos") from exc
 
 
 # --- the transition table ---------------------------------------------------------------------
@@ -360,6 +368,7 @@ def _discover(
     text = _required(description, _("请填写信息内容。"))
     if not employer and not place.strip():
         raise LeadRefused(_("请选择用人单位，或填写地点。"), code="place")
+    files = _photo_files(photos)
     lead = Lead.objects.create(
         region=region,
         employer=employer,
@@ -376,8 +385,8 @@ def _discover(
         report_due_at=report_due_at(when, importance),
         client_uuid=client_uuid,
     )
-    for photo in photos:
-        LeadPhoto.objects.create(lead=lead, image=photo)
+    for file in files:
+        LeadPhoto.objects.create(lead=lead, image=file)
     _event(lead, EventKind.DISCOVERED, discovered_by, str(LeadSource(source).label), at=when)
     if importance == Importance.IMPORTANT:
         notify.notify_important_lead(lead)
@@ -471,6 +480,7 @@ def _complaint(
     return Complaint.objects.create(
         region=region,
         received_at=when,
+        recorded_at=timezone.now(),
         channel=channel,
         content=text,
         employer=employer,
@@ -719,6 +729,7 @@ def record_assist(
         raise LeadRefused(_("协查日期不能晚于今天。"), code="done_on")
     if done_on < timezone.localtime(fresh.requested_at).date():
         raise LeadRefused(_("协查日期不能早于提出协查的日期。"), code="done_on")
+    files = _photo_files(photos)
     fresh.what_done = _required(what_done, _("请填写协查情况（做了什么）。"))
     fresh.outcome = _required(outcome, _("请填写协查结果。"))
     fresh.done_on = done_on
@@ -726,8 +737,8 @@ def record_assist(
     fresh.recorded_at = timezone.now()
     fresh.record_uuid = record_uuid
     fresh.save(update_fields=["what_done", "outcome", "done_on", "status", "recorded_at", "record_uuid"])
-    for photo in photos:
-        AssistPhoto.objects.create(assist=fresh, image=photo)
+    for file in files:
+        AssistPhoto.objects.create(assist=fresh, image=file)
     if lead is not None:
         _event(lead, EventKind.ASSIST_RECORDED, by, _("协查结果：%(outcome)s") % {"outcome": fresh.outcome})
     _sync_assist(assist, fresh)
@@ -745,10 +756,9 @@ def _sync_assist(target: AssistRequest, source: AssistRequest) -> None:
 def _stored_photo(data: bytes) -> ContentFile[bytes]:
     """An uploaded photo through the one image pipeline (checked, upright, re-encoded, no EXIF)."""
     try:
-        content = photo_bytes(data)
+        return images.photo_file(data)
     except ValidationError as exc:
         raise LeadRefused(_("照片：%(m)s") % {"m": exc.messages[0]}, code="photo") from exc
-    return ContentFile(content, name=f"{uuid.uuid4().hex}.jpg")
 
 
 @transaction.atomic

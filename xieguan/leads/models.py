@@ -412,6 +412,13 @@ class Complaint(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
+    recorded_at = models.DateTimeField(
+        _("登记时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("登记入系统的时间（记录及时率）；此字段加入前的记录为空，不计入。"),
+    )
     lead = models.OneToOneField(
         Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="complaint"
     )

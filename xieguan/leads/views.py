@@ -35,6 +35,7 @@ from xieguan.leads.models import (
     ReportingPolicy,
 )
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Region
 
@@ -393,7 +394,7 @@ def regrade(request: AuthedRequest, pk: int) -> HttpResponse:
 @scoped()
 def lead_photo(request: AuthedRequest, pk: int) -> FileResponse:
     photo = get_visible_or_404(LeadPhoto, request.user, pk=pk)
-    return FileResponse(photo.image.open("rb"))
+    return private_file(photo.image, image=True)
 
 
 # --- entry ------------------------------------------------------------------------------------
@@ -655,4 +656,4 @@ def assist_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
 @scoped()
 def assist_photo(request: AuthedRequest, pk: int) -> FileResponse:
     photo = get_visible_or_404(AssistPhoto, request.user, pk=pk)
-    return FileResponse(photo.image.open("rb"))
+    return private_file(photo.image, image=True)
