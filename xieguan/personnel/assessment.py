@@ -87,6 +87,7 @@ class Measures:
     assists_requested: int = 0
     assists_done: int = 0
     publicity_events: int = 0
+    patrol_publicity: int = 0  # submitted inspections that recorded 普法 given during the visit
     training_invited: int = 0
     training_attended: int = 0
     training_passed: int = 0
@@ -140,6 +141,7 @@ ASPECT_MEASURES: tuple[tuple[str, Any, tuple[tuple[str, Any], ...]], ...] = (
             ("assists_requested", _("收到协查请求（次）")),
             ("assists_done", _("完成协查（次）")),
             ("publicity_events", _("开展宣传活动（次）")),
+            ("patrol_publicity", _("巡查时开展普法宣传（次）")),
             ("training_invited", _("应参加培训（次）")),
             ("training_attended", _("参加培训（次）")),
             ("training_passed", _("培训合格（次）")),
@@ -193,6 +195,7 @@ def measure(assistant: Assistant, year: int) -> Measures:
         key_in_area = Q(employer__in=area.filter(key).values("pk"))
         done = inspections.aggregate(
             n=Count("pk"),
+            publicity=Count("pk", filter=Q(legal_publicity=True)),
             employers=Count("employer", distinct=True, filter=in_area),
             key=Count("employer", distinct=True, filter=key_in_area),
         )
@@ -209,6 +212,7 @@ def measure(assistant: Assistant, year: int) -> Measures:
         )
         figures.update(
             inspections=done["n"],
+            patrol_publicity=done["publicity"],
             employers_inspected=done["employers"],
             key_employers_inspected=done["key"],
             leads_discovered=leads["discovered"],

@@ -24,9 +24,9 @@ const onlyPages = {
 };
 const expiry = new workbox.expiration.ExpirationPlugin({ maxEntries: 600, purgeOnQuotaError: false });
 
-// The inspection form opened with ?outbox=<id> (correcting a queued record) is the same page.
+// A form opened with ?outbox=<id> (correcting a queued record) is the same page as without.
 workbox.routing.registerRoute(
-  ({ request, url }) => request.mode === "navigate" && /^\/inspections\/(new\/\d+|[0-9a-f-]{36}\/edit)\/$/.test(url.pathname),
+  ({ request, url }) => request.mode === "navigate" && url.searchParams.has("outbox"),
   new workbox.strategies.NetworkFirst({
     cacheName: PAGES,
     networkTimeoutSeconds: 6,
