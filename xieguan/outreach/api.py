@@ -1,4 +1,6 @@
-"""Publicity API (/api/v1/publicity/…): record an event from the phone, add its photos, read it.
+"""Publicity API (/api/v1/publicity/…): record an event from the phone, add its photos, read it;
+and consultations (/api/v1/outreach/consultations): record one (assistants; 201 first, 200 repeat,
+422 with the problems per field).
 
 Exactly once by a client-made UUID (docs/sync.md): the first time 201, a repeat 200 with the stored
 event. Input is validated by the same PublicityEventForm as the web page; refusals are 400 with
@@ -19,15 +21,18 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from xieguan.accounts.models import Role
+from xieguan.employers.models import Employer
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.images import read_upload
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.sync import is_repeat, owned_by, repeat_of
 from xieguan.outreach import actions
 from xieguan.outreach.forms import PublicityEventForm
-from xieguan.outreach.models import PublicityEvent, PublicityPhoto
+from xieguan.outreach.models import Consultation, PublicityEvent, PublicityPhoto
 
 router = Router(tags=["宣传"])
+# 咨询、指导 (/api/v1/outreach/consultations): exactly once by client_uuid, like the events
+consultations_router = Router(tags=["咨询指导"])
 RECORDERS = (Role.ASSISTANT, Role.COUNTY_ADMIN)
 
 
@@ -193,3 +198,79 @@ def upload_photo(
     except ValidationError as exc:
         return _problems([f"照片：{m}" if not str(m).startswith("照片") else str(m) for m in exc.messages])
     return Status(200 if is_repeat(photo) else 201, _photo_out(photo))
+
+
+# --- consultations and guidance (咨询、指导) ---------------------------------------------
+
+
+class ConsultationIn(Schema):
+    client_uuid: uuid.UUID | None = None
+    employer_id: int
+    given_on: dt.date
+    kind: str
+    contact_person: str = ""
+    subject: str = ""
+    outcome: str = ""
+
+
+class ConsultationOut(Schema):
+    id: int
+    client_uuid: uuid.UUID | None
+    employer_id: int
+    region: str
+    given_on: dt.date
+    kind: str
+    kind_label: str
+    contact_person: str
+    subject: str
+    outcome: str
+    recorded_by: str
+
+
+class ConsultationProblems(Schema):
+    detail: str
+    problems: dict[str, list[str]]  # field name -> Chinese messages
+
+
+def _out(c: Consultation) -> ConsultationOut:
+    return ConsultationOut(
+        id=c.pk,
+        client_uuid=c.client_uuid,
+        employer_id=c.employer_id,
+        region=c.region_id,
+        given_on=c.given_on,
+        kind=c.kind,
+        kind_label=c.get_kind_display(),
+        contact_person=c.contact_person,
+        subject=c.subject,
+        outcome=c.outcome,
+        recorded_by=str(c.recorded_by),
+    )
+
+
+@consultations_router.post(
+    "/consultations",
+    response={200: ConsultationOut, 201: ConsultationOut, 403: Error, 404: Error, 422: ConsultationProblems},
+    summary="记录咨询指导",
+    description=(
+        "协管员记录对用人单位的咨询、指导（含指导企业开展职业健康检查）；同一 client_uuid 只保存一次。"
+    ),
+)
+def record_consultation(request: AuthedRequest, payload: ConsultationIn) -> Status:
+    employer = get_visible_or_404(Employer, request.user, pk=payload.employer_id)
+    try:
+        consultation, created = actions.record_consultation(
+            recorded_by=request.user,
+            employer=employer,
+            given_on=payload.given_on,
+            kind=payload.kind,
+            subject=payload.subject,
+            outcome=payload.outcome,
+            contact_person=payload.contact_person,
+            client_uuid=payload.client_uuid,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        return Status(422, {"detail": "记录有以下问题", "problems": exc.message_dict})
+    return Status(201 if created else 200, _out(consultation))

@@ -104,6 +104,17 @@ def work(world, personas):
         topic="去年",
         recorded_by=user,
     )
+    from xieguan.outreach.actions import record_consultation
+    from xieguan.outreach.models import ConsultationKind
+
+    for kind, when in (
+        (ConsultationKind.HEALTH_CHECK, early.date()),
+        (ConsultationKind.CONSULTATION, early.date()),
+        (ConsultationKind.HEALTH_CHECK, dt.date(year - 1, 6, 1)),  # last year: not counted
+    ):
+        record_consultation(
+            recorded_by=user, employer=key1, given_on=when, kind=kind, subject="体检", outcome="已安排"
+        )
     session = world["session"]  # business training this year: 王芳 attends and passes
     records = {r.assistant_id: r for r in session.records.all()}
     actions.record_attendance(
@@ -119,6 +130,7 @@ def test_measures_count_the_years_work(work):
     assert (m.leads_discovered, m.leads_reported, m.leads_on_time) == (3, 2, 1)
     assert (m.assists_requested, m.assists_done, m.publicity_events) == (2, 1, 1)
     assert m.patrol_publicity == 1  # one visit recorded 普法; one recorded none, one did not say
+    assert (m.consultations, m.health_check_guidance) == (2, 1)  # 咨询、指导 this year
     # pre-job training in the fixture was held today too, so this year has 2 sessions
     assert (m.training_invited, m.training_attended, m.training_passed) == (2, 2, 2)
     assert m.coverage == 0.5 and m.reporting_rate == 0.6667 and m.on_time_rate == 0.5
