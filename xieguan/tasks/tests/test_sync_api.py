@@ -21,7 +21,7 @@ def post(client, url, body):
 
 
 def upload(client, pk, key, content=None, name="现场.jpg"):
-    data = {"file": SimpleUploadedFile(name, content or jpeg(), content_type="image/jpeg")}
+    data: dict[str, object] = {"file": SimpleUploadedFile(name, content or jpeg(), content_type="image/jpeg")}
     if key is not None:
         data["client_uuid"] = str(key)
     return client.post(f"{BASE}/{pk}/files", data)
