@@ -10,6 +10,7 @@ from xieguan.employers.models import Employer
 from xieguan.employers.tests.factories import make_employer, valid_credit_code
 from xieguan.employers.tests.test_api import BASE, payload, post
 from xieguan.lib import sync
+from xieguan.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +43,12 @@ def test_a_twin_that_meets_the_winner_as_a_duplicate_is_a_repeat(personas, monke
     """The race's loser checked for the UUID before the winner committed, then its duplicate
     check sees the winner's row: it is answered with that row, not refused."""
     key = uuid.uuid4()
-    data = {
+    data: dict[str, object] = {
         "name": "柏果镇孪生煤矿",
-        "region": "520281117001",
+        "region": Region.objects.get(code="520281117001"),
         "hazard_categories": [],
         "credit_code": valid_credit_code(7),
     }
-    from xieguan.regions.models import Region
-
-    data["region"] = Region.objects.get(code="520281117001")
     winner = actions.create_employer(data, by=personas.xieguan, client_uuid=key)
     real = sync.stored
     looks = {"n": 0}
