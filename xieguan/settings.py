@@ -198,6 +198,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 XIEGUAN_MAX_IMAGE_BYTES = envint("XIEGUAN_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+# Uploaded workbooks (ledger and roster imports, lib/tabular.py): at most this many data rows,
+# and at most this many bytes once unzipped (a zip bomb is refused before openpyxl reads it).
+XIEGUAN_IMPORT_MAX_ROWS = envint("XIEGUAN_IMPORT_MAX_ROWS", 20_000)
+XIEGUAN_IMPORT_MAX_UNZIPPED_BYTES = envint("XIEGUAN_IMPORT_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
+# Private files streamed by nginx (deploy/nginx): the internal location's prefix, e.g. /_private/;
+# empty: the app streams them itself (lib/files.py).
+XIEGUAN_ACCEL_REDIRECT = envstr("XIEGUAN_ACCEL_REDIRECT", "")
 # Part of the service worker's version (xieguan/field): a new value makes every phone fetch the
 # app shell again even when no static file changed (e.g. the deployment's commit id).
 XIEGUAN_RELEASE = envstr("XIEGUAN_RELEASE", "")

@@ -10,15 +10,22 @@ record through ``get_visible_or_404`` and returns ``private_file(...)``, which:
   guessed from the content;
 - always sends ``X-Content-Type-Options: nosniff`` and ``Cache-Control: private, no-store``
   (no shared cache or browser cache keeps a complainant's photo or an assistant's face), and a
-  ``Content-Security-Policy`` that lets the file run nothing if it is opened in the browser.
+  ``Content-Security-Policy`` that lets the file run nothing if it is opened in the browser;
+- behind nginx (setting ``XIEGUAN_ACCEL_REDIRECT``, e.g. ``/_private/``), answers with the same
+  headers and ``X-Accel-Redirect: <prefix><stored name>`` instead of the bytes: nginx streams
+  the file from its ``internal`` location (deploy/nginx/xieguan.conf).
 """
 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
-from django.http import FileResponse, Http404
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
 
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 DOWNLOAD_TYPES = {
@@ -41,21 +48,31 @@ def private_headers(response: Any) -> Any:
     return response
 
 
-def private_file(stored: Any, *, filename: str = "", image: bool = False) -> FileResponse:
+def private_file(stored: Any, *, filename: str = "", image: bool = False) -> HttpResponseBase:
     """A private file as a response (see the module's docstring).
 
     ``stored`` is a FieldFile; ``filename`` the name to offer (default: the stored one);
     ``image`` True only for files the app re-encoded as images (served inline)."""
     name = filename or PurePosixPath(str(stored.name or "file")).name
     suffix = PurePosixPath(str(stored.name or "")).suffix.lower()
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
     inline = image and suffix in IMAGE_TYPES
-    content_type = (
-        IMAGE_TYPES[suffix] if inline else DOWNLOAD_TYPES.get(PurePosixPath(name).suffix.lower(), OCTET)
-    )
-    response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
+    if inline:
+        content_type = IMAGE_TYPES[suffix]
+    else:
+        content_type = DOWNLOAD_TYPES.get(PurePosixPath(name).suffix.lower(), OCTET)
+    accel = str(getattr(settings, "XIEGUAN_ACCEL_REDIRECT", "") or "")
+    response: HttpResponseBase
+    if accel:
+        if not stored.name or not stored.storage.exists(stored.name):
+            raise Http404
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(str(stored.name))
+        response["Content-Disposition"] = content_disposition_header(not inline, name) or ""
+    else:
+        try:
+            handle = stored.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return private_headers(response)

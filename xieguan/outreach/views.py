@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,7 +125,7 @@ def employer_choices(request: AuthedRequest) -> HttpResponse:
 
 
 @scoped()
-def photo(request: AuthedRequest, pk: int) -> FileResponse:
+def photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """A publicity photo, served only to users who may see the event (private media)."""
     item = get_visible_or_404(PublicityPhoto, request.user, pk=pk)
     return private_file(item.image, image=True)
