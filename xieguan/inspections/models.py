@@ -151,6 +151,12 @@ class Inspection(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.FloatField(_("定位精度(米)"), null=True, blank=True)
+    legal_publicity = models.BooleanField(
+        _("巡查时开展普法宣传"),
+        null=True,
+        blank=True,
+        help_text=_("谁执法谁普法：本次巡查是否向用人单位开展了法律法规宣传；空为未记录。"),
+    )
     status = models.CharField(
         _("状态"),
         max_length=20,
@@ -227,6 +233,11 @@ class InspectionAnswer(models.Model):
     answer = models.CharField(_("有/无"), max_length=3, choices=Answer.choices)
     note = models.TextField(_("情况说明"), blank=True)
     is_finding = models.BooleanField(_("发现问题"), default=False)
+    important = models.BooleanField(
+        _("重要情况"),
+        default=False,
+        help_text=_("协管员在现场标记为重要的发现；生成的线索为“重要”，按重要线索的时限报告。"),
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "inspection__region"
