@@ -11,15 +11,16 @@ record through ``get_visible_or_404`` and returns ``private_file(...)``, which:
 - always sends ``X-Content-Type-Options: nosniff`` and ``Cache-Control: private, no-store``
   (no shared cache or browser cache keeps a complainant's photo or an assistant's face), and a
   ``Content-Security-Policy`` that lets the file run nothing if it is opened in the browser;
-- behind nginx (setting ``XIEGUAN_ACCEL_REDIRECT``, e.g. ``/_private/``), answers with the same
-  headers and ``X-Accel-Redirect: <prefix><stored name>`` instead of the bytes: nginx streams
-  the file from its ``internal`` location (deploy/nginx/xieguan.conf).
+- behind nginx (``XIEGUAN_ACCEL_REDIRECT`` set, e.g. ``/_private/``), answers with no body and
+  ``X-Accel-Redirect: /_private/<stored name>``: the scope check stays here, nginx streams the
+  file from its ``internal`` location (deploy/nginx/xieguan.conf), and a gunicorn worker is not
+  held for the length of a download on a slow line.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
@@ -39,9 +40,10 @@ DOWNLOAD_TYPES = {
 }
 OCTET = "application/octet-stream"
 NO_STORE = "private, no-store"
+R = TypeVar("R", bound=HttpResponseBase)
 
 
-def private_headers(response: Any) -> Any:
+def private_headers(response: R) -> R:
     """The headers every private file (and personal-data export) response carries."""
     response["Cache-Control"] = NO_STORE
     response["X-Content-Type-Options"] = "nosniff"
@@ -56,18 +58,17 @@ def private_file(stored: Any, *, filename: str = "", image: bool = False) -> Htt
     name = filename or PurePosixPath(str(stored.name or "file")).name
     suffix = PurePosixPath(str(stored.name or "")).suffix.lower()
     inline = image and suffix in IMAGE_TYPES
-    if inline:
-        content_type = IMAGE_TYPES[suffix]
-    else:
-        content_type = DOWNLOAD_TYPES.get(PurePosixPath(name).suffix.lower(), OCTET)
-    accel = str(getattr(settings, "XIEGUAN_ACCEL_REDIRECT", "") or "")
+    content_type = (
+        IMAGE_TYPES[suffix] if inline else DOWNLOAD_TYPES.get(PurePosixPath(name).suffix.lower(), OCTET)
+    )
+    accel = settings.XIEGUAN_ACCEL_REDIRECT
     response: HttpResponseBase
     if accel:
         if not stored.name or not stored.storage.exists(stored.name):
             raise Http404
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(str(stored.name))
         response["Content-Disposition"] = content_disposition_header(not inline, name) or ""
+        response["X-Accel-Redirect"] = accel + quote(str(stored.name), safe="/")
     else:
         try:
             handle = stored.open("rb")
