@@ -21,8 +21,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import pstats
 import os
+import pstats
 import resource
 import sys
 import tempfile
@@ -132,7 +132,8 @@ def measure_report(rows: int, profile: bool) -> None:
         f"{len(report) / 1024:.0f} KiB, {len(check.table.issues)} issues"
     )
     print(f"check + report: {done - start:.1f} s wall, {done_cpu - cpu:.1f} s CPU")
-    print(f"max RSS: {rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MiB (+{(rss_after - rss_before) / 1024:.0f})")
+    grown = (rss_after - rss_before) / 1024
+    print(f"max RSS: {rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MiB (+{grown:.0f})")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(15)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
