@@ -213,6 +213,10 @@ if XIEGUAN_ACCEL_REDIRECT and not (
 ):
     raise ImproperlyConfigured("XIEGUAN_ACCEL_REDIRECT must start and end with '/', e.g. /_private/")
 XIEGUAN_MAX_IMAGE_BYTES = envint("XIEGUAN_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+# Uploaded workbooks (ledger and roster imports, lib/tabular.py): at most this many data rows,
+# and at most this many bytes once unzipped (a zip bomb is refused before openpyxl reads it).
+XIEGUAN_IMPORT_MAX_ROWS = envint("XIEGUAN_IMPORT_MAX_ROWS", 20_000)
+XIEGUAN_IMPORT_MAX_UNZIPPED_BYTES = envint("XIEGUAN_IMPORT_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
 # Part of the service worker's version (xieguan/field): a new value makes every phone fetch the
 # app shell again even when no static file changed (e.g. the deployment's commit id).
 XIEGUAN_RELEASE = envstr("XIEGUAN_RELEASE", "")
