@@ -5,6 +5,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from xieguan.employers.models import Employer
 from xieguan.inspections.models import InspectionAnswer
 from xieguan.inspections.tests.factories import load_templates
 from xieguan.lib.testing import EmployerFactory
@@ -16,7 +17,7 @@ def test_the_important_mark_under_a_finding_is_saved_with_the_draft(
     personas, live_server, phone, login_page, screenshot
 ):
     load_templates()
-    employer = EmployerFactory(name="贵州盘州测试煤矿有限公司")
+    employer: Employer = EmployerFactory.create(name="贵州盘州测试煤矿有限公司")
     login_page(phone, "xieguan")
     phone.goto(f"{live_server.url}/inspections/new/{employer.pk}/")
     expect(phone.locator("#item-6 .finding-important")).to_be_hidden()
