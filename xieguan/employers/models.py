@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
 
 
@@ -111,6 +113,10 @@ class FocusIndustry(models.Model):
     def __str__(self) -> str:
         return f"{self.region} {self.industry_code}"
 
+    def clean(self) -> None:
+        if self.region_id and len(self.region_id) != 6:
+            raise ValidationError({"region": _("自定行业领域按县(区)设定，请选择县(区)。")})
+
 
 class EmployerQuerySet(ScopedQuerySet["Employer"]):
     def operating(self) -> EmployerQuerySet:
@@ -201,6 +207,8 @@ class Employer(models.Model):
         editable=False,
     )
 
+    client_uuid = client_uuid_field()  # registered on the phone: a repeat is stored once (docs/sync.md)
+
     objects = EmployerQuerySet.as_manager()
     history = EMPLOYER_HISTORY
 
@@ -218,6 +226,7 @@ class Employer(models.Model):
                 | models.Q(exposed_workers__lte=models.F("workers")),
                 name="employer_exposed_within_workers",
             ),
+            unique_client_uuid("employer"),
         ]
         indexes = [
             models.Index(fields=["township", "status"], name="employer_township_status_idx"),

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -153,10 +154,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 
 
 def inbox_queryset(user: Any) -> LeadQuerySet:
-    to_me = Q(reported_to_officer=user)
-    if user.agency_id:
-        to_me |= Q(reported_to_agency_id=user.agency_id)
-    return Lead.objects.visible_to(user).filter(to_me)
+    """The officer's leads: those assigned to them (reported to them, signed for by them, or to their
+    agency and not yet signed for) — the same rule as who may act on a lead."""
+    return Lead.objects.visible_to(user).assigned_to(user)
 
 
 # --- one lead ---------------------------------------------------------------------------------
@@ -393,7 +393,7 @@ def regrade(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @scoped()
-def lead_photo(request: AuthedRequest, pk: int) -> FileResponse:
+def lead_photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     photo = get_visible_or_404(LeadPhoto, request.user, pk=pk)
     return private_file(photo.image, image=True)
 
@@ -682,6 +682,6 @@ def assist_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @scoped()
-def assist_photo(request: AuthedRequest, pk: int) -> FileResponse:
+def assist_photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     photo = get_visible_or_404(AssistPhoto, request.user, pk=pk)
     return private_file(photo.image, image=True)
