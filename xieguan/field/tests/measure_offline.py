@@ -41,7 +41,8 @@ def shell_bytes() -> tuple[int, int]:
     raw = packed = 0
     for name in SHELL:
         found = finders.find(name)
-        data = Path(found if isinstance(found, str) else found[0]).read_bytes()
+        assert isinstance(found, str), name
+        data = Path(found).read_bytes()
         raw += len(data)
         packed += len(gzip.compress(data, 6))
     return raw, packed
