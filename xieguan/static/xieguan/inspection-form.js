@@ -7,7 +7,8 @@
   const form = document.getElementById("inspection-form");
   if (!form) return;
   const cfg = JSON.parse(document.getElementById("form-config").textContent);
-  const statusEl = document.getElementById("save-status");
+  const statusEl = document.getElementById("save-status"); // in the sticky bar by the submit button
+  const photoStatusEl = document.getElementById("photo-status"); // by the photos
   const problemsEl = document.getElementById("problems");
   const allGoodEl = document.getElementById("all-good");
   const photosEl = document.getElementById("photos");
@@ -43,9 +44,13 @@
   function url(template) {
     return template.replace("{id}", cfg.id);
   }
-  function setStatus(text, tone) {
-    statusEl.textContent = text;
-    statusEl.className = "small " + (tone === "bad" ? "text-danger" : tone === "good" ? "text-success" : "text-body-secondary");
+  function setStatus(text, tone, el) {
+    const target = el || statusEl;
+    target.textContent = text;
+    target.className = "small " + (tone === "bad" ? "text-danger" : tone === "good" ? "text-success" : "text-body-secondary");
+  }
+  function setPhotoStatus(text, tone) {
+    setStatus(text, tone, photoStatusEl);
   }
   function hhmm(date) {
     return date.toTimeString().slice(0, 5);
@@ -181,14 +186,21 @@
     clearTimeout(serverTimer);
     serverTimer = setTimeout(saveServer, delay === undefined ? 1200 : delay);
   }
-  function changed() {
-    saveLocal();
+  // A new form creates no draft (server or local) until the user changes something: opening it and
+  // leaving, or the position arriving by itself, leaves nothing behind.
+  let edited = !cfg.is_new;
+  function changed(byUser = true) {
+    if (byUser) edited = true;
     check();
     markFindings();
+    if (!edited) return;
+    saveLocal();
     setStatus("正在保存…");
     scheduleServer();
   }
-  window.addEventListener("online", () => scheduleServer(0));
+  window.addEventListener("online", () => {
+    if (edited) scheduleServer(0);
+  });
 
   // --- findings and the self-check --------------------------------------------------
   function markFindings() {
@@ -333,7 +345,7 @@
         state.longitude = pos.coords.longitude.toFixed(6);
         state.accuracy_m = Math.round(pos.coords.accuracy * 10) / 10;
         showPosition();
-        changed();
+        changed(false); // kept with the draft once the user has changed something
       },
       () => {
         geoEl.textContent = "未能获取位置（未授权或信号弱），可稍后重试";
@@ -353,15 +365,27 @@
     img.alt = "现场照片";
     const remove = document.createElement("button");
     remove.type = "button";
-    remove.className = "btn btn-link btn-sm text-danger p-0";
+    remove.className = "btn btn-link btn-sm text-danger";
     remove.textContent = "删除";
+    remove.dataset.confirm = "删除这张现场照片？照片将从这份巡查中去掉，不能恢复；需要时请重新拍照。";
+    remove.dataset.confirmOk = "删除照片";
     remove.addEventListener("click", async () => {
-      const response = await fetch(cfg.photo_delete_url.replace("{photo}", photo.id), {
-        method: "DELETE",
-        headers: { "X-CSRFToken": csrf() },
-        credentials: "same-origin",
-      });
-      if (response.ok) col.remove();
+      // Runs only after the user confirmed (confirm.js).
+      try {
+        const response = await fetch(cfg.photo_delete_url.replace("{photo}", photo.id), {
+          method: "DELETE",
+          headers: { "X-CSRFToken": csrf() },
+          credentials: "same-origin",
+        });
+        if (response.ok) {
+          col.remove();
+          setPhotoStatus("照片已删除", "good");
+        } else {
+          setPhotoStatus("照片未能删除，请稍后重试", "bad");
+        }
+      } catch (e) {
+        setPhotoStatus("网络不可用，照片未删除，请联网后重试", "bad");
+      }
     });
     col.append(img, remove);
     photosEl.append(col);
@@ -388,9 +412,13 @@
     const file = input.files && input.files[0];
     input.value = "";
     if (!file) return;
-    setStatus("正在上传照片…");
+    edited = true;
+    setPhotoStatus("正在上传照片…");
     clearTimeout(serverTimer);
-    if (!(await saveServer())) return;
+    if (!(await saveServer())) {
+      setPhotoStatus("照片未上传：草稿未能保存，见页面底部的提示", "bad");
+      return;
+    }
     const body = new FormData();
     body.append("image", await shrink(file), file.name || "photo.jpg");
     body.append("taken_at", new Date().toISOString());
@@ -408,12 +436,12 @@
       const data = await response.json();
       if (response.ok) {
         addThumb(data);
-        setStatus("照片已上传 " + hhmm(new Date()), "good");
+        setPhotoStatus("照片已上传 " + hhmm(new Date()), "good");
       } else {
-        setStatus((data.problems || ["照片上传失败"]).join("；"), "bad");
+        setPhotoStatus((data.problems || ["照片上传失败"]).join("；"), "bad");
       }
     } catch (e) {
-      setStatus("网络不可用，照片未上传，请联网后重新选择", "bad");
+      setPhotoStatus("网络不可用，照片未上传，请联网后重新选择", "bad");
     }
   }
   ["photo-camera", "photo-choose"].forEach((id) => {
@@ -463,14 +491,12 @@
     button.disabled = false;
   });
 
-  const discard = document.querySelector("form[data-confirm]");
+  const discard = document.querySelector("form[data-testid=discard]");
   if (discard) {
-    discard.addEventListener("submit", (event) => {
-      if (!window.confirm(discard.dataset.confirm)) event.preventDefault();
-      else {
-        localStorage.removeItem(storeKey);
-        localStorage.removeItem(employerKey);
-      }
+    // confirm.js asks first; this runs only for the confirmed submission.
+    discard.addEventListener("submit", () => {
+      localStorage.removeItem(storeKey);
+      localStorage.removeItem(employerKey);
     });
   }
 
@@ -509,6 +535,7 @@
         state.sigDirty[who] = true;
       }
     });
+    edited = true;
     setStatus("已恢复本机保存的草稿");
     scheduleServer(500);
   }
