@@ -44,6 +44,7 @@ from xieguan.inspections.models import (
 from xieguan.leads.actions import discover_lead
 from xieguan.leads.models import Lead, LeadSource, LeadType
 from xieguan.lib.images import photo_bytes, signature_bytes
+from xieguan.lib.sync import create_once
 from xieguan.lib.validators import clean_phone
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class PhotoData:
     longitude: Decimal | None = None
     caption: str = ""
     item_number: int | None = None
+    client_uuid: uuid.UUID | None = None  # uploads one by one (add_photo): a repeat is stored once
 
 
 @dataclass
@@ -128,6 +130,7 @@ class InspectionData:
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     accuracy_m: float | None = None
+    legal_publicity: bool | None = None  # 普法 given during the visit; None: not said
     photos: list[PhotoData] = field(default_factory=list)
     items: list[ChecklistItem] | None = None
 
@@ -259,6 +262,7 @@ def _apply_header(inspection: Inspection, data: InspectionData) -> None:
     inspection.latitude = data.latitude
     inspection.longitude = data.longitude
     inspection.accuracy_m = data.accuracy_m
+    inspection.legal_publicity = data.legal_publicity
 
 
 def _apply_signatures(inspection: Inspection, prepared: Mapping[str, ContentFile[bytes] | None]) -> None:
@@ -379,15 +383,30 @@ def _photo(inspection: Inspection, photo: PhotoData) -> InspectionPhoto:
     return record
 
 
-def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> InspectionPhoto:
-    """Attach a stamped photo to a draft."""
+def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> tuple[InspectionPhoto, bool]:
+    """Attach a stamped photo to a draft: (photo, created). Idempotent by ``photo.client_uuid``:
+    a repeat returns the stored photo (created=False), even after the inspection was submitted."""
     _check_owner(inspection, user)
-    if inspection.is_submitted:
-        raise InspectionError("该巡查已提交，不能再添加照片。")
-    record = _photo(inspection, photo)
+
+    def create() -> InspectionPhoto:
+        if inspection.is_submitted:
+            raise InspectionError("该巡查已提交，不能再添加照片。")
+        record = _photo(inspection, photo)
+        record.client_uuid = photo.client_uuid
+        try:
+            record.save()
+        except IntegrityError:
+            record.image.delete(save=False)  # a twin upload won the race: keep no stray file
+            raise
+        return record
+
     with transaction.atomic():
-        record.save()
-    return record
+        return create_once(
+            InspectionPhoto.objects.all(),
+            photo.client_uuid,
+            create,
+            mine=lambda p: p.inspection_id == inspection.pk,
+        )
 
 
 def delete_photo(photo: InspectionPhoto, user: User) -> None:
@@ -634,6 +653,7 @@ def snapshot(inspection: Inspection) -> dict[str, Any]:
         "legal_representative": inspection.legal_representative,
         "phone": inspection.phone,
         "accompanying_person": inspection.accompanying_person,
+        "legal_publicity": inspection.legal_publicity,
         "inspected_at": timezone.localtime(inspection.inspected_at).isoformat(timespec="minutes"),
         "answers": {
             str(a.item.number): {"answer": a.answer, "note": a.note}

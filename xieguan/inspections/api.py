@@ -49,6 +49,26 @@ class ItemOut(Schema):
     lead_type: str
 
 
+class QuestionOut(Schema):
+    """A question of the inspection form besides the check-list items (answered true/false/null)."""
+
+    name: str  # the InspectionIn field that carries the answer
+    label: str
+    true_label: str
+    false_label: str
+
+
+# The form's questions besides the items, in the offline template data and the web form alike.
+QUESTIONS = [
+    QuestionOut(
+        name="legal_publicity",
+        label="本次巡查是否向用人单位开展了法律法规宣传（谁执法谁普法）",
+        true_label="已开展",
+        false_label="未开展",
+    )
+]
+
+
 class TemplateOut(Schema):
     id: int
     code: str
@@ -56,6 +76,7 @@ class TemplateOut(Schema):
     name: str
     is_active: bool
     items: list[ItemOut]
+    questions: list[QuestionOut] = QUESTIONS
 
 
 class AnswerIn(Schema):
@@ -90,6 +111,7 @@ class InspectionIn(Schema):
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     accuracy_m: float | None = None
+    legal_publicity: bool | None = None  # 巡查时开展普法宣传; absent or null: not recorded
     photos: list[PhotoIn] = []
 
 
@@ -104,6 +126,7 @@ class AnswerOut(Schema):
 
 class PhotoOut(Schema):
     id: int
+    client_uuid: uuid.UUID | None
     url: str
     taken_at: dt.datetime
     caption: str
@@ -149,6 +172,7 @@ class InspectionOut(InspectionFields):
     latitude: Decimal | None
     longitude: Decimal | None
     accuracy_m: float | None
+    legal_publicity: bool | None
     has_companion_signature: bool
     has_assistant_signature: bool
     answers: list[AnswerOut]
@@ -185,6 +209,7 @@ def template_out(template: ChecklistTemplate) -> TemplateOut:
 def photo_out(photo: InspectionPhoto) -> PhotoOut:
     return PhotoOut(
         id=photo.pk,
+        client_uuid=photo.client_uuid,
         url=reverse("inspections:photo", args=[photo.pk]),
         taken_at=photo.taken_at,
         caption=photo.caption,
@@ -227,6 +252,7 @@ def inspection_out(
         "latitude": inspection.latitude,
         "longitude": inspection.longitude,
         "accuracy_m": inspection.accuracy_m,
+        "legal_publicity": inspection.legal_publicity,
         "has_companion_signature": bool(inspection.companion_signature),
         "has_assistant_signature": bool(inspection.assistant_signature),
         "answers": [
@@ -296,6 +322,7 @@ def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.Inspection
         assistant_signature=assistant,
         latitude=payload.latitude,
         longitude=payload.longitude,
+        legal_publicity=payload.legal_publicity,
         accuracy_m=payload.accuracy_m,
         photos=photos,
         items=items,
@@ -350,8 +377,12 @@ def delete_draft(request: AuthedRequest, inspection_id: uuid.UUID) -> Any:
 
 @router.post(
     "/{uuid:inspection_id}/photos",
-    response={201: PhotoOut, 422: ProblemsOut},
-    summary="为草稿上传照片（照片上加盖时间、位置和单位名称）",
+    response={200: PhotoOut, 201: PhotoOut, 422: ProblemsOut},
+    summary="为草稿上传照片（照片上加盖时间、位置和单位名称；按 client_uuid 幂等）",
+    description=(
+        "multipart：image 与可选字段。带 client_uuid（手机生成）时，同一编号重复上传只保存一次："
+        "第一次 201，重复 200 并返回已保存的照片（巡查提交后重发也是 200）。见 docs/sync.md。"
+    ),
 )
 def upload_photo(
     request: AuthedRequest,
@@ -362,21 +393,22 @@ def upload_photo(
     longitude: Form[Decimal | None] = None,
     caption: Form[str] = "",
     item_number: Form[int | None] = None,
+    client_uuid: Form[uuid.UUID | None] = None,
 ) -> Any:
     _require_assistant(request)
     inspection = get_visible_or_404(Inspection, request.user, pk=inspection_id, assistant=request.user)
     try:
         data = read_upload(image)
-        photo = actions.add_photo(
+        photo, created = actions.add_photo(
             inspection,
             request.user,
-            actions.PhotoData(data, taken_at, latitude, longitude, caption, item_number),
+            actions.PhotoData(data, taken_at, latitude, longitude, caption, item_number, client_uuid),
         )
     except ValidationError as exc:
         return Status(422, ProblemsOut(detail="无法保存", problems=[f"照片：{m}" for m in exc.messages]))
     except actions.InspectionError as exc:
         return _refusal(exc)
-    return Status(201, photo_out(photo))
+    return Status(201 if created else 200, photo_out(photo))
 
 
 @router.delete("/photos/{photo_id}", response={204: None, 422: ProblemsOut}, summary="删除草稿中的照片")

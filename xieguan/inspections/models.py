@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.employers.models import Employer
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
 
 
@@ -150,6 +151,12 @@ class Inspection(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.FloatField(_("定位精度(米)"), null=True, blank=True)
+    legal_publicity = models.BooleanField(
+        _("巡查时开展普法宣传"),
+        null=True,
+        blank=True,
+        help_text=_("谁执法谁普法：本次巡查是否向用人单位开展了法律法规宣传；空为未记录。"),
+    )
     status = models.CharField(
         _("状态"),
         max_length=20,
@@ -250,6 +257,7 @@ class InspectionPhoto(models.Model):
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     caption = models.CharField(_("说明"), max_length=200, blank=True)
     item_number = models.PositiveSmallIntegerField(_("对应巡查项目"), null=True, blank=True)
+    client_uuid = client_uuid_field()  # the phone's id of an upload: a repeat is stored once
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "inspection__region"
@@ -258,6 +266,7 @@ class InspectionPhoto(models.Model):
         verbose_name = _("巡查照片")
         verbose_name_plural = _("巡查照片")
         ordering = ["inspection", "taken_at"]
+        constraints = [unique_client_uuid("inspection_photo")]
 
     def __str__(self) -> str:
         return self.caption or str(self.image.name)

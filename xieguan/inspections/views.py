@@ -25,6 +25,7 @@ from xieguan.inspections.printing import case_form_for
 from xieguan.inspections.worklist import due_employers
 from xieguan.leads.models import Lead
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
 
 PRINT_FORMATS = ("pdf", "docx")
@@ -98,6 +99,7 @@ def _form_context(
             "latitude": str(inspection.latitude) if inspection.latitude is not None else None,
             "longitude": str(inspection.longitude) if inspection.longitude is not None else None,
             "accuracy_m": inspection.accuracy_m,
+            "legal_publicity": inspection.legal_publicity,
             "answers": {
                 str(i.number): {"answer": answers[i.pk].answer, "note": answers[i.pk].note}
                 for i in items
@@ -224,13 +226,23 @@ FIELD_LABELS = {
     "phone": "联系电话",
     "accompanying_person": "陪同人员",
     "inspected_at": "巡查时间",
+    "legal_publicity": "巡查时开展普法宣传",
 }
+
+
+def _shown(value: Any) -> str:
+    """A snapshot value as the page shows it (yes/no in words, not True/False/None)."""
+    if value is True:
+        return "已开展"
+    if value is False:
+        return "未开展"
+    return "未记录" if value is None else str(value)
 
 
 def amendment_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(label, old, new) for every field and answer an amendment changed."""
     changes = [
-        (label, str(before.get(key, "")), str(after.get(key, "")))
+        (label, _shown(before.get(key, "")), _shown(after.get(key, "")))
         for key, label in FIELD_LABELS.items()
         if before.get(key) != after.get(key)
     ]
@@ -268,9 +280,7 @@ def signature(request: AuthedRequest, pk: uuid.UUID, who: str) -> FileResponse:
     file = getattr(inspection, f"{who}_signature")
     if not file:
         raise Http404
-    response = FileResponse(file.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(file, image=True)
 
 
 @scoped()
@@ -278,9 +288,7 @@ def photo(request: AuthedRequest, pk: int) -> FileResponse:
     record = get_visible_or_404(InspectionPhoto.objects.select_related("inspection"), request.user, pk=pk)
     if not record.inspection.is_submitted and record.inspection.assistant_id != request.user.pk:
         raise Http404
-    response = FileResponse(record.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(record.image, image=True)
 
 
 @scoped(Role.ASSISTANT, Role.COUNTY_ADMIN, Role.PROVINCE_ADMIN)
