@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role
 from xieguan.employers.models import Employer
+from xieguan.field.offline import offline_form
 from xieguan.indicators import periods
 from xieguan.indicators.registry import indicator
 from xieguan.lib.access import AuthedRequest, scoped
@@ -120,7 +121,19 @@ def event_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("宣传活动已记录。"))
             return redirect("outreach:detail", pk=event.pk)
-    return render(request, "outreach/form.html", {"form": form})
+    offline = (
+        offline_form(
+            "event",
+            "/api/v1/publicity",
+            "/outreach/{id}/",
+            _("宣传活动"),
+            photos="/api/v1/publicity/{id}/photos",
+            id_path="event.id",
+        )
+        if request.user.is_assistant  # the outbox is the assistant's
+        else None
+    )
+    return render(request, "outreach/form.html", {"form": form, "offline": offline})
 
 
 @scoped(*RECORDERS)

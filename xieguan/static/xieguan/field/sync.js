@@ -115,7 +115,10 @@ async function readJson(response) {
 function problemsOf(data, status) {
   if (data && Array.isArray(data.problems) && data.problems.length) return data.problems;
   if (data && typeof data.detail === "string" && status !== 404) return [data.detail];
-  if (data && Array.isArray(data.detail)) return data.detail.map((d) => d.msg || String(d));
+  if (data && Array.isArray(data.detail)) {
+    // The API's schema check (field names, English): said plainly, with the field.
+    return data.detail.map((d) => `数据格式有误（${(d.loc || []).slice(-1)[0] || "?"}），请检查后重新保存。`);
+  }
   if (status === 404) return ["服务器上找不到这条记录所属的单位或事项（可能已删除或不在您的辖区）。"];
   if (status === 403) return ["您的账号无权提交这条记录。"];
   return [`服务器拒绝了这条记录（${status}）。`];
@@ -189,9 +192,13 @@ export async function sendOne(item, headers = {}) {
 }
 
 let timer = null;
-function schedule(items) {
+function schedule(items, busy) {
   clearTimeout(timer);
-  const next = items.filter((i) => i.state === "waiting").map((i) => i.next_try_at || 0);
+  // "sending" with no sync running here: another tab is sending it, or a page was closed
+  // mid-upload (its lock is released a moment later): look again soon.
+  const next = items
+    .filter((i) => ["waiting", "sending"].includes(i.state))
+    .map((i) => (i.state === "sending" || busy ? Date.now() + 3000 : i.next_try_at || 0));
   if (!next.length) return;
   const delay = Math.max(1000, Math.min(...next) - Date.now());
   timer = setTimeout(() => syncAll(), Math.min(delay, MAX_DELAY));
@@ -206,7 +213,9 @@ function withLock(fn) {
 // tapped 立即上传, or the network just came back).
 export async function syncAll({ user = currentUser(), force = false } = {}) {
   if (!user) return null;
+  let ran = false;
   const result = await withLock(async () => {
+    ran = true;
     const items = await outbox.mine(user);
     let sent = 0;
     for (const item of items) {
@@ -220,7 +229,7 @@ export async function syncAll({ user = currentUser(), force = false } = {}) {
     await outbox.setMeta("last_sync_at", new Date().toISOString());
     return { sent };
   });
-  schedule(await outbox.mine(user));
+  schedule(await outbox.mine(user), !ran);
   return result;
 }
 
