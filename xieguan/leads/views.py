@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -393,7 +394,7 @@ def regrade(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @scoped()
-def lead_photo(request: AuthedRequest, pk: int) -> FileResponse:
+def lead_photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     photo = get_visible_or_404(LeadPhoto, request.user, pk=pk)
     return private_file(photo.image, image=True)
 
@@ -682,6 +683,6 @@ def assist_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @scoped()
-def assist_photo(request: AuthedRequest, pk: int) -> FileResponse:
+def assist_photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     photo = get_visible_or_404(AssistPhoto, request.user, pk=pk)
     return private_file(photo.image, image=True)
