@@ -275,7 +275,7 @@ def print_form(request: AuthedRequest, pk: uuid.UUID, fmt: str) -> HttpResponse:
     inspection = _visible_inspection(request, pk)
     if not inspection.is_submitted:
         raise Http404
-    return file_response(case_form_for(inspection), fmt, inline=fmt == "pdf")
+    return file_response(case_form_for(inspection), fmt, inline=fmt == "pdf", request=request)
 
 
 @scoped()
