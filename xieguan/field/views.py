@@ -35,6 +35,7 @@ SHELL = [
     "xieguan/app.css",
     "xieguan/app.js",
     "xieguan/confirm.js",
+    "xieguan/confirm.js",
     "xieguan/inspection-form.css",
     "xieguan/inspection-form.js",
     "xieguan/employer-form.js",

@@ -59,6 +59,15 @@ async function render() {
   text(bar.querySelector("[data-status-time]"), last ? `上次同步 ${formatTime(last)}` : "尚未同步");
 }
 
+// Not while the page itself is loading: 离线准备 starts once the page has been open a while
+// (AUTO_PREPARE_DELAY), so it never competes with what the user just opened.
+const AUTO_PREPARE_DELAY = 15000;
+let prepareTimer = null;
+function autoPrepareSoon() {
+  clearTimeout(prepareTimer);
+  prepareTimer = setTimeout(autoPrepare, AUTO_PREPARE_DELAY);
+}
+
 async function autoPrepare() {
   if (!navigator.onLine || bar.dataset.role !== "assistant") return;
   const prepared = await outbox.getMeta("prepared");
@@ -82,14 +91,14 @@ async function start() {
   window.addEventListener("online", () => {
     render();
     syncAll({ force: true });
-    autoPrepare();
+    autoPrepareSoon();
   });
   window.addEventListener("offline", render);
   await render();
   if (navigator.onLine) {
     await syncAll();
     await render();
-    autoPrepare();
+    autoPrepareSoon();
   }
 }
 
