@@ -154,8 +154,8 @@ def test_retention_erases_identities_and_photos_past_their_period_and_logs_it(
     old = complaint(personas, complainant_name=NAME, complainant_contact="13900001111")
     recent = complaint(personas, complainant_name="新举报人")
     long_ago = timezone.now() - dt.timedelta(days=90)
-    Lead.objects.filter(pk=old.lead_id).update(status=LeadStatus.CLOSED, closed_at=long_ago)
-    Lead.objects.filter(pk=recent.lead_id).update(status=LeadStatus.CLOSED, closed_at=timezone.now())
+    Lead.objects.filter(pk=lead_of(old).pk).update(status=LeadStatus.CLOSED, closed_at=long_ago)
+    Lead.objects.filter(pk=lead_of(recent).pk).update(status=LeadStatus.CLOSED, closed_at=timezone.now())
     lead = make_lead(personas)
     photo = LeadPhoto.objects.create(lead=lead, image=ContentFile(b"x", name="old.jpg"))
     LeadPhoto.objects.filter(pk=photo.pk).update(uploaded_at=long_ago)
@@ -181,7 +181,7 @@ def test_retention_erases_identities_and_photos_past_their_period_and_logs_it(
         not LeadPhoto.objects.filter(pk=photo.pk).exists() and LeadPhoto.objects.filter(pk=kept.pk).exists()
     )
     assert not InspectionPhoto.objects.filter(pk=old_photo.pk).exists()
-    assert not storage.exists(name)
+    assert not storage.exists(str(name))
     (row,) = rows(kind=Kind.RETENTION)
     assert row.region_id == "520281" and "举报人身份 1 条" in row.record and "照片 2 张" in row.record
     assert row.user is None
@@ -196,7 +196,7 @@ def test_retention_zero_keeps_everything(personas, settings):
     settings.XIEGUAN_RETENTION_PHOTO_DAYS = 0
     old = complaint(personas, complainant_name=NAME)
     ended = timezone.now() - dt.timedelta(days=9999)
-    Lead.objects.filter(pk=old.lead_id).update(status=LeadStatus.CLOSED, closed_at=ended)
+    Lead.objects.filter(pk=lead_of(old).pk).update(status=LeadStatus.CLOSED, closed_at=ended)
     assert apply_retention().total == (0, 0)
     assert Complaint.objects.get(pk=old.pk).complainant_name == NAME
 
