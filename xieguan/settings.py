@@ -44,6 +44,12 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false (production).")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# The installation's province (two-digit code): named on the pages seen before login.
+XIEGUAN_PROVINCE = envstr("XIEGUAN_PROVINCE", "52")
+if not (len(XIEGUAN_PROVINCE) == 2 and XIEGUAN_PROVINCE.isdigit()):
+    raise ImproperlyConfigured(
+        f"XIEGUAN_PROVINCE must be a two-digit province code, got {XIEGUAN_PROVINCE!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "xieguan.lib.nav.navigation",
                 "xieguan.accounts.context_processors.bell",
+                "xieguan.regions.province.context",
             ],
         },
     },
