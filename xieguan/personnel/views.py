@@ -554,7 +554,8 @@ def assessment_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     privacy.audit_full_numbers(
         request, [assessment.assistant], what=_("考核表 #%(pk)s（打印）") % {"pk": assessment.pk}
     )
-    return private_headers(file_response(assessment_doc(assessment, request.user), "pdf", inline=True))
+    response = file_response(assessment_doc(assessment, request.user), "pdf", inline=True, request=request)
+    return private_headers(response)
 
 
 # --- training ----------------------------------------------------------------------------
