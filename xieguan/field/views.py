@@ -33,6 +33,7 @@ SHELL = [
     "vendor/idb/idb.js",
     "xieguan/app.css",
     "xieguan/app.js",
+    "xieguan/confirm.js",
     "xieguan/inspection-form.css",
     "xieguan/inspection-form.js",
     "xieguan/employer-form.js",

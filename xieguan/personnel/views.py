@@ -536,7 +536,7 @@ def assessment_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     assessment = get_visible_or_404(
         Assessment.objects.select_related("assistant__township__parent", "signed_off_by"), request.user, pk=pk
     )
-    return file_response(assessment_doc(assessment, request.user), "pdf", inline=True)
+    return file_response(assessment_doc(assessment, request.user), "pdf", inline=True, request=request)
 
 
 # --- training ----------------------------------------------------------------------------
