@@ -213,9 +213,9 @@ if XIEGUAN_ACCEL_REDIRECT and not (
     XIEGUAN_ACCEL_REDIRECT.startswith("/") and XIEGUAN_ACCEL_REDIRECT.endswith("/")
 ):
     raise ImproperlyConfigured("XIEGUAN_ACCEL_REDIRECT must start and end with '/', e.g. /_private/")
-# The client's address behind the reverse proxy (lib/clientip.py): how many proxies append to
-# X-Forwarded-For in front of the app (1 behind the documented nginx; 0: REMOTE_ADDR is the client).
-XIEGUAN_TRUSTED_PROXY_COUNT = envint("XIEGUAN_TRUSTED_PROXY_COUNT", 0)
+# Reverse proxies of our own in front of the app (deploy/: nginx = 1); the client's address is
+# read from X-Forwarded-For that many entries from the right (xieguan/lib/clientip.py).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # Retention (个人信息保护法), applied daily by `manage.py applyretention`: a complainant's name and
 # contact are erased this many days after the lead is closed; lead, 协查, publicity and inspection
 # photos are deleted this many days after they were taken or uploaded. 0 keeps them for ever.
