@@ -39,6 +39,7 @@ from xieguan.employers.models import (
     OperatingStatus,
 )
 from xieguan.employers.sections import sections_for
+from xieguan.field.offline import offline_form
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Level, Region
@@ -163,10 +164,17 @@ def create(request: AuthedRequest) -> HttpResponse:
         if request.user.is_assistant:
             initial["region"] = request.user.region_id
         form = EmployerForm(user=request.user, initial=initial)
+    offline = (
+        offline_form(
+            "employer", "/api/v1/employers", "/employers/{id}/", _("登记"), id_path="id", only_offline=True
+        )
+        if request.user.is_assistant  # the outbox is the assistant's (docs/offline.md)
+        else None
+    )
     return render(
         request,
         "employers/form.html",
-        {"form": form, "creating": True, "industry_map": industry_map(), **extra},
+        {"form": form, "creating": True, "industry_map": industry_map(), "offline": offline, **extra},
     )
 
 
@@ -196,10 +204,22 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect(employer)
     else:
         form = EmployerForm(user=request.user, instance=employer)
+    offline = (
+        offline_form(
+            "employer",
+            f"/api/v1/employers/{employer.pk}",
+            employer.get_absolute_url(),
+            employer.name,
+            method="PUT",
+            only_offline=True,
+        )
+        if request.user.is_assistant
+        else None
+    )
     return render(
         request,
         "employers/form.html",
-        {"form": form, "employer": employer, "industry_map": industry_map(), **extra},
+        {"form": form, "employer": employer, "industry_map": industry_map(), "offline": offline, **extra},
     )
 
 

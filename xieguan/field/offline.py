@@ -19,9 +19,19 @@ class OfflineForm:
     photos: str = ""  # the API endpoint for its photos, "{id}" as above
     id_path: str = ""  # where the id is in the API's answer, e.g. "lead.id"
     file_field: str = "image"  # the multipart field of the photos endpoint ("file" for tasks)
+    method: str = "POST"  # PUT for an edit (the ledger)
+    only_offline: bool = False  # online, the form posts to its page as before (field-by-field errors)
 
 
 def offline_form(
-    kind: str, url: str, done: str, title: str, photos: str = "", id_path: str = "", file_field: str = "image"
+    kind: str,
+    url: str,
+    done: str,
+    title: str,
+    photos: str = "",
+    id_path: str = "",
+    file_field: str = "image",
+    method: str = "POST",
+    only_offline: bool = False,
 ) -> OfflineForm:
-    return OfflineForm(kind, url, done, title, photos, id_path, file_field)
+    return OfflineForm(kind, url, done, title, photos, id_path, file_field, method, only_offline)

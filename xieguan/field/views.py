@@ -189,10 +189,14 @@ def prepare(request: AuthedRequest) -> JsonResponse:
         reverse("employers:ledger"),
     ]
     for pk in employers:
-        pages += [reverse("employers:detail", args=[pk]), reverse("inspections:new", args=[pk])]
+        pages += [
+            reverse("employers:detail", args=[pk]),
+            reverse("employers:edit", args=[pk]),
+            reverse("inspections:new", args=[pk]),
+        ]
     pages += [reverse("inspections:edit", args=[pk]) for pk in drafts]
     pages += [reverse("leads:new"), reverse("leads:new_complaint"), reverse("leads:assists")]
-    pages += [reverse("outreach:create"), reverse("tasks:mine")]
+    pages += [reverse("outreach:create"), reverse("tasks:mine"), reverse("employers:create")]
     pages += [reverse("tasks:assignment", args=[pk]) for pk in open_tasks]
     pages += [reverse("leads:assist", args=[pk]) for pk in open_assists]
     return JsonResponse({"pages": pages})

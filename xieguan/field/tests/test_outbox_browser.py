@@ -224,3 +224,51 @@ def test_a_task_answered_offline_arrives_once_with_its_photo(
     assignment.refresh_from_db()
     assert assignment.status == AssignmentStatus.DONE
     assert assignment.files.count() == 1
+
+
+def test_a_ledger_edit_made_offline_against_an_older_version_shows_both(
+    field_phone, live_server, personas, screenshot
+):
+    from xieguan.employers.actions import update_employer
+    from xieguan.employers.models import Employer, HazardCategory
+
+    employer = EmployerFactory.create(name="贵州盘州台账冲突测试厂", phone="13800000000")
+    dust, _ = HazardCategory.objects.get_or_create(
+        code="dust", defaults={"name": "粉尘", "catalogue_items": 52}
+    )
+    employer.hazard_categories.add(dust)  # (a transactional test starts with empty code lists)
+    base = live_server.url
+    prepare_offline(field_phone, base)  # the edit form, on version 1, is saved on the phone
+    page = field_phone
+    page.context.set_offline(True)
+    page.goto(f"{base}/employers/{employer.pk}/edit/")
+    page.fill("[name=phone]", "13911112222")
+    page.get_by_test_id("employer-form").locator("[type=submit]").click()
+    page.wait_for_url("**/field/outbox/#queued")
+
+    # Meanwhile the county changes the same entry online.
+    update_employer(
+        employer, {"phone": "13700003333"}, by=personas.panzhou, expected_version=employer.version
+    )
+    employer.refresh_from_db()
+    online_version = employer.version
+
+    page.context.set_offline(False)
+    item = page.get_by_test_id("outbox-item")
+    expect(item).to_have_attribute("data-state", "conflict", timeout=20_000)
+    table = item.get_by_test_id("conflict")
+    expect(table).to_contain_text("联系电话")
+    expect(table).to_contain_text("13911112222")  # mine
+    expect(table).to_contain_text("13700003333")  # the server's newer version
+    screenshot(page, "ledger-conflict")
+    employer.refresh_from_db()
+    assert employer.phone == "13700003333" and employer.version == online_version  # nothing overwritten
+
+    # 修改: the form again, with mine, now made on the server's version; saved, mine wins.
+    item.get_by_test_id("edit").click()
+    expect(page.get_by_test_id("offline-message")).to_contain_text(f"服务器上已有第 {online_version} 版")
+    assert page.input_value("[name=phone]") == "13911112222"
+    page.get_by_test_id("employer-form").locator("[type=submit]").click()
+    page.wait_for_url(f"**/employers/{employer.pk}/")
+    employer = Employer.objects.get(pk=employer.pk)
+    assert employer.phone == "13911112222" and employer.version == online_version + 1

@@ -6,6 +6,8 @@
 //   data-offline-id       where the id is in the API's answer, e.g. "lead.id" (for "{id}")
 //   data-offline-done     the page to open once accepted, e.g. "/leads/{id}/"
 //   data-offline-title    the outbox's title for it
+//   data-offline-only     online, the form posts to its page as usual; only offline it is queued
+//   data-offline-method   PUT for an edit (the ledger; the form carries the version it was made on)
 //   data-offline-file     the photos endpoint's multipart field (default "image"); files that are
 //                         not images (a task's document) are kept as they are
 // 保存 puts the record (fields as JSON, photos shrunk to ≈ 300 KB) in the outbox and sends it at
@@ -47,12 +49,15 @@ function read(form) {
       payload[key] = payload[key] || [];
       values[el.name] = values[el.name] || [];
       if (el.checked) {
-        payload[key].push(/^\d+$/.test(el.value) ? Number(el.value) : el.value);
+        payload[key].push(el.value); // the API's schema turns "5" into 5 where it wants ids
         values[el.name].push(el.value);
       }
     } else if (el.type === "checkbox") {
       payload[key] = el.checked;
       values[el.name] = el.checked;
+    } else if (el.type === "date") {
+      payload[key] = el.value || null;
+      values[el.name] = el.value;
     } else if (el.type === "number") {
       if (el.value !== "") payload[key] = Number(el.value);
       values[el.name] = el.value;
@@ -175,11 +180,21 @@ async function setup(form) {
   }
   if (queued) {
     fill(form, queued.values);
+    const current = queued.conflict && queued.conflict.current;
+    if (current && current.version && form.elements.namedItem("version")) {
+      // Saved again, this edit is made on the server's newer version: what is on screen wins.
+      form.elements.namedItem("version").value = current.version;
+      queued.problems = [
+        ...(queued.problems || []),
+        `服务器上已有第 ${current.version} 版（与您的修改对照见“待上传”页）。请核对后再保存：保存后以本页内容为准。`,
+      ];
+    }
     if (queued.problems && queued.problems.length) say(queued.problems, "danger");
     else say(["已打开待上传的记录。"], "info");
   }
 
   form.addEventListener("submit", async (event) => {
+    if (cfg.offlineOnly !== undefined && navigator.onLine && !queued) return; // the page's own POST
     event.preventDefault();
     button.disabled = true;
     await photosDone;
@@ -187,7 +202,14 @@ async function setup(form) {
     payload.client_uuid = id;
     const title = cfg.offlineTitle || "";
     const text =
-      payload.content || payload.topic || payload.description || payload.what_done || payload.note || payload.reason || "";
+      payload.content ||
+      payload.topic ||
+      payload.description ||
+      payload.what_done ||
+      payload.note ||
+      payload.reason ||
+      payload.name ||
+      "";
     await enqueue({
       id,
       kind: cfg.offlineKind,
@@ -198,6 +220,7 @@ async function setup(form) {
       url: cfg.offlineUrl,
       photos_url: cfg.offlinePhotos || "",
       file_field: cfg.offlineFile || "image",
+      method: cfg.offlineMethod || "POST",
       id_path: cfg.offlineId || "",
       done: cfg.offlineDone || "",
       edit_url: `${location.pathname}?outbox=${id}`,

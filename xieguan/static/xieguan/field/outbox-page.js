@@ -35,12 +35,42 @@ export function editUrl(item) {
   return item.edit_url || "";
 }
 
+// The ledger's fields, as the form labels them (the conflict table names them so).
+const LABELS = {
+  name: "单位名称",
+  credit_code: "统一社会信用代码",
+  region: "所在村(社区)",
+  address: "地址",
+  legal_representative: "法定代表人",
+  phone: "联系电话",
+  industry: "行业类别",
+  industry_code: "行业代码",
+  hazard_categories: "危害类别",
+  hazard_factors: "危害因素",
+  radiation_work: "放射工作",
+  construction_project: "建设项目",
+  workers: "职工人数",
+  exposed_workers: "接害人数",
+  status: "经营状态",
+  closed_reason: "关闭原因",
+  serious_hazard: "严重危害",
+  declaration_date: "申报日期",
+  declaration_receipt: "申报回执",
+};
+const SKIP = new Set(["version", "client_uuid", "id", "csrfmiddlewaretoken"]);
+
+function same(a, b) {
+  const norm = (v) => (Array.isArray(v) ? v.map(String).sort().join(",") : v == null ? "" : String(v));
+  return norm(a) === norm(b);
+}
+
+// A conflict (409) shows what this phone sent beside what the server has now.
 function conflictTable(item) {
   const c = item.conflict || {};
-  const mine = c.yours || c.mine || {};
-  const theirs = c.current || c.theirs || {};
-  const labels = c.labels || {};
-  const keys = Object.keys({ ...mine, ...theirs }).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(theirs[k]));
+  const mine = c.submitted || {};
+  const theirs = c.current || {};
+  const labels = LABELS;
+  const keys = Object.keys(mine).filter((k) => !SKIP.has(k) && k in theirs && !same(mine[k], theirs[k]));
   if (!keys.length) return null;
   const rows = keys.map((k) =>
     el("tr", {}, el("th", { text: labels[k] || k }), el("td", { text: String(mine[k] ?? "") }), el("td", { text: String(theirs[k] ?? "") }))

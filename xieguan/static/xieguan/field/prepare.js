@@ -54,7 +54,7 @@ export async function prepare(onProgress = () => {}) {
   // An employer's pages no longer on the list (closed, or moved out of the township) leave
   // the cache; other pages the user opened stay.
   const keep = new Set(pages.map((p) => new URL(p, location.href).href));
-  const perEmployer = /\/(employers|inspections\/new)\/\d+\/$/;
+  const perEmployer = /\/(employers|inspections\/new)\/\d+\/(edit\/)?$/;
   for (const request of await cache.keys()) {
     if (!keep.has(request.url) && perEmployer.test(new URL(request.url).pathname)) await cache.delete(request);
   }

@@ -68,7 +68,7 @@ const senders = {
   async form(item, headers) {
     let result = item.result;
     if (!result) {
-      const response = await post(item.url, item.payload, { headers });
+      const response = await post(item.url, item.payload, { method: item.method || "POST", headers });
       if (!response.ok) return response;
       result = (await readJson(response)) || {};
       await outbox.update(item.id, { result });
