@@ -12,7 +12,10 @@ const user = bar ? bar.dataset.user : "";
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   try {
-    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    // Ask for a new version on every page opened online (the browser alone may wait a while):
+    // a deployment reaches the phone at the next page, and takes over at once.
+    if (navigator.onLine) reg.update().catch(() => {});
   } catch (e) {
     // no service worker (private mode, http on a LAN address): the app works online as before
   }
