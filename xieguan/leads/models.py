@@ -423,6 +423,13 @@ class Complaint(models.Model):
     anonymous = models.BooleanField(_("匿名"), default=False)
     complainant_name = models.CharField(_("举报人姓名"), max_length=50, blank=True)
     complainant_contact = models.CharField(_("举报人联系方式"), max_length=50, blank=True)
+    identity_erased_at = models.DateTimeField(
+        _("举报人身份清除时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("保存期限届满后，举报人姓名和联系方式由 applyretention 清除的时间。"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
