@@ -112,6 +112,7 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     halves = period.halves()
     for row in page.object_list if indicator.subject in {Subject.EMPLOYER, Subject.ASSISTANT} else ():
         row.half_counts = [getattr(row, f"half_{i}", None) for i in range(len(halves))]
+        row.half_cells = list(zip(row.half_counts, (h.label for h in halves), strict=True))  # a card's labels
         if indicator.subject == Subject.EMPLOYER:
             row.missing_labels = missing_labels(row.missing_fields)  # the Chinese names, never the keys
     indicator.present(page.object_list)
