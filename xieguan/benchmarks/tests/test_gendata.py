@@ -111,7 +111,7 @@ def test_small_scale_counts_and_records(regions: None) -> None:
         )
     assert set(
         Assistant.objects.filter(status=AssistantStatus.APPOINTED).values_list("pk", flat=True)
-    ) == set(Assistant.objects.active(TODAY).values_list("pk", flat=True))
+    ) == set(Assistant.objects.in_service(TODAY).values_list("pk", flat=True))
 
 
 def test_derived_fields_are_what_the_actions_store(regions: None) -> None:

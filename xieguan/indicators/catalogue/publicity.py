@@ -1,5 +1,6 @@
 """（五）宣传: townships with at least one publicity event in the period / townships with an
-active assistant (乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上)."""
+assistant due in the period, with or without a login account (personnel's definition of
+service; 乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.indicators.periods import Period
 from xieguan.indicators.registry import Indicator, Subject, register
-from xieguan.indicators.sources import township_has_active_assistant
+from xieguan.indicators.sources import township_has_assistant
 from xieguan.outreach.models import PublicityEvent
 from xieguan.regions.models import Level, Region
 
@@ -32,7 +33,7 @@ class Publicity(Indicator):
         return Region.objects.within(code).filter(level=Level.TOWNSHIP)
 
     def member(self, period: Period) -> Exists:
-        return township_has_active_assistant(period)
+        return township_has_assistant(period)
 
     def ok(self, period: Period) -> Exists:
         return Exists(
