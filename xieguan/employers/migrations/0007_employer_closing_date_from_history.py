@@ -15,21 +15,27 @@ from django.db import migrations, models
 CLOSED = "closed"
 
 
-def backfill(apps, schema_editor):
+def closing_day(history, created_at, updated_at):
+    """The closing day from the history rows (status, history_date), newest first: the first row
+    of the last run of "closed" rows; without one, the last update. Never before registration."""
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    closed_at = None
+    for status, when in history:
+        if status != CLOSED:
+            break
+        closed_at = when
+    day = (closed_at or updated_at or created_at).astimezone(tz).date()
+    return max(day, created_at.astimezone(tz).date())
+
+
+def backfill(apps, schema_editor):
     Employer = apps.get_model("employers", "Employer")
     History = apps.get_model("employers", "HistoricalEmployer")
     for employer in Employer.objects.filter(status=CLOSED).only("pk", "created_at", "updated_at").iterator():
-        rows = History.objects.filter(id=employer.pk).order_by("-history_date").values_list(
+        history = History.objects.filter(id=employer.pk).order_by("-history_date").values_list(
             "status", "history_date"
         )
-        closed_at = None
-        for status, when in rows:
-            if status != CLOSED:
-                break
-            closed_at = when
-        day = (closed_at or employer.updated_at or employer.created_at).astimezone(tz).date()
-        day = max(day, employer.created_at.astimezone(tz).date())
+        day = closing_day(history, employer.created_at, employer.updated_at)
         Employer.objects.filter(pk=employer.pk).update(closed_on=day)
 
 

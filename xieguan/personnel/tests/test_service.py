@@ -173,7 +173,7 @@ def test_an_assistant_appointed_mid_half_year_is_shown_but_not_counted(today, pe
 
 
 def test_an_employer_closed_in_august_still_counts_in_the_first_half_year(today, personas):
-    employer = EmployerFactory(region_id="520281117001", created_at=at(2024, 1, 1), is_key=True)
+    employer = EmployerFactory.create(region_id="520281117001", created_at=at(2024, 1, 1), is_key=True)
     InspectionFactory(employer=employer, assistant=personas.xieguan, inspected_at=at(2026, 4, 1))
     keys = ("registration", "key_coverage", "employer_patrol")
     before = {key: indicator(key).total(T1, H1) for key in keys}
@@ -200,7 +200,7 @@ def test_an_employer_closed_in_august_still_counts_in_the_first_half_year(today,
 def test_closing_dates_are_refused_in_the_future_or_before_registration(today, personas):
     from xieguan.employers.actions import LedgerError
 
-    employer = EmployerFactory(region_id="520281117001", created_at=at(2025, 5, 1))
+    employer = EmployerFactory.create(region_id="520281117001", created_at=at(2025, 5, 1))
     with pytest.raises(LedgerError):
         close_employer(employer, reason="x", by=personas.panzhou, closed_on=dt.date(2026, 9, 16))
     with pytest.raises(LedgerError):
