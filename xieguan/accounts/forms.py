@@ -21,3 +21,20 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)  # type: ignore[arg-type]
         if not user.term_is_current():  # type: ignore[attr-defined]
             raise forms.ValidationError(self.error_messages["term_ended"], code="term_ended")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("设备名称"),
+        max_length=50,
+        help_text=_("例如：张三的手机、数据交换服务器。"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    days = forms.IntegerField(
+        label=_("有效天数"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("留空表示长期有效（直到撤销或账号停用）。"),
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )

@@ -162,3 +162,43 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ApiToken(models.Model):
+    """A per-device API key (``Authorization: Bearer <key>``) for clients other than the browser.
+
+    Only a SHA-256 hash of the key is stored (the key is shown once, when made); ``prefix`` (the
+    key's first characters) lets the owner tell their devices apart. A token acts exactly as its
+    user's session would (same role, same region scope) while the token is neither revoked nor
+    expired and the account itself may work (active, not dismissed, term current).
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("设备名称"), max_length=50)
+    prefix = models.CharField(_("令牌开头"), max_length=12)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "user__region"
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["key_hash"], name="api_token_unique_key_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: object | None = None) -> bool:
+        moment = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)  # type: ignore[operator]
