@@ -23,6 +23,8 @@ from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.sync import UuidTaken
+from xieguan.outreach.api import consultations_router
+from xieguan.outreach.api import router as publicity_router
 from xieguan.personnel.api import router as personnel_router
 from xieguan.regions.models import Region
 from xieguan.tasks.api import router as tasks_router
@@ -136,6 +138,8 @@ api.add_router("/employers", employers_router)
 
 api.add_router("/personnel", personnel_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/outreach", consultations_router)
 
 api.add_router("/inspections", inspections_router)
 api.add_router("/offline", offline_router)
+api.add_router("/publicity", publicity_router)

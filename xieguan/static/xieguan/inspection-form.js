@@ -80,6 +80,10 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
       return { number: item.number, answer: checked ? checked.value : "", note: field("note_" + item.number).value };
     });
   }
+  function legalPublicity() {
+    const checked = form.querySelector('input[name="legal_publicity"]:checked');
+    return checked ? checked.value === "yes" : null;
+  }
   function collect() {
     const when = field("inspected_at").value;
     return {
@@ -93,6 +97,7 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
       phone: field("phone").value,
       inspected_at: when ? new Date(when).toISOString() : null,
       accompanying_person: field("accompanying_person").value,
+      legal_publicity: legalPublicity(),
       answers: answers(),
       latitude: state.latitude,
       longitude: state.longitude,
@@ -103,6 +108,10 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     ["employer_name", "address", "legal_representative", "phone", "accompanying_person", "inspected_at"].forEach((name) => {
       if (data[name] !== undefined && data[name] !== null) field(name).value = data[name];
     });
+    if (data.legal_publicity === true || data.legal_publicity === false) {
+      const radio = form.querySelector(`input[name="legal_publicity"][value="${data.legal_publicity ? "yes" : "no"}"]`);
+      if (radio) radio.checked = true;
+    }
     const given = data.answers || {};
     Object.keys(given).forEach((number) => {
       const a = given[number];

@@ -5,6 +5,7 @@
 // which a new version of this worker never touches: queued records survive every update.
 {% for script in workbox %}importScripts({{ script|safe }});
 {% endfor %}
+const VERSION = "{{ version }}";
 const PAGES = "xieguan-pages";
 const OFFLINE_URL = {{ offline_url|safe }};
 
@@ -57,6 +58,11 @@ workbox.routing.setCatchHandler(async ({ request }) => {
     if (offline) return offline;
   }
   return Response.error();
+});
+
+// The version this worker is (the outbox page shows it; tests compare it across an update).
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "xieguan-version" && event.ports[0]) event.ports[0].postMessage(VERSION);
 });
 
 // Background Sync (Chromium): the browser wakes this worker when the network is back; the sync

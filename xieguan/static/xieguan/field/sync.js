@@ -189,9 +189,13 @@ export async function sendOne(item, headers = {}) {
 }
 
 let timer = null;
-function schedule(items) {
+function schedule(items, busy) {
   clearTimeout(timer);
-  const next = items.filter((i) => i.state === "waiting").map((i) => i.next_try_at || 0);
+  // "sending" with no sync running here: another tab is sending it, or a page was closed
+  // mid-upload (its lock is released a moment later): look again soon.
+  const next = items
+    .filter((i) => ["waiting", "sending"].includes(i.state))
+    .map((i) => (i.state === "sending" || busy ? Date.now() + 3000 : i.next_try_at || 0));
   if (!next.length) return;
   const delay = Math.max(1000, Math.min(...next) - Date.now());
   timer = setTimeout(() => syncAll(), Math.min(delay, MAX_DELAY));
@@ -206,7 +210,9 @@ function withLock(fn) {
 // tapped 立即上传, or the network just came back).
 export async function syncAll({ user = currentUser(), force = false } = {}) {
   if (!user) return null;
+  let ran = false;
   const result = await withLock(async () => {
+    ran = true;
     const items = await outbox.mine(user);
     let sent = 0;
     for (const item of items) {
@@ -220,7 +226,7 @@ export async function syncAll({ user = currentUser(), force = false } = {}) {
     await outbox.setMeta("last_sync_at", new Date().toISOString());
     return { sent };
   });
-  schedule(await outbox.mine(user));
+  schedule(await outbox.mine(user), !ran);
   return result;
 }
 
