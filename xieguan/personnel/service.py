@@ -46,8 +46,14 @@ def in_service_on(day: dt.date | None = None, ref: str = "pk") -> Q:
 
 
 def in_service_during(start: dt.date, end: dt.date, ref: str = "pk") -> Q:
-    """In service on at least one day of ``[start, end]``."""
-    term = Appointment.objects.filter(assistant=OuterRef(ref), start__lte=end, end__gte=start)
+    """In service on at least one day of ``[start, end]``: a term overlaps it and the dismissal,
+    if any, came after both the term's first day and the span's first day."""
+    out_before_term = Dismissal.objects.filter(
+        assistant=OuterRef("assistant"), dismissed_on__lte=OuterRef("start")
+    )
+    term = Appointment.objects.filter(assistant=OuterRef(ref), start__lte=end, end__gte=start).exclude(
+        Exists(out_before_term)
+    )
     return Q(Exists(term)) & ~Q(_dismissed_by(start, ref))
 
 
