@@ -23,6 +23,7 @@ from django.utils import timezone
 from xieguan.accounts.models import Role, User
 from xieguan.documents.official import fubiao2
 from xieguan.documents.render import FORMATS, file_response
+from xieguan.employers.actions import missing_labels
 from xieguan.indicators import periods
 from xieguan.indicators import register as register_module
 from xieguan.indicators.dashboard import DEEPEST_DASHBOARD, build_table, dashboard_url, series, targets
@@ -126,6 +127,8 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
         row.half_counts = [
             (getattr(row, f"half_{i}", None), getattr(row, f"due_{i}", True)) for i in range(len(halves))
         ]
+        if indicator.subject == Subject.EMPLOYER:
+            row.missing_labels = missing_labels(row.missing_fields)  # the Chinese names, never the keys
     indicator.present(page.object_list)
     not_counted = getattr(indicator, "not_counted", None)
     partly = (

@@ -240,7 +240,7 @@ def test_stored_states_are_those_the_actions_can_produce(regions: None) -> None:
             assert problems == [], (i.pk, problems)
             assert i.complete
     # Closed employers: the closing date, the "~" history record that closed them, the backfill rule.
-    backfill = importlib.import_module("xieguan.employers.migrations.0007_employer_closing_date_from_history")
+    backfill = importlib.import_module("xieguan.employers.migrations.0008_employer_closing_date_from_history")
     closed = Employer.objects.filter(status="closed")
     assert (
         closed.exists()

@@ -219,9 +219,9 @@ def test_reopening_clears_the_closed_reason(personas):
 
 
 def test_the_closing_date_backfill_reads_the_last_closing_in_the_history():
-    """Migration 0007: the first row of the last run of "closed" history rows, else the last update."""
+    """Migration 0008: the first row of the last run of "closed" history rows, else the last update."""
     migration = importlib.import_module(
-        "xieguan.employers.migrations.0007_employer_closing_date_from_history"
+        "xieguan.employers.migrations.0008_employer_closing_date_from_history"
     )
     tz = timezone.get_default_timezone()
 

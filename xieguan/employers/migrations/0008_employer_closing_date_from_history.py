@@ -42,7 +42,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('employers', '0006_inspected_halves'),
+        ('employers', '0007_employer_client_uuid'),
         ('regions', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
