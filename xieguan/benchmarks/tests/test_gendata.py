@@ -202,7 +202,7 @@ def test_stored_states_are_those_the_actions_can_produce(regions: None) -> None:
     what personnel.actions keep, and they inspect only while in service."""
     from django.db import transaction
 
-    from xieguan.inspections.actions import AnswerData, InspectionData, self_check
+    from xieguan.inspections.actions import AnswerData, InspectionData, important_by_default, self_check
     from xieguan.personnel.actions import _sync_account
     from xieguan.personnel.models import Appointment, Dismissal
 
@@ -211,10 +211,12 @@ def test_stored_states_are_those_the_actions_can_produce(regions: None) -> None:
     items = list(template.items.all())
     numbers = {i.pk: i.number for i in items}
     answers: dict[object, list[AnswerData]] = defaultdict(list)
-    for inspection_id, item_id, answer in InspectionAnswer.objects.values_list(
-        "inspection_id", "item_id", "answer"
+    defaults = {i.pk: important_by_default(i) for i in items}
+    for inspection_id, item_id, answer, important in InspectionAnswer.objects.values_list(
+        "inspection_id", "item_id", "answer", "important"
     ):
         answers[inspection_id].append(AnswerData(numbers[item_id], answer))
+        assert important == defaults[item_id]  # no mark is given: the item's default
     employers = {e.pk: e for e in Employer.objects.all()}
     submitted = Inspection.objects.filter(status=InspectionStatus.SUBMITTED)
     with time_machine.travel(
