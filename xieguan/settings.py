@@ -212,6 +212,12 @@ if XIEGUAN_ACCEL_REDIRECT and not (
     XIEGUAN_ACCEL_REDIRECT.startswith("/") and XIEGUAN_ACCEL_REDIRECT.endswith("/")
 ):
     raise ImproperlyConfigured("XIEGUAN_ACCEL_REDIRECT must start and end with '/', e.g. /_private/")
+# PDF fallback fonts for characters WQY Micro Hei lacks (CJK Extensions A-F): Debian's
+# fonts-hanazono by default, used when installed (xieguan/documents/fonts.py).
+XIEGUAN_PDF_FALLBACK_FONTS = envlist(
+    "XIEGUAN_PDF_FALLBACK_FONTS",
+    ["/usr/share/fonts/truetype/hanazono/HanaMinA.ttf", "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"],
+)
 XIEGUAN_MAX_IMAGE_BYTES = envint("XIEGUAN_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 # Uploaded workbooks (ledger and roster imports, lib/tabular.py): at most this many data rows,
 # and at most this many bytes once unzipped (a zip bomb is refused before openpyxl reads it).

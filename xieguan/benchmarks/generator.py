@@ -72,7 +72,6 @@ from xieguan.employers.models import (
     OperatingStatus,
 )
 from xieguan.inspections import patrol
-from xieguan.inspections.actions import important_by_default
 from xieguan.inspections.models import (
     Answer,
     ChecklistItem,
@@ -977,8 +976,9 @@ class CountyGenerator:
         )
         for item, answer, note, finding in answers:
             answer_id = self.t.take(InspectionAnswer)
-            # as inspections.actions stores every answer: the item's 重要 default (no mark given)
-            self.t.answer.add((answer_id, iid, item.pk, answer, note, finding, important_by_default(item)))
+            # as the inspection form: a finding of a suspected patient or poisoning is important by default
+            important = finding and lead_type_of(item) in IMPORTANT_BY_DEFAULT
+            self.t.answer.add((answer_id, iid, item.pk, answer, note, finding, important))
             if finding:
                 # As inspections.actions._leads_for_findings: one lead per finding, by discover_lead.
                 description = f"巡查发现：第{item.number}项“{item.wording}”为“{Answer(answer).label}”。"
@@ -1028,8 +1028,7 @@ class CountyGenerator:
         )
         for item in ref.items[: rng.randint(1, len(ref.items) - 1)]:
             answer = Answer.YES if item.kind == ItemKind.DOCUMENT else Answer.NO
-            row = (self.t.take(InspectionAnswer), iid, item.pk, answer, "", False, important_by_default(item))
-            self.t.answer.add(row)
+            self.t.answer.add((self.t.take(InspectionAnswer), iid, item.pk, answer, "", False, False))
 
     def _position(self, township: str) -> tuple[float, float]:
         local = random.Random(township[2:])  # noqa: S311 - the same place in every simulated province

@@ -154,10 +154,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 
 
 def inbox_queryset(user: Any) -> LeadQuerySet:
-    to_me = Q(reported_to_officer=user)
-    if user.agency_id:
-        to_me |= Q(reported_to_agency_id=user.agency_id)
-    return Lead.objects.visible_to(user).filter(to_me)
+    """The officer's leads: those assigned to them (reported to them, signed for by them, or to their
+    agency and not yet signed for) — the same rule as who may act on a lead."""
+    return Lead.objects.visible_to(user).assigned_to(user)
 
 
 # --- one lead ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404, region_in_scope
 from xieguan.lib.tabular import TableError, report_workbook
-from xieguan.personnel import actions, roster, rules, staffing, training
+from xieguan.personnel import actions, retirement, roster, rules, staffing, training
 from xieguan.personnel.aftermath import aftermath_of
 from xieguan.personnel.assessment import ASPECT_MAX, ASPECT_MEASURES, Measures, thresholds
 from xieguan.personnel.forms import (
@@ -271,7 +271,14 @@ def _detail_context(request: AuthedRequest, assistant: Assistant) -> dict[str, A
     current = next((t for t in terms if t.start <= today <= t.end), None)
     last = terms[0] if terms else None
     status = Assistant.objects.derived_status_of(assistant.pk, today) or assistant.status
+    policy = retirement.current_policy()
+    retiring = retirement.retirement_of(assistant, policy) if status != AssistantStatus.DISMISSED else None
     return {
+        "retirement": retiring,
+        "retirement_reached": retiring is not None and retiring.reached(today),
+        "retirement_soon": retiring is not None
+        and policy is not None
+        and retiring.on <= today + dt.timedelta(days=policy.warning_days),
         "assistant": assistant,
         "status_label": AssistantStatus(status).label,
         "status": status,
@@ -529,7 +536,7 @@ def assessment_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     assessment = get_visible_or_404(
         Assessment.objects.select_related("assistant__township__parent", "signed_off_by"), request.user, pk=pk
     )
-    return file_response(assessment_doc(assessment, request.user), "pdf", inline=True)
+    return file_response(assessment_doc(assessment, request.user), "pdf", inline=True, request=request)
 
 
 # --- training ----------------------------------------------------------------------------

@@ -212,11 +212,11 @@ def test_stored_states_are_those_the_actions_can_produce(regions: None) -> None:
     numbers = {i.pk: i.number for i in items}
     answers: dict[object, list[AnswerData]] = defaultdict(list)
     defaults = {i.pk: important_by_default(i) for i in items}
-    for inspection_id, item_id, answer, important in InspectionAnswer.objects.values_list(
-        "inspection_id", "item_id", "answer", "important"
+    for inspection_id, item_id, answer, finding, important in InspectionAnswer.objects.values_list(
+        "inspection_id", "item_id", "answer", "is_finding", "important"
     ):
         answers[inspection_id].append(AnswerData(numbers[item_id], answer))
-        assert important == defaults[item_id]  # no mark is given: the item's default
+        assert important == (finding and defaults[item_id])  # no mark given: a finding's default
     employers = {e.pk: e for e in Employer.objects.all()}
     submitted = Inspection.objects.filter(status=InspectionStatus.SUBMITTED)
     with time_machine.travel(
