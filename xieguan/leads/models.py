@@ -282,11 +282,12 @@ class Lead(models.Model):
             ),
             # The reporting rate of a period reads only this narrow index (index-only scan; it
             # counts ids, so the id is in it too).
-            # Partial: withdrawn leads are not counted (LeadQuerySet.counted), so the index leaves them out.
+            # It carries the status too: the rate leaves withdrawn leads out (LeadQuerySet.counted), and
+            # with the status in the index that filter keeps the scan index-only (a partial index
+            # made PostgreSQL fall back to a bitmap heap scan; docs/leads.md).
             models.Index(
-                fields=["discovered_at", "region", "reported_at", "report_due_at", "id"],
+                fields=["discovered_at", "region", "reported_at", "report_due_at", "id", "status"],
                 name="lead_discovered_reporting_idx",
-                condition=~models.Q(status="withdrawn"),
             ),
             models.Index(fields=["status", "report_due_at"], name="lead_status_due_idx"),
         ]
@@ -422,6 +423,13 @@ class Complaint(models.Model):
     anonymous = models.BooleanField(_("匿名"), default=False)
     complainant_name = models.CharField(_("举报人姓名"), max_length=50, blank=True)
     complainant_contact = models.CharField(_("举报人联系方式"), max_length=50, blank=True)
+    identity_erased_at = models.DateTimeField(
+        _("举报人身份清除时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("保存期限届满后，举报人姓名和联系方式由 applyretention 清除的时间。"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
