@@ -124,9 +124,7 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     page = CountedPaginator(rows, 50, _shown_count(total, show)).get_page(request.GET.get("page"))
     halves = period.halves()
     for row in page.object_list if indicator.subject in {Subject.EMPLOYER, Subject.ASSISTANT} else ():
-        row.half_counts = [
-            (getattr(row, f"half_{i}", None), getattr(row, f"due_{i}", True)) for i in range(len(halves))
-        ]
+        _set_half_cells(row, halves)
         if indicator.subject == Subject.EMPLOYER:
             row.missing_labels = missing_labels(row.missing_fields)  # the Chinese names, never the keys
     indicator.present(page.object_list)
@@ -137,9 +135,7 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
         else []
     )
     for row in partly:
-        row.half_counts = [
-            (getattr(row, f"half_{i}", None), getattr(row, f"due_{i}", True)) for i in range(len(halves))
-        ]
+        _set_half_cells(row, halves)
     target = targets().get(indicator.key)
     tabs = [
         (Show.MISSING, indicator.missing_label, total.missing),
@@ -169,6 +165,15 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
             **_period_context(period),
         },
     )
+
+
+def _set_half_cells(row: Any, halves: list[Period]) -> None:
+    """Per half-year of the period: (inspections, due) in ``half_counts`` and, for the table
+    cells, (inspections, due, the half-year's label as a card's label) in ``half_cells``."""
+    row.half_counts = [
+        (getattr(row, f"half_{i}", None), getattr(row, f"due_{i}", True)) for i in range(len(halves))
+    ]
+    row.half_cells = [(n, due, half.label) for (n, due), half in zip(row.half_counts, halves, strict=True)]
 
 
 class CountedPaginator(Paginator):
