@@ -29,7 +29,7 @@ def _text(response) -> str:
 
 @pytest.mark.parametrize("name", sorted(SEES | MASKED | OUT_OF_SCOPE))
 def test_no_list_bundle_or_log_shows_the_complainant(case, client, name):  # noqa: F811
-    item, users = case
+    _item, users = case
     client.force_login(users[name])
     for url in URLS:
         response = client.get(url)
