@@ -7,6 +7,7 @@ the web pages do. Each area of the domain adds its own router here.
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
@@ -26,6 +27,8 @@ api = NinjaAPI(
     urls_namespace="api-1",
     auth=django_auth,
     docs_url="/docs",
+    # The schema and Swagger UI are for logged-in users only (README): anonymous -> login page.
+    docs_decorator=login_required,
 )
 
 

@@ -1,0 +1,150 @@
+"""How the scope matrix (test_scope_matrix.py) fills each URL's path parameters.
+
+Every URL pattern of the app and of the API is requested with the ids of county A's records and
+of county B's (xieguan/lib/tests/scope_dataset.py). A parameter is filled:
+
+1. by the route and parameter name in ``ROUTE_KINDS`` (for the ambiguous ``pk``), else
+2. by its name alone in ``KWARG_KINDS`` (``lead_id`` -> the dataset's lead): name a new URL's
+   parameter after its object and it is covered with no change here, else
+3. by a list of plain values in ``CONSTANTS`` (formats, slugs: no region of their own).
+
+A kind is a key of ``Dataset.objects``; a regional kind has a record in each county, a global
+kind (``GLOBAL_KINDS``) the same value for both. An unknown parameter fails the matrix with a
+message that says which of these to add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# 1. Ambiguous names, by route (the full pattern as Django prints it) and parameter.
+ROUTE_KINDS: dict[tuple[str, str], str] = {
+    ("employers/import/<int:pk>/", "pk"): "employer_import",
+    ("employers/import/<int:pk>/report.xlsx", "pk"): "employer_import",
+    ("employers/<int:pk>/", "pk"): "employer",
+    ("employers/<int:pk>/edit/", "pk"): "employer",
+    ("employers/<int:pk>/close/", "pk"): "employer",
+    ("employers/<int:pk>/purge/", "pk"): "employer",
+    ("inspections/templates/<int:pk>/activate/", "pk"): "checklist_template",
+    ("inspections/templates/<int:pk>/revise/", "pk"): "checklist_template",
+    ("inspections/photos/<int:pk>/", "pk"): "inspection_photo",
+    ("inspections/<uuid:pk>/", "pk"): "inspection",
+    ("inspections/<uuid:pk>/edit/", "pk"): "inspection",
+    ("inspections/<uuid:pk>/discard/", "pk"): "inspection",
+    ("inspections/<uuid:pk>/amend/", "pk"): "inspection",
+    ("inspections/<uuid:pk>/print.<str:fmt>", "pk"): "inspection",
+    ("inspections/<uuid:pk>/signature/<str:who>.png", "pk"): "inspection",
+    ("leads/<int:pk>/", "pk"): "lead",
+    ("leads/<int:pk>/report/", "pk"): "lead",
+    ("leads/<int:pk>/acknowledge/", "pk"): "lead",
+    ("leads/<int:pk>/assist/", "pk"): "lead",
+    ("leads/<int:pk>/handling/", "pk"): "lead",
+    ("leads/<int:pk>/action/", "pk"): "lead",
+    ("leads/<int:pk>/close/", "pk"): "lead",
+    ("leads/photos/<int:pk>/", "pk"): "lead_photo",
+    ("leads/assists/<int:pk>/", "pk"): "assist",
+    ("leads/assists/photos/<int:pk>/", "pk"): "assist_photo",
+    ("personnel/<int:pk>/", "pk"): "assistant",
+    ("personnel/<int:pk>/edit/", "pk"): "assistant",
+    ("personnel/<int:pk>/photo/", "pk"): "assistant",
+    ("personnel/<int:pk>/eligibility/", "pk"): "assistant",
+    ("personnel/<int:pk>/account/", "pk"): "assistant",
+    ("personnel/<int:pk>/appoint/", "pk"): "assistant",
+    ("personnel/<int:pk>/renew/", "pk"): "assistant",
+    ("personnel/<int:pk>/reward/", "pk"): "assistant",
+    ("personnel/<int:pk>/dismiss/", "pk"): "assistant",
+    ("personnel/<int:pk>/aftermath/", "pk"): "assistant",
+    ("personnel/<int:pk>/assessment/", "pk"): "assistant",
+    ("personnel/assessments/<int:pk>/", "pk"): "assessment",
+    ("personnel/assessments/<int:pk>/edit/", "pk"): "assessment",
+    ("personnel/assessments/<int:pk>/print.pdf", "pk"): "assessment",
+    ("personnel/training/<int:pk>/", "pk"): "training",
+    ("personnel/training/<int:pk>/edit/", "pk"): "training",
+    ("tasks/<int:pk>/", "pk"): "task",
+    ("tasks/<int:pk>/remind/", "pk"): "task",
+    ("tasks/<int:pk>/close/", "pk"): "task",
+    ("tasks/a/<int:pk>/", "pk"): "task_assignment",
+    ("tasks/a/<int:pk>/complete/", "pk"): "task_assignment",
+    ("tasks/a/<int:pk>/unable/", "pk"): "task_assignment",
+    ("tasks/a/<int:pk>/acknowledge/", "pk"): "task_assignment",
+    ("tasks/a/<int:pk>/transfer/", "pk"): "task_assignment",
+    ("tasks/files/<int:pk>/", "pk"): "task_file",
+    ("tasks/answer-files/<int:pk>/", "pk"): "answer_file",
+    ("funding/budget/<int:pk>/", "pk"): "budget",
+    ("funding/disbursement/<int:pk>/withdraw/", "pk"): "disbursement",
+    ("funding/subsidy/<int:pk>/withdraw/", "pk"): "subsidy",
+    ("funding/<str:code>/<int:year>/", "code"): "county",
+    ("funding/<str:code>/<int:year>/budget/", "code"): "county",
+    ("funding/<str:code>/<int:year>/disbursement/", "code"): "county",
+    ("funding/<str:code>/<int:year>/subsidy/", "code"): "county",
+    ("outreach/<int:pk>/", "pk"): "publicity_event",
+    ("outreach/photos/<int:pk>/", "pk"): "publicity_photo",
+    ("api/v1/personnel/assistants/<pk>", "pk"): "assistant",
+    ("api/v1/tasks/assignments/<pk>/complete", "pk"): "task_assignment",
+    ("api/v1/tasks/assignments/<pk>/unable", "pk"): "task_assignment",
+    ("api/v1/inspections/photos/<photo_id>", "photo_id"): "inspection_photo",
+}
+
+# 2. Unambiguous names: any route with this parameter gets this kind.
+KWARG_KINDS: dict[str, str] = {
+    "employer_pk": "employer",
+    "employer_id": "employer",
+    "inspection_id": "inspection",
+    "lead_id": "lead",
+    "complaint_id": "complaint",
+    "assist_id": "assist",
+    "assistant_id": "assistant",
+    "assessment_id": "assessment",
+    "training_id": "training",
+    "task_id": "task",
+    "assignment_id": "task_assignment",
+    "budget_id": "budget",
+    "event_id": "publicity_event",
+    "import_id": "employer_import",
+    "token": "roster_token",
+    "code": "township",
+    "year": "year",
+}
+
+# Kinds with the same value for both counties (no region of their own).
+GLOBAL_KINDS = {"checklist_template", "year"}
+
+
+def _blank_slugs() -> list[str]:
+    from xieguan.documents.official import BLANK_FORMS
+
+    return sorted(BLANK_FORMS)
+
+
+def _indicator_keys() -> list[str]:
+    from xieguan.indicators.registry import all_indicators
+
+    return [indicator.key for indicator in all_indicators()]
+
+
+# 3. Plain values: the route is requested once per value.
+CONSTANTS: dict[str, Callable[[], list[str]]] = {
+    "fmt": lambda: ["pdf", "docx", "xlsx"],
+    "who": lambda: ["companion", "assistant"],
+    "slug": _blank_slugs,
+    "key": _indicator_keys,
+}
+
+# Django admin: guarded as a whole (province admins only, lib/access.py); its parameters.
+ADMIN_CONSTANTS: dict[str, str] = {"app_label": "accounts", "object_id": "1", "content_type_id": "1", "url": "x/"}
+
+# A value of each regional kind that no record has (the answer to compare an out-of-scope one with).
+MISSING: dict[str, Any] = {"uuid": "00000000-0000-4000-8000-000000000000", "int": 2_000_000_000}
+MISSING_BY_KIND: dict[str, str] = {"township": "520299999", "county": "529999", "roster_token": "f" * 32}
+
+HOW_TO_COVER = """\
+The scope matrix does not know how to fill the parameter {kwarg!r} of {route!r} ({name}).
+Cover it in xieguan/lib/tests/scope_matrix.py, in one of three ways:
+  - name the parameter after its object (e.g. lead_id, assist_id, employer_id): KWARG_KINDS
+    maps those names, and a new name needs one line there;
+  - or add ({route!r}, {kwarg!r}): "<kind>" to ROUTE_KINDS (for an ambiguous name such as pk);
+  - or, for a value with no region (a format, a slug), add {kwarg!r} to CONSTANTS.
+A kind is a key of Dataset.objects in xieguan/lib/tests/scope_dataset.py: when the record is of a
+new model, create one in each county there (build()) and add it with data.add("<kind>", a, b).
+"""
