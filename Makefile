@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint typecheck migrations-check pytest bench fmt clean
+.PHONY: run setup test lint typecheck migrations-check pytest bench prod-smoke fmt clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "xieguan needs Python 3.11 or newer")'
@@ -42,6 +42,11 @@ test: lint typecheck migrations-check pytest
 
 bench: $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+# nginx + gunicorn with DEBUG=false on 127.0.0.1 and a browser journey through them
+# (needs nginx, openssl, chromium and a PostgreSQL at SMOKE_PG; scripts/prod_smoke.py)
+prod-smoke: $(STAMP)
+	$(PY) scripts/prod_smoke.py
 
 fmt: $(STAMP)
 	$(VENV)/bin/ruff format .

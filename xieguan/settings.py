@@ -70,7 +70,9 @@ INSTALLED_APPS = [
     "xieguan.indicators",
     "xieguan.documents",
     "xieguan.api",
+    "xieguan.field",
     "xieguan.benchmarks",
+    "xieguan.ops",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xieguan.ops.logs.RequestContextMiddleware",  # request id, user and region on every log line
     "django.contrib.messages.middleware.MessageMiddleware",
     "xieguan.accounts.middleware.ActiveTermMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -195,6 +198,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 XIEGUAN_MAX_IMAGE_BYTES = envint("XIEGUAN_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+# Part of the service worker's version (xieguan/field): a new value makes every phone fetch the
+# app shell again even when no static file changed (e.g. the deployment's commit id).
+XIEGUAN_RELEASE = envstr("XIEGUAN_RELEASE", "")
 
 # --- security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -241,12 +247,37 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "xieguan@localhost")
 
 # --- logging --------------------------------------------------------------------------
+# LOG_FORMAT=json (the default in production): one JSON object per line with the request id,
+# user id, role and region (xieguan/ops/logs.py); text is easier to read in development.
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "xieguan.ops.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "%(request_id)s %(user_id)s %(role)s %(region)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[%(request_id)s u%(user_id)s %(region)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's own per-request lines repeat ours (xieguan.request) and would carry query strings.
+        "django.server": {"level": "WARNING"},
+        "xieguan.request": {"level": envstr("LOG_REQUESTS", "INFO")},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("xieguan.api.urls")),
+    path("health/", include("xieguan.ops.urls")),
     # One line per area of the domain, in the order of the menu:
     path("employers/", include("xieguan.employers.urls")),
     path("inspections/", include("xieguan.inspections.urls")),
@@ -23,4 +24,5 @@ urlpatterns = [
     path("funding/", include("xieguan.funding.urls")),
     path("outreach/", include("xieguan.outreach.urls")),
     path("indicators/", include("xieguan.indicators.urls")),
+    path("", include("xieguan.field.urls")),  # /sw.js and /manifest.webmanifest at the root, /field/...
 ]

@@ -12,11 +12,13 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Router, Schema
 from ninja.security import django_auth
 
+from xieguan.api.offline import router as offline_router
 from xieguan.employers.api import router as employers_router
 from xieguan.inspections.api import router as inspections_router
 from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.lib.sync import UuidTaken
 from xieguan.personnel.api import router as personnel_router
 from xieguan.regions.models import Region
 from xieguan.tasks.api import router as tasks_router
@@ -34,6 +36,12 @@ api = NinjaAPI(
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> object:
+    return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+@api.exception_handler(UuidTaken)
+def uuid_taken(request: HttpRequest, exc: UuidTaken) -> object:
+    """A client UUID naming someone else's record: answered like a record out of scope."""
     return api.create_response(request, {"detail": "未找到"}, status=404)
 
 
@@ -90,3 +98,4 @@ api.add_router("/personnel", personnel_router)
 api.add_router("/tasks", tasks_router)
 
 api.add_router("/inspections", inspections_router)
+api.add_router("/offline", offline_router)

@@ -311,42 +311,65 @@ training AS (
   JOIN personnel_assistant p ON p.id = r.assistant_id
   JOIN personnel_trainingsession s ON s.id = r.session_id
   WHERE p.township_id LIKE %(like)s AND s.kind = 'business' AND s.held_on BETWEEN %(start)s AND %(end)s)
-SELECT child, 'registration', count(*) FILTER (WHERE registered), count(*), NULL::bigint, NULL::bigint
+SELECT child, 'registration', count(*) FILTER (WHERE registered), count(*),
+       NULL::bigint, NULL::bigint, NULL::bigint
   FROM emp GROUP BY child
 UNION ALL
 SELECT child, 'reporting', count(*) FILTER (WHERE reported_at IS NOT NULL), count(*),
        count(*) FILTER (WHERE reported_at <= report_due_at),
-       count(*) FILTER (WHERE reported_at > report_due_at OR (reported_at IS NULL AND report_due_at < now()))
+       count(*) FILTER (WHERE reported_at > report_due_at OR (reported_at IS NULL AND report_due_at < now())),
+       NULL::bigint
   FROM (SELECT {child_l} AS child, reported_at, report_due_at
         FROM leads_lead WHERE region_id LIKE %(like)s
           AND discovered_at >= %(start_at)s AND discovered_at < %(end_before)s) l
   GROUP BY child
 UNION ALL
-SELECT a.child, 'assistant_patrol', count(*) FILTER (WHERE b.h1 AND b.h2), count(*), NULL, NULL
+SELECT a.child, 'assistant_patrol', count(*) FILTER (WHERE b.h1 AND b.h2), count(*), NULL, NULL, NULL
   FROM assistants a LEFT JOIN by_assistant b ON b.assistant_id = a.id GROUP BY a.child
 UNION ALL
-SELECT e.child, 'key_coverage', count(*) FILTER (WHERE b.employer_id IS NOT NULL), count(*), NULL, NULL
+SELECT e.child, 'key_coverage', count(*) FILTER (WHERE b.employer_id IS NOT NULL), count(*), NULL, NULL, NULL
   FROM emp e LEFT JOIN by_employer b ON b.employer_id = e.id WHERE e.is_key GROUP BY e.child
 UNION ALL
-SELECT e.child, 'employer_patrol', count(*) FILTER (WHERE b.h1 AND b.h2), count(*), NULL, NULL
+SELECT e.child, 'employer_patrol', count(*) FILTER (WHERE b.h1 AND b.h2), count(*), NULL, NULL, NULL
   FROM emp e LEFT JOIN by_employer b ON b.employer_id = e.id GROUP BY e.child
 UNION ALL
-SELECT child, 'records', count(*) FILTER (WHERE complete), count(*), NULL, NULL FROM ins GROUP BY child
+SELECT child, 'records', count(*) FILTER (WHERE ok), count(*),
+       count(*) FILTER (WHERE kind = 'inspection' AND NOT ok),
+       count(*) FILTER (WHERE kind = 'complaint' AND NOT ok),
+       count(*) FILTER (WHERE kind = 'lead' AND NOT ok)
+  FROM (SELECT {child_i} AS child, 'inspection' AS kind,
+               coalesce(i.status = 'submitted'
+                        AND i.submitted_at <= i.inspected_at + %(inspection_delta)s, false) AS ok
+          FROM inspections_inspection i
+         WHERE i.region_id LIKE %(like)s
+           AND i.inspected_at >= %(start_at)s AND i.inspected_at < %(end_before)s
+           AND (i.status = 'submitted' OR i.inspected_at < now() - %(inspection_delta)s)
+        UNION ALL
+        SELECT {child_c}, 'complaint', c.recorded_at <= c.received_at + %(complaint_delta)s
+          FROM leads_complaint c
+         WHERE c.region_id LIKE %(like)s AND c.recorded_at IS NOT NULL
+           AND c.received_at >= %(start_at)s AND c.received_at < %(end_before)s
+        UNION ALL
+        SELECT {child_l}, 'lead', coalesce(reported_at <= report_due_at, false)
+          FROM leads_lead
+         WHERE region_id LIKE %(like)s AND discovered_at >= %(start_at)s AND discovered_at < %(end_before)s
+           AND (reported_at IS NOT NULL OR report_due_at < now())) r
+  GROUP BY child
 UNION ALL
 SELECT {child_t}, 'publicity',
        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM outreach_publicityevent p
                                       WHERE p.region_id = t.code
                                         AND p.held_on BETWEEN %(start)s AND %(end)s)),
-       count(*), NULL, NULL
+       count(*), NULL, NULL, NULL
   FROM regions_region t
   WHERE t.code LIKE %(like)s AND t.level = 4
     AND EXISTS (SELECT 1 FROM assistants a WHERE a.region_id = t.code)
   GROUP BY 1
 UNION ALL
-SELECT child, 'training_participation', count(*) FILTER (WHERE attended), count(*), NULL, NULL
+SELECT child, 'training_participation', count(*) FILTER (WHERE attended), count(*), NULL, NULL, NULL
   FROM training GROUP BY child
 UNION ALL
-SELECT child, 'training_pass', count(*) FILTER (WHERE passed), count(*), NULL, NULL
+SELECT child, 'training_pass', count(*) FILTER (WHERE passed), count(*), NULL, NULL, NULL
   FROM training WHERE attended GROUP BY child
 """
 # The child region of a row: its code cut to the children's length; rows registered above the
@@ -357,18 +380,28 @@ CHILDREN = {
     "child_i": CHILD.format(col="i.region_id"),
     "child_u": CHILD.format(col="u.region_id"),
     "child_l": CHILD.format(col="region_id"),
+    "child_c": CHILD.format(col="c.region_id"),
     "child_t": CHILD.format(col="t.code"),
     "child_p": CHILD.format(col="p.township_id"),
 }
 INDICATORS_FLOOR = INDICATORS_FLOOR.format(**CHILDREN)
-EXTRAS = {"reporting": ("on_time", "overdue")}
+EXTRAS = {
+    "reporting": ("on_time", "overdue"),
+    "records": ("late_inspection", "late_complaint", "late_lead"),
+}
 FLOOR_KEYS = {"registration", "reporting", "assistant_patrol", "key_coverage", "employer_patrol"}
 FLOOR_KEYS |= {"records", "publicity", "training_participation", "training_pass"}
 
 
 def _year_params(code: str, year: int, child_length: int) -> dict[str, Any]:
-    """The period parameters of a full past year (its two half-years both begun)."""
+    """The period parameters of a full past year (its two half-years both begun), and the
+    recording deadlines in force (indicators.RecordingPolicy)."""
+    from xieguan.indicators.models import RecordingPolicy
+
+    policy = RecordingPolicy.current()
     return {
+        "inspection_delta": dt.timedelta(days=policy.inspection_days),
+        "complaint_delta": dt.timedelta(hours=policy.complaint_hours),
         "code": code,
         "like": code + "%",
         "len": child_length,
@@ -386,8 +419,8 @@ Numbers = dict[tuple[str, str], tuple[int, int, tuple[tuple[str, int], ...]]]
 
 def _indicator_floor(params: dict[str, Any]) -> Numbers:
     out: Numbers = {}
-    for child, key, num, den, x1, x2 in fetch(INDICATORS_FLOOR, params):  # type: ignore[arg-type]
-        extras = tuple(zip(EXTRAS.get(key, ()), (x1, x2), strict=False))
+    for child, key, num, den, x1, x2, x3 in fetch(INDICATORS_FLOOR, params):  # type: ignore[arg-type]
+        extras = tuple(zip(EXTRAS.get(key, ()), (x1, x2, x3), strict=False))
         out[(child, key)] = (num, den, tuple(sorted(extras)))
     return out
 

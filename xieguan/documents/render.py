@@ -30,6 +30,7 @@ from xieguan.documents.layout import (
     padded_rows,
     segment_widths,
 )
+from xieguan.lib import xlsx
 
 Format = Literal["pdf", "docx", "xlsx"]
 FORMATS: tuple[Format, ...] = ("pdf", "docx", "xlsx")
@@ -613,9 +614,7 @@ def render_xlsx(doc: FormDoc) -> bytes:
         ws.oddFooter.center.text = "第 &P 页"
     wb.properties.title = doc.title
     wb.properties.creator = doc.meta.get("author", "职业健康监督协管信息系统")
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 def _display_width(text: str) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -16,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from xieguan.funding.summary import CountyFunding
+from xieguan.lib import xlsx
 
 MONEY = "#,##0.00"
 COUNT = "#,##0"
@@ -77,6 +77,4 @@ def funding_workbook(area_name: str, year: int, rows: list[CountyFunding], total
         column=1,
         value="注：人均经费、每家单位经费按下达经费计；每次巡查支出按已支出（含补助）计；巡查为该年度已提交的巡查个案。",
     )
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(wb)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -11,6 +9,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xieguan.indicators.dashboard import Row, Table
+from xieguan.lib import xlsx
 
 MET_FILL = PatternFill("solid", fgColor="D1E7DD")
 UNMET_FILL = PatternFill("solid", fgColor="F8D7DA")
@@ -50,9 +49,7 @@ def table_workbook(table: Table) -> bytes:
     for col in range(2, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.freeze_panes = "B5"
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 def _append(ws: Worksheet, row: Row) -> None:

@@ -48,3 +48,34 @@ class Target(models.Model):
     def label(self) -> str:
         sign = "≤" if self.comparison == Comparison.AT_MOST else "≥"
         return f"{sign}{self.threshold.normalize():f}%"
+
+
+class RecordingPolicy(models.Model):
+    """How soon a record must be made (记录及报告: 及时): data the province admin may edit.
+
+    One row, loaded by migration ``0003_default_recording_policy``; leads' own deadlines are
+    ``leads.ReportingPolicy`` (重要情况立即报告). Read by the ``records`` indicator.
+    """
+
+    inspection_days = models.PositiveSmallIntegerField(
+        _("巡查个案提交时限(天)"),
+        default=3,
+        help_text=_("巡查个案应在巡查之日起多少天内提交。"),
+    )
+    complaint_hours = models.PositiveSmallIntegerField(
+        _("投诉举报登记时限(小时)"),
+        default=24,
+        help_text=_("接到群众投诉举报后应在多少小时内登记。"),
+    )
+
+    class Meta:
+        verbose_name = _("记录时限")
+        verbose_name_plural = _("记录时限")
+
+    def __str__(self) -> str:
+        return f"巡查个案 {self.inspection_days} 天 / 投诉举报 {self.complaint_hours} 小时"
+
+    @classmethod
+    def current(cls) -> RecordingPolicy:
+        """The policy in force (the defaults when the table is empty)."""
+        return cls.objects.order_by("pk").first() or cls()

@@ -23,6 +23,7 @@ Register with ``@register``. The indicators of this app live one per module in
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -192,6 +193,11 @@ class Indicator(ABC):
         if show in self.extra_labels:
             return members.filter(self.extras(period)[show])
         return members.exclude(self.ok(period))
+
+    def present(self, rows: Iterable[Any]) -> None:
+        """Add to one page of ``rows()`` what the drill-down table shows besides the rows
+        (links, labels); nothing by default."""
+        return None
 
     # --- links ----------------------------------------------------------------------
 

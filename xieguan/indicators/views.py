@@ -109,13 +109,15 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     rows = _decorate(indicator, indicator.rows(region.code, period, show), period)
     page = CountedPaginator(rows, 50, _shown_count(total, show)).get_page(request.GET.get("page"))
     halves = period.halves()
-    for row in page.object_list:
+    for row in page.object_list if indicator.subject in {Subject.EMPLOYER, Subject.ASSISTANT} else ():
         row.half_counts = [getattr(row, f"half_{i}", None) for i in range(len(halves))]
+    indicator.present(page.object_list)
     target = targets().get(indicator.key)
     tabs = [
         (Show.MISSING, indicator.missing_label, total.missing),
         (Show.OK, indicator.numerator_label, total.numerator),
         (Show.ALL, indicator.denominator_label, total.denominator),
+        *((name, label, total.extras.get(name, 0)) for name, label in indicator.extra_labels.items()),
     ]
     return render(
         request,

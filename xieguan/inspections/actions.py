@@ -44,6 +44,7 @@ from xieguan.inspections.models import (
 from xieguan.leads.actions import discover_lead
 from xieguan.leads.models import Lead, LeadSource, LeadType
 from xieguan.lib.images import photo_bytes, signature_bytes
+from xieguan.lib.sync import create_once
 from xieguan.lib.validators import clean_phone
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class PhotoData:
     longitude: Decimal | None = None
     caption: str = ""
     item_number: int | None = None
+    client_uuid: uuid.UUID | None = None  # uploads one by one (add_photo): a repeat is stored once
 
 
 @dataclass
@@ -379,15 +381,30 @@ def _photo(inspection: Inspection, photo: PhotoData) -> InspectionPhoto:
     return record
 
 
-def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> InspectionPhoto:
-    """Attach a stamped photo to a draft."""
+def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> tuple[InspectionPhoto, bool]:
+    """Attach a stamped photo to a draft: (photo, created). Idempotent by ``photo.client_uuid``:
+    a repeat returns the stored photo (created=False), even after the inspection was submitted."""
     _check_owner(inspection, user)
-    if inspection.is_submitted:
-        raise InspectionError("该巡查已提交，不能再添加照片。")
-    record = _photo(inspection, photo)
+
+    def create() -> InspectionPhoto:
+        if inspection.is_submitted:
+            raise InspectionError("该巡查已提交，不能再添加照片。")
+        record = _photo(inspection, photo)
+        record.client_uuid = photo.client_uuid
+        try:
+            record.save()
+        except IntegrityError:
+            record.image.delete(save=False)  # a twin upload won the race: keep no stray file
+            raise
+        return record
+
     with transaction.atomic():
-        record.save()
-    return record
+        return create_once(
+            InspectionPhoto.objects.all(),
+            photo.client_uuid,
+            create,
+            mine=lambda p: p.inspection_id == inspection.pk,
+        )
 
 
 def delete_photo(photo: InspectionPhoto, user: User) -> None:

@@ -104,6 +104,7 @@ class AnswerOut(Schema):
 
 class PhotoOut(Schema):
     id: int
+    client_uuid: uuid.UUID | None
     url: str
     taken_at: dt.datetime
     caption: str
@@ -185,6 +186,7 @@ def template_out(template: ChecklistTemplate) -> TemplateOut:
 def photo_out(photo: InspectionPhoto) -> PhotoOut:
     return PhotoOut(
         id=photo.pk,
+        client_uuid=photo.client_uuid,
         url=reverse("inspections:photo", args=[photo.pk]),
         taken_at=photo.taken_at,
         caption=photo.caption,
@@ -350,8 +352,12 @@ def delete_draft(request: AuthedRequest, inspection_id: uuid.UUID) -> Any:
 
 @router.post(
     "/{uuid:inspection_id}/photos",
-    response={201: PhotoOut, 422: ProblemsOut},
-    summary="为草稿上传照片（照片上加盖时间、位置和单位名称）",
+    response={200: PhotoOut, 201: PhotoOut, 422: ProblemsOut},
+    summary="为草稿上传照片（照片上加盖时间、位置和单位名称；按 client_uuid 幂等）",
+    description=(
+        "multipart：image 与可选字段。带 client_uuid（手机生成）时，同一编号重复上传只保存一次："
+        "第一次 201，重复 200 并返回已保存的照片（巡查提交后重发也是 200）。见 docs/sync.md。"
+    ),
 )
 def upload_photo(
     request: AuthedRequest,
@@ -362,21 +368,22 @@ def upload_photo(
     longitude: Form[Decimal | None] = None,
     caption: Form[str] = "",
     item_number: Form[int | None] = None,
+    client_uuid: Form[uuid.UUID | None] = None,
 ) -> Any:
     _require_assistant(request)
     inspection = get_visible_or_404(Inspection, request.user, pk=inspection_id, assistant=request.user)
     try:
         data = read_upload(image)
-        photo = actions.add_photo(
+        photo, created = actions.add_photo(
             inspection,
             request.user,
-            actions.PhotoData(data, taken_at, latitude, longitude, caption, item_number),
+            actions.PhotoData(data, taken_at, latitude, longitude, caption, item_number, client_uuid),
         )
     except ValidationError as exc:
         return Status(422, ProblemsOut(detail="无法保存", problems=[f"照片：{m}" for m in exc.messages]))
     except actions.InspectionError as exc:
         return _refusal(exc)
-    return Status(201, photo_out(photo))
+    return Status(201 if created else 200, photo_out(photo))
 
 
 @router.delete("/photos/{photo_id}", response={204: None, 422: ProblemsOut}, summary="删除草稿中的照片")

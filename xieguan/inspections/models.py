@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.employers.models import Employer
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
 
 
@@ -250,6 +251,7 @@ class InspectionPhoto(models.Model):
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     caption = models.CharField(_("说明"), max_length=200, blank=True)
     item_number = models.PositiveSmallIntegerField(_("对应巡查项目"), null=True, blank=True)
+    client_uuid = client_uuid_field()  # the phone's id of an upload: a repeat is stored once
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "inspection__region"
@@ -258,6 +260,7 @@ class InspectionPhoto(models.Model):
         verbose_name = _("巡查照片")
         verbose_name_plural = _("巡查照片")
         ordering = ["inspection", "taken_at"]
+        constraints = [unique_client_uuid("inspection_photo")]
 
     def __str__(self) -> str:
         return self.caption or str(self.image.name)

@@ -24,6 +24,7 @@ from xieguan.inspections.models import ChecklistTemplate, Inspection, Inspection
 from xieguan.inspections.printing import case_form_for
 from xieguan.inspections.worklist import due_employers
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
 
 PRINT_FORMATS = ("pdf", "docx")
@@ -259,9 +260,7 @@ def signature(request: AuthedRequest, pk: uuid.UUID, who: str) -> FileResponse:
     file = getattr(inspection, f"{who}_signature")
     if not file:
         raise Http404
-    response = FileResponse(file.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(file, image=True)
 
 
 @scoped()
@@ -269,9 +268,7 @@ def photo(request: AuthedRequest, pk: int) -> FileResponse:
     record = get_visible_or_404(InspectionPhoto.objects.select_related("inspection"), request.user, pk=pk)
     if not record.inspection.is_submitted and record.inspection.assistant_id != request.user.pk:
         raise Http404
-    response = FileResponse(record.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(record.image, image=True)
 
 
 @scoped(Role.ASSISTANT, Role.COUNTY_ADMIN, Role.PROVINCE_ADMIN)

@@ -15,12 +15,14 @@ The life of a lead (SPEC §5):
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -50,7 +52,9 @@ from xieguan.leads.models import (
     ReportingPolicy,
     ReportMethod,
 )
+from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
+from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once, owned_by
 from xieguan.regions.models import Level
 
 if TYPE_CHECKING:
@@ -64,6 +68,14 @@ if TYPE_CHECKING:
 
 class LeadRefused(ValidationError):
     """A step the lead's state does not allow, or invalid input: the message says why, in Chinese."""
+
+
+def _photo_files(photos: Iterable[Any]) -> list[ContentFile[bytes]]:
+    """Every photo checked and re-encoded (lib/images.py) before anything is written."""
+    try:
+        return images.photo_files(photos)
+    except ValidationError as exc:
+        raise LeadRefused(" ".join(exc.messages), code="photos") from exc
 
 
 # --- the transition table ---------------------------------------------------------------------
@@ -246,11 +258,56 @@ def discover_lead(
     inspection: Inspection | None = None,
     inspection_answer: InspectionAnswer | None = None,
     photos: Iterable[UploadedFile] = (),
+    client_uuid: uuid.UUID | None = None,
 ) -> Lead:
     """Record a discovered lead (from an inspection finding, a complaint, or entered directly).
 
-    A new important lead notifies the county admins and officers of its county.
+    A new important lead notifies the county admins and officers of its county. With
+    ``client_uuid`` (a lead entered on the phone) a repeat returns the stored lead and writes
+    nothing (``lib.sync.is_repeat`` tells it apart; docs/sync.md).
     """
+
+    def create() -> Lead:
+        return _discover(
+            region=region,
+            lead_type=lead_type,
+            source=source,
+            description=description,
+            discovered_by=discovered_by,
+            discovered_at=discovered_at,
+            employer=employer,
+            importance=importance,
+            abnormal_kind=abnormal_kind,
+            place=place,
+            inspection=inspection,
+            inspection_answer=inspection_answer,
+            photos=photos,
+            client_uuid=client_uuid,
+        )
+
+    lead, _created = create_once(
+        Lead.objects.all(), client_uuid, create, mine=owned_by(discovered_by, "discovered_by")
+    )
+    return lead
+
+
+def _discover(
+    *,
+    region: Region,
+    lead_type: str,
+    source: str,
+    description: str,
+    discovered_by: User,
+    discovered_at: dt.datetime | None,
+    employer: Employer | None,
+    importance: str | None,
+    abnormal_kind: str,
+    place: str,
+    inspection: Inspection | None,
+    inspection_answer: InspectionAnswer | None,
+    photos: Iterable[UploadedFile],
+    client_uuid: uuid.UUID | None,
+) -> Lead:
     when = discovered_at or timezone.now()
     if lead_type not in LeadType.values:
         raise LeadRefused(_("请选择信息类别。"), code="lead_type")
@@ -263,6 +320,7 @@ def discover_lead(
     text = _required(description, _("请填写信息内容。"))
     if not employer and not place.strip():
         raise LeadRefused(_("请选择用人单位，或填写地点。"), code="place")
+    files = _photo_files(photos)
     lead = Lead.objects.create(
         region=region,
         employer=employer,
@@ -277,9 +335,10 @@ def discover_lead(
         discovered_at=when,
         discovered_by=discovered_by,
         report_due_at=report_due_at(when, importance),
+        client_uuid=client_uuid,
     )
-    for photo in photos:
-        LeadPhoto.objects.create(lead=lead, image=photo)
+    for file in files:
+        LeadPhoto.objects.create(lead=lead, image=file)
     _event(lead, EventKind.DISCOVERED, discovered_by, str(LeadSource(source).label), at=when)
     if importance == Importance.IMPORTANT:
         notify.notify_important_lead(lead)
@@ -300,10 +359,52 @@ def record_complaint(
     complainant_name: str = "",
     complainant_contact: str = "",
     importance: str | None = None,
+    client_uuid: uuid.UUID | None = None,
 ) -> Complaint:
-    """Record a public complaint (群众投诉举报) and the lead it becomes."""
+    """Record a public complaint (群众投诉举报) and the lead it becomes.
+
+    With ``client_uuid`` a repeat returns the stored complaint and writes nothing, whatever
+    its body (``lib.sync.is_repeat``; docs/sync.md)."""
     if recorded_by.role not in (Role.ASSISTANT, Role.COUNTY_ADMIN):
         raise PermissionDenied(_("只有协管员和县(区)卫生健康行政部门可以登记投诉举报。"))
+
+    def create() -> Complaint:
+        return _complaint(
+            region=region,
+            recorded_by=recorded_by,
+            channel=channel,
+            content=content,
+            received_at=received_at,
+            employer=employer,
+            place=place,
+            anonymous=anonymous,
+            complainant_name=complainant_name,
+            complainant_contact=complainant_contact,
+            importance=importance,
+            client_uuid=client_uuid,
+        )
+
+    complaint, _created = create_once(
+        Complaint.objects.all(), client_uuid, create, mine=owned_by(recorded_by, "recorded_by")
+    )
+    return complaint
+
+
+def _complaint(
+    *,
+    region: Region,
+    recorded_by: User,
+    channel: str,
+    content: str,
+    received_at: dt.datetime | None,
+    employer: Employer | None,
+    place: str,
+    anonymous: bool,
+    complainant_name: str,
+    complainant_contact: str,
+    importance: str | None,
+    client_uuid: uuid.UUID | None,
+) -> Complaint:
     if not region_in_scope(recorded_by, region.code):
         raise PermissionDenied(_("该地点不在您的辖区内。"))
     if channel not in ComplaintChannel.values:
@@ -331,6 +432,7 @@ def record_complaint(
     return Complaint.objects.create(
         region=region,
         received_at=when,
+        recorded_at=timezone.now(),
         channel=channel,
         content=text,
         employer=employer,
@@ -340,6 +442,7 @@ def record_complaint(
         complainant_contact=contact,
         recorded_by=recorded_by,
         lead=lead,
+        client_uuid=client_uuid,
     )
 
 
@@ -513,11 +616,22 @@ def record_assist(
     what_done: str,
     outcome: str,
     photos: Iterable[UploadedFile] = (),
+    record_uuid: uuid.UUID | None = None,
 ) -> AssistRequest:
-    """The assistant records the assisted investigation: date, what was done, outcome, photos."""
+    """The assistant records the assisted investigation: date, what was done, outcome, photos.
+
+    Idempotent by ``record_uuid`` (the phone's id of this record): when the 协查 was already
+    recorded with the same UUID, the stored record is returned unchanged (``lib.sync.is_repeat``),
+    whatever the body; the row lock serialises two racing repeats."""
     fresh = AssistRequest.objects.select_for_update().get(pk=assist.pk)
     if by.pk != fresh.assistant_id:
         raise PermissionDenied(_("只有被请求协查的协管员可以记录协查情况。"))
+    if record_uuid is not None and fresh.record_uuid == record_uuid:
+        _sync_assist(assist, fresh)
+        setattr(assist, REPEAT_ATTR, True)
+        return assist
+    if record_uuid is not None and AssistRequest.objects.filter(record_uuid=record_uuid).exists():
+        raise UuidTaken
     if fresh.status == AssistStatus.DONE:
         raise LeadRefused(_("该协查已记录完成，不能重复记录。"), code="state")
     if fresh.status == AssistStatus.CANCELLED:
@@ -529,19 +643,74 @@ def record_assist(
         raise LeadRefused(_("协查日期不能晚于今天。"), code="done_on")
     if done_on < timezone.localtime(fresh.requested_at).date():
         raise LeadRefused(_("协查日期不能早于提出协查的日期。"), code="done_on")
+    files = _photo_files(photos)
     fresh.what_done = _required(what_done, _("请填写协查情况（做了什么）。"))
     fresh.outcome = _required(outcome, _("请填写协查结果。"))
     fresh.done_on = done_on
     fresh.status = AssistStatus.DONE
     fresh.recorded_at = timezone.now()
-    fresh.save(update_fields=["what_done", "outcome", "done_on", "status", "recorded_at"])
-    for photo in photos:
-        AssistPhoto.objects.create(assist=fresh, image=photo)
+    fresh.record_uuid = record_uuid
+    fresh.save(update_fields=["what_done", "outcome", "done_on", "status", "recorded_at", "record_uuid"])
+    for file in files:
+        AssistPhoto.objects.create(assist=fresh, image=file)
     if lead is not None:
         _event(lead, EventKind.ASSIST_RECORDED, by, _("协查结果：%(outcome)s") % {"outcome": fresh.outcome})
-    for field in ("what_done", "outcome", "done_on", "status", "recorded_at"):
-        setattr(assist, field, getattr(fresh, field))
+    _sync_assist(assist, fresh)
     return assist
+
+
+def _sync_assist(target: AssistRequest, source: AssistRequest) -> None:
+    for field in ("what_done", "outcome", "done_on", "status", "recorded_at", "record_uuid"):
+        setattr(target, field, getattr(source, field))
+
+
+# --- photos sent one by one (the offline phone client) -------------------------------------------
+
+
+def _stored_photo(data: bytes) -> ContentFile[bytes]:
+    """An uploaded photo through the one image pipeline (checked, upright, re-encoded, no EXIF)."""
+    try:
+        return images.photo_file(data)
+    except ValidationError as exc:
+        raise LeadRefused(_("照片：%(m)s") % {"m": exc.messages[0]}, code="photo") from exc
+
+
+@transaction.atomic
+def add_lead_photo(lead: Lead, *, by: User, image: bytes, client_uuid: uuid.UUID | None = None) -> LeadPhoto:
+    """A photo of a lead its discoverer entered (sent after the lead by the phone). Idempotent by
+    ``client_uuid``: a repeat returns the stored photo, even after the lead was closed."""
+    if by.pk != lead.discovered_by_id:
+        raise PermissionDenied(_("只有录入线索的人可以为线索补充照片。"))
+
+    def create() -> LeadPhoto:
+        if lead.status == LeadStatus.CLOSED:
+            raise LeadRefused(_("该线索已办结，不能再补充照片。"), code="state")
+        return LeadPhoto.objects.create(lead=lead, image=_stored_photo(image), client_uuid=client_uuid)
+
+    photo, _created = create_once(
+        LeadPhoto.objects.all(), client_uuid, create, mine=lambda p: p.lead_id == lead.pk
+    )
+    return photo
+
+
+@transaction.atomic
+def add_assist_photo(
+    assist: AssistRequest, *, by: User, image: bytes, client_uuid: uuid.UUID | None = None
+) -> AssistPhoto:
+    """A photo of a 协查 by the assistant asked for it, before or after the record (the phone
+    sends photos one by one). Idempotent by ``client_uuid``."""
+    if by.pk != assist.assistant_id:
+        raise PermissionDenied(_("只有被请求协查的协管员可以上传协查照片。"))
+
+    def create() -> AssistPhoto:
+        if assist.status == AssistStatus.CANCELLED:
+            raise LeadRefused(_("该协查已取消，不能上传照片。"), code="state")
+        return AssistPhoto.objects.create(assist=assist, image=_stored_photo(image), client_uuid=client_uuid)
+
+    photo, _created = create_once(
+        AssistPhoto.objects.all(), client_uuid, create, mine=lambda p: p.assist_id == assist.pk
+    )
+    return photo
 
 
 @transaction.atomic

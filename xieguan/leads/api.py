@@ -8,21 +8,30 @@ confidentiality rule: the API always shows a complainant masked (confidentiality
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from ninja import Router, Schema
+from django.forms import Form
+from ninja import File, Router, Schema
+from ninja import Form as FormField
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from xieguan.accounts.models import Agency, Role, User
 from xieguan.leads import actions
 from xieguan.leads.actions import LeadRefused
 from xieguan.leads.confidentiality import Where, complainant_for
 from xieguan.leads.filters import apply_filters, parse_filters
-from xieguan.leads.models import AssistRequest, Complaint, Lead
+from xieguan.leads.forms import ComplaintForm, LeadForm
+from xieguan.leads.models import AssistPhoto, AssistRequest, Complaint, Lead, LeadPhoto, LeadSource
 from xieguan.lib.access import AuthedRequest
+from xieguan.lib.images import read_upload
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.lib.sync import is_repeat, owned_by, repeat_of
 
 router = Router(tags=["信息报告"])
 
@@ -175,10 +184,63 @@ class AssistRecordIn(Schema):
     done_on: dt.date
     what_done: str
     outcome: str
+    client_uuid: uuid.UUID | None = None  # the phone's id of this record: a repeat is accepted once
 
 
 class Error(Schema):
     detail: str
+
+
+class Problems(Schema):
+    """A refusal of the sync endpoints: what to tell the user, and every problem found."""
+
+    detail: str
+    problems: list[str]
+
+
+class LeadIn(Schema):
+    client_uuid: uuid.UUID
+    lead_type: str
+    abnormal_kind: str = ""
+    importance: str = ""
+    employer_id: int | None = None
+    place: str = ""
+    region: str = ""  # township or village code; ignored when employer_id is given
+    discovered_at: dt.datetime
+    description: str
+
+
+class ComplaintIn(Schema):
+    client_uuid: uuid.UUID
+    received_at: dt.datetime
+    channel: str
+    content: str
+    employer_id: int | None = None
+    place: str = ""
+    region: str = ""
+    importance: str = "normal"
+    anonymous: bool = False
+    complainant_name: str = ""
+    complainant_contact: str = ""
+
+
+class LeadSaved(Schema):
+    created: bool
+    client_uuid: uuid.UUID | None
+    lead: LeadOut
+
+
+class ComplaintSaved(Schema):
+    created: bool
+    client_uuid: uuid.UUID | None
+    complaint_id: int
+    lead: LeadOut
+
+
+class PhotoOut(Schema):
+    id: int
+    client_uuid: uuid.UUID | None
+    url: str
 
 
 LEAD_RELATED = ("employer", "discovered_by", "reported_to_agency", "reported_to_officer")
@@ -203,6 +265,34 @@ def _detail(request: AuthedRequest, lead_id: int) -> Lead:
 def _refused(exc: LeadRefused) -> HttpError:
     status = 409 if exc.code == "state" else 400
     return HttpError(status, " ".join(str(m) for m in exc.messages))
+
+
+def _problems(exc: ValidationError, detail: str = "无法保存") -> Status:
+    """A refusal as the sync endpoints answer it: 409 for a step the state does not allow,
+    400 for input to correct; {"detail", "problems"} in Chinese."""
+    status = 409 if getattr(exc, "code", None) == "state" else 400
+    return Status(status, {"detail": detail, "problems": [str(m) for m in exc.messages]})
+
+
+def _form_problems(form: Form) -> Status:
+    problems = [
+        f"{form.fields[name].label}：{message}" if name in form.fields else str(message)
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return Status(400, {"detail": "输入有误", "problems": problems})
+
+
+def _place_data(payload: LeadIn | ComplaintIn, user: User) -> dict[str, Any]:
+    return {
+        "employer": payload.employer_id or "",
+        "place": payload.place,
+        "region": payload.region or user.region_id,
+    }
+
+
+def _lead_out(lead_id: int) -> Lead:
+    return Lead.objects.select_related(*LEAD_RELATED).get(pk=lead_id)
 
 
 @router.get("/leads", response=list[LeadOut], summary="线索列表（与页面相同的筛选参数，见 docs/leads.md）")
@@ -268,7 +358,7 @@ def list_assists(request: AuthedRequest) -> QuerySet[AssistRequest]:
 @router.post(
     "/assists/{assist_id}/record",
     response={200: AssistOut, 400: Error, 403: Error, 409: Error},
-    summary="记录协查情况",
+    summary="记录协查情况（带 client_uuid 时幂等：同一编号再次发送返回已保存的记录，200）",
 )
 def record_assist(request: AuthedRequest, assist_id: int, payload: AssistRecordIn) -> AssistRequest:
     item = get_visible_or_404(
@@ -281,9 +371,175 @@ def record_assist(request: AuthedRequest, assist_id: int, payload: AssistRecordI
             done_on=payload.done_on,
             what_done=payload.what_done,
             outcome=payload.outcome,
+            record_uuid=payload.client_uuid,
         )
     except LeadRefused as exc:
         raise _refused(exc) from exc
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     return item
+
+
+# --- records made on the phone (exactly once by client_uuid; docs/sync.md) ---------------------
+
+
+@router.post(
+    "/leads",
+    response={200: LeadSaved, 201: LeadSaved, 400: Problems, 403: Error, 409: Problems},
+    summary="录入线索（协管员直接发现；按 client_uuid 幂等）",
+    description=(
+        "同一 client_uuid 第一次 201，重复 200 并返回已保存的线索（内容不同也以第一次为准）。"
+        "照片随后逐张上传到 /leads/{id}/photos。"
+    ),
+)
+def create_lead(request: AuthedRequest, payload: LeadIn) -> Status:
+    user = request.user
+    if user.role != Role.ASSISTANT:
+        raise HttpError(403, "只有协管员可以录入线索。")
+    found = repeat_of(Lead.objects.all(), payload.client_uuid, mine=owned_by(user, "discovered_by"))
+    if found is not None:
+        return Status(200, {"created": False, "client_uuid": found.client_uuid, "lead": _lead_out(found.pk)})
+    data = {
+        **_place_data(payload, user),
+        "lead_type": payload.lead_type,
+        "abnormal_kind": payload.abnormal_kind,
+        "importance": payload.importance,
+        "discovered_at": payload.discovered_at,
+        "description": payload.description,
+    }
+    form = LeadForm(data, user=user)
+    if not form.is_valid():
+        return _form_problems(form)
+    clean = form.cleaned_data
+    try:
+        lead = actions.discover_lead(
+            region=form.region_obj(),
+            lead_type=clean["lead_type"],
+            source=LeadSource.DIRECT,
+            description=clean["description"],
+            discovered_by=user,
+            discovered_at=clean["discovered_at"],
+            employer=clean["employer"],
+            importance=clean["importance"] or None,
+            abnormal_kind=clean["abnormal_kind"],
+            place=clean["place"],
+            client_uuid=payload.client_uuid,
+        )
+    except LeadRefused as exc:
+        return _problems(exc)
+    status = 200 if is_repeat(lead) else 201
+    return Status(
+        status, {"created": status == 201, "client_uuid": lead.client_uuid, "lead": _lead_out(lead.pk)}
+    )
+
+
+@router.post(
+    "/complaints",
+    response={200: ComplaintSaved, 201: ComplaintSaved, 400: Problems, 403: Error, 409: Problems},
+    summary="登记群众投诉举报（生成线索；按 client_uuid 幂等）",
+    description="同一 client_uuid 第一次 201，重复 200 并返回已保存的记录（内容不同也以第一次为准）。",
+)
+def create_complaint(request: AuthedRequest, payload: ComplaintIn) -> Status:
+    user = request.user
+    if user.role not in (Role.ASSISTANT, Role.COUNTY_ADMIN):
+        raise HttpError(403, "只有协管员和县(区)卫生健康行政部门可以登记投诉举报。")
+    found = repeat_of(Complaint.objects.all(), payload.client_uuid, mine=owned_by(user, "recorded_by"))
+    if found is None:
+        data = {
+            **_place_data(payload, user),
+            "received_at": payload.received_at,
+            "channel": payload.channel,
+            "content": payload.content,
+            "importance": payload.importance,
+            "anonymous": payload.anonymous,
+            "complainant_name": payload.complainant_name,
+            "complainant_contact": payload.complainant_contact,
+        }
+        form = ComplaintForm(data, user=user)
+        if not form.is_valid():
+            return _form_problems(form)
+        clean = form.cleaned_data
+        try:
+            found = actions.record_complaint(
+                region=form.region_obj(),
+                recorded_by=user,
+                channel=clean["channel"],
+                content=clean["content"],
+                received_at=clean["received_at"],
+                employer=clean["employer"],
+                place=clean["place"],
+                anonymous=clean["anonymous"],
+                complainant_name=clean["complainant_name"],
+                complainant_contact=clean["complainant_contact"],
+                importance=clean["importance"],
+                client_uuid=payload.client_uuid,
+            )
+        except LeadRefused as exc:
+            return _problems(exc)
+        except PermissionDenied as exc:
+            raise HttpError(403, str(exc)) from exc
+    status = 200 if is_repeat(found) else 201
+    out = {
+        "created": status == 201,
+        "client_uuid": found.client_uuid,
+        "complaint_id": found.pk,
+        "lead": _lead_out(found.lead_id) if found.lead_id else None,
+    }
+    return Status(status, out)
+
+
+def _photo_status(photo: LeadPhoto | AssistPhoto, url_name: str) -> Status:
+    from django.urls import reverse
+
+    out = {"id": photo.pk, "client_uuid": photo.client_uuid, "url": reverse(url_name, args=[photo.pk])}
+    return Status(200 if is_repeat(photo) else 201, out)
+
+
+@router.post(
+    "/leads/{lead_id}/photos",
+    response={200: PhotoOut, 201: PhotoOut, 400: Problems, 403: Error, 409: Problems},
+    summary="为录入的线索上传照片（multipart；按 client_uuid 幂等）",
+)
+def upload_lead_photo(
+    request: AuthedRequest,
+    lead_id: int,
+    image: File[UploadedFile],
+    client_uuid: FormField[uuid.UUID | None] = None,
+) -> Status:
+    lead = get_visible_or_404(Lead, request.user, pk=lead_id)
+    try:
+        photo = actions.add_lead_photo(
+            lead, by=request.user, image=read_upload(image), client_uuid=client_uuid
+        )
+    except LeadRefused as exc:
+        return _problems(exc)
+    except ValidationError as exc:
+        return Status(400, {"detail": "无法保存", "problems": [f"照片：{m}" for m in exc.messages]})
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _photo_status(photo, "leads:photo")
+
+
+@router.post(
+    "/assists/{assist_id}/photos",
+    response={200: PhotoOut, 201: PhotoOut, 400: Problems, 403: Error, 409: Problems},
+    summary="上传协查照片（multipart；记录前后均可；按 client_uuid 幂等）",
+)
+def upload_assist_photo(
+    request: AuthedRequest,
+    assist_id: int,
+    image: File[UploadedFile],
+    client_uuid: FormField[uuid.UUID | None] = None,
+) -> Status:
+    item = get_visible_or_404(AssistRequest, request.user, pk=assist_id)
+    try:
+        photo = actions.add_assist_photo(
+            item, by=request.user, image=read_upload(image), client_uuid=client_uuid
+        )
+    except LeadRefused as exc:
+        return _problems(exc)
+    except ValidationError as exc:
+        return Status(400, {"detail": "无法保存", "problems": [f"照片：{m}" for m in exc.messages]})
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _photo_status(photo, "leads:assist_photo")

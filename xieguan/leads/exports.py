@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from xieguan.leads.confidentiality import Where, complainant_for
 from xieguan.leads.filters import LeadFilterForm
 from xieguan.leads.models import Complaint, Lead, LeadQuerySet
+from xieguan.lib import xlsx
 from xieguan.regions.models import Region
 
 TITLE = "信息报告登记表"
@@ -136,7 +137,7 @@ def register_response(
 ) -> HttpResponse:
     book = register_workbook(user, leads, region=region, period=period_text(form))
     buffer = BytesIO()
-    book.save(buffer)
+    xlsx.save(book, buffer)
     filename = f"{TITLE}-{region.name}-{timezone.localdate():%Y%m%d}.xlsx"
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

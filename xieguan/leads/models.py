@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.employers.models import Employer
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
 
 
@@ -230,6 +231,7 @@ class Lead(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.TextField(_("办结结果"), blank=True)
+    client_uuid = client_uuid_field()  # a lead entered directly on the phone (docs/sync.md)
 
     objects = LeadQuerySet.as_manager()
 
@@ -258,6 +260,7 @@ class Lead(models.Model):
                 | models.Q(reported_at__gte=models.F("discovered_at")),
                 name="lead_reported_after_discovered",
             ),
+            unique_client_uuid("lead"),
         ]
 
     def __str__(self) -> str:
@@ -316,6 +319,7 @@ class LeadPhoto(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="lead-photos/%Y/%m/")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    client_uuid = client_uuid_field()
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "lead__region"
@@ -323,6 +327,7 @@ class LeadPhoto(models.Model):
     class Meta:
         verbose_name = _("线索照片")
         verbose_name_plural = _("线索照片")
+        constraints = [unique_client_uuid("lead_photo")]
 
     def __str__(self) -> str:
         return str(self.image.name)
@@ -358,9 +363,17 @@ class Complaint(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
+    recorded_at = models.DateTimeField(
+        _("登记时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("登记入系统的时间（记录及时率）；此字段加入前的记录为空，不计入。"),
+    )
     lead = models.OneToOneField(
         Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="complaint"
     )
+    client_uuid = client_uuid_field()
 
     objects = ScopedQuerySet.as_manager()
 
@@ -368,6 +381,7 @@ class Complaint(models.Model):
         verbose_name = _("群众投诉举报")
         verbose_name_plural = _("群众投诉举报")
         ordering = ["-received_at"]
+        constraints = [unique_client_uuid("complaint")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.content[:30]}"
@@ -411,6 +425,8 @@ class AssistRequest(models.Model):
     what_done = models.TextField(_("协查情况"), blank=True)
     outcome = models.TextField(_("结果"), blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # The phone's id of the record (记录协查情况): the same record sent again is accepted once.
+    record_uuid = client_uuid_field()
 
     objects = ScopedQuerySet.as_manager()
 
@@ -418,6 +434,7 @@ class AssistRequest(models.Model):
         verbose_name = _("协查")
         verbose_name_plural = _("协查")
         ordering = ["-requested_at"]
+        constraints = [unique_client_uuid("assist", "record_uuid")]
 
     def __str__(self) -> str:
         return f"协查 {self.employer or self.lead}"
@@ -427,6 +444,7 @@ class AssistPhoto(models.Model):
     assist = models.ForeignKey(AssistRequest, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="assist-photos/%Y/%m/")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    client_uuid = client_uuid_field()
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "assist__region"
@@ -434,6 +452,7 @@ class AssistPhoto(models.Model):
     class Meta:
         verbose_name = _("协查照片")
         verbose_name_plural = _("协查照片")
+        constraints = [unique_client_uuid("assist_photo")]
 
     def __str__(self) -> str:
         return str(self.image.name)

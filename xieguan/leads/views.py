@@ -34,6 +34,7 @@ from xieguan.leads.models import (
     LeadStatus,
 )
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Region
 
@@ -334,7 +335,7 @@ def close(request: AuthedRequest, pk: int) -> HttpResponse:
 @scoped()
 def lead_photo(request: AuthedRequest, pk: int) -> FileResponse:
     photo = get_visible_or_404(LeadPhoto, request.user, pk=pk)
-    return FileResponse(photo.image.open("rb"))
+    return private_file(photo.image, image=True)
 
 
 # --- entry ------------------------------------------------------------------------------------
@@ -498,4 +499,4 @@ def assist(request: AuthedRequest, pk: int) -> HttpResponse:
 @scoped()
 def assist_photo(request: AuthedRequest, pk: int) -> FileResponse:
     photo = get_visible_or_404(AssistPhoto, request.user, pk=pk)
-    return FileResponse(photo.image.open("rb"))
+    return private_file(photo.image, image=True)

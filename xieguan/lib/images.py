@@ -1,6 +1,8 @@
 """Uploaded images (photos, signatures): checked, re-encoded, stripped, stamped.
 
-Nothing uploaded is stored as sent. ``load_image`` refuses what is too large or is not really
+Nothing uploaded is stored as sent: inspection photos and signatures, lead and 协查 photos,
+publicity photos, assistants' photos and the images attached to tasks all pass through here.
+``load_image`` refuses what is too large or is not really
 an image (Pillow ``verify`` on the content, whatever the name or the declared type says);
 ``photo_bytes`` and ``signature_bytes`` re-encode it (JPEG / PNG), which drops EXIF and any
 other metadata, after turning it upright; ``stamp`` draws text into the pixels with the
@@ -12,12 +14,14 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP"})
@@ -39,6 +43,8 @@ def read_upload(upload: object) -> bytes:
         size = getattr(upload, "size", None)
         if size is not None and size > max_bytes():
             raise _too_large(size)
+        if callable(getattr(upload, "seek", None)):
+            upload.seek(0)  # type: ignore[attr-defined]  # a form's check may have read it
         data = upload.read(max_bytes() + 1)  # type: ignore[attr-defined]
     if len(data) > max_bytes():
         raise _too_large(len(data))
@@ -143,6 +149,30 @@ def photo_bytes(data: bytes, stamp_lines: Sequence[str] = ()) -> bytes:
     out = io.BytesIO()
     img.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
+
+
+def photo_file(upload: object, stamp_lines: Sequence[str] = ()) -> ContentFile[bytes]:
+    """An uploaded photo (UploadedFile or bytes) checked and re-encoded by ``photo_bytes``, as a
+    file to store under a new random name (``<hex>.jpg``): what is stored is never what was sent.
+
+    A refusal names the file: ``照片“x.jpg”：文件不是有效的图片…``."""
+    name = str(getattr(upload, "name", "") or "")
+    try:
+        content = photo_bytes(read_upload(upload), stamp_lines)
+    except ValidationError as exc:
+        if not name:
+            raise
+        text = " ".join(exc.messages)
+        params = {"name": name, "reason": text}
+        raise ValidationError(
+            "照片“%(name)s”：%(reason)s", code=exc.code or "image_invalid", params=params
+        ) from exc
+    return ContentFile(content, name=f"{uuid.uuid4().hex}.jpg")
+
+
+def photo_files(uploads: Iterable[object]) -> list[ContentFile[bytes]]:
+    """Every upload through ``photo_file``, all checked before any is stored (all or nothing)."""
+    return [photo_file(upload) for upload in uploads]
 
 
 def signature_bytes(data: bytes) -> bytes:

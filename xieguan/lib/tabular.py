@@ -44,6 +44,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xieguan.lib import xlsx
 from xieguan.lib.text import fold, tidy
 
 TEXT = "text"  # free text: folded (NFKC, trimmed, inner spaces collapsed)
@@ -527,9 +528,7 @@ def template_workbook(
                 cell.number_format = "@"
     _notes_sheet(book, spec)
     book.active = 0
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(book)
 
 
 def _notes_sheet(book: Workbook, spec: TableSpec) -> None:
@@ -600,9 +599,7 @@ def report_workbook(table: Table, title: str = "导入检查报告") -> bytes:
             previous = cell.comment.text + "\n" if cell.comment else ""
             cell.comment = Comment(previous + issue.reason, "系统检查")
     data.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(book)
 
 
 def write_table(
@@ -636,14 +633,14 @@ def write_table(
     ws.oddFooter.center.text = footer or "第 &P 页，共 &N 页"
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.display_width()
-    title_cell = WriteOnlyCell(ws, value=title)
+    title_cell = xlsx.guard(WriteOnlyCell(ws, value=title))
     title_cell.font = Font(bold=True, size=14)
     title_cell.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     ws.append([title_cell])
     header = []
     for column in columns:
-        cell = WriteOnlyCell(ws, value=column.header)
+        cell = xlsx.guard(WriteOnlyCell(ws, value=column.header))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -652,7 +649,7 @@ def write_table(
     ws.append(header)
     count = 0
     for values in rows:
-        ws.append([_export_value(v) for v in values])
+        ws.append(xlsx.cells(ws, [_export_value(v) for v in values]))
         count += 1
     book.save(target)
     return count

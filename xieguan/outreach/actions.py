@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
 from xieguan.outreach.models import PublicityEvent, PublicityPhoto
 from xieguan.regions.models import Level
@@ -40,6 +42,7 @@ def record_publicity_event(
     if not region_in_scope(recorded_by, region.code):
         raise ValidationError("只能记录本辖区的宣传活动。")
     reached = list(employers)
+    files = images.photo_files(photos)
     if any(e.township_id != region.code for e in reached):
         raise ValidationError("覆盖的用人单位须属于活动所在乡镇。")
     event = PublicityEvent.objects.create(
@@ -53,10 +56,15 @@ def record_publicity_event(
         recorded_by=recorded_by,
     )
     event.employers.set(reached)
-    add_publicity_photos(event, photos)
+    _store(event, files)
     return event
 
 
 @transaction.atomic
 def add_publicity_photos(event: PublicityEvent, photos: Iterable[UploadedFile]) -> list[PublicityPhoto]:
-    return [PublicityPhoto.objects.create(event=event, image=photo) for photo in photos]
+    """Photos of an event, each checked and re-encoded (lib/images.py); all or none stored."""
+    return _store(event, images.photo_files(photos))
+
+
+def _store(event: PublicityEvent, files: Iterable[ContentFile[bytes]]) -> list[PublicityPhoto]:
+    return [PublicityPhoto.objects.create(event=event, image=file) for file in files]

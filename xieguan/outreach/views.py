@@ -15,6 +15,7 @@ from xieguan.accounts.models import Role
 from xieguan.indicators import periods
 from xieguan.indicators.registry import indicator
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.outreach import actions
 from xieguan.outreach.forms import PublicityEventForm
@@ -126,6 +127,4 @@ def employer_choices(request: AuthedRequest) -> HttpResponse:
 def photo(request: AuthedRequest, pk: int) -> FileResponse:
     """A publicity photo, served only to users who may see the event (private media)."""
     item = get_visible_or_404(PublicityPhoto, request.user, pk=pk)
-    response = FileResponse(item.image.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file(item.image, image=True)

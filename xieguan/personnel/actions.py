@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from xieguan.accounts.models import Role, User
+from xieguan.lib import images
 from xieguan.lib.validators import clean_id_number
 from xieguan.personnel import rules
 from xieguan.personnel.assessment import ASPECT_MAX, grade_for, measure
@@ -112,8 +113,14 @@ def _check_person(assistant: Assistant) -> None:
 
 @transaction.atomic
 def save_assistant(assistant: Assistant, villages: Iterable[Region] | None = None) -> Assistant:
-    """Create or update the person. Villages (乡聘村用) must lie in the township."""
+    """Create or update the person. Villages (乡聘村用) must lie in the township; a new photo is
+    checked and re-encoded (lib/images.py: no EXIF/GPS, never the bytes as sent)."""
     _check_person(assistant)
+    if assistant.photo and not getattr(assistant.photo, "_committed", True):
+        try:
+            assistant.photo = images.photo_file(assistant.photo.file)
+        except ValidationError as exc:
+            raise ValidationError({"photo": exc.messages}) from exc
     village_list = list(villages) if villages is not None else None
     if village_list is not None:
         wrong = [v.name for v in village_list if v.parent_id != assistant.township_id]

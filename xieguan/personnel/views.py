@@ -8,7 +8,6 @@ training. Officers and assistants get 403 (an assistant has their own ``me`` pag
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import re
 import tempfile
 import uuid
@@ -37,6 +36,7 @@ from xieguan.indicators import periods
 from xieguan.indicators.dashboard import targets
 from xieguan.indicators.registry import Counts, indicator
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404, region_in_scope
 from xieguan.lib.tabular import TableError, report_workbook
 from xieguan.personnel import actions, roster, rules, staffing, training
@@ -316,8 +316,7 @@ def assistant_photo(request: AuthedRequest, pk: int) -> FileResponse:
         raise Http404
     if not assistant.photo:
         raise Http404
-    content_type = mimetypes.guess_type(assistant.photo.name or "")[0] or "application/octet-stream"
-    return FileResponse(assistant.photo.open("rb"), content_type=content_type)
+    return private_file(assistant.photo, image=True)
 
 
 @scoped(*COUNTY)

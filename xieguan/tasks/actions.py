@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,10 +21,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from xieguan.accounts.models import MANAGER_ROLES, Notification, Role, User
+from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
 from xieguan.regions.models import Level, Region
 from xieguan.tasks.forms import validate_uploads
 from xieguan.tasks.models import (
+    IMAGE_SUFFIXES,
     AnswerFile,
     AssignmentStatus,
     Task,
@@ -85,8 +89,18 @@ def _clean_text(value: str, message: str, *, field: str) -> str:
 def _save_files(
     model: type[TaskAttachment] | type[AnswerFile], files: Sequence[UploadedFile], **owner: object
 ) -> None:
+    """Images are checked and re-encoded (lib/images.py), stored as .jpg; other files as sent
+    (they are only ever served as downloads, lib/files.py). All are checked before any is stored."""
+    prepared: list[tuple[Any, str]] = []
     for upload in files:
-        model.objects.create(file=upload, name=(upload.name or "")[-200:], size=upload.size or 0, **owner)
+        name = (upload.name or "")[-200:]
+        if PurePosixPath(name).suffix.lower() in IMAGE_SUFFIXES:
+            stored = images.photo_file(upload)
+            prepared.append((stored, f"{PurePosixPath(name).stem[:190]}.jpg"))
+        else:
+            prepared.append((upload, name))
+    for file, name in prepared:
+        model.objects.create(file=file, name=name, size=file.size or 0, **owner)
 
 
 @transaction.atomic

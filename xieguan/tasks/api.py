@@ -11,12 +11,13 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from xieguan.accounts.models import Role
+from xieguan.accounts.models import Role, User
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.tasks import actions
@@ -104,18 +105,28 @@ def my_assignments(
     request: AuthedRequest, status: Literal["pending", "all"] = "pending"
 ) -> list[AssignmentOut]:
     _require_assistant(request)
-    base = (
-        TaskAssignment.objects.visible_to(request.user)
-        .filter(assignee=request.user)
-        .select_related("task", "task__created_by")
-        .prefetch_related("task__attachments")
-    )
+    base = _mine(request.user)
     found = list(base.filter(PENDING).order_by("task__due_on", "pk"))
     if status == "all":
         pending_ids = [a.pk for a in found]
         found += list(base.exclude(pk__in=pending_ids).order_by("-created_at")[:ANSWERED_LIMIT])
     today = timezone.localdate()
     return [_out(a, today) for a in found]
+
+
+def _mine(user: User) -> QuerySet[TaskAssignment]:
+    return (
+        TaskAssignment.objects.visible_to(user)
+        .filter(assignee=user)
+        .select_related("task", "task__created_by")
+        .prefetch_related("task__attachments")
+    )
+
+
+def pending_assignments(user: User) -> list[AssignmentOut]:
+    """The assignee's assignments still to answer, by deadline (also in the offline bundle)."""
+    today = timezone.localdate()
+    return [_out(a, today) for a in _mine(user).filter(PENDING).order_by("task__due_on", "pk")]
 
 
 @router.post(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import CharField, Count, Q
 from django.db.models.functions import Substr
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from xieguan.accounts.models import MANAGER_ROLES, Role
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import CODE_LENGTH, Level, Region
 from xieguan.tasks import actions
@@ -348,16 +348,8 @@ def transfer(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _serve(stored: TaskAttachment | AnswerFile) -> FileResponse:
-    suffix = PurePosixPath(stored.name).suffix.lower()
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=not stored.is_image, filename=stored.name)
-    if not stored.is_image and suffix not in (".pdf",):
-        response["Content-Type"] = "application/octet-stream"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """Images (re-encoded on upload) inline; every other file a download (lib/files.py)."""
+    return private_file(stored.file, filename=stored.name, image=stored.is_image)
 
 
 @scoped()

@@ -21,6 +21,7 @@ from xieguan.indicators.tests.factories import (
     at,
 )
 from xieguan.inspections.models import InspectionStatus
+from xieguan.leads.models import Complaint, ComplaintChannel
 from xieguan.lib.testing import OTHER_TOWNSHIP, Personas
 
 COUNTY = "520281"
@@ -40,8 +41,10 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     "key_coverage": {T1: (1, 2), T2: (0, 1), T3: (0, 0), COUNTY: (1, 3)},
     # E1 both halves, E2 none, E4 H2 only | E5, E6 none
     "employer_patrol": {T1: (1, 3), T2: (0, 2), T3: (0, 0), COUNTY: (1, 5)},
-    # I1, I2, I4 complete, I3 incomplete (I5 draft, I6 2024)
-    "records": {T1: (3, 4), T2: (0, 0), T3: (0, 0), COUNTY: (3, 4)},
+    # in time (RecordingPolicy 3 days / 24 hours; leads by report_due_at):
+    # I1, I2, I4 submitted on the day, I3 five days late; C1 recorded at once; L1 on time, L3 late |
+    # I5 a draft past its deadline, C2 recorded two days late, L4 unreported past due (L5 not yet due)
+    "records": {T1: (5, 7), T2: (0, 3), T3: (0, 0), COUNTY: (5, 10)},
     # T1 event in May; T2 event in 2024 only; T3 event but no assistant
     "publicity": {T1: (1, 1), T2: (0, 1), T3: (0, 0), COUNTY: (1, 2)},
 }
@@ -54,6 +57,7 @@ class Scenario:
     assistants: dict[str, Any] = field(default_factory=dict)
     inspections: dict[str, Any] = field(default_factory=dict)
     leads: dict[str, Any] = field(default_factory=dict)
+    complaints: dict[str, Any] = field(default_factory=dict)
 
 
 def build_scenario(personas: Personas) -> Scenario:
@@ -87,7 +91,11 @@ def build_scenario(personas: Personas) -> Scenario:
     i["I1"] = InspectionFactory(employer=e["E1"], assistant=a["xieguan"], inspected_at=at(2025, 3, 5))
     i["I2"] = InspectionFactory(employer=e["E1"], assistant=a["xieguan"], inspected_at=at(2025, 9, 9))
     i["I3"] = InspectionFactory(
-        employer=e["E4"], assistant=a["A2"], inspected_at=at(2025, 9, 20), complete=False
+        employer=e["E4"],
+        assistant=a["A2"],
+        inspected_at=at(2025, 9, 20),
+        submitted_at=at(2025, 9, 25),
+        complete=False,
     )
     i["I4"] = InspectionFactory(employer=e["E3"], assistant=a["xieguan"], inspected_at=at(2025, 2, 1))
     i["I5"] = InspectionFactory(
@@ -111,6 +119,24 @@ def build_scenario(personas: Personas) -> Scenario:
     leads["L5"] = LeadFactory(region_id=T2, discovered_by=a["A5"], discovered_at=at(2025, 12, 19))
     leads["X"] = LeadFactory(
         region_id=OTHER_TOWNSHIP, discovered_by=personas.xieguan2, discovered_at=at(2025, 5, 1)
+    )
+
+    complaints = s.complaints
+    complaints["C1"] = Complaint.objects.create(
+        region_id=V1,
+        received_at=at(2025, 4, 2, 9),
+        recorded_at=at(2025, 4, 2, 10),
+        channel=ComplaintChannel.PHONE,
+        content="夜间粉尘大",
+        recorded_by=by,
+    )
+    complaints["C2"] = Complaint.objects.create(
+        region_id=T2,
+        received_at=at(2025, 7, 1, 9),
+        recorded_at=at(2025, 7, 3, 9),
+        channel=ComplaintChannel.VISIT,
+        content="工人咳嗽",
+        recorded_by=a["A5"],
     )
 
     PublicityEventFactory(region_id=T1, held_on=at(2025, 5, 1).date(), recorded_by=by)

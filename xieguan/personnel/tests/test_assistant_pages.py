@@ -162,4 +162,5 @@ def test_photo_is_served_only_inside_the_scope(client_for, world):
     assert client_for("panzhou").get(reverse("personnel:photo", args=[colleague.pk])).status_code == 200
     assert client_for("xieguan").get(reverse("personnel:photo", args=[colleague.pk])).status_code == 404
     response = client_for("panzhou").get(url)
-    assert response["Content-Type"] == "image/png"
+    assert response["Content-Type"] == "image/jpeg"  # re-encoded on upload (lib/images.py)
+    assert response["Cache-Control"] == "private, no-store"

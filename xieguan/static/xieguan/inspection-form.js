@@ -1,12 +1,22 @@
 // xieguan: the phone form of an inspection (附表1).
 // Saves as you go: every change goes to localStorage at once and to the server draft
 // (PUT /api/v1/inspections/<uuid>/draft) a moment later; a reload restores the newer of the two.
-// Submission uses the same API as the offline phone client (POST /api/v1/inspections/submit).
-(function () {
+// Photos are shrunk on the phone and kept in IndexedDB with the form; 提交 puts the whole
+// inspection (answers, notes, signatures, photos) in the outbox (field/outbox.js) and sends it
+// at once when online (POST /api/v1/inspections/submit, idempotent by the form's UUID);
+// offline it waits there and the sync loop sends it later. See docs/offline.md.
+import * as outbox from "./field/outbox.js";
+import { shrink } from "./field/photo.js";
+import { currentUser, enqueue, sendNow } from "./field/sync.js";
+
+(async function () {
   "use strict";
   const form = document.getElementById("inspection-form");
   if (!form) return;
   const cfg = JSON.parse(document.getElementById("form-config").textContent);
+  // Correcting a record from the outbox: the form opens with it (same UUID).
+  const fromOutbox = new URLSearchParams(location.search).get("outbox");
+  const queued = fromOutbox ? await outbox.get(fromOutbox) : null;
   const statusEl = document.getElementById("save-status");
   const problemsEl = document.getElementById("problems");
   const allGoodEl = document.getElementById("all-good");
@@ -16,9 +26,13 @@
   const employerKey = "xg-inspection-employer-" + cfg.employer_id;
 
   // A new form reloaded before its first server save: take back the id kept on this phone.
-  if (cfg.is_new) {
+  // Otherwise a new id made here: the page may come from the offline cache, where the id the
+  // server wrote into it was used already.
+  if (queued) {
+    cfg.id = queued.id;
+  } else if (cfg.is_new) {
     const kept = localStorage.getItem(employerKey);
-    if (kept && localStorage.getItem("xg-inspection-" + kept)) cfg.id = kept;
+    cfg.id = kept && localStorage.getItem("xg-inspection-" + kept) ? kept : outbox.uuid();
     localStorage.setItem(employerKey, cfg.id);
   }
   const storeKey = "xg-inspection-" + cfg.id;
@@ -344,80 +358,66 @@
   }
   document.getElementById("geo-retry").addEventListener("click", locate);
 
-  // --- photos -----------------------------------------------------------------------
-  function addThumb(photo) {
+  // --- photos ---------------------------------------------------------------------
+  // Photos kept on the server draft (taken before this version) are shown and deletable there;
+  // new ones are shrunk (≤ 1600 px, ≈ 300 KB) and kept on the phone until the submission.
+  function thumb(src, onRemove) {
     const col = document.createElement("div");
     col.className = "col-6 col-sm-4 photo-thumb";
     const img = document.createElement("img");
-    img.src = photo.url;
+    img.src = src;
     img.alt = "现场照片";
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "btn btn-link btn-sm text-danger p-0";
     remove.textContent = "删除";
     remove.addEventListener("click", async () => {
+      if (await onRemove()) col.remove();
+    });
+    col.append(img, remove);
+    photosEl.append(col);
+  }
+  function addThumb(photo) {
+    thumb(photo.url, async () => {
       const response = await fetch(cfg.photo_delete_url.replace("{photo}", photo.id), {
         method: "DELETE",
         headers: { "X-CSRFToken": csrf() },
         credentials: "same-origin",
       });
-      if (response.ok) col.remove();
-    });
-    col.append(img, remove);
-    photosEl.append(col);
-  }
-  function shrink(file) {
-    // Send at most 2048 px (weak signal); the server checks, re-encodes and stamps it anyway.
-    return new Promise((resolve) => {
-      const img = new Image();
-      img.onload = () => {
-        const scale = Math.min(1, 2048 / Math.max(img.naturalWidth, img.naturalHeight));
-        if (scale === 1 && file.size < 1.5e6) return resolve(file);
-        const canvas = document.createElement("canvas");
-        canvas.width = Math.round(img.naturalWidth * scale);
-        canvas.height = Math.round(img.naturalHeight * scale);
-        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-        canvas.toBlob((blob) => resolve(blob || file), "image/jpeg", 0.88);
-        URL.revokeObjectURL(img.src);
-      };
-      img.onerror = () => resolve(file);
-      img.src = URL.createObjectURL(file);
+      return response.ok;
     });
   }
-  async function upload(input) {
+  function addLocalThumb(photo) {
+    thumb(URL.createObjectURL(photo.thumb || photo.blob), async () => {
+      await outbox.removePhoto(photo.id);
+      return true;
+    });
+  }
+  async function keepPhoto(input) {
     const file = input.files && input.files[0];
     input.value = "";
     if (!file) return;
-    setStatus("正在上传照片…");
-    clearTimeout(serverTimer);
-    if (!(await saveServer())) return;
-    const body = new FormData();
-    body.append("image", await shrink(file), file.name || "photo.jpg");
-    body.append("taken_at", new Date().toISOString());
-    if (state.latitude != null) {
-      body.append("latitude", state.latitude);
-      body.append("longitude", state.longitude);
-    }
+    setStatus("正在处理照片…");
     try {
-      const response = await fetch(url(cfg.photo_url), {
-        method: "POST",
-        headers: { "X-CSRFToken": csrf() },
-        body,
-        credentials: "same-origin",
+      const small = await shrink(file);
+      const photo = await outbox.putPhoto({
+        id: outbox.uuid(),
+        owner: cfg.id,
+        blob: small.blob,
+        thumb: small.thumb,
+        size: small.size,
+        taken_at: new Date().toISOString(),
+        latitude: state.latitude,
+        longitude: state.longitude,
       });
-      const data = await response.json();
-      if (response.ok) {
-        addThumb(data);
-        setStatus("照片已上传 " + hhmm(new Date()), "good");
-      } else {
-        setStatus((data.problems || ["照片上传失败"]).join("；"), "bad");
-      }
+      addLocalThumb(photo);
+      setStatus(`照片已保存在手机上（${Math.round(small.size / 1024)} KB），提交时一起上传`, "good");
     } catch (e) {
-      setStatus("网络不可用，照片未上传，请联网后重新选择", "bad");
+      setStatus((e && e.message) || "照片未能保存，请重试", "bad");
     }
   }
   ["photo-camera", "photo-choose"].forEach((id) => {
-    document.getElementById(id).addEventListener("change", (event) => upload(event.target));
+    document.getElementById(id).addEventListener("change", (event) => keepPhoto(event.target));
   });
 
   // --- submission -------------------------------------------------------------------
@@ -437,30 +437,40 @@
     button.disabled = true;
     setStatus("正在提交…");
     clearTimeout(serverTimer);
-    try {
-      const body = collect();
-      ["companion", "assistant"].forEach((who) => {
-        if (state.sigDirty[who]) body[who + "_signature"] = state.signatures[who] || "";
-      });
-      const response = await fetch(cfg.submit_url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "X-Xieguan-Form": "1" },
-        body: JSON.stringify(body),
-        credentials: "same-origin",
-      });
-      const data = await response.json();
-      if (response.ok) {
-        localStorage.removeItem(storeKey);
-        if (localStorage.getItem(employerKey) === cfg.id) localStorage.removeItem(employerKey);
-        window.location.assign(cfg.detail_url.replace(ZERO, cfg.id));
-        return;
-      }
-      show(data.problems || ["提交失败，请稍后重试。"]);
-      setStatus("未提交", "bad");
-    } catch (e) {
-      setStatus("网络不可用，未提交；草稿已保存在本机，联网后再提交", "bad");
+    const body = collect();
+    ["companion", "assistant"].forEach((who) => {
+      // Drawn here (or restored from the phone): sent; untouched: the server draft's is kept.
+      if (state.sigDirty[who] || state.signatures[who]) body[who + "_signature"] = state.signatures[who] || "";
+    });
+    // In the outbox first: from here on nothing is lost, whatever the network does.
+    await enqueue({
+      id: cfg.id,
+      kind: "inspection",
+      user: currentUser(),
+      title: body.employer_name,
+      employer_id: cfg.employer_id,
+      payload: body,
+    });
+    localStorage.removeItem(storeKey);
+    if (localStorage.getItem(employerKey) === cfg.id) localStorage.removeItem(employerKey);
+    const queuedUrl = "/field/outbox/#queued";
+    if (!navigator.onLine) {
+      window.location.assign(queuedUrl);
+      return;
     }
-    button.disabled = false;
+    const { outcome, data } = await sendNow(cfg.id, { "X-Xieguan-Form": "1" });
+    if (outcome === "accepted") {
+      window.location.assign(cfg.detail_url.replace(ZERO, cfg.id));
+      return;
+    }
+    if (outcome === "refused" || outcome === "conflict") {
+      saveLocal(); // the form keeps what was written; the outbox keeps the refused record too
+      show((data && data.problems) || ["提交失败，请修改后重试。"]);
+      setStatus("未提交：服务器退回，请按提示修改", "bad");
+      button.disabled = false;
+      return;
+    }
+    window.location.assign(queuedUrl); // offline, server busy, login expired: it waits in the outbox
   });
 
   const discard = document.querySelector("form[data-confirm]");
@@ -478,7 +488,28 @@
   field("inspected_at").max = localNow();
   setInterval(() => (field("inspected_at").max = localNow()), 60000);
   const server = cfg.draft;
-  if (server) {
+  if (queued) {
+    const p = queued.payload;
+    const local = new Date(p.inspected_at || Date.now());
+    local.setMinutes(local.getMinutes() - local.getTimezoneOffset());
+    apply({
+      ...p,
+      inspected_at: local.toISOString().slice(0, 16),
+      answers: Object.fromEntries((p.answers || []).map((a) => [String(a.number), a])),
+    });
+    ["companion", "assistant"].forEach((who) => {
+      const sig = p[who + "_signature"];
+      if (sig) {
+        pads[who].load(sig);
+        state.signed[who] = true;
+        state.sigDirty[who] = true;
+      } else if (sig === undefined) {
+        state.signed[who] = true; // kept on the server draft
+      }
+    });
+    setStatus(queued.state === "refused" ? "已打开被退回的记录，请按提示修改后重新提交" : "已打开待上传的记录");
+    if (queued.problems && queued.problems.length) show(queued.problems);
+  } else if (server) {
     apply(server);
     ["companion", "assistant"].forEach((who) => {
       const src = server[who + "_signature_url"];
@@ -490,13 +521,14 @@
     });
     (server.photos || []).forEach(addThumb);
   }
+  (await outbox.photosOf(cfg.id)).forEach(addLocalThumb);
   let local = null;
   try {
     local = JSON.parse(localStorage.getItem(storeKey) || "null");
   } catch (e) {
     local = null;
   }
-  if (local && (!server || Date.parse(local.saved_at) > Date.parse(server.server_saved_at))) {
+  if (!queued && local && (!server || Date.parse(local.saved_at) > Date.parse(server.server_saved_at))) {
     apply(local);
     ["companion", "assistant"].forEach((who) => {
       const sig = local.signatures && local.signatures[who];
@@ -515,7 +547,7 @@
   showPosition();
   if (state.latitude == null) locate();
   markFindings();
-  check();
+  if (!queued || !(queued.problems || []).length) check();
   form.addEventListener("input", (event) => {
     if (event.target.matches("input:not([type=file]), textarea")) changed();
   });

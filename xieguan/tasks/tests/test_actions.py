@@ -97,7 +97,7 @@ def test_empty_title_and_bad_files_are_refused(personas):
 def test_attachments_are_stored_with_the_task(personas):
     task = issue(personas.panzhou, regions=[TOWNSHIP], files=[document(), photo()])
     names = sorted(task.attachments.values_list("name", flat=True))
-    assert names == ["现场.png", "通知.pdf"]
+    assert names == ["现场.jpg", "通知.pdf"]  # the photo re-encoded as JPEG
     assert all(f.region_id == COUNTY for f in task.attachments.all())
 
 

@@ -1,0 +1,84 @@
+// xieguan service worker, version {{ version }} (made by xieguan/field/views.py; see docs/offline.md).
+// Workbox (vendored, static/vendor/workbox) precaches the app shell; pages are answered from the
+// network first and from the "xieguan-pages" cache when offline (filled as pages are opened and by
+// 离线准备); a page never opened falls back to the offline page. The outbox lives in IndexedDB,
+// which a new version of this worker never touches: queued records survive every update.
+{% for script in workbox %}importScripts({{ script|safe }});
+{% endfor %}
+const PAGES = "xieguan-pages";
+const OFFLINE_URL = {{ offline_url|safe }};
+
+workbox.core.setCacheNameDetails({ prefix: "xieguan" });
+// A new deployment takes over at once: the shell is replaced, the outbox is left alone.
+workbox.core.skipWaiting();
+workbox.core.clientsClaim();
+
+workbox.precaching.precacheAndRoute({{ entries|safe }});
+workbox.precaching.cleanupOutdatedCaches();
+
+// Pages vary by Cookie and Accept-Language, which a stored request made by 离线准备 lacks:
+// matched ignoring Vary (the cache is emptied at logout, and the app speaks one language).
+// Only complete, non-redirected pages are kept (a login redirect is not the page asked for).
+const onlyPages = {
+  cacheWillUpdate: async ({ response }) => (response && response.status === 200 && !response.redirected ? response : null),
+};
+const expiry = new workbox.expiration.ExpirationPlugin({ maxEntries: 600, purgeOnQuotaError: false });
+
+// The inspection form opened with ?outbox=<id> (correcting a queued record) is the same page.
+workbox.routing.registerRoute(
+  ({ request, url }) => request.mode === "navigate" && /^\/inspections\/(new\/\d+|[0-9a-f-]{36}\/edit)\/$/.test(url.pathname),
+  new workbox.strategies.NetworkFirst({
+    cacheName: PAGES,
+    networkTimeoutSeconds: 6,
+    plugins: [onlyPages, expiry],
+    matchOptions: { ignoreSearch: true, ignoreVary: true },
+  })
+);
+workbox.routing.registerRoute(
+  ({ request, url }) => request.mode === "navigate" && !url.pathname.startsWith("/admin/") && !url.pathname.startsWith("/api/"),
+  new workbox.strategies.NetworkFirst({
+    cacheName: PAGES,
+    networkTimeoutSeconds: 6,
+    plugins: [onlyPages, expiry],
+    matchOptions: { ignoreVary: true },
+  })
+);
+// Other static files (not in the precache, e.g. a chart page's scripts) as they are used.
+workbox.routing.registerRoute(
+  ({ url }) => url.origin === self.location.origin && url.pathname.startsWith({{ static_url|safe }}),
+  new workbox.strategies.StaleWhileRevalidate({
+    cacheName: "xieguan-static",
+    plugins: [new workbox.expiration.ExpirationPlugin({ maxEntries: 60 })],
+  })
+);
+workbox.routing.setCatchHandler(async ({ request }) => {
+  if (request.mode === "navigate") {
+    const offline = await workbox.precaching.matchPrecache(OFFLINE_URL);
+    if (offline) return offline;
+  }
+  return Response.error();
+});
+
+// Background Sync (Chromium): the browser wakes this worker when the network is back; the sync
+// loop itself runs in an open page of the app (xieguan/field/sync.js), which answers when done.
+// With no page open the event fails, and the browser tries again later; opening the app syncs.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "xieguan-outbox") return;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window" });
+      if (!windows.length) throw new Error("no page of the app is open");
+      await Promise.all(
+        windows.map(
+          (client) =>
+            new Promise((resolve) => {
+              const channel = new MessageChannel();
+              channel.port1.onmessage = resolve;
+              client.postMessage({ type: "xieguan-sync" }, [channel.port2]);
+              setTimeout(resolve, 60000);
+            })
+        )
+      );
+    })()
+  );
+});

@@ -1,0 +1,87 @@
+"""Offline journeys on a 360 px phone: online once, then the network off (context.set_offline).
+
+Each test checks the database at the end: what was recorded offline arrives exactly once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from xieguan.field.tests.journey import controlled, fill_inspection, photo_file, prepare_offline
+from xieguan.inspections.models import Inspection, InspectionPhoto
+from xieguan.inspections.tests.factories import load_templates
+from xieguan.leads.models import Lead
+from xieguan.lib.testing import EmployerFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_online_once_then_an_inspection_made_offline_arrives_once(
+    live_server, personas, phone, login_page, screenshot, tmp_path
+):
+    load_templates()
+    employer = EmployerFactory.create(name="贵州盘州离线测试煤矿", address="盘州市柏果镇测试路9号")
+    photo = photo_file(tmp_path)
+    base = live_server.url
+    context = phone.context
+
+    # Online once: log in, the worker installs, 离线准备 downloads the township's pages.
+    login_page(phone, "xieguan")
+    controlled(phone)
+    expect(phone.get_by_test_id("sync-status")).to_contain_text("已同步")
+    info = prepare_offline(phone, base)
+    assert re.search(r"上次准备：今天 \d\d:\d\d，\d+ 个页面，共 [\d.]+ (KB|MB)", info), info
+    screenshot(phone, "1-prepared")
+
+    # Close everything; the network goes; the app is opened again at the work list.
+    phone.close()
+    context.set_offline(True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/")
+    expect(page.get_by_test_id("sync-status")).to_contain_text("离线")
+    assert page.get_by_text(employer.name).count() >= 1  # the due list, from the cache
+    screenshot(page, "2-offline-home")
+
+    # A page that was never saved says so (and proves the network is really off).
+    page.goto(f"{base}/indicators/")
+    expect(page.get_by_test_id("offline-page")).to_be_visible()
+    screenshot(page, "3-offline-fallback")
+
+    # The employer with its ledger header, then the 附表1 form, all from the cache.
+    page.goto(f"{base}{employer.get_absolute_url()}")
+    expect(page.get_by_role("heading", name=employer.name)).to_be_visible()
+    page.get_by_test_id("employer-inspections").get_by_role("link", name="开始巡查").click()
+    fill_inspection(page, photo)
+    expect(page.get_by_test_id("save-status")).to_contain_text("照片已保存在手机上")
+    assert page.locator("[data-testid=problems] li").count() == 0
+    page.click("[data-testid=submit]")
+    page.wait_for_url("**/field/outbox/#queued")
+    expect(page.get_by_test_id("queued-note")).to_be_visible()
+    item = page.get_by_test_id("outbox-item")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text(employer.name)
+    expect(item.locator("img")).to_have_count(1)  # a thumbnail, from the phone
+    expect(page.get_by_test_id("sync-status")).to_contain_text("离线 · 待上传 1 项")
+    screenshot(page, "4-queued")
+    assert Inspection.objects.count() == 0
+
+    # The network returns: the outbox empties by itself, and the server has it once.
+    context.set_offline(False)
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("sync-status")).to_contain_text("已同步")
+    expect(page.get_by_test_id("sent-list")).to_contain_text(employer.name)
+    screenshot(page, "5-synced")
+    inspection = Inspection.objects.get()
+    assert inspection.is_submitted and inspection.complete and inspection.findings_count == 2
+    assert inspection.employer_id == employer.pk and inspection.accompanying_person == "李四"
+    assert bool(inspection.companion_signature) and bool(inspection.assistant_signature)
+    assert InspectionPhoto.objects.filter(inspection=inspection).count() == 1
+    assert Lead.objects.filter(inspection=inspection).count() == 2
+    # A later sync (another page opening) sends nothing again.
+    page.goto(f"{base}/")
+    expect(page.get_by_test_id("sync-status")).to_contain_text("已同步")
+    assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1

@@ -1,0 +1,76 @@
+"""Writing .xlsx so that what users typed stays text: the one writer helper of every export.
+
+openpyxl stores any string that starts with ``=`` as a formula, and Excel or WPS evaluates it
+when the file is opened (``=HYPERLINK(...)``, ``=WEBSERVICE(...)``, DDE). A string starting with
+``+``, ``-`` or ``@`` (or a tab or carriage return before one of them) is stored as text, but
+becomes a formula as soon as someone edits the cell. Every workbook the app writes therefore
+goes through this module:
+
+- ``guard(cell)``: a string cell whose text starts with one of ``FORMULA_TRIGGERS`` is stored
+  as a string (never ``<f>``) and marked "quote-prefixed" (the ``'`` Excel shows in the
+  formula bar), so editing it keeps it text. The text itself is unchanged.
+- ``save(book, target)`` / ``to_bytes(book)``: guard every cell of a workbook, then save it.
+  The app writes no formulas of its own; a workbook saved here has none.
+- ``cells(ws, values)``: the guarded cells of one row for ``ws.append`` in openpyxl's write-only
+  mode (streamed exports), where cells cannot be visited before saving.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+
+# Characters that make a spreadsheet read the rest as a formula (OWASP "CSV injection"), plus
+# the full-width forms an input method produces, which WPS also accepts.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def is_risky(value: Any) -> bool:
+    """True for text a spreadsheet could read as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def guard(cell: Any) -> Any:
+    """Keep a cell's text as text (see the module's docstring); returns the cell."""
+    if cell.data_type == "f" or is_risky(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def cells(ws: Any, values: Iterable[Any]) -> list[Any]:
+    """One row's values as guarded cells for ``ws.append`` (write-only or normal worksheet).
+
+    A value that already is a cell (styled by the caller) is guarded as it is."""
+    row = []
+    for value in values:
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
+        row.append(guard(cell))
+    return row
+
+
+def guard_workbook(book: Workbook) -> None:
+    """Guard every stored cell of every worksheet of a normal (not write-only) workbook."""
+    if getattr(book, "write_only", False):
+        return  # its rows were guarded by ``cells`` as they were written
+    for ws in book.worksheets:
+        for cell in ws._cells.values():  # every cell that holds something, in one pass
+            if cell.data_type in ("s", "f"):
+                guard(cell)
+
+
+def save(book: Workbook, target: IO[bytes]) -> None:
+    """Guard, then save ``book`` into ``target`` (a file or a buffer)."""
+    guard_workbook(book)
+    book.save(target)
+
+
+def to_bytes(book: Workbook) -> bytes:
+    """Guard, then return the saved workbook's bytes."""
+    buffer = io.BytesIO()
+    save(book, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,142 @@
+// xieguan field app: the outbox page (/field/outbox/). Lists each waiting record of this
+// account with its state and any refusal, small thumbnails of its photos, and lets the user
+// send now, correct (reopens the form with the queued record) or discard (asks first).
+import * as outbox from "./outbox.js";
+import { KIND_LABELS, currentUser, syncAll } from "./sync.js";
+import { formatBytes, formatTime, prepare } from "./prepare.js";
+
+const user = currentUser();
+const list = document.getElementById("outbox-list");
+const empty = document.getElementById("outbox-empty");
+const sentList = document.getElementById("sent-list");
+const sentEmpty = document.getElementById("sent-empty");
+const STATES = {
+  waiting: ["等待上传", "text-bg-warning"],
+  sending: ["正在上传", "text-bg-info"],
+  refused: ["被退回，需要修改", "text-bg-danger"],
+  conflict: ["与他人修改冲突", "text-bg-danger"],
+  auth: ["需要重新登录", "text-bg-danger"],
+};
+let urls = [];
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.entries(attrs).forEach(([k, v]) => {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  });
+  node.append(...children.filter(Boolean));
+  return node;
+}
+
+export function editUrl(item) {
+  if (item.kind === "inspection") return `/inspections/new/${item.employer_id}/?outbox=${item.id}`;
+  return item.edit_url || "";
+}
+
+function conflictTable(item) {
+  const c = item.conflict || {};
+  const mine = c.yours || c.mine || {};
+  const theirs = c.current || c.theirs || {};
+  const labels = c.labels || {};
+  const keys = Object.keys({ ...mine, ...theirs }).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(theirs[k]));
+  if (!keys.length) return null;
+  const rows = keys.map((k) =>
+    el("tr", {}, el("th", { text: labels[k] || k }), el("td", { text: String(mine[k] ?? "") }), el("td", { text: String(theirs[k] ?? "") }))
+  );
+  return el(
+    "table",
+    { class: "table table-sm mt-2 mb-0", "data-testid": "conflict" },
+    el("thead", {}, el("tr", {}, el("th", { text: "项目" }), el("th", { text: "我的修改" }), el("th", { text: "服务器上的新版本" }))),
+    el("tbody", {}, ...rows)
+  );
+}
+
+async function itemRow(item) {
+  const [label, tone] = STATES[item.state] || [item.state, "text-bg-secondary"];
+  const li = el("li", { class: "list-group-item", "data-testid": "outbox-item", "data-id": item.id, "data-state": item.state });
+  const head = el(
+    "div",
+    { class: "d-flex flex-wrap align-items-baseline gap-2" },
+    el("span", { class: `badge ${tone}`, text: label }),
+    el("span", { class: "fw-semibold", text: `${KIND_LABELS[item.kind] || item.kind} · ${item.title || ""}` })
+  );
+  li.append(head, el("div", { class: "small text-body-secondary", text: `记录于 ${formatTime(item.created_at)}` }));
+  if (item.problems && item.problems.length && ["refused", "conflict"].includes(item.state)) {
+    li.append(el("ul", { class: "text-danger mb-1 mt-1", "data-testid": "refusal" }, ...item.problems.map((p) => el("li", { text: p }))));
+  } else if (item.message) {
+    li.append(el("div", { class: "small mt-1", text: item.message }));
+  }
+  const table = item.state === "conflict" ? conflictTable(item) : null;
+  if (table) li.append(el("div", { class: "table-responsive" }, table));
+  const photos = await outbox.photosOf(item.id);
+  if (photos.length) {
+    const thumbs = el("div", { class: "xg-thumbs mt-2" });
+    photos.forEach((p) => {
+      const url = URL.createObjectURL(p.thumb || p.blob);
+      urls.push(url);
+      thumbs.append(el("img", { src: url, alt: "照片缩略图" }));
+    });
+    li.append(thumbs);
+  }
+  const actions = el("div", { class: "xg-item-actions mt-2" });
+  const edit = editUrl(item);
+  if (edit) actions.append(el("a", { class: "btn btn-outline-primary xg-tap", href: edit, "data-testid": "edit", text: "修改" }));
+  const discard = el("button", { type: "button", class: "btn btn-outline-danger xg-tap", "data-testid": "discard", text: "放弃" });
+  discard.addEventListener("click", async () => {
+    const what = `${KIND_LABELS[item.kind] || "记录"}“${item.title || ""}”`;
+    if (!window.confirm(`放弃后，${what}将从手机上删除，不会上传，也无法恢复。确定放弃吗？`)) return;
+    await outbox.remove(item.id);
+  });
+  actions.append(discard);
+  li.append(actions);
+  return li;
+}
+
+async function render() {
+  urls.forEach((u) => URL.revokeObjectURL(u));
+  urls = [];
+  const items = await outbox.mine(user);
+  list.replaceChildren(...(await Promise.all(items.map(itemRow))));
+  empty.hidden = items.length > 0;
+  const sent = (await outbox.getMeta("sent")) || [];
+  sentList.replaceChildren(
+    ...sent.map((s) =>
+      el(
+        "li",
+        { class: "list-group-item" },
+        s.url ? el("a", { href: s.url, text: `${KIND_LABELS[s.kind] || s.kind} · ${s.title || ""}` }) : el("span", { text: s.title }),
+        el("span", { class: "small text-body-secondary ms-2", text: formatTime(s.at) })
+      )
+    )
+  );
+  sentEmpty.hidden = sent.length > 0;
+  const prepared = await outbox.getMeta("prepared");
+  const info = document.getElementById("prepared-info");
+  info.textContent = prepared
+    ? `上次准备：${formatTime(prepared.at)}，${prepared.pages} 个页面，共 ${formatBytes(prepared.bytes)}` +
+      (prepared.failed ? `（${prepared.failed} 个未能下载）` : "") + "。"
+    : "尚未做离线准备。";
+}
+
+document.getElementById("sync-now").addEventListener("click", async (event) => {
+  event.target.disabled = true;
+  await syncAll({ force: true });
+  event.target.disabled = false;
+});
+document.getElementById("prepare").addEventListener("click", async (event) => {
+  const progress = document.getElementById("prepare-progress");
+  event.target.disabled = true;
+  try {
+    const result = await prepare((done, total) => (progress.textContent = `正在下载 ${done}/${total}…`));
+    progress.textContent = `完成：${result.pages} 个页面，${formatBytes(result.bytes)}。`;
+  } catch (e) {
+    progress.textContent = navigator.onLine ? e.message : "现在没有网络，联网后再做离线准备。";
+  }
+  event.target.disabled = false;
+  render();
+});
+if (location.hash === "#queued") document.getElementById("queued-note").hidden = false;
+outbox.onChange(render);
+render();

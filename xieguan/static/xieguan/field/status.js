@@ -1,0 +1,96 @@
+// xieguan field app, loaded on every page: registers the service worker, shows the sync status
+// (已同步 / 待上传 N 项 / 上次同步时间 / 离线) in the bar under the menu, runs the sync loop, and
+// refreshes the offline pages when online and they are older than REFRESH_AFTER.
+import * as outbox from "./outbox.js";
+import { syncAll } from "./sync.js";
+import { forget, formatTime, prepare } from "./prepare.js";
+
+const REFRESH_AFTER = 6 * 60 * 60 * 1000;
+const bar = document.getElementById("xg-status");
+const user = bar ? bar.dataset.user : "";
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  } catch (e) {
+    // no service worker (private mode, http on a LAN address): the app works online as before
+  }
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "xieguan-sync") {
+      syncAll({ force: true }).then(() => event.ports[0] && event.ports[0].postMessage("done"));
+    }
+  });
+}
+
+function text(el, value) {
+  if (el && el.textContent !== value) el.textContent = value;
+}
+
+async function render() {
+  if (!bar) return;
+  const items = await outbox.mine(user);
+  const waiting = items.filter((i) => ["waiting", "sending"].includes(i.state)).length;
+  const refused = items.filter((i) => ["refused", "conflict"].includes(i.state)).length;
+  const auth = items.some((i) => i.state === "auth");
+  const last = await outbox.getMeta("last_sync_at");
+  const online = navigator.onLine;
+  let state;
+  let label;
+  if (!online) {
+    state = "offline";
+    label = items.length ? `离线 · 待上传 ${items.length} 项` : "离线";
+  } else if (auth) {
+    state = "auth";
+    label = `登录已失效 · 待上传 ${items.length} 项`;
+  } else if (refused) {
+    state = "refused";
+    label = `${refused} 项被退回` + (waiting ? ` · 待上传 ${waiting} 项` : "");
+  } else if (waiting) {
+    state = "waiting";
+    label = `待上传 ${waiting} 项`;
+  } else {
+    state = "synced";
+    label = "已同步";
+  }
+  bar.dataset.state = state;
+  bar.dataset.pending = String(items.length);
+  text(bar.querySelector("[data-status-label]"), label);
+  text(bar.querySelector("[data-status-time]"), last ? `上次同步 ${formatTime(last)}` : "尚未同步");
+}
+
+async function autoPrepare() {
+  if (!navigator.onLine || bar.dataset.role !== "assistant") return;
+  const prepared = await outbox.getMeta("prepared");
+  if (prepared && Date.now() - Date.parse(prepared.at) < REFRESH_AFTER) return;
+  try {
+    await prepare();
+  } catch (e) {
+    // tried again at the next page or when the network returns
+  }
+}
+
+async function start() {
+  if (!user) {
+    // Logged out (the login page): the previous account's pages leave the cache; its outbox
+    // stays on the phone and is sent when that account logs in again.
+    if (location.pathname === "/login/") forget().catch(() => {});
+    return;
+  }
+  await registerWorker();
+  outbox.onChange(render);
+  window.addEventListener("online", () => {
+    render();
+    syncAll({ force: true });
+    autoPrepare();
+  });
+  window.addEventListener("offline", render);
+  await render();
+  if (navigator.onLine) {
+    await syncAll();
+    await render();
+    autoPrepare();
+  }
+}
+
+start();
