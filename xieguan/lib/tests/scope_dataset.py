@@ -28,7 +28,7 @@ from xieguan.employers.models import Employer, EmployerImport
 from xieguan.funding.models import Budget
 from xieguan.inspections.models import Inspection, InspectionPhoto
 from xieguan.leads import actions as lead_actions
-from xieguan.leads.models import AssistPhoto, AssistRequest, Complaint, ComplaintChannel, Lead, LeadPhoto
+from xieguan.leads.models import AssistPhoto, AssistRequest, Complaint, ComplaintChannel, LeadPhoto
 from xieguan.outreach.models import PublicityEvent, PublicityPhoto
 from xieguan.personnel.models import Assessment, Assistant
 from xieguan.regions.models import Region
@@ -105,8 +105,10 @@ def _data_migrations() -> None:
 
     ensure_code_lists()
     load_templates()
-    for module in ("xieguan.indicators.migrations.0002_default_targets",
-                   "xieguan.personnel.migrations.0003_default_grade_thresholds"):
+    for module in (
+        "xieguan.indicators.migrations.0002_default_targets",
+        "xieguan.personnel.migrations.0003_default_grade_thresholds",
+    ):
         importlib.import_module(module).load(apps, None)
 
 
@@ -156,7 +158,10 @@ def build() -> Dataset:
     data.add("inspection", insp_a, insp_b)
     data.add(
         "inspection_photo",
-        *(InspectionPhoto.objects.create(inspection=i, image=image_file(), caption="现场") for i in (insp_a, insp_b)),
+        *(
+            InspectionPhoto.objects.create(inspection=i, image=image_file(), caption="现场")
+            for i in (insp_a, insp_b)
+        ),
     )
 
     # --- leads, complaints, 协查 --------------------------------------------------------
@@ -180,7 +185,8 @@ def build() -> Dataset:
         lead_actions.report_lead(complaint.lead, by=assistant, method="system", agency=agency)
         complaints[side] = complaint
     data.complaints = [complaints["A"], complaints["B"]]  # refreshed at the end of build()
-    lead_a, lead_b = (Lead.objects.get(pk=complaints[s].lead_id) for s in "AB")
+    lead_a, lead_b = (complaints[s].lead for s in "AB")
+    assert lead_a is not None and lead_b is not None
     data.add("lead", lead_a, lead_b)
     data.add("complaint", complaints["A"], complaints["B"])
     data.add(
@@ -189,7 +195,9 @@ def build() -> Dataset:
     assist_a = AssistRequest.objects.within(TOWNSHIP_A).order_by("pk").first()
     assert assist_a is not None
     lead_actions.acknowledge_lead(lead_b, by=u["jiandu2"])
-    assist_b = lead_actions.request_assist(by=u["jiandu2"], assistant=u["xieguan2"], lead=lead_b, note="请核实")
+    assist_b = lead_actions.request_assist(
+        by=u["jiandu2"], assistant=u["xieguan2"], lead=lead_b, note="请核实"
+    )
     data.add("assist", assist_a, assist_b)
     data.add(
         "assist_photo",
@@ -226,7 +234,10 @@ def build() -> Dataset:
     data.assistants = list(Assistant.objects.all())
     data.add(
         "assessment",
-        *(Assessment.objects.create(assistant=a, year=today.year - 1, comments=FORMULA) for a in (ast_a, ast_b)),
+        *(
+            Assessment.objects.create(assistant=a, year=today.year - 1, comments=FORMULA)
+            for a in (ast_a, ast_b)
+        ),
     )
     from xieguan.personnel.models import TrainingSession
 
@@ -262,7 +273,9 @@ def build() -> Dataset:
     data.add(
         "task_file",
         *(
-            TaskAttachment.objects.create(task=t, region_id=t.region_id, file=image_file("notice.png"), name="notice.png")
+            TaskAttachment.objects.create(
+                task=t, region_id=t.region_id, file=image_file("notice.png"), name="notice.png"
+            )
             for t in (task_a, task_b)
         ),
     )

@@ -132,7 +132,12 @@ CONSTANTS: dict[str, Callable[[], list[str]]] = {
 }
 
 # Django admin: guarded as a whole (province admins only, lib/access.py); its parameters.
-ADMIN_CONSTANTS: dict[str, str] = {"app_label": "accounts", "object_id": "1", "content_type_id": "1", "url": "x/"}
+ADMIN_CONSTANTS: dict[str, str] = {
+    "app_label": "accounts",
+    "object_id": "1",
+    "content_type_id": "1",
+    "url": "x/",
+}
 
 # A value of each regional kind that no record has (the answer to compare an out-of-scope one with).
 MISSING: dict[str, Any] = {"uuid": "00000000-0000-4000-8000-000000000000", "int": 2_000_000_000}
