@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "xieguan.ops.logs.RequestContextMiddleware",  # request id, user and region on every log line
     "django.contrib.messages.middleware.MessageMiddleware",
     "xieguan.accounts.middleware.ActiveTermMiddleware",
+    "xieguan.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

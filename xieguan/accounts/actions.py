@@ -6,12 +6,21 @@ it creates the one account from which everything else is done in the app.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieguan.accounts.models import Role, User
+from xieguan.accounts.models import ROLE_LEVELS, AccountEvent, Agency, ApiToken, Role, User
 from xieguan.regions.models import Level, Region
 
 
@@ -53,4 +62,354 @@ def bootstrap_province_admin(
         raise AccountRefused(exc.messages) from exc
     user.set_password(password)
     user.save()
+    return user
+
+
+# --- people and organisations, managed in the app (issue 17) ----------------------------------
+#
+# Who manages whom (``manageable_roles``): the province admin creates and edits prefecture
+# viewers, county admins and officers anywhere in the province; a county admin creates and edits
+# the officers of their county. Both may reset the password of, unlock and sign out any user in
+# their subtree below them, assistants included (an assistant's account is created from the
+# assistant's record in personnel and ends with the appointment or the dismissal, never here).
+
+CREATABLE_BY: dict[str, frozenset[str]] = {
+    Role.PROVINCE_ADMIN: frozenset({Role.PREFECTURE_VIEWER, Role.COUNTY_ADMIN, Role.OFFICER}),
+    Role.COUNTY_ADMIN: frozenset({Role.OFFICER}),
+}
+SUPPORTED_BY: dict[str, frozenset[str]] = {
+    Role.PROVINCE_ADMIN: frozenset({Role.PREFECTURE_VIEWER, Role.COUNTY_ADMIN, Role.OFFICER, Role.ASSISTANT}),
+    Role.COUNTY_ADMIN: frozenset({Role.OFFICER, Role.ASSISTANT}),
+}
+ONE_TIME_PASSWORD_LENGTH = 12
+
+
+def manageable_roles(by: User) -> frozenset[str]:
+    """Roles whose accounts ``by`` may create, edit and deactivate."""
+    return CREATABLE_BY.get(by.role, frozenset())
+
+
+def _in_scope(by: User, target: User) -> bool:
+    return target.pk != by.pk and bool(by.region_id) and target.region_id.startswith(by.region_id)
+
+
+def can_edit(by: User, target: User) -> bool:
+    return _in_scope(by, target) and target.role in manageable_roles(by)
+
+
+def can_support(by: User, target: User) -> bool:
+    """Reset the password, lift a lock-out, sign out everywhere."""
+    return _in_scope(by, target) and target.role in SUPPORTED_BY.get(by.role, frozenset())
+
+
+def _record(
+    by: User, kind: str, *, user: User | None = None, agency: Agency | None = None, detail: str = ""
+) -> None:
+    region = user.region if user is not None else agency.region if agency is not None else by.region
+    AccountEvent.objects.create(
+        actor=by, user=user, agency=agency, region=region, kind=kind, detail=detail[:500]
+    )
+
+
+def _one_time_password() -> str:
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
+    return "".join(secrets.choice(alphabet) for _ in range(ONE_TIME_PASSWORD_LENGTH))
+
+
+@dataclass
+class UserData:
+    username: str
+    full_name: str
+    role: str
+    region: Region
+    agency: Agency | None = None
+    phone: str = ""
+    email: str = ""
+
+
+def _check_user_data(by: User, data: UserData, instance: User | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.role not in manageable_roles(by):
+        errors.setdefault("role", []).append(_("您不能创建或修改该角色的账号。"))
+    if not data.region.code.startswith(by.region_id or "\0"):
+        errors.setdefault("region", []).append(_("所选区划不在您的管辖范围内。"))
+    allowed = ROLE_LEVELS.get(data.role, ())
+    if data.region.level not in allowed:
+        names = "、".join(str(Level(level).label) for level in allowed)
+        errors.setdefault("region", []).append(_("该角色只能设在%(levels)s一级。") % {"levels": names})
+    if data.role == Role.OFFICER:
+        if data.agency is None:
+            errors.setdefault("agency", []).append(_("执法人员须属于一个卫生健康监督机构。"))
+        elif data.agency.kind != Agency.Kind.SUPERVISION or not data.region.code.startswith(
+            data.agency.region_id
+        ):
+            errors.setdefault("agency", []).append(_("所选机构须是该区划或其上级的卫生健康监督机构。"))
+    elif data.agency is not None and not data.region.code.startswith(data.agency.region_id):
+        errors.setdefault("agency", []).append(_("所选机构不在该账号的区划内。"))
+    clash = User.objects.filter(username=data.username)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        errors.setdefault("username", []).append(_("用户名已被使用。"))
+    if not data.full_name.strip():
+        errors.setdefault("full_name", []).append(_("请填写姓名。"))
+    if errors:
+        raise AccountRefused(errors)
+
+
+@transaction.atomic
+def create_user(by: User, data: UserData) -> tuple[User, str]:
+    """Create an account; returns it with a one-time password the user must change at first login."""
+    _check_user_data(by, data, None)
+    user = User(
+        username=data.username,
+        full_name=data.full_name.strip(),
+        role=data.role,
+        region=data.region,
+        agency=data.agency,
+        phone=data.phone,
+        email=data.email,
+        must_change_password=True,
+    )
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise AccountRefused(exc.message_dict) from exc
+    password = _one_time_password()
+    user.set_password(password)
+    user.save()
+    _record(by, AccountEvent.Kind.CREATED, user=user, detail=f"{user.get_role_display()} {user.region_id}")
+    return user, password
+
+
+@transaction.atomic
+def update_user(by: User, target: User, data: UserData) -> User:
+    if not can_edit(by, target):
+        raise AccountRefused(_("您不能修改此账号。"))
+    _check_user_data(by, data, target)
+    changed = [
+        name
+        for name, value in (
+            ("username", data.username),
+            ("full_name", data.full_name.strip()),
+            ("role", data.role),
+            ("region_id", data.region.code),
+            ("agency_id", data.agency.pk if data.agency else None),
+            ("phone", data.phone),
+            ("email", data.email),
+        )
+        if getattr(target, name) != value
+    ]
+    target.username, target.full_name, target.role = data.username, data.full_name.strip(), data.role
+    target.region, target.agency, target.phone, target.email = (
+        data.region,
+        data.agency,
+        data.phone,
+        data.email,
+    )
+    try:
+        target.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise AccountRefused(exc.message_dict) from exc
+    target.save()
+    if changed:
+        _record(by, AccountEvent.Kind.UPDATED, user=target, detail=", ".join(changed))
+    return target
+
+
+def _end_sessions(target: User) -> int:
+    keys = list(target.login_sessions.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    target.login_sessions.all().delete()
+    revoked = target.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return len(keys) + revoked
+
+
+@transaction.atomic
+def set_active(by: User, target: User, *, active: bool, reason: str = "") -> User:
+    if not can_edit(by, target):
+        raise AccountRefused(_("您不能停用或启用此账号。"))
+    if not active and not reason.strip():
+        raise AccountRefused({"reason": [_("请填写停用原因。")]})
+    if target.is_active == active:
+        return target
+    target.is_active = active
+    target.save(update_fields=["is_active"])
+    if not active:
+        _end_sessions(target)
+    kind = AccountEvent.Kind.REACTIVATED if active else AccountEvent.Kind.DEACTIVATED
+    _record(by, kind, user=target, detail=reason.strip())
+    return target
+
+
+@transaction.atomic
+def reset_password(by: User, target: User) -> str:
+    """A new one-time password (shown once to ``by``); the user must change it at the next login."""
+    if not can_support(by, target):
+        raise AccountRefused(_("您不能重置此账号的密码。"))
+    password = _one_time_password()
+    target.set_password(password)
+    target.must_change_password = True
+    target.save(update_fields=["password", "must_change_password"])
+    _end_sessions(target)
+    axes_reset(username=target.username)
+    _record(by, AccountEvent.Kind.PASSWORD_RESET, user=target)
+    return password
+
+
+@transaction.atomic
+def unlock(by: User, target: User) -> int:
+    """Lift a login lock-out (django-axes) of the user; returns how many lock records were cleared."""
+    if not can_support(by, target):
+        raise AccountRefused(_("您不能解除此账号的锁定。"))
+    cleared = axes_reset(username=target.username)
+    _record(by, AccountEvent.Kind.UNLOCKED, user=target, detail=str(cleared))
+    return cleared
+
+
+def is_locked(user: User) -> bool:
+    from axes.models import AccessAttempt
+
+    limit = settings.AXES_FAILURE_LIMIT
+    return AccessAttempt.objects.filter(username=user.username, failures_since_start__gte=limit).exists()
+
+
+@transaction.atomic
+def sign_out_everywhere(by: User, target: User) -> int:
+    """End every session and revoke every device token of ``target`` (``by`` may be ``target``)."""
+    if by.pk != target.pk and not can_support(by, target):
+        raise AccountRefused(_("您不能让此账号退出登录。"))
+    ended = _end_sessions(target)
+    _record(by, AccountEvent.Kind.SIGNED_OUT, user=target, detail=str(ended))
+    return ended
+
+
+@transaction.atomic
+def change_own_password(user: User, *, old: str, new: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(old):
+        errors["old_password"] = [_("原密码不正确。")]
+    try:
+        validate_password(new, user)
+    except ValidationError as exc:
+        errors["new_password1"] = list(exc.messages)
+    if not errors and old == new:
+        errors["new_password1"] = [_("新密码不能与原密码相同。")]
+    if errors:
+        raise AccountRefused(errors)
+    user.set_password(new)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    _record(user, AccountEvent.Kind.PASSWORD_CHANGED, user=user)
+
+
+# --- agencies ------------------------------------------------------------------------------
+
+
+def can_manage_agencies(by: User) -> bool:
+    return by.role == Role.PROVINCE_ADMIN
+
+
+@dataclass
+class AgencyData:
+    name: str
+    kind: str
+    region: Region
+    phone: str = ""
+
+
+@transaction.atomic
+def save_agency(by: User, data: AgencyData, instance: Agency | None = None) -> Agency:
+    """Create or edit a supervision agency or administration department of any level in the province."""
+    if not can_manage_agencies(by):
+        raise AccountRefused(_("只有省级管理员可以设置机构。"))
+    errors: dict[str, list[str]] = {}
+    if not data.region.code.startswith(by.region_id):
+        errors["region"] = [_("所选区划不在您的管辖范围内。")]
+    if data.region.level not in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY):
+        errors.setdefault("region", []).append(_("机构设在省、市(州)或县(区)一级。"))
+    if not data.name.strip():
+        errors["name"] = [_("请填写机构名称。")]
+    clash = Agency.objects.filter(region=data.region, kind=data.kind, name=data.name.strip())
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        errors.setdefault("name", []).append(_("该区划已有同名同类机构。"))
+    if errors:
+        raise AccountRefused(errors)
+    agency = instance or Agency()
+    created = instance is None
+    agency.name, agency.kind, agency.region, agency.phone = (
+        data.name.strip(),
+        data.kind,
+        data.region,
+        data.phone,
+    )
+    agency.save()
+    kind = AccountEvent.Kind.AGENCY_CREATED if created else AccountEvent.Kind.AGENCY_UPDATED
+    _record(by, kind, agency=agency, detail=f"{agency.get_kind_display()} {agency.region_id}")
+    return agency
+
+
+# --- per-device API tokens ----------------------------------------------------------------------
+
+TOKEN_PREFIX = "xg_"  # noqa: S105 (a marker, not a secret)
+TOKEN_TOUCH_SECONDS = 300  # last_used_at is written at most every 5 minutes per token
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key. The key is 256 random bits, so a plain SHA-256 suffices (no
+    password stretching is needed for a secret nobody chose)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_token(user: User, *, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``'s device ``name``; returns (token, key). The key is not stored:
+    the caller shows it once."""
+    label = (name or "").strip()
+    if not label:
+        raise AccountRefused(_("请填写设备名称（例如：张三的手机）。"), code="name")
+    if len(label) > 50:
+        raise AccountRefused(_("设备名称不能超过 50 个字。"), code="name")
+    if days is not None and not 1 <= days <= 3650:
+        raise AccountRefused(_("有效天数须在 1 到 3650 之间。"), code="days")
+    if not user.is_active or not user.term_is_current():
+        raise AccountRefused(_("账号已停用，不能创建令牌。"), code="state")
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=label,
+        prefix=key[:10],
+        key_hash=hash_key(key),
+        expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, by: User) -> ApiToken:
+    """Revoke a token (its owner, or an admin who sees the owner; the caller fetched it through
+    the scope). Revoking twice is harmless."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def user_for_key(key: str) -> User | None:
+    """The user a bearer key stands for, or None (unknown, revoked, expired, or an account that
+    may not work: inactive, dismissed, term over). Marks the token used."""
+    if not key.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+    now = timezone.now()
+    if token is None or not token.is_usable(now):
+        return None
+    user = token.user
+    if not user.is_active or not user.term_is_current():
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user

@@ -3,9 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.lib.nav import NavItem
 
+TOKEN_ADMINS = frozenset({"county_admin", "province_admin"})
+
 
 class AccountsConfig(AppConfig):
     name = "xieguan.accounts"
     label = "accounts"
     verbose_name = _("账号与角色")
-    nav_items = [NavItem(_("工作台"), "accounts:home", order=0)]
+    nav_items = [
+        NavItem(_("工作台"), "accounts:home", order=0),
+        NavItem(_("账号与机构"), "accounts:users", roles=TOKEN_ADMINS, order=85),
+        NavItem(_("接口令牌"), "accounts:admin_tokens", roles=TOKEN_ADMINS, order=95),
+    ]
+
+    def ready(self) -> None:
+        from xieguan.accounts import signals  # noqa: F401 - connects the login/logout receivers

@@ -4,13 +4,18 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+API_PREFIX = "/api/"
+
 
 class ActiveTermMiddleware:
-    """Log out a user whose appointment term has ended (the account works only while current)."""
+    """Log out a user whose appointment term has ended (the account works only while current).
+
+    The JSON API is answered 401 JSON instead of a redirect to the login page, so the offline
+    client knows to ask for the password and keeps its outbox (docs/sync.md)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -19,6 +24,30 @@ class ActiveTermMiddleware:
         user = request.user
         if user.is_authenticated and not user.term_is_current():
             logout(request)
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"detail": _("您的聘期已结束，账号已停用。")}, status=401)
             messages.error(request, _("您的聘期已结束，账号已停用。如需续聘请联系县(区)卫生健康行政部门。"))
             return redirect("accounts:login")
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """After an admin made the account or reset its password, every page leads to the password
+    change until the user has chosen their own (the API answers 403 with the same message)."""
+
+    ALLOWED = ("/password/", "/logout/", "/static/", "/i18n/", "/health/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(self.ALLOWED)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("管理员为您设置了临时密码，请先修改密码。")}, status=403)
+            return redirect("accounts:password_change")  # the page says why
         return self.get_response(request)

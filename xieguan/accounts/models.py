@@ -66,6 +66,12 @@ class User(AbstractUser):
         help_text=_("协管员的聘期结束日；过期后无法登录。空表示不限。"),
     )
 
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("管理员创建账号或重置密码后，用户下次登录须先修改密码。"),
+    )
+
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()
     REQUIRED_FIELDS: ClassVar[list[str]] = ["email", "full_name", "role", "region"]
 
@@ -162,3 +168,109 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ApiToken(models.Model):
+    """A per-device API key (``Authorization: Bearer <key>``) for clients other than the browser.
+
+    Only a SHA-256 hash of the key is stored (the key is shown once, when made); ``prefix`` (the
+    key's first characters) lets the owner tell their devices apart. A token acts exactly as its
+    user's session would (same role, same region scope) while the token is neither revoked nor
+    expired and the account itself may work (active, not dismissed, term current).
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("设备名称"), max_length=50)
+    prefix = models.CharField(_("令牌开头"), max_length=12)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "user__region"
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["key_hash"], name="api_token_unique_key_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: object | None = None) -> bool:
+        moment = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)  # type: ignore[operator]
+
+
+class LoginSession(models.Model):
+    """A browser session of a user (made at login, removed at logout): the account page lists
+    them and "sign out everywhere" ends them. The session itself lives in Django's session store."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("登录时间"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("登录地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "user__region"
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccountEvent(models.Model):
+    """Who did what to which account or agency, when: the audit of account administration."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("创建账号")
+        UPDATED = "updated", _("修改账号")
+        DEACTIVATED = "deactivated", _("停用账号")
+        REACTIVATED = "reactivated", _("启用账号")
+        PASSWORD_RESET = "password_reset", _("重置密码")
+        PASSWORD_CHANGED = "password_changed", _("修改本人密码")
+        UNLOCKED = "unlocked", _("解除锁定")
+        SIGNED_OUT = "signed_out", _("退出全部登录")
+        AGENCY_CREATED = "agency_created", _("新建机构")
+        AGENCY_UPDATED = "agency_updated", _("修改机构")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="account_events",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("机构"), null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("操作"), max_length=20, choices=Kind.choices)
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("账号操作记录")
+        verbose_name_plural = _("账号操作记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["region", "at"], name="account_event_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

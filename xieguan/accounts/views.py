@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xieguan.accounts.forms import LoginForm
+from xieguan.accounts.actions import AccountRefused, create_token, revoke_token
+from xieguan.accounts.forms import LoginForm, TokenForm
+from xieguan.accounts.models import ApiToken, Role
 from xieguan.lib.access import AuthedRequest, login_only, public, scoped
+from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.worklist import worklist_for
 
 
@@ -54,3 +59,60 @@ def notifications_read(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(pk__in=[i for i in ids if i.isdigit()])
     qs.update(read_at=timezone.now())
     return redirect(request.POST.get("next") or "accounts:notifications")
+
+
+# --- per-device API tokens (docs/sync.md) ---------------------------------------------------------
+
+TOKEN_ADMINS = (Role.COUNTY_ADMIN, Role.PROVINCE_ADMIN)
+
+
+@login_only
+def tokens(request: AuthedRequest) -> HttpResponse:
+    """The user's own API tokens: list, create (the key is shown once, on this response only)."""
+    form = TokenForm(request.POST or None)
+    key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, key = create_token(
+                request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except AccountRefused as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(
+                request,
+                _("令牌“%(name)s”已创建。请立即复制保存，离开本页后将无法再次查看。") % {"name": token.name},
+            )
+            form = TokenForm()
+    context = {"form": form, "key": key, "tokens": request.user.api_tokens.select_related("revoked_by")}
+    return render(request, "accounts/tokens.html", context)
+
+
+@login_only
+@require_POST
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # someone else's: 404
+    revoke_token(token, by=request.user)
+    messages.success(request, _("令牌“%(name)s”已撤销，使用它的设备需要重新登录。") % {"name": token.name})
+    return redirect("accounts:tokens")
+
+
+@scoped(*TOKEN_ADMINS)
+def admin_tokens(request: AuthedRequest) -> HttpResponse:
+    """The tokens of the users in the admin's region (a county admin: their county)."""
+    qs = ApiToken.objects.visible_to(request.user).select_related("user", "user__region", "revoked_by")
+    page = Paginator(qs.order_by("revoked_at", "-created_at"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/admin_tokens.html", {"page": page})
+
+
+@scoped(*TOKEN_ADMINS)
+@require_POST
+def admin_token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    token = get_visible_or_404(
+        ApiToken.objects.select_related("user"), request.user, pk=pk
+    )  # other county: 404
+    revoke_token(token, by=request.user)
+    messages.success(
+        request, _("已撤销 %(user)s 的令牌“%(name)s”。") % {"user": token.user, "name": token.name}
+    )
+    return redirect("accounts:admin_tokens")

@@ -7,11 +7,16 @@ the web pages do. Each area of the domain adds its own router here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import NinjaAPI, Router, Schema
-from ninja.security import django_auth
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
 
+from xieguan.accounts.actions import user_for_key
 from xieguan.api.offline import router as offline_router
 from xieguan.employers.api import router as employers_router
 from xieguan.inspections.api import router as inspections_router
@@ -19,19 +24,59 @@ from xieguan.leads.api import router as leads_router
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.sync import UuidTaken
+from xieguan.outreach.api import consultations_router
+from xieguan.outreach.api import router as publicity_router
 from xieguan.personnel.api import router as personnel_router
 from xieguan.regions.models import Region
 from xieguan.tasks.api import router as tasks_router
 
+
+class DeviceToken(HttpBearer):
+    """``Authorization: Bearer <key>``: a per-device token made at 接口令牌 (/tokens/).
+    The request then acts as the token's user, scoped exactly like their session; no CSRF token is
+    needed (nothing is read from cookies). Revoked or expired tokens, and accounts that may no
+    longer work, are 401."""
+
+    openapi_description = (
+        "每台设备一个令牌：在“接口令牌”页面（/tokens/）创建，只显示一次。"
+        "请求头 Authorization: Bearer <令牌>；权限和辖区与该用户登录后相同；"
+        "令牌撤销、过期或账号停用后返回 401。使用令牌的请求不需要 CSRF。"
+    )
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_key(token)
+        if user is not None:
+            request.user = user  # operations read request.user, as with a session
+        return user
+
+
+DESCRIPTION = """职业健康监督协管信息系统的 JSON 接口（/api/v1/）。
+
+**认证**：浏览器使用登录会话（Cookie，修改类请求须带 CSRF 令牌 `X-CSRFToken`）；其他客户端
+（离线手机端、第三方系统）使用每台设备一个的接口令牌：在 `/tokens/` 创建，
+请求头 `Authorization: Bearer xg_…`，不需要 CSRF。未登录、会话过期、令牌撤销或过期、
+账号停用时返回 **401** JSON（不会跳转到登录页），客户端应请用户重新输入密码后继续同步。
+
+**离线同步**：每条记录带客户端生成的 UUID，重复提交只保存一次（第一次 201，重复 200）。
+规则、各接口和拒绝时的状态码见 docs/sync.md。"""
+
 api = NinjaAPI(
     title="职业健康监督协管信息系统 API",
     version="1",
+    description=DESCRIPTION,
     urls_namespace="api-1",
-    auth=django_auth,
+    auth=[DeviceToken(), django_auth],
     docs_url="/docs",
     # The schema and Swagger UI are for logged-in users only (README): anonymous -> login page.
     docs_decorator=login_required,
 )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> object:
+    """401 as JSON, never a redirect: the offline client asks for the password and resumes."""
+    body = {"detail": "未登录或登录已过期，请重新登录后再同步。", "login_url": reverse("accounts:login")}
+    return api.create_response(request, body, status=401)
 
 
 @api.exception_handler(Http404)
@@ -96,6 +141,8 @@ api.add_router("/employers", employers_router)
 
 api.add_router("/personnel", personnel_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/outreach", consultations_router)
 
 api.add_router("/inspections", inspections_router)
 api.add_router("/offline", offline_router)
+api.add_router("/publicity", publicity_router)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from xieguan.accounts.models import Role
 from xieguan.employers.models import Employer, OperatingStatus
 from xieguan.inspections.models import Inspection, InspectionStatus
+from xieguan.leads.models import AssistRequest, AssistStatus
 from xieguan.lib.access import AuthedRequest, public, scoped
 
 # The app shell the worker precaches: what the assistant's pages load. Not the chart library
@@ -41,6 +42,7 @@ SHELL = [
     "xieguan/field/prepare.js",
     "xieguan/field/status.js",
     "xieguan/field/outbox-page.js",
+    "xieguan/field/offline-forms.js",
     "xieguan/field/icons/icon-192.png",
 ]
 WORKBOX = [
@@ -150,7 +152,8 @@ def offline(request: HttpRequest) -> HttpResponse:
 @require_GET
 def prepare(request: AuthedRequest) -> JsonResponse:
     """The pages 离线准备 downloads for this assistant: work list, outbox, ledger, each
-    employer of the scope (page and 附表1 form, which carries the active template), drafts."""
+    employer of the scope (page and 附表1 form, which carries the active template), drafts, the
+    lead and complaint forms, the open 协查 asked of this assistant."""
     user = request.user
     employers = (
         Employer.objects.visible_to(user)
@@ -163,6 +166,11 @@ def prepare(request: AuthedRequest) -> JsonResponse:
         .filter(assistant=user, status=InspectionStatus.DRAFT)
         .values_list("pk", flat=True)
     )
+    open_assists = (
+        AssistRequest.objects.visible_to(user)
+        .filter(assistant=user, status=AssistStatus.REQUESTED)
+        .values_list("pk", flat=True)
+    )
     pages = [
         reverse("accounts:home"),
         reverse("field:outbox"),
@@ -172,4 +180,6 @@ def prepare(request: AuthedRequest) -> JsonResponse:
     for pk in employers:
         pages += [reverse("employers:detail", args=[pk]), reverse("inspections:new", args=[pk])]
     pages += [reverse("inspections:edit", args=[pk]) for pk in drafts]
+    pages += [reverse("leads:new"), reverse("leads:new_complaint"), reverse("leads:assists")]
+    pages += [reverse("leads:assist", args=[pk]) for pk in open_assists]
     return JsonResponse({"pages": pages})

@@ -130,6 +130,7 @@ class InspectionData:
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     accuracy_m: float | None = None
+    legal_publicity: bool | None = None  # 普法 given during the visit; None: not said
     photos: list[PhotoData] = field(default_factory=list)
     items: list[ChecklistItem] | None = None
 
@@ -261,6 +262,7 @@ def _apply_header(inspection: Inspection, data: InspectionData) -> None:
     inspection.latitude = data.latitude
     inspection.longitude = data.longitude
     inspection.accuracy_m = data.accuracy_m
+    inspection.legal_publicity = data.legal_publicity
 
 
 def _apply_signatures(inspection: Inspection, prepared: Mapping[str, ContentFile[bytes] | None]) -> None:
@@ -651,6 +653,7 @@ def snapshot(inspection: Inspection) -> dict[str, Any]:
         "legal_representative": inspection.legal_representative,
         "phone": inspection.phone,
         "accompanying_person": inspection.accompanying_person,
+        "legal_publicity": inspection.legal_publicity,
         "inspected_at": timezone.localtime(inspection.inspected_at).isoformat(timespec="minutes"),
         "answers": {
             str(a.item.number): {"answer": a.answer, "note": a.note}

@@ -49,6 +49,26 @@ class ItemOut(Schema):
     lead_type: str
 
 
+class QuestionOut(Schema):
+    """A question of the inspection form besides the check-list items (answered true/false/null)."""
+
+    name: str  # the InspectionIn field that carries the answer
+    label: str
+    true_label: str
+    false_label: str
+
+
+# The form's questions besides the items, in the offline template data and the web form alike.
+QUESTIONS = [
+    QuestionOut(
+        name="legal_publicity",
+        label="本次巡查是否向用人单位开展了法律法规宣传（谁执法谁普法）",
+        true_label="已开展",
+        false_label="未开展",
+    )
+]
+
+
 class TemplateOut(Schema):
     id: int
     code: str
@@ -56,6 +76,7 @@ class TemplateOut(Schema):
     name: str
     is_active: bool
     items: list[ItemOut]
+    questions: list[QuestionOut] = QUESTIONS
 
 
 class AnswerIn(Schema):
@@ -90,6 +111,7 @@ class InspectionIn(Schema):
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     accuracy_m: float | None = None
+    legal_publicity: bool | None = None  # 巡查时开展普法宣传; absent or null: not recorded
     photos: list[PhotoIn] = []
 
 
@@ -150,6 +172,7 @@ class InspectionOut(InspectionFields):
     latitude: Decimal | None
     longitude: Decimal | None
     accuracy_m: float | None
+    legal_publicity: bool | None
     has_companion_signature: bool
     has_assistant_signature: bool
     answers: list[AnswerOut]
@@ -229,6 +252,7 @@ def inspection_out(
         "latitude": inspection.latitude,
         "longitude": inspection.longitude,
         "accuracy_m": inspection.accuracy_m,
+        "legal_publicity": inspection.legal_publicity,
         "has_companion_signature": bool(inspection.companion_signature),
         "has_assistant_signature": bool(inspection.assistant_signature),
         "answers": [
@@ -298,6 +322,7 @@ def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.Inspection
         assistant_signature=assistant,
         latitude=payload.latitude,
         longitude=payload.longitude,
+        legal_publicity=payload.legal_publicity,
         accuracy_m=payload.accuracy_m,
         photos=photos,
         items=items,

@@ -47,6 +47,14 @@ class AmendForm(forms.Form):
     accompanying_person = forms.CharField(
         label=_("用人单位陪同人员"), max_length=50, widget=forms.TextInput(BIG_INPUT)
     )
+    legal_publicity = forms.TypedChoiceField(
+        label=_("巡查时开展普法宣传"),
+        choices=[("", _("未记录")), ("yes", _("是")), ("no", _("否"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     reason = forms.CharField(
         label=_("修改原因"),
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
@@ -66,6 +74,7 @@ class AmendForm(forms.Form):
             "phone": inspection.phone,
             "inspected_at": timezone.localtime(inspection.inspected_at),
             "accompanying_person": inspection.accompanying_person,
+            "legal_publicity": {True: "yes", False: "no"}.get(inspection.legal_publicity, ""),  # type: ignore[arg-type]
         }
         for item in self.items:
             row = answers.get(item.pk)
@@ -103,6 +112,7 @@ class AmendForm(forms.Form):
             phone=data["phone"],
             inspected_at=inspected_at,
             accompanying_person=data["accompanying_person"],
+            legal_publicity=data["legal_publicity"],
             answers=[
                 actions.AnswerData(i.number, data[f"answer_{i.number}"], data[f"note_{i.number}"])
                 for i in self.items

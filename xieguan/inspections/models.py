@@ -151,6 +151,12 @@ class Inspection(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.FloatField(_("定位精度(米)"), null=True, blank=True)
+    legal_publicity = models.BooleanField(
+        _("巡查时开展普法宣传"),
+        null=True,
+        blank=True,
+        help_text=_("谁执法谁普法：本次巡查是否向用人单位开展了法律法规宣传；空为未记录。"),
+    )
     status = models.CharField(
         _("状态"),
         max_length=20,

@@ -98,6 +98,7 @@ def _form_context(
             "latitude": str(inspection.latitude) if inspection.latitude is not None else None,
             "longitude": str(inspection.longitude) if inspection.longitude is not None else None,
             "accuracy_m": inspection.accuracy_m,
+            "legal_publicity": inspection.legal_publicity,
             "answers": {
                 str(i.number): {"answer": answers[i.pk].answer, "note": answers[i.pk].note}
                 for i in items
@@ -216,13 +217,23 @@ FIELD_LABELS = {
     "phone": "联系电话",
     "accompanying_person": "陪同人员",
     "inspected_at": "巡查时间",
+    "legal_publicity": "巡查时开展普法宣传",
 }
+
+
+def _shown(value: Any) -> str:
+    """A snapshot value as the page shows it (yes/no in words, not True/False/None)."""
+    if value is True:
+        return "已开展"
+    if value is False:
+        return "未开展"
+    return "未记录" if value is None else str(value)
 
 
 def amendment_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(label, old, new) for every field and answer an amendment changed."""
     changes = [
-        (label, str(before.get(key, "")), str(after.get(key, "")))
+        (label, _shown(before.get(key, "")), _shown(after.get(key, "")))
         for key, label in FIELD_LABELS.items()
         if before.get(key) != after.get(key)
     ]

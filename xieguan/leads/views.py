@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.models import Role
+from xieguan.field.offline import offline_form
 from xieguan.leads import actions, exports, forms
 from xieguan.leads.actions import LeadRefused, Step
 from xieguan.leads.confidentiality import Where, complainant_for
@@ -366,7 +367,19 @@ def new_lead(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("线索已录入，请及时报告监督机构。"))
             return redirect("leads:detail", pk=lead.pk)
-    return render(request, "leads/form.html", {"form": form, "title": _("录入线索"), "multipart": True})
+    offline = offline_form(
+        "lead",
+        "/api/v1/leads",
+        "/leads/{id}/",
+        _("线索"),
+        photos="/api/v1/leads/{id}/photos",
+        id_path="lead.id",
+    )
+    return render(
+        request,
+        "leads/form.html",
+        {"form": form, "title": _("录入线索"), "multipart": True, "offline": offline},
+    )
 
 
 @scoped(Role.ASSISTANT, Role.COUNTY_ADMIN)
@@ -403,6 +416,11 @@ def new_complaint(request: AuthedRequest) -> HttpResponse:
             "note": _(
                 "举报人身份保密：只有登记人、本县(区)卫生健康行政部门和经办的执法人员能看到姓名和联系方式。"
             ),
+            "offline": offline_form(
+                "complaint", "/api/v1/complaints", "/leads/{id}/", _("投诉举报"), id_path="lead.id"
+            )
+            if request.user.is_assistant  # the outbox is the assistant's
+            else None,
         },
     )
 
@@ -493,7 +511,15 @@ def assist(request: AuthedRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         messages.error(request, _("只有被请求协查的协管员可以记录，且每项协查只记录一次。"))
         return redirect("leads:assist", pk=item.pk)
-    return render(request, "leads/assist.html", {"item": item, "form": form, "photos": item.photos.all()})
+    offline = offline_form(
+        "assist",
+        f"/api/v1/assists/{item.pk}/record",
+        reverse("leads:assist", args=[item.pk]),
+        _("协查") + f" {item.employer or item.lead}",
+        photos=f"/api/v1/assists/{item.pk}/photos",
+    )
+    context = {"item": item, "form": form, "photos": item.photos.all(), "offline": offline}
+    return render(request, "leads/assist.html", context)
 
 
 @scoped()

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
+from xieguan.employers.models import OperatingStatus
 from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
-from xieguan.outreach.models import PublicityEvent, PublicityPhoto
+from xieguan.lib.sync import create_once, owned_by
+from xieguan.outreach.models import Consultation, ConsultationKind, PublicityEvent, PublicityPhoto
 from xieguan.regions.models import Level
 
 if TYPE_CHECKING:
@@ -35,29 +39,61 @@ def record_publicity_event(
     description: str = "",
     employers: Iterable[Employer] = (),
     photos: Iterable[UploadedFile] = (),
+    client_uuid: uuid.UUID | None = None,
 ) -> PublicityEvent:
-    """Record one publicity event of a township, with the employers reached and photos."""
-    if region.level != Level.TOWNSHIP:
-        raise ValidationError("宣传活动须记在乡(镇、街道)一级。")
-    if not region_in_scope(recorded_by, region.code):
-        raise ValidationError("只能记录本辖区的宣传活动。")
-    reached = list(employers)
-    files = images.photo_files(photos)
-    if any(e.township_id != region.code for e in reached):
-        raise ValidationError("覆盖的用人单位须属于活动所在乡镇。")
-    event = PublicityEvent.objects.create(
-        region=region,
-        held_on=held_on,
-        kind=kind,
-        topic=topic,
-        audience=audience,
-        location=location,
-        description=description,
-        recorded_by=recorded_by,
+    """Record one publicity event of a township, with the employers reached and photos.
+
+    With ``client_uuid`` (recorded on the phone) a repeat returns the stored event and writes
+    nothing, whatever its body (``lib.sync.is_repeat``; docs/sync.md)."""
+
+    def create() -> PublicityEvent:
+        if region.level != Level.TOWNSHIP:
+            raise ValidationError("宣传活动须记在乡(镇、街道)一级。")
+        if not region_in_scope(recorded_by, region.code):
+            raise ValidationError("只能记录本辖区的宣传活动。")
+        reached = list(employers)
+        files = images.photo_files(photos)
+        if any(e.township_id != region.code for e in reached):
+            raise ValidationError("覆盖的用人单位须属于活动所在乡镇。")
+        event = PublicityEvent.objects.create(
+            region=region,
+            held_on=held_on,
+            kind=kind,
+            topic=topic,
+            audience=audience,
+            location=location,
+            description=description,
+            recorded_by=recorded_by,
+            client_uuid=client_uuid,
+        )
+        event.employers.set(reached)
+        _store(event, files)
+        return event
+
+    event, _created = create_once(
+        PublicityEvent.objects.all(), client_uuid, create, mine=owned_by(recorded_by, "recorded_by")
     )
-    event.employers.set(reached)
-    _store(event, files)
     return event
+
+
+@transaction.atomic
+def add_publicity_photo(
+    event: PublicityEvent, *, by: User, image: bytes, client_uuid: uuid.UUID | None = None
+) -> PublicityPhoto:
+    """One photo of an event, sent after it by the phone; its recorder only. Idempotent by
+    ``client_uuid``: a repeat returns the stored photo."""
+    if by.pk != event.recorded_by_id:
+        raise PermissionDenied("只有记录该宣传活动的人可以补充照片。")
+
+    def create() -> PublicityPhoto:
+        return PublicityPhoto.objects.create(
+            event=event, image=images.photo_file(image), client_uuid=client_uuid
+        )
+
+    photo, _created = create_once(
+        PublicityPhoto.objects.all(), client_uuid, create, mine=lambda p: p.event_id == event.pk
+    )
+    return photo
 
 
 @transaction.atomic
@@ -68,3 +104,79 @@ def add_publicity_photos(event: PublicityEvent, photos: Iterable[UploadedFile]) 
 
 def _store(event: PublicityEvent, files: Iterable[ContentFile[bytes]]) -> list[PublicityPhoto]:
     return [PublicityPhoto.objects.create(event=event, image=file) for file in files]
+
+
+# --- consultations and guidance (咨询、指导) -----------------------------------------------
+
+CONSULTATION_RECORDERS = frozenset({"assistant"})
+
+
+def _consultation_problems(
+    recorded_by: User,
+    employer: Employer,
+    given_on: dt.date | None,
+    kind: str,
+    subject: str,
+    outcome: str,
+    contact_person: str,
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not region_in_scope(recorded_by, employer.region_id):
+        problems["employer"] = "只能记录本辖区用人单位的咨询指导。"
+    elif employer.status == OperatingStatus.CLOSED:
+        problems["employer"] = "该用人单位已关闭，不能记录咨询指导。"
+    if given_on is None:
+        problems["given_on"] = "请填写日期。"
+    elif given_on > timezone.localdate():
+        problems["given_on"] = "日期不能晚于今天。"
+    if kind not in ConsultationKind.values:
+        problems["kind"] = "请选择类别。"
+    if not subject.strip():
+        problems["subject"] = "请填写咨询或指导的内容。"
+    if not outcome.strip():
+        problems["outcome"] = "请填写结果。"
+    if len(contact_person.strip()) > Consultation._meta.get_field("contact_person").max_length:  # type: ignore[operator]
+        problems["contact_person"] = "用人单位人员姓名太长（不超过 50 个字）。"
+    return problems
+
+
+@transaction.atomic
+def record_consultation(
+    *,
+    recorded_by: User,
+    employer: Employer,
+    given_on: dt.date | None,
+    kind: str,
+    subject: str,
+    outcome: str,
+    contact_person: str = "",
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[Consultation, bool]:
+    """Record a consultation or guidance given to an employer (第六条(一) 咨询、指导, including
+    指导企业开展职业健康检查). Returns (record, created): a repeat of ``client_uuid`` returns the
+    stored record and writes nothing (lib/sync.py). Refuses, all problems at once, with a
+    ``ValidationError`` mapping field names to Chinese messages; nothing is stored then."""
+    if recorded_by.role not in CONSULTATION_RECORDERS:
+        raise PermissionDenied("只有协管员可以记录咨询指导。")
+
+    def create() -> Consultation:
+        problems = _consultation_problems(
+            recorded_by, employer, given_on, kind, subject, outcome, contact_person
+        )
+        if problems or given_on is None:
+            raise ValidationError(problems)
+        return Consultation.objects.create(
+            client_uuid=client_uuid,
+            region_id=employer.township_id,
+            employer=employer,
+            given_on=given_on,
+            kind=kind,
+            contact_person=contact_person.strip(),
+            subject=subject.strip(),
+            outcome=outcome.strip(),
+            recorded_by=recorded_by,
+        )
+
+    return create_once(
+        Consultation.objects.all(), client_uuid, create, mine=owned_by(recorded_by, "recorded_by")
+    )

@@ -8,4 +8,8 @@ class OutreachConfig(AppConfig):
     name = "xieguan.outreach"
     label = "outreach"
     verbose_name = _("宣传")
-    nav_items = [NavItem(_("宣传"), "outreach:list", order=60)]
+    nav_items = [
+        NavItem(_("宣传"), "outreach:list", order=60),
+        NavItem(_("咨询指导"), "outreach:consultations", order=61),
+    ]
+    employer_sections = "xieguan.outreach.employer.sections"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import Role, User
 from xieguan.employers.models import Employer
-from xieguan.outreach.models import PublicityEvent
+from xieguan.outreach.models import ConsultationKind, PublicityEvent
 from xieguan.regions.models import Level, Region
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -98,3 +98,50 @@ class PublicityEventForm(forms.ModelForm):
         if held_on and held_on > timezone.localdate():
             raise ValidationError(_("活动日期不能晚于今天。"))
         return held_on
+
+
+class ConsultationForm(forms.Form):
+    """A consultation or guidance, as the assistant records it on the phone."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    employer = forms.ModelChoiceField(
+        queryset=Employer.objects.none(), label=_("用人单位"), empty_label=_("请选择用人单位")
+    )
+    given_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(
+        label=_("类别"),
+        choices=ConsultationKind.choices,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    contact_person = forms.CharField(
+        label=_("用人单位人员"),
+        max_length=50,
+        required=False,
+        help_text=_("接受咨询或指导的人员姓名、职务。"),
+    )
+    # subject and outcome are checked by the action (with the date), so every problem shows at once
+    subject = forms.CharField(
+        label=_("咨询或指导内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+    outcome = forms.CharField(
+        label=_("结果"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("如：已答复；企业已安排职业健康检查；需再次指导。"),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        employer_field = self.fields["employer"]
+        assert isinstance(employer_field, forms.ModelChoiceField)
+        employer_field.queryset = (
+            Employer.objects.operating().visible_to(user).only("pk", "name").order_by("name")
+        )
+        for name, field in self.fields.items():
+            if name == "kind":
+                continue
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.employers.models import Employer
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
 
 
@@ -31,6 +32,7 @@ class PublicityEvent(models.Model):
     description = models.TextField(_("情况说明"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    client_uuid = client_uuid_field()  # recorded on the phone: a repeat is stored once (docs/sync.md)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -46,6 +48,7 @@ class PublicityEvent(models.Model):
                 opclasses=["varchar_pattern_ops", "date_ops"],
             )
         ]
+        constraints = [unique_client_uuid("publicity_event")]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.topic}"
@@ -55,6 +58,7 @@ class PublicityPhoto(models.Model):
     event = models.ForeignKey(PublicityEvent, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="publicity-photos/%Y/%m/")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    client_uuid = client_uuid_field()
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "event__region"
@@ -62,6 +66,55 @@ class PublicityPhoto(models.Model):
     class Meta:
         verbose_name = _("宣传照片")
         verbose_name_plural = _("宣传照片")
+        constraints = [unique_client_uuid("publicity_photo")]
 
     def __str__(self) -> str:
         return str(self.image.name)
+
+
+class ConsultationKind(models.TextChoices):
+    """第六条(一): 职业病防治咨询、指导; 第六条(五): 指导企业开展职业健康检查，建立健全健康监护档案."""
+
+    CONSULTATION = "consultation", _("职业病防治咨询")
+    GUIDANCE = "guidance", _("职业病防治指导")
+    HEALTH_CHECK = "health_check", _("指导企业开展职业健康检查")
+    HEALTH_RECORDS = "health_records", _("指导建立健全健康监护档案")
+
+
+class Consultation(models.Model):
+    """A consultation or guidance given to one employer (咨询、指导): who, when, what, outcome."""
+
+    client_uuid = client_uuid_field()  # made by the phone: sent twice, stored once (lib/sync.py)
+    region = models.ForeignKey(
+        Region, verbose_name=_("乡(镇、街道)"), on_delete=models.PROTECT, related_name="+"
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    given_on = models.DateField(_("日期"))
+    kind = models.CharField(_("类别"), max_length=20, choices=ConsultationKind.choices)
+    contact_person = models.CharField(_("用人单位人员"), max_length=50, blank=True)
+    subject = models.TextField(_("咨询或指导内容"))
+    outcome = models.TextField(_("结果"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("协管员"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("咨询指导")
+        verbose_name_plural = _("咨询指导")
+        ordering = ["-given_on", "-pk"]
+        constraints = [unique_client_uuid("consultation")]
+        indexes = [
+            models.Index(
+                fields=["region", "given_on"],
+                name="consultation_region_date_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_on} {self.get_kind_display()}"

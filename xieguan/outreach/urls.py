@@ -9,4 +9,7 @@ urlpatterns = [
     path("new/employers/", views.employer_choices, name="employer_choices"),
     path("<int:pk>/", views.event_detail, name="detail"),
     path("photos/<int:pk>/", views.photo, name="photo"),
+    path("consultations/", views.consultation_list, name="consultations"),
+    path("consultations/new/", views.consultation_create, name="consultation_create"),
+    path("consultations/<int:pk>/", views.consultation_detail, name="consultation_detail"),
 ]

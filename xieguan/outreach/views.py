@@ -1,25 +1,35 @@
 from __future__ import annotations
 
+import uuid
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role
+from xieguan.employers.models import Employer
 from xieguan.indicators import periods
 from xieguan.indicators.registry import indicator
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.lib.sync import UuidTaken
 from xieguan.outreach import actions
-from xieguan.outreach.forms import PublicityEventForm
-from xieguan.outreach.models import PublicityEvent, PublicityKind, PublicityPhoto
+from xieguan.outreach.forms import ConsultationForm, PublicityEventForm
+from xieguan.outreach.models import (
+    Consultation,
+    ConsultationKind,
+    PublicityEvent,
+    PublicityKind,
+    PublicityPhoto,
+)
 from xieguan.regions.models import Level, Region
 
 RECORDERS = (Role.ASSISTANT, Role.COUNTY_ADMIN)
@@ -128,3 +138,91 @@ def photo(request: AuthedRequest, pk: int) -> FileResponse:
     """A publicity photo, served only to users who may see the event (private media)."""
     item = get_visible_or_404(PublicityPhoto, request.user, pk=pk)
     return private_file(item.image, image=True)
+
+
+# --- consultations and guidance (咨询、指导) -----------------------------------------------
+
+
+@scoped()
+def consultation_list(request: AuthedRequest) -> HttpResponse:
+    rows = (
+        Consultation.objects.visible_to(request.user)
+        .select_related("employer", "region", "recorded_by")
+        .order_by("-given_on", "-pk")
+    )
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        rows = rows.filter(given_on__year=int(year))
+    kind = request.GET.get("kind", "")
+    if kind in ConsultationKind.values:
+        rows = rows.filter(kind=kind)
+    employer = None
+    employer_pk = request.GET.get("employer", "")
+    if employer_pk.isdigit():
+        employer = get_visible_or_404(Employer, request.user, pk=employer_pk)
+        rows = rows.filter(employer=employer)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "outreach/consultation_list.html",
+        {
+            "page": page,
+            "years": range(this_year, this_year - 5, -1),
+            "year": year,
+            "kind": kind,
+            "kinds": ConsultationKind.choices,
+            "employer": employer,
+            "can_record": request.user.role in actions.CONSULTATION_RECORDERS,
+            "query": urlencode({"year": year, "kind": kind, "employer": employer_pk}),
+        },
+    )
+
+
+@scoped()
+def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    consultation = get_visible_or_404(
+        Consultation.objects.select_related("employer", "region", "recorded_by"), request.user, pk=pk
+    )
+    return render(request, "outreach/consultation_detail.html", {"c": consultation})
+
+
+@scoped(Role.ASSISTANT)
+def consultation_create(request: AuthedRequest) -> HttpResponse:
+    """Phone-first: the employer (prefilled from the employer page), date, kind, what, outcome.
+    The form carries a UUID made when it was shown, so sending it twice stores it once."""
+    initial: dict[str, Any] = {"given_on": timezone.localdate(), "client_uuid": uuid.uuid4()}
+    employer_pk = request.GET.get("employer", "")
+    if employer_pk.isdigit():
+        initial["employer"] = get_visible_or_404(Employer, request.user, pk=employer_pk).pk
+    form = ConsultationForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consultation, created = actions.record_consultation(
+                recorded_by=request.user,
+                employer=data["employer"],
+                given_on=data["given_on"],
+                kind=data["kind"],
+                subject=data["subject"],
+                outcome=data["outcome"],
+                contact_person=data["contact_person"],
+                client_uuid=data["client_uuid"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except UuidTaken as exc:
+            raise Http404 from exc
+        else:
+            if created:
+                messages.success(request, _("咨询指导已记录。"))
+            return redirect("outreach:consultation_detail", pk=consultation.pk)
+    return render(request, "outreach/consultation_form.html", {"form": form})
+
+
+def _add_errors(form: ConsultationForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -22,7 +22,7 @@ from xieguan.indicators import periods
 from xieguan.indicators.sources import submitted_in
 from xieguan.inspections.models import Inspection
 from xieguan.leads.models import AssistRequest, AssistStatus, Lead
-from xieguan.outreach.models import PublicityEvent
+from xieguan.outreach.models import Consultation, ConsultationKind, PublicityEvent
 from xieguan.personnel.models import Grade, GradeThreshold, Reward, TrainingRecord
 from xieguan.tasks.stats import TaskCounts, assistant_task_counts
 
@@ -87,6 +87,9 @@ class Measures:
     assists_requested: int = 0
     assists_done: int = 0
     publicity_events: int = 0
+    patrol_publicity: int = 0  # submitted inspections that recorded 普法 given during the visit
+    consultations: int = 0  # 咨询、指导 given to employers (第六条(一))
+    health_check_guidance: int = 0  # of which 指导企业开展职业健康检查
     training_invited: int = 0
     training_attended: int = 0
     training_passed: int = 0
@@ -140,6 +143,9 @@ ASPECT_MEASURES: tuple[tuple[str, Any, tuple[tuple[str, Any], ...]], ...] = (
             ("assists_requested", _("收到协查请求（次）")),
             ("assists_done", _("完成协查（次）")),
             ("publicity_events", _("开展宣传活动（次）")),
+            ("patrol_publicity", _("巡查时开展普法宣传（次）")),
+            ("consultations", _("职业病防治咨询、指导（次）")),
+            ("health_check_guidance", _("其中指导企业开展职业健康检查（次）")),
             ("training_invited", _("应参加培训（次）")),
             ("training_attended", _("参加培训（次）")),
             ("training_passed", _("培训合格（次）")),
@@ -193,6 +199,7 @@ def measure(assistant: Assistant, year: int) -> Measures:
         key_in_area = Q(employer__in=area.filter(key).values("pk"))
         done = inspections.aggregate(
             n=Count("pk"),
+            publicity=Count("pk", filter=Q(legal_publicity=True)),
             employers=Count("employer", distinct=True, filter=in_area),
             key=Count("employer", distinct=True, filter=key_in_area),
         )
@@ -209,6 +216,7 @@ def measure(assistant: Assistant, year: int) -> Measures:
         )
         figures.update(
             inspections=done["n"],
+            patrol_publicity=done["publicity"],
             employers_inspected=done["employers"],
             key_employers_inspected=done["key"],
             leads_discovered=leads["discovered"],
@@ -218,6 +226,10 @@ def measure(assistant: Assistant, year: int) -> Measures:
             assists_done=assists["done"],
             publicity_events=PublicityEvent.objects.filter(recorded_by=user, held_on__year=year).count(),
         )
+        consulted = Consultation.objects.filter(recorded_by=user, given_on__year=year).aggregate(
+            n=Count("pk"), health_check=Count("pk", filter=Q(kind=ConsultationKind.HEALTH_CHECK))
+        )
+        figures.update(consultations=consulted["n"], health_check_guidance=consulted["health_check"])
         tasks = assistant_task_counts(year, [user.pk]).get(user.pk, TaskCounts())
         figures.update(tasks_assigned=tasks.assigned, tasks_done=tasks.done, tasks_on_time=tasks.on_time)
     return Measures(year=year, **figures)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.lib.forms import Styled
 from xieguan.lib.validators import clean_id_number, clean_phone
 from xieguan.personnel import rules
 from xieguan.personnel.models import (
@@ -23,30 +24,6 @@ from xieguan.personnel.models import (
 from xieguan.regions.models import Level, Region
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class Styled:
-    """Bootstrap classes on every widget (forms render through personnel/_form.html)."""
-
-    fields: dict[str, Any]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    def style(self) -> None:
-        """Idempotent: forms that add fields in their own __init__ call it again at the end."""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            classes = widget.attrs.get("class", "").split()
-            if css not in classes:
-                widget.attrs["class"] = " ".join([*classes, css])
 
 
 def _township_field(user: Any) -> forms.ModelChoiceField:

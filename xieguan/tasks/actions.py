@@ -8,6 +8,7 @@ half-saved. Refusals are ``ValidationError`` (bad input or state, shown to the u
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from xieguan.accounts.models import MANAGER_ROLES, Notification, Role, User
 from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
+from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once
 from xieguan.regions.models import Level, Region
 from xieguan.tasks.forms import validate_uploads
 from xieguan.tasks.models import (
@@ -199,16 +201,36 @@ def assign_task(
 
 def _lock_open(assignment: TaskAssignment, by: User) -> TaskAssignment:
     """The assignment, locked, if ``by`` is its assignee and it still awaits an answer."""
+    locked = _lock_own(assignment, by)
+    _check_open(locked)
+    return locked
+
+
+def _lock_own(assignment: TaskAssignment, by: User) -> TaskAssignment:
     if by.pk != assignment.assignee_id:
         raise PermissionDenied(_("只有被交办的协管员本人可以填报。"))
-    locked = TaskAssignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
+    return TaskAssignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
+
+
+def _check_open(locked: TaskAssignment) -> None:
     if locked.task.status != TaskStatus.OPEN:
         raise ValidationError(_("该任务已关闭，不能再填报。"))
     if locked.status != AssignmentStatus.OPEN:
         raise ValidationError(
             _("该任务您已填报（%(status)s），不能重复填报。") % {"status": locked.get_status_display()}
         )
-    return locked
+
+
+def _answered_before(locked: TaskAssignment, answer_uuid: uuid.UUID | None) -> bool:
+    """Whether this answer (by its UUID) is already stored: then it is returned as it is."""
+    if answer_uuid is None:
+        return False
+    if locked.answer_uuid == answer_uuid:
+        setattr(locked, REPEAT_ATTR, True)
+        return True
+    if TaskAssignment.objects.filter(answer_uuid=answer_uuid).exists():
+        raise UuidTaken
+    return False
 
 
 def _notify_issuer(assignment: TaskAssignment, verb: str) -> None:
@@ -229,38 +251,110 @@ def _notify_issuer(assignment: TaskAssignment, verb: str) -> None:
     )
 
 
+def _answer(
+    assignment: TaskAssignment,
+    *,
+    by: User,
+    status: str,
+    text: tuple[str, str, str],  # (value, message when empty, field)
+    files: Sequence[UploadedFile],
+    answer_uuid: uuid.UUID | None,
+    verb: str,
+) -> TaskAssignment:
+    """Store an answer. A repeat of a stored answer (same ``answer_uuid``) is returned as stored
+    before anything is checked, whatever its body (docs/sync.md)."""
+    value, message, field = text
+    if answer_uuid is None:  # checked before the lock, as before UUIDs existed
+        value = _clean_text(value, message, field=field)
+    locked = _lock_own(assignment, by)
+    if _answered_before(locked, answer_uuid):
+        return locked
+    value = _clean_text(value, message, field=field)
+    _check_open(locked)
+    validate_uploads(files)
+    locked.status = status
+    locked.note = value
+    locked.answered_at = timezone.now()
+    locked.answer_uuid = answer_uuid
+    locked.save(update_fields=["status", "note", "answered_at", "answer_uuid"])
+    _save_files(AnswerFile, files, assignment=locked, region_id=locked.region_id)
+    _notify_issuer(locked, verb)
+    return locked
+
+
 @transaction.atomic
 def complete_assignment(
-    assignment: TaskAssignment, *, by: User, note: str, files: Sequence[UploadedFile] = ()
+    assignment: TaskAssignment,
+    *,
+    by: User,
+    note: str,
+    files: Sequence[UploadedFile] = (),
+    answer_uuid: uuid.UUID | None = None,
 ) -> TaskAssignment:
-    """The assignee records completion with a note and optional photos or files."""
-    note = _clean_text(note, _("请填写完成情况。"), field="note")
-    validate_uploads(files)
-    locked = _lock_open(assignment, by)
-    locked.status = AssignmentStatus.DONE
-    locked.note = note
-    locked.answered_at = timezone.now()
-    locked.save(update_fields=["status", "note", "answered_at"])
-    _save_files(AnswerFile, files, assignment=locked, region_id=locked.region_id)
-    _notify_issuer(locked, _("已完成"))
-    return locked
+    """The assignee records completion with a note and optional photos or files. Idempotent by
+    ``answer_uuid`` (the phone's id of this answer; ``lib.sync.is_repeat`` tells a repeat)."""
+    return _answer(
+        assignment,
+        by=by,
+        status=AssignmentStatus.DONE,
+        text=(note, _("请填写完成情况。"), "note"),
+        files=files,
+        answer_uuid=answer_uuid,
+        verb=_("已完成"),
+    )
 
 
 @transaction.atomic
 def report_unable(
-    assignment: TaskAssignment, *, by: User, reason: str, files: Sequence[UploadedFile] = ()
+    assignment: TaskAssignment,
+    *,
+    by: User,
+    reason: str,
+    files: Sequence[UploadedFile] = (),
+    answer_uuid: uuid.UUID | None = None,
 ) -> TaskAssignment:
-    """The assignee says why the task cannot be done."""
-    reason = _clean_text(reason, _("请说明无法完成的原因。"), field="reason")
-    validate_uploads(files)
-    locked = _lock_open(assignment, by)
-    locked.status = AssignmentStatus.UNABLE
-    locked.note = reason
-    locked.answered_at = timezone.now()
-    locked.save(update_fields=["status", "note", "answered_at"])
-    _save_files(AnswerFile, files, assignment=locked, region_id=locked.region_id)
-    _notify_issuer(locked, _("无法完成"))
-    return locked
+    """The assignee says why the task cannot be done. Idempotent by ``answer_uuid``."""
+    return _answer(
+        assignment,
+        by=by,
+        status=AssignmentStatus.UNABLE,
+        text=(reason, _("请说明无法完成的原因。"), "reason"),
+        files=files,
+        answer_uuid=answer_uuid,
+        verb=_("无法完成"),
+    )
+
+
+def _latest(assignment: TaskAssignment) -> AnswerFile:
+    return AnswerFile.objects.filter(assignment=assignment).latest("pk")
+
+
+@transaction.atomic
+def add_answer_file(
+    assignment: TaskAssignment, *, by: User, upload: UploadedFile, client_uuid: uuid.UUID | None = None
+) -> AnswerFile:
+    """One photo or file of the assignee's answer, sent by the phone after (or before) the answer
+    while the task is open. Idempotent by ``client_uuid``: a repeat returns the stored file, also
+    after the task was closed."""
+    if by.pk != assignment.assignee_id:
+        raise PermissionDenied(_("只有被交办的协管员本人可以填报。"))
+
+    def create() -> AnswerFile:
+        locked = TaskAssignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
+        if locked.task.status != TaskStatus.OPEN:
+            raise ValidationError(_("该任务已关闭，不能再填报。"))
+        if locked.status == AssignmentStatus.TRANSFERRED:
+            raise ValidationError(_("该任务已转交他人，不能再填报。"))
+        validate_uploads([upload])
+        _save_files(
+            AnswerFile, [upload], assignment=locked, region_id=locked.region_id, client_uuid=client_uuid
+        )
+        return AnswerFile.objects.filter(assignment=locked).latest("pk")
+
+    stored, _created = create_once(
+        AnswerFile.objects.all(), client_uuid, create, mine=lambda f: f.assignment_id == assignment.pk
+    )
+    return stored
 
 
 @transaction.atomic

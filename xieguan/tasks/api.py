@@ -8,18 +8,23 @@ idempotent: the same completion sent twice (an offline phone retrying) is stored
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja import Form as FormField
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from xieguan.accounts.models import Role, User
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.lib.sync import is_repeat
 from xieguan.tasks import actions
 from xieguan.tasks.models import PENDING, AssignmentStatus, TaskAssignment
 
@@ -50,10 +55,19 @@ class AssignmentOut(Schema):
 
 class CompleteIn(Schema):
     note: str
+    client_uuid: uuid.UUID | None = None  # the phone's id of this answer (docs/sync.md)
 
 
 class UnableIn(Schema):
     reason: str
+    client_uuid: uuid.UUID | None = None
+
+
+class AnswerFileOut(Schema):
+    id: int
+    client_uuid: uuid.UUID | None
+    name: str
+    url: str
 
 
 class ErrorOut(Schema):
@@ -132,15 +146,17 @@ def pending_assignments(user: User) -> list[AssignmentOut]:
 @router.post(
     "/assignments/{pk}/complete",
     response={200: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="填报完成情况",
+    summary="填报完成情况（带 client_uuid 时按编号幂等：重复发送返回已保存的填报，200）",
 )
 def complete(request: AuthedRequest, pk: int, payload: CompleteIn) -> AssignmentOut:
     _require_assistant(request)
     a = _own(request, pk)
-    if a.status == AssignmentStatus.DONE and a.note == payload.note.strip():
-        return _out(a, timezone.localdate())  # a retry of the same answer: stored once
+    if payload.client_uuid is None and a.status == AssignmentStatus.DONE and a.note == payload.note.strip():
+        return _out(a, timezone.localdate())  # a retry of the same answer without a UUID: stored once
     try:
-        done = actions.complete_assignment(a, by=request.user, note=payload.note)
+        done = actions.complete_assignment(
+            a, by=request.user, note=payload.note, answer_uuid=payload.client_uuid
+        )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     except ValidationError as exc:
@@ -152,18 +168,61 @@ def complete(request: AuthedRequest, pk: int, payload: CompleteIn) -> Assignment
 @router.post(
     "/assignments/{pk}/unable",
     response={200: AssignmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="说明无法完成的原因",
+    summary="说明无法完成的原因（带 client_uuid 时按编号幂等）",
 )
 def unable(request: AuthedRequest, pk: int, payload: UnableIn) -> AssignmentOut:
     _require_assistant(request)
     a = _own(request, pk)
-    if a.status == AssignmentStatus.UNABLE and a.note == payload.reason.strip():
+    if (
+        payload.client_uuid is None
+        and a.status == AssignmentStatus.UNABLE
+        and a.note == payload.reason.strip()
+    ):
         return _out(a, timezone.localdate())
     try:
-        answered = actions.report_unable(a, by=request.user, reason=payload.reason)
+        answered = actions.report_unable(
+            a, by=request.user, reason=payload.reason, answer_uuid=payload.client_uuid
+        )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     except ValidationError as exc:
         status = 409 if a.status != AssignmentStatus.OPEN or a.task.status != "open" else 400
         raise HttpError(status, _message(exc)) from exc
     return _out(answered, timezone.localdate())
+
+
+@router.post(
+    "/assignments/{pk}/files",
+    response={
+        200: AnswerFileOut,
+        201: AnswerFileOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
+    summary="上传填报的照片或文件（multipart；按 client_uuid 幂等）",
+    description="同一 client_uuid 第一次 201，重复 200 并返回已保存的文件（任务关闭后重发也是 200）。",
+)
+def upload_answer_file(
+    request: AuthedRequest,
+    pk: int,
+    file: File[UploadedFile],
+    client_uuid: FormField[uuid.UUID | None] = None,
+) -> Status:
+    _require_assistant(request)
+    a = _own(request, pk)
+    try:
+        stored = actions.add_answer_file(a, by=request.user, upload=file, client_uuid=client_uuid)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        status = 409 if a.task.status != "open" or a.status == AssignmentStatus.TRANSFERRED else 400
+        raise HttpError(status, _message(exc)) from exc
+    out = {
+        "id": stored.pk,
+        "client_uuid": stored.client_uuid,
+        "name": stored.name,
+        "url": reverse("tasks:answer_file", args=[stored.pk]),
+    }
+    return Status(200 if is_repeat(stored) else 201, out)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
@@ -177,6 +178,8 @@ class TaskAssignment(models.Model):
         related_name="transferred_from",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The phone's id of the answer (完成 or 无法完成): the same answer sent again is accepted once.
+    answer_uuid = client_uuid_field()
 
     objects = TaskAssignmentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -191,6 +194,7 @@ class TaskAssignment(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["task", "assignee"], name="assignment_once_per_assistant"),
+            unique_client_uuid("assignment", "answer_uuid"),
             models.CheckConstraint(
                 condition=Q(status=AssignmentStatus.OPEN)
                 | Q(status=AssignmentStatus.TRANSFERRED)
@@ -275,6 +279,7 @@ class AnswerFile(models.Model):
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小(字节)"), default=0)
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    client_uuid = client_uuid_field()
 
     objects = ScopedQuerySet.as_manager()
 
@@ -282,6 +287,7 @@ class AnswerFile(models.Model):
         verbose_name = _("反馈附件")
         verbose_name_plural = _("反馈附件")
         ordering = ["assignment", "pk"]
+        constraints = [unique_client_uuid("answer_file")]
 
     def __str__(self) -> str:
         return self.name

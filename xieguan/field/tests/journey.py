@@ -56,3 +56,39 @@ def fill_inspection(page: Any, photo: Path | None, companion: str = "李四") ->
         page.wait_for_function(
             f"() => document.querySelectorAll('[data-testid=photos] img').length > {before}", timeout=20_000
         )
+
+
+def queue_inspection_offline(
+    page: Any, base: str, employer: Any, photo: Path | None, companion: str = "李四"
+) -> None:
+    """With the network off: open the employer's 附表1 from the cache, fill it, submit (queued)."""
+    page.goto(f"{base}/inspections/new/{employer.pk}/")
+    fill_inspection(page, photo, companion=companion)
+    page.click("[data-testid=submit]")
+    page.wait_for_url("**/field/outbox/#queued")
+
+
+def outbox_count(page: Any) -> int:
+    """Records in this phone's outbox (read from IndexedDB)."""
+    count: int = page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open("xieguan-field");
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+                const req = open.result.transaction("outbox").objectStore("outbox").count();
+                req.onsuccess = () => resolve(req.result);
+            };
+        })"""
+    )
+    return count
+
+
+def worker_version(page: Any) -> str:
+    version: str = page.evaluate(
+        """() => new Promise((resolve) => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = (event) => resolve(event.data);
+            navigator.serviceWorker.controller.postMessage({ type: "xieguan-version" }, [channel.port2]);
+        })"""
+    )
+    return version

@@ -13,13 +13,13 @@ from playwright.sync_api import expect
 from xieguan.field.tests.journey import controlled, fill_inspection, photo_file, prepare_offline
 from xieguan.inspections.models import Inspection, InspectionPhoto
 from xieguan.inspections.tests.factories import load_templates
-from xieguan.leads.models import Lead
+from xieguan.leads.models import Complaint, Lead, LeadPhoto, LeadSource
 from xieguan.lib.testing import EmployerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_online_once_then_an_inspection_made_offline_arrives_once(
+def test_online_once_then_what_is_made_offline_arrives_once(
     live_server, personas, phone, login_page, screenshot, tmp_path
 ):
     load_templates()
@@ -66,8 +66,27 @@ def test_online_once_then_an_inspection_made_offline_arrives_once(
     expect(item).to_contain_text(employer.name)
     expect(item.locator("img")).to_have_count(1)  # a thumbnail, from the phone
     expect(page.get_by_test_id("sync-status")).to_contain_text("离线 · 待上传 1 项")
-    screenshot(page, "4-queued")
     assert Inspection.objects.count() == 0
+
+    # A complaint taken on the spot, and a lead found directly, with a photo: offline too.
+    page.goto(f"{base}/leads/complaints/new/")
+    page.select_option("[name=channel]", "visit")
+    page.fill("[name=content]", "群众反映粉碎车间夜间粉尘很大")
+    page.select_option("[name=employer]", str(employer.pk))
+    page.click("[data-testid=entry-form] [type=submit]")
+    page.wait_for_url("**/field/outbox/#queued")
+    page.goto(f"{base}/leads/new/")
+    page.select_option("[name=lead_type]", "illegal")
+    page.fill("[name=description]", "仓库旁发现未申报的喷漆作业")
+    page.select_option("[name=employer]", str(employer.pk))
+    page.set_input_files("[data-testid=entry-form] input[type=file]", str(photo))
+    expect(page.get_by_test_id("offline-photos").locator("img")).to_have_count(1)
+    page.click("[data-testid=entry-form] [type=submit]")
+    page.wait_for_url("**/field/outbox/#queued")
+    expect(page.get_by_test_id("outbox-item")).to_have_count(3)
+    expect(page.get_by_test_id("sync-status")).to_contain_text("离线 · 待上传 3 项")
+    screenshot(page, "4-queued")
+    assert Complaint.objects.count() == 0 and Lead.objects.count() == 0
 
     # The network returns: the outbox empties by itself, and the server has it once.
     context.set_offline(False)
@@ -81,7 +100,13 @@ def test_online_once_then_an_inspection_made_offline_arrives_once(
     assert bool(inspection.companion_signature) and bool(inspection.assistant_signature)
     assert InspectionPhoto.objects.filter(inspection=inspection).count() == 1
     assert Lead.objects.filter(inspection=inspection).count() == 2
+    complaint = Complaint.objects.get()
+    assert complaint.employer_id == employer.pk and complaint.channel == "visit"
+    direct = Lead.objects.get(source=LeadSource.DIRECT)
+    assert direct.description == "仓库旁发现未申报的喷漆作业" and direct.photos.count() == 1
+    assert Lead.objects.count() == 2 + 1 + 1  # two findings, the complaint's lead, the direct one
     # A later sync (another page opening) sends nothing again.
     page.goto(f"{base}/")
     expect(page.get_by_test_id("sync-status")).to_contain_text("已同步")
     assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1
+    assert Complaint.objects.count() == 1 and Lead.objects.count() == 4 and LeadPhoto.objects.count() == 1

@@ -1,5 +1,10 @@
 """（五）宣传: townships with at least one publicity event in the period / townships with an
-active assistant (乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上)."""
+active assistant (乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上).
+
+The extra ``patrol_publicity`` counts the townships where at least one inspection submitted in
+the period recorded legal publicity given during the visit (日常巡查时 谁执法谁普法,
+``Inspection.legal_publicity``); it is shown beside the rate, not part of it.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.indicators.periods import Period
-from xieguan.indicators.registry import Indicator, Subject, register
-from xieguan.indicators.sources import township_has_active_assistant
+from xieguan.indicators.registry import Condition, Indicator, Subject, register
+from xieguan.indicators.sources import submitted_in, township_has_active_assistant
+from xieguan.inspections.models import Inspection
 from xieguan.outreach.models import PublicityEvent
 from xieguan.regions.models import Level, Region
 
@@ -27,12 +33,22 @@ class Publicity(Indicator):
     order = 80
     basis = _("乡(镇、办)职业健康监督协管员全年开展卫生法律法规和相关卫生知识宣传1次以上。")
     region_field = "code"
+    extra_labels = {"patrol_publicity": _("巡查时普法的乡镇")}
 
     def base(self, code: str) -> QuerySet[Any]:
         return Region.objects.within(code).filter(level=Level.TOWNSHIP)
 
     def member(self, period: Period) -> Exists:
         return township_has_active_assistant(period)
+
+    def extras(self, period: Period) -> dict[str, Condition]:
+        return {
+            "patrol_publicity": Exists(
+                Inspection.objects.filter(
+                    submitted_in(period), region__code__startswith=OuterRef("code"), legal_publicity=True
+                )
+            )
+        }
 
     def ok(self, period: Period) -> Exists:
         return Exists(

@@ -141,3 +141,20 @@ def test_division_by_zero_is_a_dash_not_a_percentage():
     assert format_rate(Counts(0, 3).rate) == "0.0%"
     assert format_rate(Counts(2, 3).rate) == "66.7%"
     assert format_rate(Counts(3, 3).rate) == "100.0%"
+
+
+def test_publicity_during_patrol_shows_beside_the_publicity_rate(scenario):
+    """日常巡查普法: townships where a submitted inspection of the period recorded 普法."""
+    publicity = indicator("publicity")
+    assert publicity.total(COUNTY, YEAR).extras["patrol_publicity"] == 0
+    i1 = scenario.inspections["I1"]  # 柏果镇, submitted in March
+    i1.legal_publicity = True
+    i1.save()
+    scenario.inspections["I5"].legal_publicity = True  # 民主镇, only a draft: not counted
+    scenario.inspections["I5"].save()
+    total = publicity.total(COUNTY, YEAR)
+    assert total.extras["patrol_publicity"] == 1
+    assert (total.numerator, total.denominator) == (1, 2)  # the rate itself is the events'
+    rows = publicity.rows(COUNTY, YEAR, "patrol_publicity")
+    assert list(rows.values_list("code", flat=True)) == [T1]
+    assert publicity.total(COUNTY, periods.half_year(2025, 2)).extras["patrol_publicity"] == 0

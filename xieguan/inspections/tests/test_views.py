@@ -83,7 +83,8 @@ def test_new_form_is_prefilled_and_resumes_a_draft(client_for, personas, fubiao1
     client = client_for("xieguan")
     page = client.get(reverse("inspections:new", args=[employer.pk])).content.decode()
     assert 'value="贵州盘州测试煤矿有限公司"' in page and 'value="张三"' in page
-    assert page.count('class="btn-check"') == 7 * 2 + 1  # 合理缺项 only on item 2 for this employer
+    # 合理缺项 only on item 2 for this employer; two more for 普法宣传 已开展 / 未开展
+    assert page.count('class="btn-check"') == 7 * 2 + 1 + 2
     assert "inspection-form.js" in page and 'id="form-config"' in page
     draft = actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}))
     response = client.get(reverse("inspections:new", args=[employer.pk]))

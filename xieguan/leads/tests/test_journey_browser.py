@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from xieguan.inspections.models import (
     Answer,
@@ -115,8 +116,9 @@ def test_finding_to_closed_lead(live_server, personas, phone, desk, login_page, 
     phone.set_input_files("#id_photos", str(photo))
     no_sideways_scroll(phone)
     screenshot(phone, "6-assist-form")
-    phone.get_by_role("button", name="保存协查情况").click()
-    assert phone.get_by_test_id("assist-status").inner_text() == "已协查"
+    phone.get_by_role("button", name="保存协查情况").click()  # through the outbox, then back here
+    expect(phone.get_by_test_id("assist-status")).to_have_text("已协查")
+    assert phone.locator("img[alt=照片]").count() == 1
     screenshot(phone, "7-assist-recorded")
 
     # The officer closes the lead with its outcome.

@@ -39,8 +39,9 @@ def work(world, personas):
     EmployerFactory.create(status=OperatingStatus.CLOSED)
     elsewhere = EmployerFactory.create(region_id="520281105001", is_key=True)
 
-    def inspect(employer, when, status=InspectionStatus.SUBMITTED):
+    def inspect(employer, when, status=InspectionStatus.SUBMITTED, **kw):
         return Inspection.objects.create(
+            **kw,
             template=template,
             employer=employer,
             region=employer.region,
@@ -50,9 +51,9 @@ def work(world, personas):
             status=status,
         )
 
-    inspect(key1, at(year, 1, 3))
-    inspect(key1, at(year, 1, 4))
-    inspect(other, at(year, 1, 5))
+    inspect(key1, at(year, 1, 3), legal_publicity=True)  # 普法 given during this visit
+    inspect(key1, at(year, 1, 4), legal_publicity=False)
+    inspect(other, at(year, 1, 5))  # not recorded (null)
     inspect(elsewhere, at(year, 1, 5))  # outside their area: counted as an inspection, not coverage
     inspect(key2, at(year, 1, 6), InspectionStatus.DRAFT)
     inspect(serious, at(year - 1, 12, 30))
@@ -103,6 +104,17 @@ def work(world, personas):
         topic="去年",
         recorded_by=user,
     )
+    from xieguan.outreach.actions import record_consultation
+    from xieguan.outreach.models import ConsultationKind
+
+    for kind, when in (
+        (ConsultationKind.HEALTH_CHECK, early.date()),
+        (ConsultationKind.CONSULTATION, early.date()),
+        (ConsultationKind.HEALTH_CHECK, dt.date(year - 1, 6, 1)),  # last year: not counted
+    ):
+        record_consultation(
+            recorded_by=user, employer=key1, given_on=when, kind=kind, subject="体检", outcome="已安排"
+        )
     session = world["session"]  # business training this year: 王芳 attends and passes
     records = {r.assistant_id: r for r in session.records.all()}
     actions.record_attendance(
@@ -117,6 +129,8 @@ def test_measures_count_the_years_work(work):
     assert (m.key_employers, m.key_employers_inspected) == (3, 1)
     assert (m.leads_discovered, m.leads_reported, m.leads_on_time) == (3, 2, 1)
     assert (m.assists_requested, m.assists_done, m.publicity_events) == (2, 1, 1)
+    assert m.patrol_publicity == 1  # one visit recorded 普法; one recorded none, one did not say
+    assert (m.consultations, m.health_check_guidance) == (2, 1)  # 咨询、指导 this year
     # pre-job training in the fixture was held today too, so this year has 2 sessions
     assert (m.training_invited, m.training_attended, m.training_passed) == (2, 2, 2)
     assert m.coverage == 0.5 and m.reporting_rate == 0.6667 and m.on_time_rate == 0.5
@@ -137,7 +151,13 @@ def test_prefill_equals_the_measures_and_the_page_shows_them(client_for, work):
     body = (
         client_for("panzhou").get(reverse("personnel:assessment_edit", args=[assessment.pk])).content.decode()
     )
-    for label in ("提交巡查个案（次）", "完成协查（次）", "开展宣传活动（次）", "培训合格（次）"):
+    for label in (
+        "提交巡查个案（次）",
+        "完成协查（次）",
+        "开展宣传活动（次）",
+        "巡查时开展普法宣传（次）",
+        "培训合格（次）",
+    ):
         assert label in body
     assert "50.0% / 33.3%" in body
 

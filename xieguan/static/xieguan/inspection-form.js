@@ -80,6 +80,10 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
       return { number: item.number, answer: checked ? checked.value : "", note: field("note_" + item.number).value };
     });
   }
+  function legalPublicity() {
+    const checked = form.querySelector('input[name="legal_publicity"]:checked');
+    return checked ? checked.value === "yes" : null;
+  }
   function collect() {
     const when = field("inspected_at").value;
     return {
@@ -93,6 +97,7 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
       phone: field("phone").value,
       inspected_at: when ? new Date(when).toISOString() : null,
       accompanying_person: field("accompanying_person").value,
+      legal_publicity: legalPublicity(),
       answers: answers(),
       latitude: state.latitude,
       longitude: state.longitude,
@@ -103,6 +108,10 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     ["employer_name", "address", "legal_representative", "phone", "accompanying_person", "inspected_at"].forEach((name) => {
       if (data[name] !== undefined && data[name] !== null) field(name).value = data[name];
     });
+    if (data.legal_publicity === true || data.legal_publicity === false) {
+      const radio = form.querySelector(`input[name="legal_publicity"][value="${data.legal_publicity ? "yes" : "no"}"]`);
+      if (radio) radio.checked = true;
+    }
     const given = data.answers || {};
     Object.keys(given).forEach((number) => {
       const a = given[number];
@@ -393,10 +402,8 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
       return true;
     });
   }
-  async function keepPhoto(input) {
-    const file = input.files && input.files[0];
-    input.value = "";
-    if (!file) return;
+  let photosDone = Promise.resolve(); // 提交 waits for photos still being shrunk
+  async function keepPhoto(file) {
     setStatus("正在处理照片…");
     try {
       const small = await shrink(file);
@@ -417,7 +424,11 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     }
   }
   ["photo-camera", "photo-choose"].forEach((id) => {
-    document.getElementById(id).addEventListener("change", (event) => keepPhoto(event.target));
+    document.getElementById(id).addEventListener("change", (event) => {
+      const file = event.target.files && event.target.files[0];
+      event.target.value = "";
+      if (file) photosDone = photosDone.then(() => keepPhoto(file));
+    });
   });
 
   // --- submission -------------------------------------------------------------------
@@ -437,6 +448,7 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     button.disabled = true;
     setStatus("正在提交…");
     clearTimeout(serverTimer);
+    await photosDone;
     const body = collect();
     ["companion", "assistant"].forEach((who) => {
       // Drawn here (or restored from the phone): sent; untouched: the server draft's is kept.

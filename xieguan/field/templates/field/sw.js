@@ -5,6 +5,7 @@
 // which a new version of this worker never touches: queued records survive every update.
 {% for script in workbox %}importScripts({{ script|safe }});
 {% endfor %}
+const VERSION = "{{ version }}";
 const PAGES = "xieguan-pages";
 const OFFLINE_URL = {{ offline_url|safe }};
 
@@ -24,9 +25,9 @@ const onlyPages = {
 };
 const expiry = new workbox.expiration.ExpirationPlugin({ maxEntries: 600, purgeOnQuotaError: false });
 
-// The inspection form opened with ?outbox=<id> (correcting a queued record) is the same page.
+// A form opened with ?outbox=<id> (correcting a queued record) is the same page as without.
 workbox.routing.registerRoute(
-  ({ request, url }) => request.mode === "navigate" && /^\/inspections\/(new\/\d+|[0-9a-f-]{36}\/edit)\/$/.test(url.pathname),
+  ({ request, url }) => request.mode === "navigate" && url.searchParams.has("outbox"),
   new workbox.strategies.NetworkFirst({
     cacheName: PAGES,
     networkTimeoutSeconds: 6,
@@ -57,6 +58,11 @@ workbox.routing.setCatchHandler(async ({ request }) => {
     if (offline) return offline;
   }
   return Response.error();
+});
+
+// The version this worker is (the outbox page shows it; tests compare it across an update).
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "xieguan-version" && event.ports[0]) event.ports[0].postMessage(VERSION);
 });
 
 // Background Sync (Chromium): the browser wakes this worker when the network is back; the sync

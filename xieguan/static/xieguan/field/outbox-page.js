@@ -137,6 +137,24 @@ document.getElementById("prepare").addEventListener("click", async (event) => {
   event.target.disabled = false;
   render();
 });
+// The app's version: the service worker's (it changes with each deployment).
+export async function workerVersion() {
+  const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+  if (!worker) return "";
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data);
+    worker.postMessage({ type: "xieguan-version" }, [channel.port2]);
+    setTimeout(() => resolve(""), 3000);
+  });
+}
+async function showVersion() {
+  const version = await workerVersion();
+  document.getElementById("app-version").textContent = version ? `应用版本 ${version}` : "";
+}
+if ("serviceWorker" in navigator) navigator.serviceWorker.addEventListener("controllerchange", showVersion);
+showVersion();
+
 if (location.hash === "#queued") document.getElementById("queued-note").hidden = false;
 outbox.onChange(render);
 render();

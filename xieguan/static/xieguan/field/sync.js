@@ -17,6 +17,12 @@ const MAX_DELAY = 10 * 60 * 1000;
 
 export const KIND_LABELS = {
   inspection: "巡查",
+  complaint: "投诉举报",
+  lead: "线索",
+  assist: "协查记录",
+  event: "宣传活动",
+  task: "任务回复",
+  employer: "台账",
 };
 
 function csrf() {
@@ -48,10 +54,47 @@ async function photoPayload(owner) {
   );
 }
 
+function dig(data, path) {
+  return path.split(".").reduce((value, key) => (value == null ? value : value[key]), data);
+}
+
 const senders = {
   async inspection(item, headers) {
     const body = { ...item.payload, photos: await photoPayload(item.id) };
     return post("/api/v1/inspections/submit", body, { headers });
+  },
+  // A record made by a form (offline-forms.js): create it (idempotent by client_uuid), keep the
+  // answer, then send each photo (idempotent by its own client_uuid), remembering which went.
+  async form(item, headers) {
+    let result = item.result;
+    if (!result) {
+      const response = await post(item.url, item.payload, { headers });
+      if (!response.ok) return response;
+      result = (await readJson(response)) || {};
+      await outbox.update(item.id, { result });
+    }
+    const serverId = item.id_path ? dig(result, item.id_path) : "";
+    const sent = new Set(item.sent_photos || []);
+    for (const photo of await outbox.photosOf(item.id)) {
+      if (sent.has(photo.id) || !item.photos_url) continue;
+      const body = new FormData();
+      body.append("image", photo.blob, "photo.jpg");
+      body.append("client_uuid", photo.id);
+      const response = await fetch(item.photos_url.replace("{id}", serverId), {
+        method: "POST",
+        headers: { "X-CSRFToken": csrf(), ...headers },
+        body,
+        credentials: "same-origin",
+      });
+      if (!response.ok) return response;
+      sent.add(photo.id);
+      await outbox.update(item.id, { sent_photos: [...sent] });
+    }
+    const url = item.done ? item.done.replace("{id}", serverId) : "";
+    return new Response(JSON.stringify({ ...result, url }), {
+      status: 200,
+      headers: { "Content-Type": "application/json" },
+    });
   },
 };
 
@@ -99,7 +142,7 @@ async function remember(item, data) {
 // Send one item. -> {outcome: accepted | refused | conflict | auth | offline | error, data}
 // `headers`: extra request headers (the web form asks for its flash messages).
 export async function sendOne(item, headers = {}) {
-  const send = senders[item.kind];
+  const send = senders[item.kind] || (item.url ? senders.form : null);
   if (!send) return { outcome: "error", data: null };
   await outbox.update(item.id, { state: "sending" });
   let response;
@@ -146,9 +189,13 @@ export async function sendOne(item, headers = {}) {
 }
 
 let timer = null;
-function schedule(items) {
+function schedule(items, busy) {
   clearTimeout(timer);
-  const next = items.filter((i) => i.state === "waiting").map((i) => i.next_try_at || 0);
+  // "sending" with no sync running here: another tab is sending it, or a page was closed
+  // mid-upload (its lock is released a moment later): look again soon.
+  const next = items
+    .filter((i) => ["waiting", "sending"].includes(i.state))
+    .map((i) => (i.state === "sending" || busy ? Date.now() + 3000 : i.next_try_at || 0));
   if (!next.length) return;
   const delay = Math.max(1000, Math.min(...next) - Date.now());
   timer = setTimeout(() => syncAll(), Math.min(delay, MAX_DELAY));
@@ -163,7 +210,9 @@ function withLock(fn) {
 // tapped 立即上传, or the network just came back).
 export async function syncAll({ user = currentUser(), force = false } = {}) {
   if (!user) return null;
+  let ran = false;
   const result = await withLock(async () => {
+    ran = true;
     const items = await outbox.mine(user);
     let sent = 0;
     for (const item of items) {
@@ -177,7 +226,7 @@ export async function syncAll({ user = currentUser(), force = false } = {}) {
     await outbox.setMeta("last_sync_at", new Date().toISOString());
     return { sent };
   });
-  schedule(await outbox.mine(user));
+  schedule(await outbox.mine(user), !ran);
   return result;
 }
 

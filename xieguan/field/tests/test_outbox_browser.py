@@ -1,0 +1,198 @@
+"""The outbox under stress on a 360 px phone: answers lost, pages closed mid-upload, a flapping
+network, a refusal corrected, a new version of the app while records wait. Each ends with the
+database: everything exactly once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from xieguan.field.tests.journey import (
+    controlled,
+    outbox_count,
+    photo_file,
+    prepare_offline,
+    queue_inspection_offline,
+    worker_version,
+)
+from xieguan.inspections.models import Inspection, InspectionPhoto
+from xieguan.inspections.tests.factories import load_templates
+from xieguan.leads.models import Complaint, Lead
+from xieguan.lib.testing import EmployerFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SUBMIT = "**/api/v1/inspections/submit"
+
+
+@pytest.fixture
+def field_phone(live_server, personas, phone, login_page) -> Any:
+    """A phone that was online once: logged in, the worker in control, 离线准备 done."""
+    load_templates()
+    login_page(phone, "xieguan")
+    controlled(phone)
+    return phone
+
+
+def wait_until(page: Any, condition: Any, seconds: float = 20) -> None:
+    """Poll a Python-side condition while Playwright runs the page's events (route handlers)."""
+    for _ in range(int(seconds * 5)):
+        if condition():
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("condition not met in time")
+
+
+def new_page(context: Any) -> Any:
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def test_lost_answers_closed_pages_and_a_flapping_network_store_once(
+    field_phone, live_server, tmp_path, screenshot
+):
+    base = live_server.url
+    employer = EmployerFactory.create(name="贵州盘州断网测试厂")
+    prepare_offline(field_phone, base)
+    context = field_phone.context
+    page = field_phone
+    context.set_offline(True)
+    queue_inspection_offline(page, base, employer, photo_file(tmp_path))
+    assert outbox_count(page) == 1
+
+    # 1. The request reaches the server, which stores it; the answer is lost on the way back.
+    reached: list[int] = []
+
+    def lose_answer(route: Any) -> None:
+        route.fetch()  # the server gets it all
+        reached.append(1)
+        route.abort("connectionreset")
+
+    context.route(SUBMIT, lose_answer)
+    context.set_offline(False)
+    wait_until(page, lambda: reached)
+    expect(page.get_by_test_id("outbox-item")).to_contain_text("网络不稳定", timeout=20_000)
+    assert Inspection.objects.count() == 1
+    assert outbox_count(page) == 1  # the phone does not know: it keeps the record
+
+    # 2. The network flaps; the next try reaches the server, and the page is closed mid-upload.
+    held: list[Any] = []
+
+    def hang(route: Any) -> None:
+        route.fetch()
+        held.append(route)  # never answered: the page goes away first
+
+    context.unroute(SUBMIT)
+    context.route(SUBMIT, hang)
+    for _ in range(3):
+        context.set_offline(True)
+        page.wait_for_timeout(100)
+        context.set_offline(False)  # each return of the network starts a sync
+    wait_until(page, lambda: held)
+    page.close()
+    assert Inspection.objects.count() == 1
+
+    # 3. The app is opened again: the record left "sending" goes once more; the server answers
+    # with the first result, and the outbox empties.
+    context.unroute(SUBMIT)
+    page = new_page(context)
+    page.goto(f"{base}/field/outbox/")
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
+    screenshot(page, "after-flapping")
+    assert outbox_count(page) == 0
+    assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1
+    assert Lead.objects.count() == 2
+
+
+def test_a_refused_record_stays_with_the_message_and_goes_through_corrected(
+    field_phone, live_server, screenshot
+):
+    base = live_server.url
+    prepare_offline(field_phone, base)
+    context = field_phone.context
+    page = field_phone
+    context.set_offline(True)
+    # A complaint taken without saying where: the phone cannot know, the server refuses.
+    page.goto(f"{base}/leads/complaints/new/")
+    page.select_option("[name=channel]", "phone")
+    page.fill("[name=content]", "电话反映有工厂噪声很大")
+    page.click("[data-testid=entry-form] [type=submit]")
+    page.wait_for_url("**/field/outbox/#queued")
+    context.set_offline(False)
+    item = page.get_by_test_id("outbox-item")
+    expect(item).to_have_attribute("data-state", "refused", timeout=20_000)
+    expect(item.get_by_test_id("refusal")).to_contain_text("请选择用人单位，或填写地点。")
+    expect(page.get_by_test_id("sync-status")).to_contain_text("1 项被退回")
+    screenshot(page, "refused")
+    assert Complaint.objects.count() == 0
+    # It stays, however often the phone syncs.
+    page.get_by_test_id("sync-now").click()
+    expect(item).to_have_attribute("data-state", "refused")
+
+    # 修改 reopens the form with what was written and the message next to 保存.
+    item.get_by_test_id("edit").click()
+    expect(page.get_by_test_id("offline-message")).to_contain_text("请选择用人单位，或填写地点。")
+    assert page.input_value("[name=content]") == "电话反映有工厂噪声很大"
+    page.fill("[name=place]", "柏果镇工业园区东侧")
+    screenshot(page, "correcting")
+    page.click("[data-testid=entry-form] [type=submit]")
+    page.wait_for_url("**/leads/*/")
+    complaint = Complaint.objects.get()
+    assert complaint.place == "柏果镇工业园区东侧" and complaint.content == "电话反映有工厂噪声很大"
+    assert outbox_count(page) == 0
+
+
+def test_discarding_asks_first_and_says_what_is_lost(field_phone, live_server):
+    base = live_server.url
+    prepare_offline(field_phone, base)
+    page = field_phone
+    page.context.set_offline(True)
+    page.goto(f"{base}/leads/complaints/new/")
+    page.select_option("[name=channel]", "phone")
+    page.fill("[name=content]", "将要放弃的记录")
+    page.click("[data-testid=entry-form] [type=submit]")
+    page.wait_for_url("**/field/outbox/#queued")
+    questions: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.get_by_test_id("discard").click()
+    expect(page.get_by_test_id("outbox-item")).to_have_count(1)  # said no: kept
+    page.once("dialog", lambda d: answer(d, True))
+    page.get_by_test_id("discard").click()
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible()
+    assert "将要放弃的记录" in questions[0] and "不会上传" in questions[0]
+    page.context.set_offline(False)
+    assert Complaint.objects.count() == 0
+
+
+def test_a_new_version_of_the_app_keeps_what_waits(field_phone, live_server, settings, tmp_path, screenshot):
+    base = live_server.url
+    employer = EmployerFactory.create(name="贵州盘州升级测试厂")
+    prepare_offline(field_phone, base)
+    context = field_phone.context
+    page = field_phone
+    first = worker_version(page)
+    context.set_offline(True)
+    queue_inspection_offline(page, base, employer, photo_file(tmp_path))
+    # Back online, but the server cannot take the record yet (502); meanwhile a deployment.
+    context.route(SUBMIT, lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    context.set_offline(False)
+    expect(page.get_by_test_id("outbox-item")).to_contain_text("服务器暂时无法接收", timeout=20_000)
+    settings.XIEGUAN_RELEASE = "next-deployment"
+    page.goto(f"{base}/field/outbox/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_until(page, lambda: worker_version(page) != first)
+    expect(page.get_by_test_id("outbox-item")).to_have_count(1)
+    assert outbox_count(page) == 1
+    screenshot(page, "updated-with-queue")
+    # The new version sends it once the server is back.
+    context.unroute(SUBMIT)
+    page.get_by_test_id("sync-now").click()
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
+    assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1

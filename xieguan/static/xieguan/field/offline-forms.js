@@ -1,0 +1,192 @@
+// xieguan field app: a server-rendered form that also works offline. The page marks its <form>
+// with data attributes (set by the view, see docs/offline.md):
+//   data-offline-kind     complaint | lead | assist | ...      (the outbox's kind label)
+//   data-offline-url      the JSON API endpoint that creates the record (idempotent by client_uuid)
+//   data-offline-photos   the endpoint for its photos, "{id}" = the created record's id (optional)
+//   data-offline-id       where the id is in the API's answer, e.g. "lead.id" (for "{id}")
+//   data-offline-done     the page to open once accepted, e.g. "/leads/{id}/"
+//   data-offline-title    the outbox's title for it
+// 保存 puts the record (fields as JSON, photos shrunk to ≈ 300 KB) in the outbox and sends it at
+// once when online; offline it waits there. A refusal is shown by the button and kept in the
+// outbox; the outbox's 修改 reopens this page with ?outbox=<id>.
+import * as outbox from "./outbox.js";
+import { shrink } from "./photo.js";
+import { currentUser, enqueue, sendNow } from "./sync.js";
+
+function rename(name) {
+  return name === "employer" ? "employer_id" : name;
+}
+
+function localToIso(value) {
+  return value ? new Date(value).toISOString() : null;
+}
+
+function isoToLocal(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+  return d.toISOString().slice(0, 16);
+}
+
+// The form's fields as the API's JSON, and as raw values to fill the form again.
+function read(form) {
+  const payload = {};
+  const values = {};
+  for (const el of form.elements) {
+    if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "file" || el.disabled) continue;
+    if ((el.type === "radio" && !el.checked) || el.type === "submit" || el.type === "button") continue;
+    const key = rename(el.name);
+    if (el.type === "checkbox") {
+      payload[key] = el.checked;
+      values[el.name] = el.checked;
+    } else if (el.type === "datetime-local") {
+      payload[key] = localToIso(el.value);
+      values[el.name] = el.value;
+    } else if (key === "employer_id") {
+      payload[key] = el.value ? Number(el.value) : null;
+      values[el.name] = el.value;
+    } else {
+      payload[key] = el.value;
+      values[el.name] = el.value;
+    }
+  }
+  return { payload, values };
+}
+
+function fill(form, values) {
+  Object.entries(values || {}).forEach(([name, value]) => {
+    const el = form.elements.namedItem(name);
+    if (!el) return;
+    if (el.type === "checkbox") el.checked = Boolean(value);
+    else if (el.type === "datetime-local" && value && value.includes("Z")) el.value = isoToLocal(value);
+    else el.value = value;
+  });
+}
+
+async function setup(form) {
+  const cfg = form.dataset;
+  const fromOutbox = new URLSearchParams(location.search).get("outbox");
+  const queued = fromOutbox ? await outbox.get(fromOutbox) : null;
+  const id = queued ? queued.id : outbox.uuid();
+  const button = form.querySelector("[type=submit]");
+  const message = document.createElement("div");
+  message.className = "alert py-2 mb-2";
+  message.setAttribute("role", "status");
+  message.dataset.testid = "offline-message";
+  message.hidden = true;
+  button.parentElement.before(message);
+
+  function say(lines, tone) {
+    message.className = `alert py-2 mb-2 alert-${tone}`;
+    message.replaceChildren(
+      ...lines.map((t) => {
+        const p = document.createElement("div");
+        p.textContent = t;
+        return p;
+      })
+    );
+    message.hidden = false;
+  }
+
+  // Photos: shrunk on the phone, shown as thumbnails, kept with the record.
+  const fileInput = form.querySelector("input[type=file]");
+  let thumbs = null;
+  let photosDone = Promise.resolve(); // 保存 waits for photos still being shrunk
+  function addThumb(photo) {
+    const col = document.createElement("div");
+    col.className = "photo-thumb";
+    const img = document.createElement("img");
+    img.src = URL.createObjectURL(photo.thumb || photo.blob);
+    img.alt = "照片缩略图";
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "btn btn-link text-danger p-0 xg-tap";
+    remove.textContent = "删除";
+    remove.addEventListener("click", async () => {
+      if (!window.confirm("删除这张照片吗？删除后需要重新拍摄。")) return;
+      await outbox.removePhoto(photo.id);
+      col.remove();
+    });
+    col.append(img, remove);
+    thumbs.append(col);
+  }
+  if (fileInput) {
+    thumbs = document.createElement("div");
+    thumbs.className = "xg-thumbs mt-2";
+    thumbs.dataset.testid = "offline-photos";
+    fileInput.after(thumbs);
+    fileInput.removeAttribute("name"); // never posted: the photos travel with the outbox record
+    fileInput.addEventListener("change", () => {
+      const files = [...fileInput.files];
+      fileInput.value = "";
+      photosDone = photosDone.then(() => keep(files));
+    });
+    async function keep(files) {
+      for (const file of files) {
+        try {
+          const small = await shrink(file);
+          addThumb(
+            await outbox.putPhoto({
+              id: outbox.uuid(),
+              owner: id,
+              blob: small.blob,
+              thumb: small.thumb,
+              size: small.size,
+              taken_at: new Date().toISOString(),
+            })
+          );
+          say([`照片已保存在手机上（${Math.round(small.size / 1024)} KB），保存时一起上传。`], "success");
+        } catch (e) {
+          say([(e && e.message) || "照片未能保存，请重试。"], "danger");
+        }
+      }
+    }
+    (await outbox.photosOf(id)).forEach(addThumb);
+  }
+  if (queued) {
+    fill(form, queued.values);
+    if (queued.problems && queued.problems.length) say(queued.problems, "danger");
+    else say(["已打开待上传的记录。"], "info");
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    await photosDone;
+    const { payload, values } = read(form);
+    payload.client_uuid = id;
+    const title = cfg.offlineTitle || "";
+    const text = payload.content || payload.description || payload.what_done || payload.name || "";
+    await enqueue({
+      id,
+      kind: cfg.offlineKind,
+      user: currentUser(),
+      title: text ? text.slice(0, 30) : title, // the kind is shown beside it
+      payload,
+      values,
+      url: cfg.offlineUrl,
+      photos_url: cfg.offlinePhotos || "",
+      id_path: cfg.offlineId || "",
+      done: cfg.offlineDone || "",
+      edit_url: `${location.pathname}?outbox=${id}`,
+    });
+    if (!navigator.onLine) {
+      window.location.assign("/field/outbox/#queued");
+      return;
+    }
+    const { outcome, data } = await sendNow(id);
+    if (outcome === "accepted") {
+      window.location.assign((data && data.url) || "/field/outbox/");
+      return;
+    }
+    if (outcome === "refused" || outcome === "conflict") {
+      const item = await outbox.get(id);
+      say((item && item.problems) || ["服务器退回了这条记录，请修改后重试。"], "danger");
+      button.disabled = false;
+      return;
+    }
+    window.location.assign("/field/outbox/#queued");
+  });
+}
+
+document.querySelectorAll("form[data-offline-kind]").forEach(setup);
