@@ -340,6 +340,30 @@ def build() -> Dataset:
     template = ChecklistTemplate.objects.order_by("pk").first()
     data.add("checklist_template", template, template)
     data.complaints = [Complaint.objects.select_related("lead").get(pk=c.pk) for c in data.complaints]
+    # --- accounts: users, agencies, device tokens; consultations -------------------------------
+    from xieguan.accounts.actions import create_token
+    from xieguan.outreach.models import Consultation, ConsultationKind
+
+    data.add("user", u["xieguan"], u["xieguan2"])
+    data.add("agency", sup_a, sup_b)
+    data.add(
+        "api_token", *(create_token(u[name], name=f"{name}的手机")[0] for name in ("xieguan", "xieguan2"))
+    )
+    data.add(
+        "consultation",
+        *(
+            Consultation.objects.create(
+                region_id=emp.township_id,
+                employer=emp,
+                given_on=today,
+                kind=ConsultationKind.choices[0][0],
+                subject=f"{FORMULA} {SIDE_MARK[side]} 咨询",
+                outcome="已答复",
+                recorded_by=u[name],
+            )
+            for side, emp, name in (("A", emp_a, "xieguan"), ("B", emp_b, "xieguan2"))
+        ),
+    )
     # Regions, as path parameters: a township and a county of each side.
     data.add("township", TOWNSHIP_A, TOWNSHIP_B)
     data.add("county", COUNTY_A, COUNTY_B)

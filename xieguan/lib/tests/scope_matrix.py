@@ -80,6 +80,18 @@ ROUTE_KINDS: dict[tuple[str, str], str] = {
     ("funding/<str:code>/<int:year>/subsidy/", "code"): "county",
     ("outreach/<int:pk>/", "pk"): "publicity_event",
     ("outreach/photos/<int:pk>/", "pk"): "publicity_photo",
+    ("users/<int:pk>/", "pk"): "user",
+    ("users/<int:pk>/edit/", "pk"): "user",
+    ("users/<int:pk>/deactivate/", "pk"): "user",
+    ("users/<int:pk>/reactivate/", "pk"): "user",
+    ("users/<int:pk>/reset-password/", "pk"): "user",
+    ("users/<int:pk>/unlock/", "pk"): "user",
+    ("users/<int:pk>/sign-out/", "pk"): "user",
+    ("agencies/<int:pk>/edit/", "pk"): "agency",
+    ("tokens/<int:pk>/revoke/", "pk"): "api_token",
+    ("tokens/county/<int:pk>/revoke/", "pk"): "api_token",
+    ("outreach/consultations/<int:pk>/", "pk"): "consultation",
+    ("api/v1/tasks/assignments/<pk>/files", "pk"): "task_assignment",
     ("api/v1/personnel/assistants/<pk>", "pk"): "assistant",
     ("api/v1/tasks/assignments/<pk>/complete", "pk"): "task_assignment",
     ("api/v1/tasks/assignments/<pk>/unable", "pk"): "task_assignment",
@@ -101,6 +113,9 @@ KWARG_KINDS: dict[str, str] = {
     "assignment_id": "task_assignment",
     "budget_id": "budget",
     "event_id": "publicity_event",
+    "consultation_id": "consultation",
+    "user_id": "user",
+    "agency_id": "agency",
     "import_id": "employer_import",
     "token": "roster_token",
     "code": "township",
@@ -144,12 +159,11 @@ MISSING: dict[str, Any] = {"uuid": "00000000-0000-4000-8000-000000000000", "int"
 MISSING_BY_KIND: dict[str, str] = {"township": "520299999", "county": "529999", "roster_token": "f" * 32}
 
 HOW_TO_COVER = """\
-The scope matrix does not know how to fill the parameter {kwarg!r} of {route!r} ({name}).
-Cover it in xieguan/lib/tests/scope_matrix.py, in one of three ways:
+Cover each in xieguan/lib/tests/scope_matrix.py, in one of three ways:
   - name the parameter after its object (e.g. lead_id, assist_id, employer_id): KWARG_KINDS
     maps those names, and a new name needs one line there;
-  - or add ({route!r}, {kwarg!r}): "<kind>" to ROUTE_KINDS (for an ambiguous name such as pk);
-  - or, for a value with no region (a format, a slug), add {kwarg!r} to CONSTANTS.
+  - or add ("<route>", "<parameter>"): "<kind>" to ROUTE_KINDS (for an ambiguous name such as pk);
+  - or, for a value with no region (a format, a slug), add the parameter to CONSTANTS.
 A kind is a key of Dataset.objects in xieguan/lib/tests/scope_dataset.py: when the record is of a
 new model, create one in each county there (build()) and add it with data.add("<kind>", a, b).
 """

@@ -435,20 +435,20 @@ def test_scope_matrix(capsys: pytest.CaptureFixture[str]) -> None:
     data = scope_dataset.build()
     all_routes = routes()
     uncovered = [
-        HOW_TO_COVER.format(kwarg=k, route=r.pattern, name=r.name)
+        f"  {r.pattern!r} ({r.name}): parameter {k!r}"
         for r in all_routes
         if not r.is_admin
         for k in r.kwargs
         if kind_of(r, k) is None and k not in CONSTANTS
     ]
     uncovered += [
-        f"Admin route {r.pattern} has the parameter {k!r}: add it to ADMIN_CONSTANTS in scope_matrix.py."
+        f"  {r.pattern!r} ({r.name}): admin parameter {k!r}: add it to ADMIN_CONSTANTS"
         for r in all_routes
         if r.is_admin
         for k in r.kwargs
         if k not in ADMIN_CONSTANTS
     ]
-    assert not uncovered, "\n".join(uncovered)
+    assert not uncovered, "\n".join(["Routes the scope matrix cannot fill:", *uncovered, HOW_TO_COVER])
     needed = {kind_of(r, k) for r in all_routes if not r.is_admin for k in r.kwargs}
     missing_kinds = {k for k in needed if k is not None} - set(data.objects)
     assert not missing_kinds, f"kinds with no record in scope_dataset.build(): {sorted(missing_kinds)}"
