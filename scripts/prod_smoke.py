@@ -318,8 +318,19 @@ def assistant_journey(page: Any, photo: Path) -> str:
         and response.body()[:2] == b"\xff\xd8",
         "the photo is served (through the app's scope check, streamed by nginx)",
     )
-    check("x-accel-redirect" not in response.headers, "nginx consumed X-Accel-Redirect")
-    check("no-store" in response.headers.get("cache-control", ""), "private file: Cache-Control no-store")
+    headers = response.headers
+    check(
+        "x-accel-redirect" not in headers and "etag" in headers and "last-modified" in headers,
+        "nginx streamed the photo from its internal location (X-Accel-Redirect consumed; ETag from nginx)",
+        headers,
+    )
+    check(
+        headers.get("cache-control") == "private, no-store",
+        "private file: Cache-Control private, no-store",
+        headers,
+    )
+    check(headers.get("x-content-type-options") == "nosniff", "private file: nosniff", headers)
+    check("sandbox" in headers.get("content-security-policy", ""), "private file: sandboxing CSP", headers)
     page.screenshot(path=str(ROOT / "var" / "test-artifacts" / "prod-smoke-submitted.png"), full_page=True)
     return inspection_id
 

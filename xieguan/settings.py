@@ -198,6 +198,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# Behind nginx: private files are streamed by nginx after the app's scope check (lib/files.py,
+# deploy/nginx/xieguan.conf). Empty: the app streams them itself (development, tests).
+XIEGUAN_ACCEL_REDIRECT = envstr("XIEGUAN_ACCEL_REDIRECT", "")
+if XIEGUAN_ACCEL_REDIRECT and not (
+    XIEGUAN_ACCEL_REDIRECT.startswith("/") and XIEGUAN_ACCEL_REDIRECT.endswith("/")
+):
+    raise ImproperlyConfigured("XIEGUAN_ACCEL_REDIRECT must start and end with '/', e.g. /_private/")
 XIEGUAN_MAX_IMAGE_BYTES = envint("XIEGUAN_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 # Part of the service worker's version (xieguan/field): a new value makes every phone fetch the
 # app shell again even when no static file changed (e.g. the deployment's commit id).

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
 
 from xieguan.accounts.actions import user_for_key
@@ -82,6 +83,24 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> object:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> object:
     return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+REQUEST_PARTS = {"body", "payload", "form", "query", "path", "file", "files"}
+
+
+def _problem(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in REQUEST_PARTS) or "请求"
+    if error.get("type") == "missing":
+        return f"{where}：缺少此项。"
+    return f"{where}：格式不正确（{error.get('msg', '')}）。"
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request: HttpRequest, exc: RequestInvalid) -> object:
+    """A body or parameter that does not fit the schema (a missing field, a date that is not a
+    date …): 422 with the same shape as every other refusal, the field named in each problem."""
+    problems = [_problem(e) for e in exc.errors]
+    return api.create_response(request, {"detail": "请求内容格式有误", "problems": problems}, status=422)
 
 
 @api.exception_handler(UuidTaken)

@@ -12,6 +12,7 @@ IndustryCode or None, ``hazard_categories`` / ``hazard_factors`` as iterables of
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from xieguan.employers.models import (
     OperatingStatus,
 )
 from xieguan.lib.scoping import region_in_scope
+from xieguan.lib.sync import create_once, owned_by, repeat_of
 from xieguan.lib.text import name_key
 from xieguan.lib.validators import clean_credit_code, clean_phone
 from xieguan.regions.models import Level, Region
@@ -308,7 +310,7 @@ def create_employers(rows: Sequence[Mapping[str, Any]], *, by: User, reason: str
     """
     prepared: list[tuple[Employer, list[Any], list[Any]]] = []
     for data in rows:
-        employer = Employer(created_by=by, version=1)
+        employer = Employer(created_by=by, version=1, client_uuid=data.get("client_uuid"))
         _assign(employer, data)
         check_region(employer.region, by)
         employer.name_key = name_key(employer.name)
@@ -395,9 +397,28 @@ def _refuse_duplicates(employers: list[Employer], by: User) -> None:
                 raise _duplicate(existing, "name", by)
 
 
-def create_employer(data: Mapping[str, Any], *, by: User, reason: str = "") -> Employer:
-    """Register a new employer. Raises RegionNotAllowed or DuplicateEmployer."""
-    return create_employers([data], by=by, reason=reason)[0]
+@transaction.atomic
+def create_employer(
+    data: Mapping[str, Any], *, by: User, reason: str = "", client_uuid: uuid.UUID | None = None
+) -> Employer:
+    """Register a new employer. Raises RegionNotAllowed or DuplicateEmployer.
+
+    With ``client_uuid`` (registered on the phone) a repeat returns the stored employer and writes
+    nothing, whatever its body (``lib.sync.is_repeat``; docs/sync.md). A twin request that lost
+    the race meets the winner's row as a duplicate: it is answered as the repeat it is."""
+    mine = owned_by(by, "created_by")
+
+    def create() -> Employer:
+        return create_employers([{**data, "client_uuid": client_uuid}], by=by, reason=reason)[0]
+
+    try:
+        employer, _created = create_once(Employer.objects.all(), client_uuid, create, mine=mine)
+    except DuplicateEmployer:
+        twin = repeat_of(Employer.objects.all(), client_uuid, mine=mine)
+        if twin is None:
+            raise
+        return twin
+    return employer
 
 
 def changed_fields(employer: Employer, data: Mapping[str, Any]) -> list[str]:
@@ -440,6 +461,8 @@ def update_employer(
     bumped by one conditional UPDATE, so of two concurrent saves exactly one wins.
     """
     current = Employer.objects.select_related("region").get(pk=employer.pk)
+    if current.version != expected_version and not changed_fields(current, data):
+        return []  # the ledger already says this (a resent edit, or the same edit twice): no conflict
     if current.version != expected_version:
         raise StaleEmployer(
             _("保存失败：在您编辑期间，该单位已被他人修改（当前为第 %(v)s 版）。请对照两个版本后再保存。")

@@ -9,6 +9,7 @@ an edit on a stale ``version`` is 409 with the current record, a read-only role 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
@@ -31,6 +32,7 @@ from xieguan.employers.models import Employer
 from xieguan.employers.views import EDIT_ROLES
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.lib.sync import is_repeat, owned_by, repeat_of
 
 router = Router(tags=["用人单位台账"])
 
@@ -66,6 +68,7 @@ class EmployerOut(Schema):
     last_inspected_on: dt.date | None
     version: int
     updated_at: dt.datetime
+    client_uuid: uuid.UUID | None
 
     @staticmethod
     def resolve_region(obj: Employer) -> str:
@@ -122,6 +125,10 @@ class EmployerIn(Schema):
     declaration_receipt: str = ""
 
 
+class EmployerCreate(EmployerIn):
+    client_uuid: uuid.UUID | None = None  # registered on the phone: a repeat is stored once
+
+
 class EmployerUpdate(EmployerIn):
     version: int
 
@@ -129,8 +136,10 @@ class EmployerUpdate(EmployerIn):
 class Error(Schema):
     detail: str
     errors: dict[str, list[str]] = {}
+    problems: list[str] = []
     existing_id: int | None = None
     current: EmployerOut | None = None
+    submitted: dict[str, Any] | None = None  # a stale edit: what was sent, beside ``current``
 
 
 def _employers() -> QuerySet[Employer]:
@@ -141,7 +150,9 @@ def _form(request: AuthedRequest, payload: EmployerIn, instance: Employer | None
     if request.user.role not in EDIT_ROLES:
         raise HttpError(403, "您的角色不能修改用人单位台账。")
     data: dict[str, Any] = {
-        key: ("" if value is None else value) for key, value in payload.dict().items() if key != "version"
+        key: ("" if value is None else value)
+        for key, value in payload.dict().items()
+        if key not in ("version", "client_uuid")
     }
     data["version"] = getattr(payload, "version", "")
     form = EmployerForm(data, user=request.user, instance=instance)
@@ -159,17 +170,25 @@ class _Refusal(HttpError):
 def _invalid(form: EmployerForm) -> _Refusal:
     errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
     first = next(iter(errors.values()))[0]
-    return _Refusal(400, {"detail": f"输入有误：{first}", "errors": errors})
+    problems = [
+        f"{form.fields[field].label}：{m}" if field in form.fields else m
+        for field, messages in errors.items()
+        for m in messages
+    ]
+    return _Refusal(400, {"detail": f"输入有误：{first}", "errors": errors, "problems": problems})
 
 
-def _refused(exc: LedgerError) -> Status:
+def _refused(exc: LedgerError, submitted: Schema | None = None) -> Status:
     if isinstance(exc, DuplicateEmployer):
         existing = exc.existing.pk if exc.visible else None
-        return Status(409, {"detail": exc.message, "existing_id": existing})
+        return Status(409, {"detail": exc.message, "problems": [exc.message], "existing_id": existing})
     if isinstance(exc, StaleEmployer):
         current = _employers().get(pk=exc.current.pk)
-        return Status(409, {"detail": exc.message, "current": current})
-    return Status(400, {"detail": exc.message})
+        sent = submitted.dict() if submitted is not None else None
+        return Status(
+            409, {"detail": exc.message, "problems": [exc.message], "current": current, "submitted": sent}
+        )
+    return Status(400, {"detail": exc.message, "problems": [exc.message]})
 
 
 @router.get(
@@ -191,22 +210,32 @@ def employer_detail(request: AuthedRequest, employer_id: int) -> Employer:
     return get_visible_or_404(_employers(), request.user, pk=employer_id)
 
 
-@router.post("", response={201: EmployerOut, 400: Error, 403: Error, 409: Error}, summary="登记用人单位")
-def create(request: AuthedRequest, payload: EmployerIn) -> Status:
+@router.post(
+    "",
+    response={200: EmployerOut, 201: EmployerOut, 400: Error, 403: Error, 409: Error},
+    summary="登记用人单位（带 client_uuid 时按编号幂等：第一次 201，重复 200 返回已登记的单位）",
+)
+def create(request: AuthedRequest, payload: EmployerCreate) -> Status:
+    if request.user.role not in EDIT_ROLES:
+        raise HttpError(403, "您的角色不能修改用人单位台账。")
+    found = repeat_of(Employer.objects.all(), payload.client_uuid, mine=owned_by(request.user, "created_by"))
+    if found is not None:  # answered before the form: the first body wins (docs/sync.md)
+        return Status(200, _employers().get(pk=found.pk))
     try:
         form = _form(request, payload)
-        employer = create_employer(form.ledger_data(), by=request.user)
+        employer = create_employer(form.ledger_data(), by=request.user, client_uuid=payload.client_uuid)
     except _Refusal as exc:
         return Status(exc.status_code, exc.body)
     except LedgerError as exc:
         return _refused(exc)
-    return Status(201, _employers().get(pk=employer.pk))
+    return Status(200 if is_repeat(employer) else 201, _employers().get(pk=employer.pk))
 
 
 @router.put(
     "/{employer_id}",
     response={200: EmployerOut, 400: Error, 403: Error, 409: Error},
-    summary="修改用人单位（须带上读取时的 version；他人已修改时返回 409 和当前版本）",
+    summary="修改用人单位（须带上读取时的 version；他人已修改时 409，含 current 和 submitted）",
+    description="提交的内容与当前台账相同（如离线重发已生效的修改）时不算冲突，返回 200。见 docs/sync.md。",
 )
 def update(request: AuthedRequest, employer_id: int, payload: EmployerUpdate) -> Status:
     employer = get_visible_or_404(Employer, request.user, pk=employer_id)
@@ -216,5 +245,5 @@ def update(request: AuthedRequest, employer_id: int, payload: EmployerUpdate) ->
     except _Refusal as exc:
         return Status(exc.status_code, exc.body)
     except LedgerError as exc:
-        return _refused(exc)
+        return _refused(exc, submitted=payload)
     return Status(200, _employers().get(pk=employer.pk))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
 
 
@@ -201,6 +202,8 @@ class Employer(models.Model):
         editable=False,
     )
 
+    client_uuid = client_uuid_field()  # registered on the phone: a repeat is stored once (docs/sync.md)
+
     objects = EmployerQuerySet.as_manager()
     history = EMPLOYER_HISTORY
 
@@ -218,6 +221,7 @@ class Employer(models.Model):
                 | models.Q(exposed_workers__lte=models.F("workers")),
                 name="employer_exposed_within_workers",
             ),
+            unique_client_uuid("employer"),
         ]
         indexes = [
             models.Index(fields=["township", "status"], name="employer_township_status_idx"),

@@ -153,7 +153,7 @@ def offline(request: HttpRequest) -> HttpResponse:
 def prepare(request: AuthedRequest) -> JsonResponse:
     """The pages 离线准备 downloads for this assistant: work list, outbox, ledger, each
     employer of the scope (page and 附表1 form, which carries the active template), drafts, the
-    lead and complaint forms, the open 协查 asked of this assistant."""
+    lead, complaint and publicity forms, the open 协查 asked of this assistant."""
     user = request.user
     employers = (
         Employer.objects.visible_to(user)
@@ -181,5 +181,6 @@ def prepare(request: AuthedRequest) -> JsonResponse:
         pages += [reverse("employers:detail", args=[pk]), reverse("inspections:new", args=[pk])]
     pages += [reverse("inspections:edit", args=[pk]) for pk in drafts]
     pages += [reverse("leads:new"), reverse("leads:new_complaint"), reverse("leads:assists")]
+    pages += [reverse("outreach:create")]
     pages += [reverse("leads:assist", args=[pk]) for pk in open_assists]
     return JsonResponse({"pages": pages})

@@ -233,6 +233,11 @@ class InspectionAnswer(models.Model):
     answer = models.CharField(_("有/无"), max_length=3, choices=Answer.choices)
     note = models.TextField(_("情况说明"), blank=True)
     is_finding = models.BooleanField(_("发现问题"), default=False)
+    important = models.BooleanField(
+        _("重要情况"),
+        default=False,
+        help_text=_("协管员在现场标记为重要的发现；生成的线索为“重要”，按重要线索的时限报告。"),
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_lookup = "inspection__region"

@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -264,7 +265,7 @@ def print_form(request: AuthedRequest, pk: uuid.UUID, fmt: str) -> HttpResponse:
 
 
 @scoped()
-def signature(request: AuthedRequest, pk: uuid.UUID, who: str) -> FileResponse:
+def signature(request: AuthedRequest, pk: uuid.UUID, who: str) -> HttpResponseBase:
     if who not in ("companion", "assistant"):
         raise Http404
     inspection = _visible_inspection(request, pk)
@@ -275,7 +276,7 @@ def signature(request: AuthedRequest, pk: uuid.UUID, who: str) -> FileResponse:
 
 
 @scoped()
-def photo(request: AuthedRequest, pk: int) -> FileResponse:
+def photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     record = get_visible_or_404(InspectionPhoto.objects.select_related("inspection"), request.user, pk=pk)
     if not record.inspection.is_submitted and record.inspection.assistant_id != request.user.pk:
         raise Http404

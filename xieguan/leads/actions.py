@@ -10,6 +10,13 @@ The life of a lead (SPEC §5):
     discovered --report--> reported --acknowledge--> acknowledged
         --request_assist / set_handling--> handling --record_officer_action--> handling
         --close--> closed
+
+    discovered / reported (not yet signed for) --withdraw--> withdrawn (entered in error)
+    any open state --regrade--> the same state, another importance and deadline
+
+Signing for, handling and closing belong to the officer or agency the lead was reported to
+(``Lead.is_assigned_to``); any other officer is refused (``PermissionDenied``; pages and the API
+answer 404, as for a lead out of scope).
 """
 
 from __future__ import annotations
@@ -89,6 +96,7 @@ class State(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # signed for, handling not yet decided
     HANDLING = "handling"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
 
 
 STATE_LABELS: dict[State, _StrPromise] = {
@@ -97,6 +105,7 @@ STATE_LABELS: dict[State, _StrPromise] = {
     State.ACKNOWLEDGED: gettext_lazy("已签收、待确定处置方式"),
     State.HANDLING: gettext_lazy("处理中"),
     State.CLOSED: gettext_lazy("已办结"),
+    State.WITHDRAWN: gettext_lazy("已撤回"),
 }
 
 
@@ -107,6 +116,13 @@ class Step(StrEnum):
     SET_HANDLING = "set_handling"
     OFFICER_ACTION = "officer_action"
     CLOSE = "close"
+    WITHDRAW = "withdraw"
+    REGRADE = "regrade"
+
+
+# Steps only the officer (or agency) the lead was reported to may take.
+ASSIGNED_STEPS = frozenset({"acknowledge", "request_assist", "set_handling", "officer_action", "close"})
+OPEN_STATES = frozenset({State.DISCOVERED, State.REPORTED, State.ACKNOWLEDGED, State.HANDLING})
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,16 @@ TRANSITIONS: dict[Step, Transition] = {
         gettext_lazy("记录执法处理"), frozenset({State.HANDLING}), frozenset({Role.OFFICER})
     ),
     Step.CLOSE: Transition(gettext_lazy("办结"), frozenset({State.HANDLING}), frozenset({Role.OFFICER})),
+    Step.WITHDRAW: Transition(
+        gettext_lazy("撤回"),
+        frozenset({State.DISCOVERED, State.REPORTED}),
+        frozenset({Role.ASSISTANT, Role.COUNTY_ADMIN}),
+    ),
+    Step.REGRADE: Transition(
+        gettext_lazy("调整重要程度"),
+        OPEN_STATES,
+        frozenset({Role.ASSISTANT, Role.COUNTY_ADMIN, Role.OFFICER}),
+    ),
 }
 
 # Why a step is refused in a state it does not start from (the generic message otherwise).
@@ -157,6 +183,12 @@ _REFUSALS: dict[tuple[Step, State], _StrPromise] = {
     (Step.CLOSE, State.DISCOVERED): gettext_lazy("该线索尚未报告，不能办结。"),
     (Step.CLOSE, State.REPORTED): gettext_lazy("该线索尚未签收，不能办结。"),
     (Step.CLOSE, State.ACKNOWLEDGED): gettext_lazy("请先确定处置方式（协查、查处或无需处理），再办结。"),
+    (Step.WITHDRAW, State.ACKNOWLEDGED): gettext_lazy(
+        "监督执法人员已签收该线索，不能撤回；如确属误报，请联系经办的执法人员以“无需处理”办结。"
+    ),
+    (Step.WITHDRAW, State.HANDLING): gettext_lazy(
+        "该线索正在处理，不能撤回；如确属误报，请联系经办的执法人员以“无需处理”办结。"
+    ),
 }
 
 
@@ -174,6 +206,8 @@ def refusal(step: Step, lead: Lead) -> str | None:
         return None
     if state == State.CLOSED:
         return _("该线索已办结，不能再%(step)s。") % {"step": transition.label}
+    if state == State.WITHDRAWN:
+        return _("该线索已撤回，不能再%(step)s。") % {"step": transition.label}
     known = _REFUSALS.get((step, state))
     if known is not None:
         return str(known)
@@ -183,6 +217,15 @@ def refusal(step: Step, lead: Lead) -> str | None:
     }
 
 
+def is_theirs(step: Step, lead: Lead, user: User) -> bool:
+    """Whether ``user`` is the one to take ``step``: an officer acts only on the leads reported
+    to them or their agency (``Lead.is_assigned_to``); the other roles by role and region."""
+    if user.role == Role.OFFICER and (step in ASSIGNED_STEPS or step == Step.REGRADE):
+        # Not reported yet: nobody's; the state refuses the step (该线索尚未报告…).
+        return lead.reported_at is None or lead.is_assigned_to(user)
+    return True
+
+
 def allowed_steps(lead: Lead, user: User) -> set[Step]:
     """The steps ``user`` may take on ``lead`` now (the page shows only these)."""
     if not region_in_scope(user, lead.region_id):
@@ -190,18 +233,23 @@ def allowed_steps(lead: Lead, user: User) -> set[Step]:
     return {
         step
         for step, transition in TRANSITIONS.items()
-        if user.role in transition.roles and refusal(step, lead) is None
+        if user.role in transition.roles and is_theirs(step, lead, user) and refusal(step, lead) is None
     }
 
 
+NOT_ASSIGNED = gettext_lazy("该线索未报告给您或您所在的监督机构，只有接收报告的执法人员可以办理。")
+
+
 def _check(step: Step, lead: Lead, user: User) -> Lead:
-    """Lock the lead, check role, region and state; return the fresh locked row."""
+    """Lock the lead, check role, region, assignment and state; return the fresh locked row."""
     transition = TRANSITIONS[step]
     if user.role not in transition.roles:
         raise PermissionDenied(_("您的角色不能%(step)s线索。") % {"step": transition.label})
     if not region_in_scope(user, lead.region_id):
         raise PermissionDenied(_("该线索不在您的辖区内。"))
     fresh = Lead.objects.select_for_update().get(pk=lead.pk)
+    if not is_theirs(step, fresh, user):
+        raise PermissionDenied(str(NOT_ASSIGNED))
     reason = refusal(step, fresh)
     if reason is not None:
         raise LeadRefused(reason, code="state")
@@ -469,6 +517,24 @@ def officers_for(lead: Lead) -> list[User]:
     )
 
 
+def administrations_for(lead: Lead) -> list[Agency]:
+    """Health administration departments above the lead (county, prefecture, province): where a
+    suspected occupational-disease patient or a poisoning accident is also reported."""
+    region_codes = [lead.region_id[:n] for n in (2, 4, 6) if n <= len(lead.region_id)]
+    return list(
+        Agency.objects.filter(kind=Agency.Kind.ADMINISTRATION, region_id__in=region_codes).order_by(
+            "-region_id"
+        )
+    )
+
+
+# One answer for an officer who does not exist, is not an officer, or works elsewhere (and the
+# same for agencies), so the report form and the API reveal nothing about other counties' staff.
+OFFICER_REFUSED = gettext_lazy("所选人员不是负责该地区的监督执法人员。")
+AGENCY_REFUSED = gettext_lazy("所选机构不是负责该地区的卫生健康监督机构。")
+ADMINISTRATION_REFUSED = gettext_lazy("所选部门不是该地区的上级卫生健康行政部门。")
+
+
 @transaction.atomic
 def report_lead(
     lead: Lead,
@@ -477,10 +543,15 @@ def report_lead(
     method: str,
     agency: Agency | None = None,
     officer: User | None = None,
+    administration: Agency | None = None,
     reported_at: dt.datetime | None = None,
     note: str = "",
 ) -> Lead:
-    """Report a lead to a supervision agency or officer: when, to whom, how."""
+    """Report a lead to a supervision agency or officer: when, to whom, how.
+
+    A suspected occupational-disease patient or a poisoning accident may also be reported to a
+    health administration department above it (``administration``), as the regulation asks.
+    """
     fresh = _check(Step.REPORT, lead, by)
     if method not in ReportMethod.values:
         raise LeadRefused(_("请选择报告方式（系统报送、电话或当面）。"), code="method")
@@ -490,14 +561,23 @@ def report_lead(
             or not officer.is_active
             or not region_in_scope(officer, fresh.region_id)
         ):
-            raise LeadRefused(_("所选人员不是负责该地区的监督执法人员。"), code="officer")
+            raise LeadRefused(str(OFFICER_REFUSED), code="officer")
         agency = agency or officer.agency
     if agency is None:
         raise LeadRefused(_("请选择报告的监督机构或执法人员。"), code="agency")
     if agency.kind != Agency.Kind.SUPERVISION or not fresh.region_id.startswith(agency.region_id):
-        raise LeadRefused(_("所选机构不是负责该地区的卫生健康监督机构。"), code="agency")
+        raise LeadRefused(str(AGENCY_REFUSED), code="agency")
     if officer is not None and officer.agency_id not in (None, agency.pk):
         raise LeadRefused(_("所选执法人员不属于所选监督机构。"), code="officer")
+    if administration is not None:
+        if fresh.lead_type not in IMPORTANT_BY_DEFAULT:
+            raise LeadRefused(
+                _("只有可疑职业病人和职业中毒事故需要同时报告卫生健康行政部门。"), code="administration"
+            )
+        if administration.kind != Agency.Kind.ADMINISTRATION or administration.region_id not in {
+            fresh.region_id[:n] for n in (2, 4, 6)
+        }:
+            raise LeadRefused(str(ADMINISTRATION_REFUSED), code="administration")
     now = timezone.now()
     when = reported_at or now
     if fresh.discovered_at.replace(second=0, microsecond=0) <= when < fresh.discovered_at:
@@ -512,6 +592,7 @@ def report_lead(
     fresh.reported_to_agency = agency
     fresh.reported_to_officer = officer
     fresh.report_method = method
+    fresh.reported_to_administration = administration
     fresh.save(
         update_fields=[
             "status",
@@ -520,11 +601,16 @@ def report_lead(
             "reported_to_agency",
             "reported_to_officer",
             "report_method",
+            "reported_to_administration",
         ]
     )
     target = f"{agency}" + (f" {officer}" if officer else "")
+    if administration is not None:
+        target += _("，同时报告%(dept)s") % {"dept": administration}
     text = _("报告%(target)s（%(method)s）") % {"target": target, "method": ReportMethod(method).label}
     _event(fresh, EventKind.REPORTED, by, "\n".join(p for p in (text, note.strip()) if p), at=when)
+    if administration is not None:
+        notify.notify_administration(fresh, administration)
     _sync(lead, fresh)
     return lead
 
@@ -783,6 +869,188 @@ def close_lead(lead: Lead, *, by: User, outcome: str) -> Lead:
     _event(fresh, EventKind.CLOSED, by, text, at=fresh.closed_at)
     _sync(lead, fresh)
     return lead
+
+
+# --- corrections: withdraw, regrade ----------------------------------------------------------
+
+
+@transaction.atomic
+def withdraw_lead(lead: Lead, *, by: User, reason: str) -> Lead:
+    """Withdraw a lead entered in error (撤回), with the reason.
+
+    Allowed until an officer signs for it. The lead stays, with its timeline, as 已撤回; it no
+    longer counts in the reporting rate (``LeadQuerySet.counted``), is never overdue and leaves
+    the officers' inbox.
+    """
+    fresh = _check(Step.WITHDRAW, lead, by)
+    text = _required(reason, _("请填写撤回原因（例如：误录、重复录入）。"))
+    fresh.status = LeadStatus.WITHDRAWN
+    fresh.withdrawn_at = timezone.now()
+    fresh.withdrawal_reason = text
+    fresh.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
+    _event(fresh, EventKind.WITHDRAWN, by, text, at=fresh.withdrawn_at)
+    _sync(lead, fresh)
+    return lead
+
+
+@transaction.atomic
+def regrade_lead(lead: Lead, *, by: User, importance: str, reason: str) -> Lead:
+    """Change a lead's importance (重要/一般) with a reason; the report deadline is recomputed from
+    the discovery time under the current ReportingPolicy, and the change kept on the timeline."""
+    fresh = _check(Step.REGRADE, lead, by)
+    if importance not in Importance.values:
+        raise LeadRefused(_("请选择重要程度。"), code="importance")
+    if importance == fresh.importance:
+        raise LeadRefused(
+            _("该线索已是“%(label)s”，无需调整。") % {"label": Importance(importance).label},
+            code="importance",
+        )
+    text = _required(reason, _("请填写调整重要程度的理由。"))
+    before = Importance(fresh.importance).label
+    fresh.importance = importance
+    fresh.report_due_at = report_due_at(fresh.discovered_at, importance)
+    fresh.save(update_fields=["importance", "report_due_at"])
+    due = f"{timezone.localtime(fresh.report_due_at):%Y-%m-%d %H:%M}"
+    change = _("由“%(before)s”调整为“%(after)s”，报告时限改为 %(due)s") % {
+        "before": before,
+        "after": Importance(importance).label,
+        "due": due,
+    }
+    _event(fresh, EventKind.REGRADED, by, f"{change}\n{text}")
+    if importance == Importance.IMPORTANT and fresh.reported_at is None:
+        notify.notify_important_lead(fresh)
+    _sync(lead, fresh)
+    return lead
+
+
+@transaction.atomic
+def retract_finding(lead: Lead, *, by: User, note: str) -> Lead:
+    """An inspection amendment turned the finding behind ``lead`` back (e.g. 无 → 有 on item 1-5).
+
+    A lead not yet reported is withdrawn (it was never true); a lead already with an officer is
+    flagged on its timeline, for the officer to close; a closed or withdrawn one only notes it.
+    """
+    fresh = Lead.objects.select_for_update().get(pk=lead.pk)
+    state = state_of(fresh)
+    if state == State.DISCOVERED:
+        fresh.status = LeadStatus.WITHDRAWN
+        fresh.withdrawn_at = timezone.now()
+        fresh.withdrawal_reason = note
+        fresh.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
+        _event(fresh, EventKind.WITHDRAWN, by, note, at=fresh.withdrawn_at)
+    elif state in OPEN_STATES:
+        _event(
+            fresh,
+            EventKind.FINDING_AMENDED,
+            by,
+            note + _("\n该线索所依据的巡查发现已不成立，请经办的执法人员核实后办结。"),
+        )
+    else:
+        _event(fresh, EventKind.FINDING_AMENDED, by, note)
+    _sync(lead, fresh)
+    return lead
+
+
+def finding_retracted(lead: Lead) -> bool:
+    """Whether an inspection amendment has flagged this open lead (its finding no longer holds)."""
+    return (
+        lead.status in (LeadStatus.REPORTED, LeadStatus.HANDLING)
+        and lead.events.filter(kind=EventKind.FINDING_AMENDED).exists()
+    )
+
+
+# --- 协查: cancel, reassign --------------------------------------------------------------------
+
+
+def may_manage_assist(user: User, assist: AssistRequest) -> bool:
+    """Who may cancel or reassign an open 协查: the officer who asked for it, the officer the lead
+    is assigned to, or the county admin of its county (after a dismissal, for instance)."""
+    if not region_in_scope(user, assist.region_id):
+        return False
+    if user.role == Role.COUNTY_ADMIN:
+        return True
+    if user.role == Role.OFFICER:
+        if assist.requested_by_id == user.pk:
+            return True
+        return assist.lead is not None and assist.lead.is_assigned_to(user)
+    return False
+
+
+def _open_assist(assist: AssistRequest, by: User) -> tuple[AssistRequest, Lead | None]:
+    """Lock the 协查 (and its lead), check who and state; nothing written yet."""
+    if by.role not in (Role.OFFICER, Role.COUNTY_ADMIN):
+        raise PermissionDenied(_("只有监督执法人员和县(区)卫生健康行政部门可以取消或改派协查。"))
+    fresh = AssistRequest.objects.select_for_update().select_related("lead").get(pk=assist.pk)
+    if not may_manage_assist(by, fresh):
+        raise PermissionDenied(_("只有提出协查的执法人员、经办线索的执法人员或县(区)管理员可以取消或改派。"))
+    if fresh.status == AssistStatus.DONE:
+        raise LeadRefused(_("该协查已完成，不能取消或改派。"), code="state")
+    if fresh.status == AssistStatus.CANCELLED:
+        raise LeadRefused(_("该协查已取消，不能再取消或改派。"), code="state")
+    lead = Lead.objects.select_for_update().get(pk=fresh.lead_id) if fresh.lead_id else None
+    if lead is not None and lead.status == LeadStatus.CLOSED:
+        raise LeadRefused(_("该线索已办结，协查不能再取消或改派。"), code="state")
+    return fresh, lead
+
+
+def _cancel(fresh: AssistRequest, by: User, reason: str) -> None:
+    fresh.status = AssistStatus.CANCELLED
+    fresh.cancelled_at = timezone.now()
+    fresh.cancelled_by = by
+    fresh.cancel_reason = reason
+    fresh.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+
+
+@transaction.atomic
+def cancel_assist(assist: AssistRequest, *, by: User, reason: str) -> AssistRequest:
+    """Cancel an open 协查 with a reason (e.g. the assistant was dismissed). The lead can then be
+    handled another way or closed; the cancelled request stays in its history."""
+    fresh, lead = _open_assist(assist, by)
+    text = _required(reason, _("请填写取消协查的原因。"))
+    _cancel(fresh, by, text)
+    if lead is not None:
+        note = _("取消对协管员 %(who)s 的协查：%(reason)s") % {"who": fresh.assistant, "reason": text}
+        _event(lead, EventKind.ASSIST_CANCELLED, by, note)
+    for name in ("status", "cancelled_at", "cancelled_by_id", "cancel_reason"):
+        setattr(assist, name, getattr(fresh, name))
+    return assist
+
+
+@transaction.atomic
+def reassign_assist(assist: AssistRequest, *, by: User, assistant: User, reason: str) -> AssistRequest:
+    """Give an open 协查 to another assistant of the area, with a reason: the request is cancelled
+    (改派) and a new one made for the new assistant (same lead, employer, due date and request),
+    who is notified. Returns the new request."""
+    fresh, lead = _open_assist(assist, by)
+    text = _required(reason, _("请填写改派协查的原因。"))
+    if assistant.pk == fresh.assistant_id:
+        raise LeadRefused(_("请选择另一位协管员。"), code="assistant")
+    if (
+        assistant.role != Role.ASSISTANT
+        or not assistant.is_active
+        or not region_in_scope(assistant, fresh.region_id)
+    ):
+        raise LeadRefused(_("所选协管员不负责该地区，请选择当地的协管员。"), code="assistant")
+    _cancel(fresh, by, _("改派给 %(who)s：%(reason)s") % {"who": assistant, "reason": text})
+    new = AssistRequest.objects.create(
+        region_id=fresh.region_id,
+        lead=lead,
+        employer_id=fresh.employer_id,
+        requested_by_id=fresh.requested_by_id,
+        assistant=assistant,
+        due_on=fresh.due_on,
+        request_note=fresh.request_note,
+        reassigned_from=fresh,
+    )
+    if lead is not None:
+        note = _("协查由 %(old)s 改派给 %(new)s：%(reason)s") % {
+            "old": fresh.assistant,
+            "new": assistant,
+            "reason": text,
+        }
+        _event(lead, EventKind.ASSIST_REASSIGNED, by, note)
+    notify.notify_assist_request(new)
+    return new
 
 
 def region_choices_for(user: User) -> list[Region]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import Form
+from django.http import Http404
 from ninja import File, Router, Schema
 from ninja import Form as FormField
 from ninja.errors import HttpError
@@ -56,6 +57,7 @@ class LeadOut(Schema):
     reported_at: dt.datetime | None
     reported_to_agency: str
     reported_to_officer: str
+    reported_to_administration: str
     report_method: str
     overdue: bool
     on_time: bool
@@ -88,6 +90,10 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_reported_to_officer(obj: Lead) -> str:
         return str(obj.reported_to_officer or "")
+
+    @staticmethod
+    def resolve_reported_to_administration(obj: Lead) -> str:
+        return str(obj.reported_to_administration or "")
 
     @staticmethod
     def resolve_overdue(obj: Lead) -> bool:
@@ -128,6 +134,8 @@ class AssistOut(Schema):
     done_on: dt.date | None
     what_done: str
     outcome: str
+    cancel_reason: str
+    reassigned_from_id: int | None
 
     @staticmethod
     def resolve_assistant(obj: AssistRequest) -> str:
@@ -146,6 +154,8 @@ class LeadDetailOut(LeadOut):
     acknowledged_at: dt.datetime | None
     closed_at: dt.datetime | None
     outcome: str
+    withdrawn_at: dt.datetime | None
+    withdrawal_reason: str
     events: list[EventOut]
     complaint: ComplaintOut | None
     assists: list[AssistOut]
@@ -176,8 +186,23 @@ class ReportIn(Schema):
     method: str
     agency_id: int | None = None
     officer_id: int | None = None
+    administration_id: int | None = None
     reported_at: dt.datetime | None = None
     note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class RegradeIn(Schema):
+    importance: str
+    reason: str
+
+
+class ReassignIn(Schema):
+    assistant_id: int
+    reason: str
 
 
 class AssistRecordIn(Schema):
@@ -243,7 +268,13 @@ class PhotoOut(Schema):
     url: str
 
 
-LEAD_RELATED = ("employer", "discovered_by", "reported_to_agency", "reported_to_officer")
+LEAD_RELATED = (
+    "employer",
+    "discovered_by",
+    "reported_to_agency",
+    "reported_to_officer",
+    "reported_to_administration",
+)
 
 
 def _detail(request: AuthedRequest, lead_id: int) -> Lead:
@@ -320,15 +351,21 @@ def report_lead(request: AuthedRequest, lead_id: int, payload: ReportIn) -> Lead
     if user.role not in actions.TRANSITIONS[actions.Step.REPORT].roles:
         raise HttpError(403, "您的角色不能报告线索。")
     lead = get_visible_or_404(Lead, user, pk=lead_id)
-    agency = officer = None
+    # Whether the id does not exist, is not an officer / a supervision agency, or belongs to another
+    # county, the answer is the same (the action's message): nothing about other counties leaks.
+    agency = officer = administration = None
     if payload.agency_id is not None:
-        agency = Agency.objects.filter(pk=payload.agency_id, kind=Agency.Kind.SUPERVISION).first()
+        agency = Agency.objects.filter(pk=payload.agency_id).first()
         if agency is None:
-            raise HttpError(400, "所选机构不存在或不是卫生健康监督机构。")
+            raise HttpError(400, str(actions.AGENCY_REFUSED))
     if payload.officer_id is not None:
-        officer = User.objects.filter(pk=payload.officer_id, role=Role.OFFICER).first()
+        officer = User.objects.filter(pk=payload.officer_id).first()
         if officer is None:
-            raise HttpError(400, "所选执法人员不存在。")
+            raise HttpError(400, str(actions.OFFICER_REFUSED))
+    if payload.administration_id is not None:
+        administration = Agency.objects.filter(pk=payload.administration_id).first()
+        if administration is None:
+            raise HttpError(400, str(actions.ADMINISTRATION_REFUSED))
     try:
         actions.report_lead(
             lead,
@@ -336,6 +373,7 @@ def report_lead(request: AuthedRequest, lead_id: int, payload: ReportIn) -> Lead
             method=payload.method,
             agency=agency,
             officer=officer,
+            administration=administration,
             reported_at=payload.reported_at,
             note=payload.note,
         )
@@ -344,6 +382,96 @@ def report_lead(request: AuthedRequest, lead_id: int, payload: ReportIn) -> Lead
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     return _detail(request, lead_id)
+
+
+def _lead_step(request: AuthedRequest, lead_id: int, step: actions.Step) -> Lead:
+    """The lead for ``step``: 404 out of scope or another officer's, 403 for a wrong role."""
+    user = request.user
+    if user.role not in actions.TRANSITIONS[step].roles:
+        raise HttpError(403, f"您的角色不能{actions.TRANSITIONS[step].label}线索。")
+    lead = get_visible_or_404(Lead, user, pk=lead_id)
+    if not actions.is_theirs(step, lead, user):
+        raise Http404
+    return lead
+
+
+@router.post(
+    "/leads/{lead_id}/withdraw",
+    response={200: LeadDetailOut, 400: Error, 403: Error, 409: Error},
+    summary="撤回误录的线索（不再计入报告率，记录保留）",
+)
+def withdraw_lead(request: AuthedRequest, lead_id: int, payload: ReasonIn) -> Lead:
+    lead = _lead_step(request, lead_id, actions.Step.WITHDRAW)
+    try:
+        actions.withdraw_lead(lead, by=request.user, reason=payload.reason)
+    except LeadRefused as exc:
+        raise _refused(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _detail(request, lead_id)
+
+
+@router.post(
+    "/leads/{lead_id}/regrade",
+    response={200: LeadDetailOut, 400: Error, 403: Error, 409: Error},
+    summary="调整线索重要程度（重新计算报告时限）",
+)
+def regrade_lead(request: AuthedRequest, lead_id: int, payload: RegradeIn) -> Lead:
+    lead = _lead_step(request, lead_id, actions.Step.REGRADE)
+    try:
+        actions.regrade_lead(lead, by=request.user, importance=payload.importance, reason=payload.reason)
+    except LeadRefused as exc:
+        raise _refused(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _detail(request, lead_id)
+
+
+def _managed_assist(request: AuthedRequest, assist_id: int) -> AssistRequest:
+    if request.user.role not in (Role.OFFICER, Role.COUNTY_ADMIN):
+        raise HttpError(403, "只有监督执法人员和县(区)卫生健康行政部门可以取消或改派协查。")
+    item = get_visible_or_404(
+        AssistRequest.objects.select_related("assistant", "requested_by", "lead"), request.user, pk=assist_id
+    )
+    if not actions.may_manage_assist(request.user, item):
+        raise Http404
+    return item
+
+
+@router.post(
+    "/assists/{assist_id}/cancel",
+    response={200: AssistOut, 400: Error, 403: Error, 409: Error},
+    summary="取消协查（须说明原因）",
+)
+def cancel_assist(request: AuthedRequest, assist_id: int, payload: ReasonIn) -> AssistRequest:
+    item = _managed_assist(request, assist_id)
+    try:
+        actions.cancel_assist(item, by=request.user, reason=payload.reason)
+    except LeadRefused as exc:
+        raise _refused(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return item
+
+
+@router.post(
+    "/assists/{assist_id}/reassign",
+    response={200: AssistOut, 400: Error, 403: Error, 409: Error},
+    summary="改派协查给本地区另一名协管员（返回新的协查）",
+)
+def reassign_assist(request: AuthedRequest, assist_id: int, payload: ReassignIn) -> AssistRequest:
+    item = _managed_assist(request, assist_id)
+    refused = "所选协管员不负责该地区，请选择当地的协管员。"
+    assistant = User.objects.filter(pk=payload.assistant_id).first()
+    if assistant is None:
+        raise HttpError(400, refused)
+    try:
+        new = actions.reassign_assist(item, by=request.user, assistant=assistant, reason=payload.reason)
+    except LeadRefused as exc:
+        raise _refused(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return AssistRequest.objects.select_related("assistant", "requested_by").get(pk=new.pk)
 
 
 @router.get("/assists", response=list[AssistOut], summary="协查（协管员：请我协查的事项）")

@@ -157,6 +157,18 @@ def seed(ctx: DemoContext) -> list[str]:
         )
         actions.close_lead(item, by=officer, outcome="通风设施已修复，复查合格。")
         made += 1
+    # Withdrawn: entered twice by mistake (not in the reporting rate, kept in the history).
+    item = lead(
+        "（重复录入）破碎车间粉尘弥漫。",
+        lead_type=LeadType.ABNORMAL,
+        abnormal_kind=AbnormalKind.DUST,
+        source=LeadSource.DIRECT,
+        discovered_at=now - dt.timedelta(hours=2),
+        **where(0, "大寨村石料加工点"),
+    )
+    if item:
+        actions.withdraw_lead(item, by=assistant, reason="与同日录入的粉尘线索重复，误录。")
+        made += 1
     # A complaint (the complainant is confidential).
     content = "群众来电反映：夜间有工厂排放刺鼻气体，附近工人出现头晕。"
     if not Complaint.objects.within(TOWNSHIP).filter(content=content).exists():

@@ -70,6 +70,9 @@ class LeadFilterForm(forms.Form):
     reported = forms.ChoiceField(label=_("已报告"), required=False, choices=YES_NO)
     overdue = forms.ChoiceField(label=_("逾期"), required=False, choices=ONE_ZERO)
     on_time = forms.ChoiceField(label=_("按时报告"), required=False, choices=ONE_ZERO)
+    counted = forms.ChoiceField(
+        label=_("计入报告率"), required=False, choices=ONE_ZERO, widget=forms.HiddenInput
+    )
     employer = forms.IntegerField(label=_("用人单位"), required=False, min_value=1, widget=forms.HiddenInput)
     assistant = forms.IntegerField(label=_("发现人"), required=False, min_value=1, widget=forms.HiddenInput)
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
@@ -132,6 +135,10 @@ def apply_filters(qs: LeadQuerySet, form: LeadFilterForm, now: dt.datetime | Non
         qs = qs.on_time()
     elif data.get("on_time") == "0":
         qs = qs.not_on_time()
+    if data.get("counted") == "1":
+        qs = qs.counted()
+    elif data.get("counted") == "0":
+        qs = qs.filter(status=LeadStatus.WITHDRAWN)
     if data.get("employer"):
         qs = qs.filter(employer_id=data["employer"])
     if data.get("assistant"):

@@ -15,6 +15,7 @@ from xieguan.accounts.models import Agency, Role, User
 from xieguan.employers.models import Employer, OperatingStatus
 from xieguan.leads import actions
 from xieguan.leads.models import (
+    IMPORTANT_BY_DEFAULT,
     AbnormalKind,
     ComplaintChannel,
     Handling,
@@ -211,10 +212,26 @@ class ReportForm(StyledForm):
         validators=[not_future],
         help_text=_("电话或当面报告的，填实际报告时间。"),
     )
+    administration = forms.ChoiceField(
+        label=_("同时报告卫生健康行政部门"),
+        required=False,
+        help_text=_("可疑职业病人、职业中毒事故可同时报告上级职业卫生行政部门。"),
+        error_messages={"invalid_choice": actions.ADMINISTRATION_REFUSED},
+    )
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args: Any, lead: Lead, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.administrations: dict[str, Agency] = {}
+        if lead.lead_type in IMPORTANT_BY_DEFAULT:
+            self.administrations = {str(a.pk): a for a in actions.administrations_for(lead)}
+        if self.administrations:
+            cast(forms.ChoiceField, self.fields["administration"]).choices = [
+                ("", _("（不报告）")),
+                *((pk, str(a)) for pk, a in self.administrations.items()),
+            ]
+        else:
+            del self.fields["administration"]
         self.agencies = {str(a.pk): a for a in actions.supervision_agencies_for(lead)}
         self.officers = {str(u.pk): u for u in actions.officers_for(lead)}
         choices: list[Any] = [(f"agency:{pk}", str(a)) for pk, a in self.agencies.items()]
@@ -233,6 +250,9 @@ class ReportForm(StyledForm):
         if kind == "officer" and pk in self.officers:
             return None, self.officers[pk]
         raise ValidationError(_("请选择报告的监督机构或执法人员。"))
+
+    def clean_administration(self) -> Agency | None:
+        return self.administrations.get(self.cleaned_data.get("administration") or "")
 
 
 class AcknowledgeForm(StyledForm):
@@ -301,6 +321,38 @@ class OfficerActionForm(StyledForm):
 
 class CloseForm(StyledForm):
     outcome = forms.CharField(label=_("办结结果"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(StyledForm):
+    """A step that needs only a reason (撤回线索, 取消协查)."""
+
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
+class RegradeForm(StyledForm):
+    importance = forms.ChoiceField(label=_("调整为"), choices=Importance.choices)
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+    def __init__(self, *args: Any, lead: Lead, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        other = [(c, label) for c, label in Importance.choices if c != lead.importance]
+        cast(forms.ChoiceField, self.fields["importance"]).choices = other
+        self.fields["importance"].initial = other[0][0]
+
+
+class AssistReassignForm(StyledForm):
+    assistant = forms.ModelChoiceField(
+        label=_("改派给"),
+        queryset=User.objects.none(),
+        help_text=_("该地区在岗的协管员。"),
+        error_messages={"invalid_choice": _("所选协管员不负责该地区，请选择当地的协管员。")},
+    )
+    reason = forms.CharField(label=_("改派原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+    def __init__(self, *args: Any, region_code: str, exclude: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = [u.pk for u in actions.assistants_for(region_code) if u.pk != exclude]
+        self.fields["assistant"].queryset = User.objects.filter(pk__in=ids).order_by("full_name")  # type: ignore[attr-defined]
 
 
 class AssistRecordForm(StyledForm):

@@ -49,6 +49,7 @@ class LeadStatus(models.TextChoices):
     REPORTED = "reported", _("已报告")
     HANDLING = "handling", _("处理中")
     CLOSED = "closed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class ReportMethod(models.TextChoices):
@@ -111,11 +112,16 @@ class LeadQuerySet(ScopedQuerySet["Lead"]):
             qs = qs.filter(discovered_at__lt=local_midnight(last + dt.timedelta(days=1)))
         return qs
 
+    def counted(self) -> LeadQuerySet:
+        """Leads that count (the reporting rate's denominator): all but those withdrawn (entered in error)."""
+        return self.exclude(status=LeadStatus.WITHDRAWN)
+
     def reported(self) -> LeadQuerySet:
         return self.filter(reported_at__isnull=False)
 
     def unreported(self) -> LeadQuerySet:
-        return self.filter(reported_at__isnull=True)
+        """Not reported and not withdrawn (a withdrawn lead is owed to nobody)."""
+        return self.filter(reported_at__isnull=True).exclude(status=LeadStatus.WITHDRAWN)
 
     def on_time(self) -> LeadQuerySet:
         return self.filter(reported_at__isnull=False, reported_at__lte=models.F("report_due_at"))
@@ -131,7 +137,9 @@ class LeadQuerySet(ScopedQuerySet["Lead"]):
         return self.exclude(overdue_q(now or timezone.now()))
 
     def overdue_unreported(self, now: dt.datetime | None = None) -> LeadQuerySet:
-        return self.filter(reported_at__isnull=True, report_due_at__lt=now or timezone.now())
+        return self.filter(reported_at__isnull=True, report_due_at__lt=now or timezone.now()).exclude(
+            status=LeadStatus.WITHDRAWN
+        )
 
 
 # Order by this to put important leads first.
@@ -148,9 +156,11 @@ def local_midnight(day: dt.date) -> dt.datetime:
 
 
 def overdue_q(now: dt.datetime) -> models.Q:
-    return models.Q(reported_at__gt=models.F("report_due_at")) | models.Q(
+    """Reported late, or not reported and past due; a withdrawn lead is never overdue."""
+    late = models.Q(reported_at__gt=models.F("report_due_at")) | models.Q(
         reported_at__isnull=True, report_due_at__lt=now
     )
+    return late & ~models.Q(status=LeadStatus.WITHDRAWN)
 
 
 class Lead(models.Model):
@@ -212,6 +222,15 @@ class Lead(models.Model):
         on_delete=models.PROTECT,
         related_name="received_leads",
     )
+    reported_to_administration = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("同时报告的卫生健康行政部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("可疑职业病人、职业中毒事故同时报告上级职业卫生行政部门。"),
+    )
     report_method = models.CharField(_("报告方式"), max_length=20, choices=ReportMethod.choices, blank=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -231,6 +250,8 @@ class Lead(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.TextField(_("办结结果"), blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("撤回原因"), blank=True)
     client_uuid = client_uuid_field()  # a lead entered directly on the phone (docs/sync.md)
 
     objects = LeadQuerySet.as_manager()
@@ -248,9 +269,11 @@ class Lead(models.Model):
             ),
             # The reporting rate of a period reads only this narrow index (index-only scan; it
             # counts ids, so the id is in it too).
+            # Partial: withdrawn leads are not counted (LeadQuerySet.counted), so the index leaves them out.
             models.Index(
                 fields=["discovered_at", "region", "reported_at", "report_due_at", "id"],
                 name="lead_discovered_reporting_idx",
+                condition=~models.Q(status="withdrawn"),
             ),
             models.Index(fields=["status", "report_due_at"], name="lead_status_due_idx"),
         ]
@@ -269,6 +292,8 @@ class Lead(models.Model):
     @property
     def is_overdue(self) -> bool:
         """Reported after the deadline, or not reported and the deadline has passed (see overdue_q)."""
+        if self.status == LeadStatus.WITHDRAWN:
+            return False
         if self.reported_at is not None:
             return self.reported_at > self.report_due_at
         return self.report_due_at < timezone.now()
@@ -282,6 +307,25 @@ class Lead(models.Model):
         """The officers handling the lead: the one it was reported to and the one who signed for it."""
         return {pk for pk in (self.reported_to_officer_id, self.acknowledged_by_id) if pk}
 
+    def is_assigned_to(self, user: Any) -> bool:
+        """Whether ``user`` is the officer (or of the agency) this lead was reported to.
+
+        Reported to a named officer: that officer. Reported to an agency: its officers. Whoever
+        signed for it keeps it. Only they may sign for, handle and close the lead.
+        """
+        if user is None or getattr(user, "role", None) != "officer" or not user.is_active:
+            return False
+        if self.reported_at is None:
+            return False
+        if user.pk in self.handling_officer_ids:
+            return True
+        return (
+            self.reported_to_officer_id is None
+            and self.acknowledged_by_id is None
+            and user.agency_id is not None
+            and user.agency_id == self.reported_to_agency_id
+        )
+
 
 class EventKind(models.TextChoices):
     DISCOVERED = "discovered", _("发现")
@@ -292,6 +336,11 @@ class EventKind(models.TextChoices):
     HANDLING = "handling", _("确定处置方式")
     OFFICER_ACTION = "officer_action", _("执法处理")
     CLOSED = "closed", _("办结")
+    REGRADED = "regraded", _("调整重要程度")
+    WITHDRAWN = "withdrawn", _("撤回")
+    ASSIST_CANCELLED = "assist_cancelled", _("取消协查")
+    ASSIST_REASSIGNED = "assist_reassigned", _("改派协查")
+    FINDING_AMENDED = "finding_amended", _("巡查修订")
 
 
 class LeadEvent(models.Model):
@@ -425,6 +474,24 @@ class AssistRequest(models.Model):
     what_done = models.TextField(_("协查情况"), blank=True)
     outcome = models.TextField(_("结果"), blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取消人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancel_reason = models.TextField(_("取消原因"), blank=True)
+    reassigned_from = models.OneToOneField(
+        "self",
+        verbose_name=_("改派自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reassigned_to",
+    )
     # The phone's id of the record (记录协查情况): the same record sent again is accepted once.
     record_uuid = client_uuid_field()
 

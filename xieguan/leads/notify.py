@@ -28,6 +28,7 @@ from xieguan.accounts.models import Notification, Role, User
 if TYPE_CHECKING:
     import datetime as dt
 
+    from xieguan.accounts.models import Agency
     from xieguan.leads.models import AssistRequest, Lead
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 KIND_IMPORTANT = "lead_important"
 KIND_ASSIST = "assist_request"
 KIND_OVERDUE = "lead_overdue"
+KIND_ADMINISTRATION = "lead_administration"
 
 
 def email_enabled() -> bool:
@@ -106,6 +108,27 @@ def notify_important_lead(lead: Lead) -> list[Notification]:
         title=_("重要线索：%(type)s（%(where)s）") % {"type": lead.get_lead_type_display(), "where": where},
         body=_("发现时间 %(at)s，须在 %(due)s 前报告。")
         % {"at": _local(lead.discovered_at), "due": _local(lead.report_due_at)},
+        url=lead_url(lead),
+    )
+
+
+def notify_administration(lead: Lead, department: Agency) -> list[Notification]:
+    """A suspected occupational-disease patient or poisoning accident reported to a health
+    administration department as well: to that department's staff (users placed at its region)."""
+    staff = User.objects.filter(
+        is_active=True,
+        role__in=[Role.COUNTY_ADMIN, Role.PREFECTURE_VIEWER, Role.PROVINCE_ADMIN],
+        region_id=department.region_id,
+    )
+    where = lead.employer.name if lead.employer else lead.place
+    return notify(
+        staff,
+        kind=KIND_ADMINISTRATION,
+        key=f"lead-administration:{lead.pk}",
+        region_id=lead.region_id,
+        title=_("%(type)s报告（%(where)s）") % {"type": lead.get_lead_type_display(), "where": where},
+        body=_("已报告%(agency)s，同时报告%(dept)s。")
+        % {"agency": lead.reported_to_agency or "", "dept": department},
         url=lead_url(lead),
     )
 

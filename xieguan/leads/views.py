@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,7 @@ from xieguan.leads.models import (
     LeadQuerySet,
     LeadSource,
     LeadStatus,
+    ReportingPolicy,
 )
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.files import private_file
@@ -196,6 +198,8 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             if complaint
             else None,
             "steps": {str(s) for s in steps},
+            "finding_retracted": actions.finding_retracted(lead),
+            "can_manage_assists": request.user.role in (Role.OFFICER, Role.COUNTY_ADMIN),
             "region_path": lead.region.path_name(below=lead.region_id[:6]),
         },
     )
@@ -208,9 +212,12 @@ def _step_page(
     make_form: Callable[[Lead, Any], Any],
     perform: Callable[[Lead, Any], object],
     done: str,
+    warning: str = "",
 ) -> HttpResponse:
     """GET: the form of one step of the life cycle. POST: do it, or say why not."""
     lead = _lead(request, pk)
+    if not actions.is_theirs(step, lead, request.user):
+        raise Http404  # another officer's lead: answered like a lead that does not exist
     refused = actions.refusal(step, lead)
     if refused:
         messages.error(request, refused)
@@ -227,7 +234,13 @@ def _step_page(
     return render(
         request,
         "leads/step.html",
-        {"lead": lead, "form": form, "title": actions.TRANSITIONS[step].label, "step": str(step)},
+        {
+            "lead": lead,
+            "form": form,
+            "title": actions.TRANSITIONS[step].label,
+            "step": str(step),
+            "warning": warning,
+        },
     )
 
 
@@ -245,6 +258,7 @@ def report(request: AuthedRequest, pk: int) -> HttpResponse:
             method=form.cleaned_data["method"],
             agency=agency,
             officer=officer,
+            administration=form.cleaned_data.get("administration"),
             reported_at=form.cleaned_data["reported_at"],
             note=form.cleaned_data["note"],
         )
@@ -258,6 +272,8 @@ def report(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
+    if not actions.is_theirs(Step.ACKNOWLEDGE, lead, request.user):
+        raise Http404
     form = forms.AcknowledgeForm(request.POST)
     try:
         actions.acknowledge_lead(lead, by=request.user, note=form.data.get("note", "")[:500])
@@ -333,8 +349,52 @@ def close(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@scoped(Role.ASSISTANT, Role.COUNTY_ADMIN)
+def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Withdraw a lead entered in error (a confirmation page with the reason)."""
+
+    def perform(lead: Lead, form: forms.ReasonForm) -> object:
+        return actions.withdraw_lead(lead, by=request.user, reason=form.cleaned_data["reason"])
+
+    return _step_page(
+        request,
+        pk,
+        Step.WITHDRAW,
+        lambda lead, data: forms.ReasonForm(data),
+        perform,
+        _("线索已撤回，不再计入报告率；办理记录保留。"),
+        warning=_(
+            "撤回后该线索不再计入信息报告率，不能再报告或办理；办理记录保留。确属误录、重复录入时才撤回。"
+        ),
+    )
+
+
+@scoped(Role.ASSISTANT, Role.COUNTY_ADMIN, Role.OFFICER)
+def regrade(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Change the lead's importance with a reason (the report deadline follows)."""
+
+    def perform(lead: Lead, form: forms.RegradeForm) -> object:
+        return actions.regrade_lead(
+            lead,
+            by=request.user,
+            importance=form.cleaned_data["importance"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    return _step_page(
+        request,
+        pk,
+        Step.REGRADE,
+        lambda lead, data: forms.RegradeForm(data, lead=lead),
+        perform,
+        _("已调整重要程度，报告时限已按新的重要程度重新计算。"),
+        warning=_("报告时限按发现时间和新的重要程度重新计算（重要：%(h)s 小时；一般：%(d)s 天）。")
+        % {"h": ReportingPolicy.current().important_hours, "d": ReportingPolicy.current().normal_days},
+    )
+
+
 @scoped()
-def lead_photo(request: AuthedRequest, pk: int) -> FileResponse:
+def lead_photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     photo = get_visible_or_404(LeadPhoto, request.user, pk=pk)
     return private_file(photo.image, image=True)
 
@@ -518,11 +578,111 @@ def assist(request: AuthedRequest, pk: int) -> HttpResponse:
         _("协查") + f" {item.employer or item.lead}",
         photos=f"/api/v1/assists/{item.pk}/photos",
     )
-    context = {"item": item, "form": form, "photos": item.photos.all(), "offline": offline}
+    can_manage = item.status == AssistStatus.REQUESTED and actions.may_manage_assist(request.user, item)
+    context = {
+        "item": item,
+        "form": form,
+        "photos": item.photos.all(),
+        "offline": offline,
+        "can_manage": can_manage,
+    }
     return render(request, "leads/assist.html", context)
 
 
+def _managed_assist(request: AuthedRequest, pk: int) -> AssistRequest:
+    """An open 协查 the user may cancel or reassign; 404 otherwise (another officer's, out of scope)."""
+    item = get_visible_or_404(
+        AssistRequest.objects.select_related("lead", "employer", "assistant", "requested_by"),
+        request.user,
+        pk=pk,
+    )
+    if not actions.may_manage_assist(request.user, item):
+        raise Http404
+    return item
+
+
+def _back(request: AuthedRequest, item: AssistRequest) -> HttpResponse:
+    """Back to where the user came from (the dismissal page), or to the 协查."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("leads:assist", pk=item.pk)
+
+
+def _assist_step(
+    request: AuthedRequest, item: AssistRequest, form: Any, perform: Callable[[], AssistRequest], **ctx: Any
+) -> HttpResponse:
+    if item.status != AssistStatus.REQUESTED:
+        messages.error(request, _("该协查已完成或已取消，不能再取消或改派。"))
+        return redirect("leads:assist", pk=item.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform()
+        except LeadRefused as exc:
+            form.add_error(None, _message(exc))
+        else:
+            messages.success(request, ctx.pop("done"))
+            return _back(request, result if result.pk != item.pk else item)
+    ctx.pop("done", None)
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    safe = nxt if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) else ""
+    return render(request, "leads/assist_step.html", {"item": item, "form": form, "next": safe, **ctx})
+
+
+@scoped(Role.OFFICER, Role.COUNTY_ADMIN)
+def assist_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancel an open 协查 with a reason (a confirmation page)."""
+    item = _managed_assist(request, pk)
+    form = forms.ReasonForm(request.POST if request.method == "POST" else None)
+
+    def perform() -> AssistRequest:
+        return actions.cancel_assist(item, by=request.user, reason=form.cleaned_data["reason"])
+
+    return _assist_step(
+        request,
+        item,
+        form,
+        perform,
+        title=_("取消协查"),
+        button=_("确认取消协查"),
+        danger=True,
+        warning=_("取消后协管员不能再记录该协查；线索可改用其他方式处理或办结。取消记录保留。"),
+        done=_("协查已取消。"),
+    )
+
+
+@scoped(Role.OFFICER, Role.COUNTY_ADMIN)
+def assist_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Give an open 协查 to another assistant of the area, with a reason."""
+    item = _managed_assist(request, pk)
+    form = forms.AssistReassignForm(
+        request.POST if request.method == "POST" else None,
+        region_code=item.region_id,
+        exclude=item.assistant_id,
+    )
+
+    def perform() -> AssistRequest:
+        return actions.reassign_assist(
+            item,
+            by=request.user,
+            assistant=form.cleaned_data["assistant"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    return _assist_step(
+        request,
+        item,
+        form,
+        perform,
+        title=_("改派协查"),
+        button=_("改派"),
+        danger=False,
+        warning=_("原协查记为“已取消（改派）”，新协管员会收到通知。"),
+        done=_("协查已改派，已通知新的协管员。"),
+    )
+
+
 @scoped()
-def assist_photo(request: AuthedRequest, pk: int) -> FileResponse:
+def assist_photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     photo = get_visible_or_404(AssistPhoto, request.user, pk=pk)
     return private_file(photo.image, image=True)

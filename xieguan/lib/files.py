@@ -10,15 +10,23 @@ record through ``get_visible_or_404`` and returns ``private_file(...)``, which:
   guessed from the content;
 - always sends ``X-Content-Type-Options: nosniff`` and ``Cache-Control: private, no-store``
   (no shared cache or browser cache keeps a complainant's photo or an assistant's face), and a
-  ``Content-Security-Policy`` that lets the file run nothing if it is opened in the browser.
+  ``Content-Security-Policy`` that lets the file run nothing if it is opened in the browser;
+- behind nginx (``XIEGUAN_ACCEL_REDIRECT`` set, e.g. ``/_private/``), answers with no body and
+  ``X-Accel-Redirect: /_private/<stored name>``: the scope check stays here, nginx streams the
+  file from its ``internal`` location (deploy/nginx/xieguan.conf), and a gunicorn worker is not
+  held for the length of a download on a slow line.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
 
-from django.http import FileResponse, Http404
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
 
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 DOWNLOAD_TYPES = {
@@ -32,30 +40,40 @@ DOWNLOAD_TYPES = {
 }
 OCTET = "application/octet-stream"
 NO_STORE = "private, no-store"
+R = TypeVar("R", bound=HttpResponseBase)
 
 
-def private_headers(response: Any) -> Any:
+def private_headers(response: R) -> R:
     """The headers every private file (and personal-data export) response carries."""
     response["Cache-Control"] = NO_STORE
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def private_file(stored: Any, *, filename: str = "", image: bool = False) -> FileResponse:
+def private_file(stored: Any, *, filename: str = "", image: bool = False) -> HttpResponseBase:
     """A private file as a response (see the module's docstring).
 
     ``stored`` is a FieldFile; ``filename`` the name to offer (default: the stored one);
     ``image`` True only for files the app re-encoded as images (served inline)."""
     name = filename or PurePosixPath(str(stored.name or "file")).name
     suffix = PurePosixPath(str(stored.name or "")).suffix.lower()
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
     inline = image and suffix in IMAGE_TYPES
     content_type = (
         IMAGE_TYPES[suffix] if inline else DOWNLOAD_TYPES.get(PurePosixPath(name).suffix.lower(), OCTET)
     )
-    response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
+    accel = settings.XIEGUAN_ACCEL_REDIRECT
+    response: HttpResponseBase
+    if accel:
+        if not stored.name or not stored.storage.exists(stored.name):
+            raise Http404
+        response = HttpResponse(content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(not inline, name) or ""
+        response["X-Accel-Redirect"] = accel + quote(str(stored.name), safe="/")
+    else:
+        try:
+            handle = stored.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return private_headers(response)

@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role
 from xieguan.employers.models import Employer
+from xieguan.field.offline import offline_form
 from xieguan.indicators import periods
 from xieguan.indicators.registry import indicator
 from xieguan.lib.access import AuthedRequest, scoped
@@ -120,7 +122,19 @@ def event_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("宣传活动已记录。"))
             return redirect("outreach:detail", pk=event.pk)
-    return render(request, "outreach/form.html", {"form": form})
+    offline = (
+        offline_form(
+            "event",
+            "/api/v1/publicity",
+            "/outreach/{id}/",
+            _("宣传活动"),
+            photos="/api/v1/publicity/{id}/photos",
+            id_path="event.id",
+        )
+        if request.user.is_assistant  # the outbox is the assistant's
+        else None
+    )
+    return render(request, "outreach/form.html", {"form": form, "offline": offline})
 
 
 @scoped(*RECORDERS)
@@ -134,7 +148,7 @@ def employer_choices(request: AuthedRequest) -> HttpResponse:
 
 
 @scoped()
-def photo(request: AuthedRequest, pk: int) -> FileResponse:
+def photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """A publicity photo, served only to users who may see the event (private media)."""
     item = get_visible_or_404(PublicityPhoto, request.user, pk=pk)
     return private_file(item.image, image=True)

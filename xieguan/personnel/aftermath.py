@@ -33,7 +33,9 @@ def uncovered_employers(township_code: str, today: dt.date | None = None) -> Que
 
 
 def open_leads_of(user: Any) -> QuerySet[Lead]:
-    return Lead.objects.filter(discovered_by=user).exclude(status=LeadStatus.CLOSED)
+    return Lead.objects.filter(discovered_by=user).exclude(
+        status__in=[LeadStatus.CLOSED, LeadStatus.WITHDRAWN]
+    )
 
 
 @dataclass

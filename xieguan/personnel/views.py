@@ -24,6 +24,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -310,7 +311,7 @@ def me(request: AuthedRequest) -> HttpResponse:
 
 
 @scoped(*MANAGERS, Role.ASSISTANT)
-def assistant_photo(request: AuthedRequest, pk: int) -> FileResponse:
+def assistant_photo(request: AuthedRequest, pk: int) -> HttpResponseBase:
     assistant = get_visible_or_404(Assistant, request.user, pk=pk)
     if request.user.role == Role.ASSISTANT and assistant.user_id != request.user.pk:
         raise Http404

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import CharField, Count, Q
 from django.db.models.functions import Substr
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -347,13 +348,13 @@ def transfer(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(a)
 
 
-def _serve(stored: TaskAttachment | AnswerFile) -> FileResponse:
+def _serve(stored: TaskAttachment | AnswerFile) -> HttpResponseBase:
     """Images (re-encoded on upload) inline; every other file a download (lib/files.py)."""
     return private_file(stored.file, filename=stored.name, image=stored.is_image)
 
 
 @scoped()
-def task_file(request: AuthedRequest, pk: int) -> FileResponse:
+def task_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """A task attachment, for managers who see the task and for its assignees."""
     qs = TaskAttachment.objects.all()
     if request.user.role not in MANAGER_ROLES:
@@ -362,7 +363,7 @@ def task_file(request: AuthedRequest, pk: int) -> FileResponse:
 
 
 @scoped()
-def answer_file(request: AuthedRequest, pk: int) -> FileResponse:
+def answer_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
     qs = AnswerFile.objects.all()
     if request.user.role not in MANAGER_ROLES:
         qs = qs.filter(assignment__assignee=request.user)

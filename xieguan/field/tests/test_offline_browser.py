@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from xieguan.field.tests.journey import controlled, fill_inspection, photo_file, prepare_offline
@@ -15,6 +16,7 @@ from xieguan.inspections.models import Inspection, InspectionPhoto
 from xieguan.inspections.tests.factories import load_templates
 from xieguan.leads.models import Complaint, Lead, LeadPhoto, LeadSource
 from xieguan.lib.testing import EmployerFactory
+from xieguan.outreach.models import PublicityEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,10 +85,23 @@ def test_online_once_then_what_is_made_offline_arrives_once(
     expect(page.get_by_test_id("offline-photos").locator("img")).to_have_count(1)
     page.click("[data-testid=entry-form] [type=submit]")
     page.wait_for_url("**/field/outbox/#queued")
-    expect(page.get_by_test_id("outbox-item")).to_have_count(3)
-    expect(page.get_by_test_id("sync-status")).to_contain_text("离线 · 待上传 3 项")
+    # A publicity event with a photo, covering the employer.
+    page.goto(f"{base}/outreach/new/")
+    form = page.get_by_test_id("event-form")
+    form.get_by_label("日期").fill(timezone.localdate().isoformat())
+    form.get_by_label("形式").select_option("knowledge")
+    form.get_by_label("主题").fill("粉尘危害与防护知识讲座")
+    form.get_by_label("受众人数").fill("45")
+    form.get_by_label(employer.name).check()
+    form.get_by_label("现场照片").set_input_files(str(photo))
+    expect(page.get_by_test_id("offline-photos").locator("img")).to_have_count(1)
+    form.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/field/outbox/#queued")
+    expect(page.get_by_test_id("outbox-item")).to_have_count(4)
+    expect(page.get_by_test_id("sync-status")).to_contain_text("离线 · 待上传 4 项")
     screenshot(page, "4-queued")
     assert Complaint.objects.count() == 0 and Lead.objects.count() == 0
+    assert PublicityEvent.objects.count() == 0
 
     # The network returns: the outbox empties by itself, and the server has it once.
     context.set_offline(False)
@@ -110,3 +125,6 @@ def test_online_once_then_what_is_made_offline_arrives_once(
     expect(page.get_by_test_id("sync-status")).to_contain_text("已同步")
     assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1
     assert Complaint.objects.count() == 1 and Lead.objects.count() == 4 and LeadPhoto.objects.count() == 1
+    event = PublicityEvent.objects.get()
+    assert event.topic == "粉尘危害与防护知识讲座" and event.audience == 45
+    assert list(event.employers.all()) == [employer] and event.photos.count() == 1

@@ -1,7 +1,9 @@
 """（二）职业病危害信息报告率 = 报告的事件或线索次数 / 发现的事件或线索次数 × 100%.
 
 THE reporting-rate computation of the project. Leads discovered in the period are the
-denominator; those reported (at any time since) the numerator. On time and overdue use the
+denominator, except those withdrawn as entered in error (``LeadQuerySet.counted``: they stay in
+the history, with their timeline, but were never events or leads); those reported (at any time
+since) the numerator. On time and overdue use the
 leads app's one definition (``leads.models.overdue_q``, ``LeadQuerySet.on_time``): on time is
 reported by ``report_due_at``; overdue is reported late, or not reported and past due now.
 Every number links to the leads list with the same filters (docs/leads.md).
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.indicators.periods import Period
 from xieguan.indicators.registry import Condition, Indicator, Show, Subject, path_of, register
-from xieguan.leads.models import Lead, overdue_q
+from xieguan.leads.models import Lead, LeadStatus, overdue_q
 
 
 @register
@@ -38,7 +40,10 @@ class Reporting(Indicator):
         return Lead.objects.within(code)
 
     def member(self, period: Period) -> Q:
-        return Q(discovered_at__gte=period.start_at, discovered_at__lt=period.end_before)
+        # Not withdrawn: the same condition as the partial index lead_discovered_reporting_idx.
+        return Q(discovered_at__gte=period.start_at, discovered_at__lt=period.end_before) & ~Q(
+            status=LeadStatus.WITHDRAWN
+        )
 
     def ok(self, period: Period) -> Q:
         return Q(reported_at__isnull=False)
@@ -54,6 +59,7 @@ class Reporting(Indicator):
             "discovered_from": period.start.isoformat(),
             "discovered_to": period.end.isoformat(),
             "region": code,
+            "counted": "1",  # withdrawn leads are not in the rate
         }
         if show == Show.MISSING:
             params["reported"] = "no"

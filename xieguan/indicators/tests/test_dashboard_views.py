@@ -46,12 +46,12 @@ def test_every_number_links_to_its_list(client_for, scenario):
     assert f"{drill}?region={T1}&amp;period=2025&amp;show=all" in body
     # the reporting rate links to the leads list with its filters
     assert (
-        f"/leads/?discovered_from=2025-01-01&amp;discovered_to=2025-12-31&amp;region={T2}&amp;reported=no"
-        in body
+        "/leads/?discovered_from=2025-01-01&amp;discovered_to=2025-12-31"
+        f"&amp;region={T2}&amp;counted=1&amp;reported=no" in body
     )
     assert (
-        f"/leads/?discovered_from=2025-01-01&amp;discovered_to=2025-12-31&amp;region={T2}&amp;overdue=1"
-        in body
+        "/leads/?discovered_from=2025-01-01&amp;discovered_to=2025-12-31"
+        f"&amp;region={T2}&amp;counted=1&amp;overdue=1" in body
     )
 
 

@@ -62,6 +62,8 @@ def lead_in(state: State, personas: Personas, **kwargs: Any) -> Lead:
     lead = make_lead(personas, **kwargs)
     if state == State.DISCOVERED:
         return lead
+    if state == State.WITHDRAWN:
+        return actions.withdraw_lead(lead, by=personas.xieguan, reason="误录")
     report(lead, personas)
     if state == State.REPORTED:
         return lead

@@ -37,6 +37,11 @@ def take(step, lead, p):
         return actions.set_handling(lead, by=p.jiandu, handling=Handling.ENFORCEMENT)
     if step == Step.OFFICER_ACTION:
         return actions.record_officer_action(lead, by=p.jiandu, action=OfficerAction.FILED)
+    if step == Step.WITHDRAW:
+        return actions.withdraw_lead(lead, by=p.xieguan, reason="误录")
+    if step == Step.REGRADE:
+        other = Importance.NORMAL if lead.importance == Importance.IMPORTANT else Importance.IMPORTANT
+        return actions.regrade_lead(lead, by=p.xieguan, importance=other, reason="核实后调整")
     return actions.close_lead(lead, by=p.jiandu, outcome="处罚到位")
 
 
@@ -270,12 +275,12 @@ def test_complaint_becomes_a_lead(personas):
 
 def test_allowed_steps_follow_role_and_scope(personas):
     lead = lead_in(State.REPORTED, personas)
-    assert actions.allowed_steps(lead, personas.jiandu) == {Step.ACKNOWLEDGE}
+    assert actions.allowed_steps(lead, personas.jiandu) == {Step.ACKNOWLEDGE, Step.REGRADE}
     assert actions.allowed_steps(lead, personas.jiandu2) == set()
-    assert actions.allowed_steps(lead, personas.xieguan) == set()
+    assert actions.allowed_steps(lead, personas.xieguan) == {Step.WITHDRAW, Step.REGRADE}
     fresh = lead_in(State.DISCOVERED, personas)
-    assert actions.allowed_steps(fresh, personas.xieguan) == {Step.REPORT}
-    assert actions.allowed_steps(fresh, personas.panzhou) == {Step.REPORT}
+    assert actions.allowed_steps(fresh, personas.xieguan) == {Step.REPORT, Step.WITHDRAW, Step.REGRADE}
+    assert actions.allowed_steps(fresh, personas.panzhou) == {Step.REPORT, Step.WITHDRAW, Step.REGRADE}
     assert actions.allowed_steps(fresh, personas.xieguan2) == set()
 
 

@@ -31,7 +31,7 @@ def test_demo_uses_the_township_employers_when_the_ledger_demo_ran(regions):
     employers_demo.seed(ctx)
     demo.seed(ctx)
     leads = Lead.objects.within("520281117")
-    assert leads.count() == 7 and not leads.filter(employer__isnull=True).exists()
+    assert leads.count() == 8 and not leads.filter(employer__isnull=True).exists()
     assert all(
         lead.region_id == getattr(lead.employer, "region_id", None)
         for lead in leads.select_related("employer")

@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from xieguan.indicators.tests.factories import EmployerFactory
 from xieguan.lib.testing import TOWNSHIP
@@ -35,8 +36,8 @@ def test_assistant_records_publicity_on_a_phone(
     form.get_by_label("现场照片").set_input_files(str(picture))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "publicity-form")
-    form.get_by_role("button", name="保存").click()
-    assert phone.get_by_test_id("event-topic").inner_text() == "粉尘危害与防护知识讲座"
+    form.get_by_role("button", name="保存").click()  # through the outbox, then the event's page
+    expect(phone.get_by_test_id("event-topic")).to_have_text("粉尘危害与防护知识讲座")
     assert "柏果煤矿" in phone.get_by_test_id("event-employers").inner_text()
     # Poll from Python: wait_for_function evaluates a string, which the page's CSP (no unsafe-eval)
     # may refuse.

@@ -208,3 +208,48 @@ def test_rewards(client_for, world, personas):
         )
     body = client.get(reverse("personnel:detail", args=[world["appointed"].pk])).content.decode()
     assert "在处理突发职业健康事件中做出突出贡献" in body
+
+
+def test_the_dismissal_page_reassigns_the_open_assist_and_the_lead_can_close(client_for, world, personas):
+    """Issue 13: a lead with a dismissed assistant's open 协查 can be closed after reassignment."""
+    from xieguan.leads import actions as leads
+    from xieguan.leads.models import EventKind
+    from xieguan.lib.testing import UserFactory
+
+    successor = UserFactory.create(
+        username="xieguan_b", full_name="赵新", role="assistant", region_id="520281117"
+    )
+    employer = EmployerFactory.create(name="丙煤矿")
+    lead = discover_lead(
+        region=employer.region,
+        lead_type=LeadType.ABNORMAL,
+        source=LeadSource.DIRECT,
+        description="粉尘超标",
+        discovered_by=personas.xieguan,
+        employer=employer,
+    )
+    leads.report_lead(lead, by=personas.xieguan, method="system", agency=personas.jiandu.agency)
+    leads.acknowledge_lead(lead, by=personas.jiandu)
+    assist = leads.request_assist(by=personas.jiandu, assistant=personas.xieguan, lead=lead)
+    left = {"appointed": world["appointed"]}
+    dismiss(left, personas.panzhou)
+    client = client_for("panzhou")
+    aftermath = reverse("personnel:aftermath", args=[world["appointed"].pk])
+    body = client.get(aftermath).content.decode()
+    reassign = reverse("leads:assist_reassign", args=[assist.pk])
+    assert f"{reassign}?next={aftermath}" in body and reverse("leads:assist_cancel", args=[assist.pk]) in body
+    # the province admin sees the list, without the buttons (the county hands over)
+    assert reassign not in client_for("sheng").get(aftermath).content.decode()
+    with pytest.raises(leads.LeadRefused, match="协查未完成"):
+        leads.close_lead(lead, by=personas.jiandu, outcome="x")
+    response = client.post(
+        reassign, {"assistant": successor.pk, "reason": "原协管员已解聘", "next": aftermath}
+    )
+    assert response.status_code == 302 and response["Location"] == aftermath
+    assert 'data-testid="orphan-assist"' not in client.get(aftermath).content.decode()
+    new = AssistRequest.objects.get(reassigned_from=assist)
+    leads.record_assist(new, by=successor, done_on=timezone.localdate(), what_done="现场核实", outcome="属实")
+    leads.set_handling(lead, by=personas.jiandu, handling="no_action", reason="已整改")
+    leads.close_lead(lead, by=personas.jiandu, outcome="已整改")
+    assert lead.status == LeadStatus.CLOSED
+    assert lead.events.filter(kind=EventKind.ASSIST_REASSIGNED).exists()

@@ -13,8 +13,9 @@ import * as outbox from "./outbox.js";
 import { shrink } from "./photo.js";
 import { currentUser, enqueue, sendNow } from "./sync.js";
 
+const RENAME = { employer: "employer_id", employers: "employer_ids" };
 function rename(name) {
-  return name === "employer" ? "employer_id" : name;
+  return RENAME[name] || name;
 }
 
 function localToIso(value) {
@@ -36,9 +37,23 @@ function read(form) {
     if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "file" || el.disabled) continue;
     if ((el.type === "radio" && !el.checked) || el.type === "submit" || el.type === "button") continue;
     const key = rename(el.name);
-    if (el.type === "checkbox") {
+    // A check box with a value is one choice of several (Django's CheckboxSelectMultiple); a
+    // yes/no box (BooleanField) has none.
+    const many = el.type === "checkbox" && el.hasAttribute("value");
+    if (many) {
+      // A group of check boxes (e.g. the employers an event covered): a list of ids.
+      payload[key] = payload[key] || [];
+      values[el.name] = values[el.name] || [];
+      if (el.checked) {
+        payload[key].push(/^\d+$/.test(el.value) ? Number(el.value) : el.value);
+        values[el.name].push(el.value);
+      }
+    } else if (el.type === "checkbox") {
       payload[key] = el.checked;
       values[el.name] = el.checked;
+    } else if (el.type === "number") {
+      if (el.value !== "") payload[key] = Number(el.value);
+      values[el.name] = el.value;
     } else if (el.type === "datetime-local") {
       payload[key] = localToIso(el.value);
       values[el.name] = el.value;
@@ -55,6 +70,12 @@ function read(form) {
 
 function fill(form, values) {
   Object.entries(values || {}).forEach(([name, value]) => {
+    if (Array.isArray(value)) {
+      form.querySelectorAll(`input[type=checkbox][name="${name}"][value]`).forEach((box) => {
+        box.checked = value.includes(box.value);
+      });
+      return;
+    }
     const el = form.elements.namedItem(name);
     if (!el) return;
     if (el.type === "checkbox") el.checked = Boolean(value);
@@ -156,7 +177,7 @@ async function setup(form) {
     const { payload, values } = read(form);
     payload.client_uuid = id;
     const title = cfg.offlineTitle || "";
-    const text = payload.content || payload.description || payload.what_done || payload.name || "";
+    const text = payload.content || payload.topic || payload.description || payload.what_done || payload.name || "";
     await enqueue({
       id,
       kind: cfg.offlineKind,

@@ -115,7 +115,10 @@ async function readJson(response) {
 function problemsOf(data, status) {
   if (data && Array.isArray(data.problems) && data.problems.length) return data.problems;
   if (data && typeof data.detail === "string" && status !== 404) return [data.detail];
-  if (data && Array.isArray(data.detail)) return data.detail.map((d) => d.msg || String(d));
+  if (data && Array.isArray(data.detail)) {
+    // The API's schema check (field names, English): said plainly, with the field.
+    return data.detail.map((d) => `数据格式有误（${(d.loc || []).slice(-1)[0] || "?"}），请检查后重新保存。`);
+  }
   if (status === 404) return ["服务器上找不到这条记录所属的单位或事项（可能已删除或不在您的辖区）。"];
   if (status === 403) return ["您的账号无权提交这条记录。"];
   return [`服务器拒绝了这条记录（${status}）。`];
