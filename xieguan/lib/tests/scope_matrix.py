@@ -3,7 +3,8 @@
 Every URL pattern of the app and of the API is requested with the ids of county A's records and
 of county B's (xieguan/lib/tests/scope_dataset.py). A parameter is filled:
 
-1. by the route and parameter name in ``ROUTE_KINDS`` (for the ambiguous ``pk``), else
+1. by the route and parameter name in ``ROUTE_KINDS``, or by the route's beginning in
+   ``PREFIX_KINDS`` (for the ambiguous ``pk``), else
 2. by its name alone in ``KWARG_KINDS`` (``lead_id`` -> the dataset's lead): name a new URL's
    parameter after its object and it is covered with no change here, else
 3. by a list of plain values in ``CONSTANTS`` (formats, slugs: no region of their own).
@@ -18,84 +19,48 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-# 1. Ambiguous names, by route (the full pattern as Django prints it) and parameter.
+# 1. Ambiguous names (``pk``), by the route's beginning up to the parameter: every route under
+#    "leads/<int:pk>/" fills its pk with a lead, so a new action page of a lead is covered as is.
+#    The longest matching prefix wins.
+PREFIX_KINDS: dict[str, str] = {
+    "users/<int:pk>/": "user",
+    "agencies/<int:pk>/": "agency",
+    "tokens/<int:pk>/": "api_token",
+    "tokens/county/<int:pk>/": "api_token",
+    "employers/import/<int:pk>/": "employer_import",
+    "employers/<int:pk>/": "employer",
+    "inspections/templates/<int:pk>/": "checklist_template",
+    "inspections/photos/<int:pk>/": "inspection_photo",
+    "inspections/<uuid:pk>/": "inspection",
+    "leads/<int:pk>/": "lead",
+    "leads/photos/<int:pk>/": "lead_photo",
+    "leads/assists/<int:pk>/": "assist",
+    "leads/assists/photos/<int:pk>/": "assist_photo",
+    "personnel/<int:pk>/": "assistant",
+    "personnel/assessments/<int:pk>/": "assessment",
+    "personnel/training/<int:pk>/": "training",
+    "tasks/<int:pk>/": "task",
+    "tasks/a/<int:pk>/": "task_assignment",
+    "tasks/files/<int:pk>/": "task_file",
+    "tasks/answer-files/<int:pk>/": "answer_file",
+    "funding/budget/<int:pk>/": "budget",
+    "funding/disbursement/<int:pk>/": "disbursement",
+    "funding/subsidy/<int:pk>/": "subsidy",
+    "funding/<str:code>/": "county",
+    "outreach/<int:pk>/": "publicity_event",
+    "outreach/photos/<int:pk>/": "publicity_photo",
+    "outreach/consultations/<int:pk>/": "consultation",
+    "api/v1/personnel/assistants/<pk>": "assistant",
+    "api/v1/tasks/assignments/<pk>": "task_assignment",
+    "api/v1/inspections/photos/<photo_id>": "inspection_photo",
+}
+
+# The same, for a route whose parameter is not at the end of a prefix above (exact route).
 ROUTE_KINDS: dict[tuple[str, str], str] = {
-    ("employers/import/<int:pk>/", "pk"): "employer_import",
     ("employers/import/<int:pk>/report.xlsx", "pk"): "employer_import",
-    ("employers/<int:pk>/", "pk"): "employer",
-    ("employers/<int:pk>/edit/", "pk"): "employer",
-    ("employers/<int:pk>/close/", "pk"): "employer",
-    ("employers/<int:pk>/purge/", "pk"): "employer",
-    ("inspections/templates/<int:pk>/activate/", "pk"): "checklist_template",
-    ("inspections/templates/<int:pk>/revise/", "pk"): "checklist_template",
-    ("inspections/photos/<int:pk>/", "pk"): "inspection_photo",
-    ("inspections/<uuid:pk>/", "pk"): "inspection",
-    ("inspections/<uuid:pk>/edit/", "pk"): "inspection",
-    ("inspections/<uuid:pk>/discard/", "pk"): "inspection",
-    ("inspections/<uuid:pk>/amend/", "pk"): "inspection",
     ("inspections/<uuid:pk>/print.<str:fmt>", "pk"): "inspection",
     ("inspections/<uuid:pk>/signature/<str:who>.png", "pk"): "inspection",
-    ("leads/<int:pk>/", "pk"): "lead",
-    ("leads/<int:pk>/report/", "pk"): "lead",
-    ("leads/<int:pk>/acknowledge/", "pk"): "lead",
-    ("leads/<int:pk>/assist/", "pk"): "lead",
-    ("leads/<int:pk>/handling/", "pk"): "lead",
-    ("leads/<int:pk>/action/", "pk"): "lead",
-    ("leads/<int:pk>/close/", "pk"): "lead",
-    ("leads/photos/<int:pk>/", "pk"): "lead_photo",
-    ("leads/assists/<int:pk>/", "pk"): "assist",
-    ("leads/assists/photos/<int:pk>/", "pk"): "assist_photo",
-    ("personnel/<int:pk>/", "pk"): "assistant",
-    ("personnel/<int:pk>/edit/", "pk"): "assistant",
-    ("personnel/<int:pk>/photo/", "pk"): "assistant",
-    ("personnel/<int:pk>/eligibility/", "pk"): "assistant",
-    ("personnel/<int:pk>/account/", "pk"): "assistant",
-    ("personnel/<int:pk>/appoint/", "pk"): "assistant",
-    ("personnel/<int:pk>/renew/", "pk"): "assistant",
-    ("personnel/<int:pk>/reward/", "pk"): "assistant",
-    ("personnel/<int:pk>/dismiss/", "pk"): "assistant",
-    ("personnel/<int:pk>/aftermath/", "pk"): "assistant",
-    ("personnel/<int:pk>/assessment/", "pk"): "assistant",
-    ("personnel/assessments/<int:pk>/", "pk"): "assessment",
-    ("personnel/assessments/<int:pk>/edit/", "pk"): "assessment",
     ("personnel/assessments/<int:pk>/print.pdf", "pk"): "assessment",
-    ("personnel/training/<int:pk>/", "pk"): "training",
-    ("personnel/training/<int:pk>/edit/", "pk"): "training",
-    ("tasks/<int:pk>/", "pk"): "task",
-    ("tasks/<int:pk>/remind/", "pk"): "task",
-    ("tasks/<int:pk>/close/", "pk"): "task",
-    ("tasks/a/<int:pk>/", "pk"): "task_assignment",
-    ("tasks/a/<int:pk>/complete/", "pk"): "task_assignment",
-    ("tasks/a/<int:pk>/unable/", "pk"): "task_assignment",
-    ("tasks/a/<int:pk>/acknowledge/", "pk"): "task_assignment",
-    ("tasks/a/<int:pk>/transfer/", "pk"): "task_assignment",
-    ("tasks/files/<int:pk>/", "pk"): "task_file",
-    ("tasks/answer-files/<int:pk>/", "pk"): "answer_file",
-    ("funding/budget/<int:pk>/", "pk"): "budget",
-    ("funding/disbursement/<int:pk>/withdraw/", "pk"): "disbursement",
-    ("funding/subsidy/<int:pk>/withdraw/", "pk"): "subsidy",
-    ("funding/<str:code>/<int:year>/", "code"): "county",
-    ("funding/<str:code>/<int:year>/budget/", "code"): "county",
-    ("funding/<str:code>/<int:year>/disbursement/", "code"): "county",
-    ("funding/<str:code>/<int:year>/subsidy/", "code"): "county",
-    ("outreach/<int:pk>/", "pk"): "publicity_event",
-    ("outreach/photos/<int:pk>/", "pk"): "publicity_photo",
-    ("users/<int:pk>/", "pk"): "user",
-    ("users/<int:pk>/edit/", "pk"): "user",
-    ("users/<int:pk>/deactivate/", "pk"): "user",
-    ("users/<int:pk>/reactivate/", "pk"): "user",
-    ("users/<int:pk>/reset-password/", "pk"): "user",
-    ("users/<int:pk>/unlock/", "pk"): "user",
-    ("users/<int:pk>/sign-out/", "pk"): "user",
-    ("agencies/<int:pk>/edit/", "pk"): "agency",
-    ("tokens/<int:pk>/revoke/", "pk"): "api_token",
-    ("tokens/county/<int:pk>/revoke/", "pk"): "api_token",
-    ("outreach/consultations/<int:pk>/", "pk"): "consultation",
-    ("api/v1/tasks/assignments/<pk>/files", "pk"): "task_assignment",
-    ("api/v1/personnel/assistants/<pk>", "pk"): "assistant",
-    ("api/v1/tasks/assignments/<pk>/complete", "pk"): "task_assignment",
-    ("api/v1/tasks/assignments/<pk>/unable", "pk"): "task_assignment",
-    ("api/v1/inspections/photos/<photo_id>", "photo_id"): "inspection_photo",
 }
 
 # 2. Unambiguous names: any route with this parameter gets this kind.
@@ -162,7 +127,8 @@ HOW_TO_COVER = """\
 Cover each in xieguan/lib/tests/scope_matrix.py, in one of three ways:
   - name the parameter after its object (e.g. lead_id, assist_id, employer_id): KWARG_KINDS
     maps those names, and a new name needs one line there;
-  - or add ("<route>", "<parameter>"): "<kind>" to ROUTE_KINDS (for an ambiguous name such as pk);
+  - or, for an ambiguous name such as pk, add the route's beginning to PREFIX_KINDS
+    ("things/<int:pk>/": "<kind>" covers every route under it) or the route to ROUTE_KINDS;
   - or, for a value with no region (a format, a slug), add the parameter to CONSTANTS.
 A kind is a key of Dataset.objects in xieguan/lib/tests/scope_dataset.py: when the record is of a
 new model, create one in each county there (build()) and add it with data.add("<kind>", a, b).

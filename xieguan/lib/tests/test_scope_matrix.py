@@ -56,6 +56,7 @@ from xieguan.lib.tests.scope_matrix import (
     KWARG_KINDS,
     MISSING,
     MISSING_BY_KIND,
+    PREFIX_KINDS,
     ROUTE_KINDS,
 )
 from xieguan.personnel.privacy import manages
@@ -184,7 +185,16 @@ def routes() -> list[Route]:
 
 
 def kind_of(route: Route, kwarg: str) -> str | None:
-    return ROUTE_KINDS.get((route.pattern, kwarg)) or KWARG_KINDS.get(kwarg)
+    if (route.pattern, kwarg) in ROUTE_KINDS:
+        return ROUTE_KINDS[(route.pattern, kwarg)]
+    prefixes = [
+        p
+        for p in PREFIX_KINDS
+        if route.pattern.startswith(p) and re.search(rf"<(?:\w+:)?{kwarg}>$", p.rstrip("/"))
+    ]
+    if prefixes:
+        return PREFIX_KINDS[max(prefixes, key=len)]
+    return KWARG_KINDS.get(kwarg)
 
 
 def value_of(obj: Any) -> str:
