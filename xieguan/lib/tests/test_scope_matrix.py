@@ -78,17 +78,7 @@ PERSONAS: dict[str, set[str]] = {
 # (check, route) -> why it fails today. Checks: 5xx, anonymous, role, scope, complainant,
 # id_number, other_county, formula, assigned_officer. Each entry must still fail: the matrix
 # says when it stops.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    (
-        "assigned_officer",
-        "leads/<int:pk>/acknowledge/",
-    ): "issue 14 item 2 (only the assigned officer), not landed",
-    (
-        "assigned_officer",
-        "leads/<int:pk>/handling/",
-    ): "issue 14 item 2 (only the assigned officer), not landed",
-    ("assigned_officer", "leads/<int:pk>/close/"): "issue 14 item 2 (only the assigned officer), not landed",
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # poppler-utils
 ZIP_MAGIC = b"PK\x03\x04"
