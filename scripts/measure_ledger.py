@@ -2,20 +2,27 @@
 
     DATABASE_URL=... python scripts/measure_ledger.py import --rows 10000
     DATABASE_URL=... python scripts/measure_ledger.py export --rows 30000
+    DATABASE_URL=... python scripts/measure_ledger.py report --rows 20000 [--profile]
 
 Expects a migrated database with the regions and the demo users (make setup). ``import``
 builds a county file of N new employers (盘州市, user panzhou), times the check and the
 write, then re-imports it (all unchanged). ``export`` tops the county up to N employers with
 bulk inserts (test data, not through the actions), then times the streaming export and its
 peak memory: Python allocations by tracemalloc (a second run, since tracing slows it down)
-and the process's maximum resident set size. Each phase runs once; run them one at a time.
+and the process's maximum resident set size. ``report`` checks a county file of N rows of
+which every other row has a faulty phone number and builds the import report workbook (the
+web page's 上传并检查 and 下载检查报告), with the growth of the maximum resident set size;
+``--profile`` prints the 15 most expensive functions (cProfile). Each phase runs once; run them
+one at a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import os
+import pstats
 import resource
 import sys
 import tempfile
@@ -37,6 +44,7 @@ from xieguan.accounts.models import User  # noqa: E402
 from xieguan.employers.excel import apply_import, read_ledger_file, write_export  # noqa: E402
 from xieguan.employers.ledger import ledger_for  # noqa: E402
 from xieguan.employers.models import Employer, HazardCategory  # noqa: E402
+from xieguan.lib.tabular import report_workbook  # noqa: E402
 from xieguan.lib.text import name_key  # noqa: E402
 from xieguan.regions.models import Region  # noqa: E402
 
@@ -52,7 +60,7 @@ def credit_code(n: int) -> str:
     return stem + uscc.calc_check_digit(stem)
 
 
-def build_file(rows: int, tag: str) -> bytes:
+def build_file(rows: int, tag: str, faulty_every: int = 0) -> bytes:
     villages = list(Region.objects.filter(code__startswith=COUNTY, level=5).values_list("code", flat=True))
     book = Workbook(write_only=True)
     ws = book.create_sheet("台账")
@@ -66,7 +74,9 @@ def build_file(rows: int, tag: str) -> bytes:
             villages[n % len(villages)],
             f"第 {n % 40 + 1} 组",
             "张三",
-            f"139{n % 100_000_000:08d}" if n % 3 else f"0858-36{n % 100_000:05d}",
+            "12345"
+            if faulty_every and n % faulty_every == 0
+            else (f"139{n % 100_000_000:08d}" if n % 3 else f"0858-36{n % 100_000:05d}"),
             industry,
             code,
             hazards,
@@ -98,6 +108,35 @@ def measure_import(rows: int) -> None:
     start = time.perf_counter()
     again = read_ledger_file(content, user)
     print(f"re-import check: {time.perf_counter() - start:.1f} s; counts {again.counts()}")
+
+
+def measure_report(rows: int, profile: bool) -> None:
+    user = User.objects.get(username="panzhou")
+    content = build_file(rows, "报告", faulty_every=2)
+    print(f"file: {rows} rows, {len(content) / 1024:.0f} KiB")
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    start, cpu = time.perf_counter(), time.process_time()
+    check = read_ledger_file(content, user)
+    checked, checked_cpu = time.perf_counter(), time.process_time()
+    report = report_workbook(check.table)
+    done, done_cpu = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.disable()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"check: {checked - start:.1f} s wall, {checked_cpu - cpu:.1f} s CPU; {check.counts()}")
+    print(
+        f"report workbook: {done - checked:.1f} s wall, {done_cpu - checked_cpu:.1f} s CPU, "
+        f"{len(report) / 1024:.0f} KiB, {len(check.table.issues)} issues"
+    )
+    print(f"check + report: {done - start:.1f} s wall, {done_cpu - cpu:.1f} s CPU")
+    grown = (rss_after - rss_before) / 1024
+    print(f"max RSS: {rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MiB (+{grown:.0f})")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(15)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
 
 
 def top_up(rows: int) -> None:
@@ -163,12 +202,15 @@ def measure_export(rows: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("phase", choices=["import", "export"])
+    parser.add_argument("phase", choices=["import", "export", "report"])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     print(f"database: {django.db.connection.vendor}")
     if args.phase == "import":
         measure_import(args.rows)
+    elif args.phase == "report":
+        measure_report(args.rows, args.profile)
     else:
         measure_export(args.rows)
 

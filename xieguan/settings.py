@@ -52,6 +52,12 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false (production).")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# The installation's province (two-digit code): named on the pages seen before login.
+XIEGUAN_PROVINCE = envstr("XIEGUAN_PROVINCE", "52")
+if not (len(XIEGUAN_PROVINCE) == 2 and XIEGUAN_PROVINCE.isdigit()):
+    raise ImproperlyConfigured(
+        f"XIEGUAN_PROVINCE must be a two-digit province code, got {XIEGUAN_PROVINCE!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -121,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "xieguan.lib.nav.navigation",
                 "xieguan.accounts.context_processors.bell",
+                "xieguan.regions.province.context",
             ],
         },
     },
@@ -226,6 +233,10 @@ if XIEGUAN_ACCEL_REDIRECT and not (
 ):
     raise ImproperlyConfigured("XIEGUAN_ACCEL_REDIRECT must start and end with '/', e.g. /_private/")
 XIEGUAN_MAX_IMAGE_BYTES = envint("XIEGUAN_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+# Uploaded workbooks (ledger and roster imports, lib/tabular.py): at most this many data rows,
+# and at most this many bytes once unzipped (a zip bomb is refused before openpyxl reads it).
+XIEGUAN_IMPORT_MAX_ROWS = envint("XIEGUAN_IMPORT_MAX_ROWS", 20_000)
+XIEGUAN_IMPORT_MAX_UNZIPPED_BYTES = envint("XIEGUAN_IMPORT_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024)
 # Part of the service worker's version (xieguan/field): a new value makes every phone fetch the
 # app shell again even when no static file changed (e.g. the deployment's commit id).
 XIEGUAN_RELEASE = envstr("XIEGUAN_RELEASE", "")

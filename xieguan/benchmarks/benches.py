@@ -358,7 +358,7 @@ SELECT child, 'records', count(*) FILTER (WHERE ok), count(*),
 UNION ALL
 SELECT {child_t}, 'publicity',
        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM outreach_publicityevent p
-                                      WHERE p.region_id = t.code
+                                      WHERE p.region_id = t.code AND p.withdrawn_at IS NULL
                                         AND p.held_on BETWEEN %(start)s AND %(end)s)),
        count(*), NULL, NULL, NULL
   FROM regions_region t

@@ -76,6 +76,10 @@ LEDGER_FIELDS = SCALAR_FIELDS + M2M_FIELDS
 EMPLOYER_LEVELS = (Level.TOWNSHIP, Level.VILLAGE)
 
 
+COUNTY_CODE_LENGTH = 6
+FOCUS_EDITORS = frozenset({"county_admin", "province_admin"})
+
+
 class LedgerError(Exception):
     """A refusal with a plain Chinese message; nothing has been written."""
 
@@ -164,13 +168,49 @@ def refresh_derived(
 
 @transaction.atomic
 def refresh_key_flags(county_code: str) -> int:
-    """Recompute ``is_key`` for a county's employers (after its FocusIndustry rows change)."""
+    """Recompute ``is_key`` for ONE county's employers (after its FocusIndustry rows change).
+
+    Only that county's rows are touched, judged by that county's focus industries, so another
+    county's focus employers are never lowered: a code that is not a county's is refused (a
+    province or prefecture code would otherwise recompute every county below it against the
+    wrong list)."""
+    if len(county_code) != COUNTY_CODE_LENGTH or not county_code.isdigit():
+        raise LedgerError(_("只能按县(区)刷新重点单位标记。"))
     focus = FocusIndustry.objects.filter(region_id=county_code).values_list("industry_code_id", flat=True)
     key = Q(industry__in=KEY_INDUSTRIES) | Q(serious_hazard=True) | Q(industry_code_id__in=list(focus))
     county = Employer.objects.within(county_code)
     raised = county.filter(key, is_key=False).update(is_key=True)
     lowered = county.exclude(key).filter(is_key=True).update(is_key=False)
     return raised + lowered
+
+
+@transaction.atomic
+def add_focus_industry(*, county: Region, industry_code: IndustryCode, by: User) -> tuple[FocusIndustry, int]:
+    """A county names one of its own focus industries (自定行业领域); returns the row and how many
+    of the county's employers changed their key flag."""
+    if county.level != Level.COUNTY:
+        raise LedgerError(_("自定行业领域按县(区)设定。"))
+    if by.role not in FOCUS_EDITORS or not region_in_scope(by, county.code):
+        raise PermissionDenied(_("只能设定本县(区)的自定行业领域。"))
+    if industry_code.category in KEY_INDUSTRIES:
+        raise LedgerError(
+            _("“%(name)s”已属于重点行业（%(category)s），无需自定。")
+            % {"name": industry_code.name, "category": industry_code.get_category_display()}
+        )
+    if FocusIndustry.objects.filter(region=county, industry_code=industry_code).exists():
+        raise LedgerError(_("“%(name)s”已是本县(区)的自定行业领域。") % {"name": industry_code.name})
+    focus = FocusIndustry.objects.create(region=county, industry_code=industry_code)
+    return focus, refresh_key_flags(county.code)
+
+
+@transaction.atomic
+def remove_focus_industry(focus: FocusIndustry, *, by: User) -> int:
+    """Remove a county's focus industry; returns how many of its employers changed their key flag."""
+    if by.role not in FOCUS_EDITORS or not region_in_scope(by, focus.region_id):
+        raise PermissionDenied(_("只能设定本县(区)的自定行业领域。"))
+    county = focus.region_id
+    focus.delete()
+    return refresh_key_flags(county)
 
 
 @transaction.atomic
@@ -230,7 +270,11 @@ def _duplicate(existing: Employer, field: str, user: User) -> DuplicateEmployer:
         else:
             message = _(
                 "该统一社会信用代码已在其他辖区（%(region)s）登记，不能重复登记；请与县(区)卫生健康行政部门核实。"
-            ) % {"region": existing.region.path_name(below="52") if existing.region_id else ""}
+            ) % {
+                "region": existing.region.path_name(below=existing.region_id[:2])
+                if existing.region_id
+                else ""
+            }
     else:
         message = _(
             "本乡镇已登记同名单位“%(name)s”（名称忽略全角半角、空格和括号差异），请打开已有记录。"

@@ -24,6 +24,7 @@ from xieguan.employers.models import (
     IndustryCode,
     OperatingStatus,
 )
+from xieguan.lib import tabular
 from xieguan.lib.text import fold, tidy
 from xieguan.lib.validators import clean_credit_code, clean_phone
 from xieguan.regions.models import Level, Region
@@ -485,4 +486,5 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"{self.fields['file'].help_text}{tabular.limits_text()}"
         bootstrap(self)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +112,10 @@ class FocusIndustry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} {self.industry_code}"
+
+    def clean(self) -> None:
+        if self.region_id and len(self.region_id) != 6:
+            raise ValidationError({"region": _("自定行业领域按县(区)设定，请选择县(区)。")})
 
 
 class EmployerQuerySet(ScopedQuerySet["Employer"]):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,16 +19,25 @@ from xieguan.employers.actions import (
     LedgerError,
     RegionNotAllowed,
     StaleEmployer,
+    add_focus_industry,
     close_employer,
     create_employer,
     missing_labels,
     purge_employer,
+    remove_focus_industry,
     update_employer,
 )
 from xieguan.employers.forms import CloseForm, EmployerForm, LedgerFilterForm, industry_map, label
 from xieguan.employers.history import history_entries
 from xieguan.employers.ledger import declaration_cutoff, ledger_counts, ledger_for
-from xieguan.employers.models import Employer, Industry, OperatingStatus
+from xieguan.employers.models import (
+    KEY_INDUSTRIES,
+    Employer,
+    FocusIndustry,
+    Industry,
+    IndustryCode,
+    OperatingStatus,
+)
 from xieguan.employers.sections import sections_for
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
@@ -280,3 +290,73 @@ def purge(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已彻底删除：%(name)s（删除记录保留在历史中）。") % {"name": name})
         return redirect("employers:ledger")
     return render(request, "employers/purge.html", {"employer": employer})
+
+
+# --- the county's own focus industries (自定行业领域) ---------------------------------------
+
+
+@scoped(Role.COUNTY_ADMIN)
+def focus_industries(request: AuthedRequest) -> HttpResponse:
+    """The county names its own focus industries; its employers of those industries become key
+    (and only its own: the refresh touches this county alone)."""
+    county = get_visible_or_404(Region, request.user, code=request.user.region_id, level=Level.COUNTY)
+    if request.method == "POST":
+        code = IndustryCode.objects.filter(pk=request.POST.get("industry_code", "")).first()
+        if code is None:
+            messages.error(request, _("请选择行业。"))
+        else:
+            try:
+                _focus, changed = add_focus_industry(county=county, industry_code=code, by=request.user)
+            except LedgerError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("已添加“%(name)s”，%(n)s 家用人单位的重点标记已更新。")
+                    % {"name": code.name, "n": changed},
+                )
+                return redirect("employers:focus_industries")
+    rows = list(
+        FocusIndustry.objects.visible_to(request.user)
+        .filter(region=county)
+        .select_related("industry_code")
+        .order_by("industry_code_id")
+    )
+    taken = [row.industry_code_id for row in rows]
+    counts = dict(
+        Employer.objects.operating()
+        .within(county.code)
+        .filter(industry_code_id__in=taken)
+        .values_list("industry_code_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        row.employers = counts.get(row.industry_code_id, 0)  # type: ignore[attr-defined]
+    choices = IndustryCode.objects.exclude(category__in=KEY_INDUSTRIES).exclude(pk__in=taken).order_by("code")
+    return render(
+        request,
+        "employers/focus_industries.html",
+        {"county": county, "rows": rows, "choices": choices, "key_industries": sorted_key_industries()},
+    )
+
+
+@scoped(Role.COUNTY_ADMIN)
+@require_POST
+def focus_industry_remove(request: AuthedRequest, pk: int) -> HttpResponse:
+    focus = get_visible_or_404(FocusIndustry.objects.select_related("industry_code"), request.user, pk=pk)
+    try:
+        changed = remove_focus_industry(focus, by=request.user)
+    except LedgerError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已移除“%(name)s”，%(n)s 家用人单位的重点标记已更新。")
+            % {"name": focus.industry_code.name, "n": changed},
+        )
+    return redirect("employers:focus_industries")
+
+
+def sorted_key_industries() -> list[str]:
+    return [str(label) for value, label in Industry.choices if value in KEY_INDUSTRIES]

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from xieguan.accounts.models import Role
@@ -21,6 +22,7 @@ from xieguan.employers.models import Employer, OperatingStatus
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.leads.models import AssistRequest, AssistStatus
 from xieguan.lib.access import AuthedRequest, public, scoped
+from xieguan.regions.province import province_code, province_name
 
 # The app shell the worker precaches: what the assistant's pages load. Not the chart library
 # (vendor/echarts, dashboard.js): assistants never load it.
@@ -108,7 +110,8 @@ def manifest(request: HttpRequest) -> JsonResponse:
     data = {
         "name": "职业健康监督协管",
         "short_name": "职业健康协管",
-        "description": "贵州省职业健康监督协管信息系统：巡查、线索、宣传，无信号也能记录。",
+        "description": _("%(province)s职业健康监督协管信息系统：巡查、线索、宣传，无信号也能记录。")
+        % {"province": province_name(province_code(request.user))},
         "lang": "zh-CN",
         "start_url": reverse("accounts:home"),
         "scope": "/",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from xieguan.accounts.models import Role, User
 from xieguan.documents.official import fubiao2
 from xieguan.documents.render import FORMATS, file_response
+from xieguan.employers.actions import missing_labels
 from xieguan.indicators import periods
 from xieguan.indicators import register as register_module
 from xieguan.indicators.dashboard import DEEPEST_DASHBOARD, build_table, dashboard_url, series, targets
@@ -111,6 +112,8 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     halves = period.halves()
     for row in page.object_list if indicator.subject in {Subject.EMPLOYER, Subject.ASSISTANT} else ():
         row.half_counts = [getattr(row, f"half_{i}", None) for i in range(len(halves))]
+        if indicator.subject == Subject.EMPLOYER:
+            row.missing_labels = missing_labels(row.missing_fields)  # the Chinese names, never the keys
     indicator.present(page.object_list)
     target = targets().get(indicator.key)
     tabs = [

@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from xieguan.employers.models import Employer
+from xieguan.employers.models import Employer, OperatingStatus
 from xieguan.inspections import patrol
 from xieguan.inspections.models import (
     Answer,
@@ -41,8 +41,8 @@ from xieguan.inspections.models import (
     ItemKind,
     NotApplicableRule,
 )
-from xieguan.leads.actions import discover_lead
-from xieguan.leads.models import Lead, LeadSource, LeadType
+from xieguan.leads.actions import discover_lead, retract_finding
+from xieguan.leads.models import IMPORTANT_BY_DEFAULT, Importance, Lead, LeadSource, LeadType
 from xieguan.lib.images import photo_bytes, signature_bytes
 from xieguan.lib.sync import create_once
 from xieguan.lib.validators import clean_phone
@@ -93,6 +93,7 @@ class AnswerData:
     number: int
     answer: str = ""  # "", "yes", "no", "na"
     note: str = ""
+    important: bool | None = None  # the assistant's 重要 mark; None: the item's default
 
 
 @dataclass
@@ -224,6 +225,41 @@ def _check_owner(existing: Inspection, user: User) -> None:
         raise NotYours("未找到该巡查。")
 
 
+def important_by_default(item: ChecklistItem) -> bool:
+    """A finding about a suspected occupational-disease patient or a poisoning is 重要 by default."""
+    return item.finding_lead_type() in IMPORTANT_BY_DEFAULT
+
+
+def _important(item: ChecklistItem, given: AnswerData | None) -> bool:
+    if given is not None and given.important is not None:
+        return bool(given.important)
+    return important_by_default(item)
+
+
+def _refuse_closed(employer: Employer) -> None:
+    """A closed employer cannot be inspected (also an offline record sent after the closure)."""
+    if employer.status == OperatingStatus.CLOSED:
+        why = f"（{employer.closed_reason}）" if employer.closed_reason else ""
+        raise InspectionError(
+            f"“{employer.name}”已在台账中登记为关闭{why}，不能再巡查或提交巡查记录。"
+            "如这份巡查是关闭前离线保存、现在才提交的，或单位仍在生产经营，"
+            "请联系县(区)管理员核实台账中的单位状态后再提交。"
+        )
+
+
+def _refuse_other_version(draft_template_id: int, template: ChecklistTemplate) -> None:
+    """A draft is completed with the template version it was made with, never another."""
+    if draft_template_id == template.pk:
+        return
+    draft_template = ChecklistTemplate.objects.get(pk=draft_template_id)
+    active = ChecklistTemplate.active()
+    now = f"当前启用的是{active}" if active else "当前没有启用的巡查表"
+    raise InspectionError(
+        f"这份草稿是用{draft_template}填写的，与提交的{template}不一致，不能合并保存。"
+        f"{now}：请删除这份草稿，新建巡查按当前巡查表重新填写。"
+    )
+
+
 def _signature_file(data: bytes, inspection_id: uuid.UUID, who: str) -> ContentFile[bytes]:
     return ContentFile(signature_bytes(data), name=f"{inspection_id}-{who}.png")
 
@@ -287,7 +323,16 @@ def save_draft(user: User, data: InspectionData) -> Inspection:
     prepared = _prepare_signatures(data)
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().filter(pk=data.id).first()
+        if inspection is None or not inspection.is_submitted:
+            _refuse_closed(data.employer)
         if inspection is None:
+            if not data.template.is_active:
+                active = ChecklistTemplate.active()
+                raise InspectionError(
+                    f"{data.template}已停用，新的草稿只能用当前启用的巡查表"
+                    + (f"（{active}）" if active else "")
+                    + "。请刷新页面，按当前巡查表填写。"
+                )
             inspection = Inspection(
                 id=data.id,
                 template=data.template,
@@ -303,6 +348,7 @@ def save_draft(user: User, data: InspectionData) -> Inspection:
                 raise InspectionError("该巡查已提交，不能再修改；如需更正请提交修订。")
             if inspection.employer_id != data.employer.pk:
                 raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
+            _refuse_other_version(inspection.template_id, data.template)
             created = False
         _apply_header(inspection, data)
         _apply_signatures(inspection, prepared)
@@ -327,6 +373,7 @@ def _save_draft_answers(inspection: Inspection, answers: Iterable[AnswerData]) -
         row = existing.get(item.pk) or InspectionAnswer(inspection=inspection, item=item)
         row.answer, row.note = given.answer, given.note.strip()
         row.is_finding = False
+        row.important = _important(item, given)
         row.save()
         keep.add(item.pk)
     inspection.answers.exclude(item_id__in=keep).delete()
@@ -440,6 +487,8 @@ def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
             return SubmitResult(existing, created=False)
         if existing.employer_id != data.employer.pk:
             raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
+        _refuse_other_version(existing.template_id, data.template)
+    _refuse_closed(data.employer)
     if data.inspected_at is None and existing is not None:
         data.inspected_at = existing.inspected_at
     items = data.items if data.items is not None else list(data.template.items.all())
@@ -522,6 +571,7 @@ def _submit_locked(
                 answer=given.answer,
                 note=given.note.strip(),
                 is_finding=item.is_finding(given.answer),
+                important=_important(item, given),
             )
         )
     _set_derived(inspection, rows, items)
@@ -585,6 +635,7 @@ def _leads_for_findings(inspection: Inspection, rows: Iterable[InspectionAnswer]
             discovered_by=user,
             discovered_at=min(inspection.inspected_at, timezone.now()),
             employer=inspection.employer,
+            importance=Importance.IMPORTANT if row.important else Importance.NORMAL,
             place=inspection.address,
             inspection=inspection,
             inspection_answer=row,
@@ -703,13 +754,21 @@ def amend_inspection(
         by_number = {a.number: a for a in data.answers}
         rows = {a.item_id: a for a in locked.answers.select_related("item", "lead")}
         saved = []
+        turned_back = []  # (row, answer before): findings this amendment undoes
         for item in items:
             given = by_number[item.number]
             row = rows.get(item.pk) or InspectionAnswer(inspection=locked, item=item)
+            was_finding, answer_before = row.is_finding, row.answer
             row.answer, row.note = given.answer, given.note.strip()
             row.is_finding = item.is_finding(given.answer)
+            if given.important is not None:
+                row.important = given.important
+            elif row.pk is None:
+                row.important = important_by_default(item)
             row.save()
             saved.append(row)
+            if was_finding and not row.is_finding and hasattr(row, "lead"):
+                turned_back.append((row, answer_before))
         after = snapshot(locked)
         if after == before:
             raise InspectionError("没有修改任何内容。")
@@ -725,6 +784,12 @@ def amend_inspection(
             after=after,
         )
         _leads_for_findings(locked, [row for row in saved if not hasattr(row, "lead")], user)
+        for row, answer_before in turned_back:
+            note = (
+                f"巡查个案修订（第{locked.revision}次）：第{row.item.number}项由“{answer_label(answer_before)}”"
+                f"改为“{answer_label(row.answer)}”，该线索所依据的发现不再成立。修改原因：{reason}"
+            )
+            retract_finding(row.lead, by=user, note=note)
         _touch_employer(locked.employer)
     inspection.refresh_from_db()
     return amendment

@@ -83,6 +83,7 @@ class AnswerIn(Schema):
     number: int
     answer: Literal["", "yes", "no", "na"] = ""
     note: str = ""
+    important: bool | None = None  # the finding is 重要 (None: the item's default)
 
 
 class PhotoIn(Schema):
@@ -122,6 +123,7 @@ class AnswerOut(Schema):
     answer_label: str
     note: str
     is_finding: bool
+    important: bool
 
 
 class PhotoOut(Schema):
@@ -263,6 +265,7 @@ def inspection_out(
                 "answer_label": actions.answer_label(a.answer),
                 "note": a.note,
                 "is_finding": a.is_finding,
+                "important": a.important,
             }
             for a in answers
         ],
@@ -317,7 +320,7 @@ def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.Inspection
         employer_version=payload.employer_version,
         inspected_at=payload.inspected_at,
         accompanying_person=payload.accompanying_person,
-        answers=[actions.AnswerData(a.number, a.answer, a.note) for a in payload.answers],
+        answers=[actions.AnswerData(a.number, a.answer, a.note, a.important) for a in payload.answers],
         companion_signature=companion,
         assistant_signature=assistant,
         latitude=payload.latitude,

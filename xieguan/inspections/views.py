@@ -101,7 +101,11 @@ def _form_context(
             "accuracy_m": inspection.accuracy_m,
             "legal_publicity": inspection.legal_publicity,
             "answers": {
-                str(i.number): {"answer": answers[i.pk].answer, "note": answers[i.pk].note}
+                str(i.number): {
+                    "answer": answers[i.pk].answer,
+                    "note": answers[i.pk].note,
+                    "important": answers[i.pk].important,
+                }
                 for i in items
                 if i.pk in answers
             },
@@ -136,6 +140,7 @@ def _form_context(
                 "kind": i.kind,
                 "na_allowed": i.na_allowed_for(employer),
                 "na_refusal": actions.na_refusal(i, employer),
+                "important_by_default": actions.important_by_default(i),
             }
             for i in items
         ],

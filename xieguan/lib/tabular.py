@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -66,10 +67,37 @@ DATE_PATTERNS = [
 ]
 HEADER_NOISE = re.compile(r"[\s*＊:：]|[（(]必填[)）]|[（(]选填[)）]")
 
+# Zip bombs: a member that unzips to more than MAX_RATIO times its compressed size (and to more
+# than RATIO_FLOOR bytes: tiny parts compress well and are harmless) is refused, as is a
+# workbook of more than MAX_MEMBERS parts. Real .xlsx sheets compress 5-20 times.
+MAX_RATIO = 100
+RATIO_FLOOR = 1024 * 1024
+MAX_MEMBERS = 2000
+UNZIP_CHUNK = 1024 * 1024
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError)
+
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def max_rows() -> int:
+    """The most data rows an uploaded workbook may have (setting XIEGUAN_IMPORT_MAX_ROWS)."""
+    return int(getattr(settings, "XIEGUAN_IMPORT_MAX_ROWS", 20_000))
+
+
+def max_unzipped_bytes() -> int:
+    """The most bytes an uploaded workbook may unzip to (XIEGUAN_IMPORT_MAX_UNZIPPED_BYTES)."""
+    return int(getattr(settings, "XIEGUAN_IMPORT_MAX_UNZIPPED_BYTES", 150 * 1024 * 1024))
+
+
+def limits_text() -> str:
+    """The limits, as the upload forms tell them."""
+    return _("每个文件最多 %(rows)s 行数据，解压后不超过 %(mb)s MB；更多请分成几个文件导入。") % {
+        "rows": f"{max_rows():,}",
+        "mb": max_unzipped_bytes() // (1024 * 1024),
+    }
 
 
 class TableError(Exception):
@@ -214,9 +242,53 @@ def _open(source: bytes | IO[bytes], filename: str) -> Any:
         )
     if not data.startswith(b"PK"):
         raise TableError(_("文件不是 Excel 工作簿（.xlsx）：请用 Excel 或 WPS 另存为 .xlsx 后再上传。"))
+    check_zip(data)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise TableError(_("文件已损坏或不是 .xlsx 格式，无法读取：请用 Excel 重新保存后再上传。")) from exc
+
+
+def _too_big() -> TableError:
+    return TableError(
+        _(
+            "文件解压后太大（超过 %(mb)s MB）或压缩比异常，系统拒绝读取：请只保留需要导入的数据，"
+            "删除多余的空行、空列和图片，或分成几个文件导入。"
+        )
+        % {"mb": max_unzipped_bytes() // (1024 * 1024)}
+    )
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse a zip bomb before openpyxl opens it: the parts' declared sizes, their compression
+    ratios, then their actual sizes, unzipped in chunks and counted (never held whole)."""
+    limit = max_unzipped_bytes()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise _too_big()
+            declared = 0
+            for info in members:
+                declared += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if declared > limit or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+                    raise _too_big()
+            actual = 0
+            for info in members:
+                with archive.open(info) as part:
+                    while chunk := part.read(UNZIP_CHUNK):
+                        actual += len(chunk)
+                        if actual > limit:
+                            raise _too_big()
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        OSError,
+        ValueError,
+        EOFError,
+    ) as exc:
         raise TableError(_("文件已损坏或不是 .xlsx 格式，无法读取：请用 Excel 重新保存后再上传。")) from exc
 
 
@@ -291,7 +363,10 @@ def _read_rows(
     columns = [c for c in spec.columns if c.key in positions]
     first = spec.columns[0].key
     marker = spec.example_marker
+    cap = max_rows()
     for number, cells in enumerate(rows, start=header_row + 1):
+        if number - header_row > cap * 3:  # blank rows are read too: bound them as well
+            raise _too_many_rows(cap)
         cells = cells or ()
         raw = {c.key: (cells[positions[c.key]] if positions[c.key] < len(cells) else None) for c in columns}
         if all(_is_blank(v) for v in raw.values()):
@@ -311,7 +386,19 @@ def _read_rows(
             if column.required and row.values[column.key] in (None, "", ()):
                 row.add_issue(column.key, _("“%(header)s”必须填写。") % {"header": column.header})
         table.rows.append(row)
+        if len(table.rows) > cap:
+            raise _too_many_rows(cap)
     return table
+
+
+def _too_many_rows(cap: int) -> TableError:
+    return TableError(
+        _(
+            "文件的数据超过 %(max)s 行（或表头下有过多的空行），系统一次最多导入 %(max)s 行："
+            "请分成几个文件导入，并删除表格末尾多余的空行。"
+        )
+        % {"max": f"{cap:,}"}
+    )
 
 
 def _is_blank(value: Any) -> bool:
@@ -557,49 +644,58 @@ def _notes_sheet(book: Workbook, spec: TableSpec) -> None:
 
 
 def report_workbook(table: Table, title: str = "导入检查报告") -> bytes:
-    """The issues, and the rows with their faulty cells filled red and commented."""
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = "问题清单"
-    summary.append([title])
-    summary["A1"].font = Font(bold=True, size=13)
-    summary.append(["行号", "列", "填写的值", "原因"])
-    for cell in summary[2]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for issue in table.issues:
-        summary.append([issue.row, issue.column or "（整行）", issue.value, issue.reason])
+    """The issues, and the rows with their faulty cells filled red and commented.
+
+    Streamed (openpyxl write-only): time and memory grow linearly with the rows. (It once asked
+    the worksheet for ``max_row`` after each row, which scans every cell: 5,000 rows took 40 s.)
+    """
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("问题清单")
     for letter, width in zip("ABCD", (8, 20, 30, 80), strict=True):
         summary.column_dimensions[letter].width = width
     summary.freeze_panes = "A3"
+    heading = WriteOnlyCell(summary, value=title)
+    heading.font = Font(bold=True, size=13)
+    summary.append(xlsx.cells(summary, [heading]))
+    summary.append(_bold_cells(summary, ["行号", "列", "填写的值", "原因"]))
+    for issue in table.issues:
+        summary.append(
+            xlsx.cells(summary, [issue.row, issue.column or "（整行）", issue.value, issue.reason])
+        )
 
     data = book.create_sheet("原始数据（已标出问题）")
     columns = [c for c in table.spec.columns if c.key in table.positions]
-    data.append(["原行号", *(c.header for c in columns), "问题"])
-    for cell in data[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
     for index, column in enumerate(columns, start=2):
         data.column_dimensions[get_column_letter(index)].width = column.display_width()
     data.column_dimensions[get_column_letter(len(columns) + 2)].width = 60
-    position = {c.key: i for i, c in enumerate(columns, start=2)}
+    data.freeze_panes = "B2"
+    data.append(_bold_cells(data, ["原行号", *(c.header for c in columns), "问题"]))
+    position = {c.key: i for i, c in enumerate(columns, start=1)}
     for row in table.rows:
-        data.append(
+        cells = xlsx.cells(
+            data,
             [
                 row.number,
                 *(_shown(row.raw.get(c.key)) for c in columns),
                 "；".join(i.reason for i in row.issues),
-            ]
+            ],
         )
-        excel_row = data.max_row
+        reasons: dict[int, list[str]] = {}
         for issue in row.issues:
-            cell = data.cell(row=excel_row, column=position.get(issue.key, 1))
-            cell.fill = ERROR_FILL
-            previous = cell.comment.text + "\n" if cell.comment else ""
-            cell.comment = Comment(previous + issue.reason, "系统检查")
-    data.freeze_panes = "B2"
+            reasons.setdefault(position.get(issue.key, 0), []).append(issue.reason)
+        for index, texts in reasons.items():
+            cells[index].fill = ERROR_FILL
+            cells[index].comment = Comment("\n".join(texts), "系统检查")
+        data.append(cells)
     return xlsx.to_bytes(book)
+
+
+def _bold_cells(ws: Any, values: Sequence[str]) -> list[Any]:
+    cells = xlsx.cells(ws, values)
+    for cell in cells:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    return cells
 
 
 def write_table(

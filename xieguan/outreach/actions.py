@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -13,11 +13,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from xieguan.accounts.models import Role
 from xieguan.employers.models import OperatingStatus
 from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
 from xieguan.lib.sync import create_once, owned_by
-from xieguan.outreach.models import Consultation, ConsultationKind, PublicityEvent, PublicityPhoto
+from xieguan.outreach.models import (
+    Consultation,
+    ConsultationKind,
+    PublicityEvent,
+    PublicityKind,
+    PublicityPhoto,
+    PublicityRevision,
+    PublicityRevisionKind,
+)
 from xieguan.regions.models import Level
 
 if TYPE_CHECKING:
@@ -180,3 +189,104 @@ def record_consultation(
     return create_once(
         Consultation.objects.all(), client_uuid, create, mine=owned_by(recorded_by, "recorded_by")
     )
+
+
+# --- corrections and withdrawal of publicity events ------------------------------------------
+
+
+def publicity_snapshot(event: PublicityEvent) -> dict[str, Any]:
+    """The correctable content of an event, as JSON (kept before and after each change)."""
+    return {
+        "held_on": event.held_on.isoformat(),
+        "kind": event.kind,
+        "topic": event.topic,
+        "location": event.location,
+        "audience": event.audience,
+        "description": event.description,
+        "employers": sorted(event.employers.values_list("name", flat=True)),
+    }
+
+
+def can_change_publicity(event: PublicityEvent, user: User) -> bool:
+    """The assistant who recorded it, or a county admin of its county (the scope says which)."""
+    if event.recorded_by_id == user.pk:
+        return True
+    return user.role == Role.COUNTY_ADMIN and region_in_scope(user, event.region_id)
+
+
+def _locked(event: PublicityEvent, by: User, reason: str) -> PublicityEvent:
+    fresh = PublicityEvent.objects.select_for_update().get(pk=event.pk)
+    if not can_change_publicity(fresh, by):
+        raise PermissionDenied("只有记录人或本县(区)卫生健康行政部门可以更正或撤回宣传活动。")
+    if fresh.withdrawn_at is not None:
+        raise ValidationError("该宣传活动已撤回，不能再更正或撤回。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写原因。"})
+    return fresh
+
+
+@transaction.atomic
+def correct_publicity_event(
+    event: PublicityEvent,
+    *,
+    by: User,
+    reason: str,
+    held_on: dt.date,
+    kind: str,
+    topic: str,
+    audience: int = 0,
+    location: str = "",
+    description: str = "",
+    employers: Iterable[Employer] = (),
+) -> PublicityEvent:
+    """Correct a recorded event (its township stays: an event in the wrong township is withdrawn
+    and recorded again). The reason and the event before and after are kept (PublicityRevision)."""
+    fresh = _locked(event, by, reason)
+    problems: dict[str, str] = {}
+    if held_on > timezone.localdate():
+        problems["held_on"] = "活动日期不能晚于今天。"
+    if kind not in PublicityKind.values:
+        problems["kind"] = "请选择形式。"
+    if not topic.strip():
+        problems["topic"] = "请填写主题。"
+    reached = list(employers)
+    if any(e.township_id != fresh.region_id for e in reached):
+        problems["employers"] = "覆盖的用人单位须属于活动所在乡镇。"
+    if problems:
+        raise ValidationError(problems)
+    before = publicity_snapshot(fresh)
+    fresh.held_on, fresh.kind, fresh.topic = held_on, kind, topic.strip()
+    fresh.audience, fresh.location, fresh.description = audience, location.strip(), description.strip()
+    fresh.save()
+    fresh.employers.set(reached)
+    after = publicity_snapshot(fresh)
+    if after == before:
+        raise ValidationError("没有修改任何内容。")
+    PublicityRevision.objects.create(
+        event=fresh,
+        kind=PublicityRevisionKind.CORRECTED,
+        reason=reason.strip(),
+        by=by,
+        before=before,
+        after=after,
+    )
+    return fresh
+
+
+@transaction.atomic
+def withdraw_publicity_event(event: PublicityEvent, *, by: User, reason: str) -> PublicityEvent:
+    """Withdraw an event entered in error: it stays, marked, with its history, and leaves the
+    publicity indicator and the assessment (``PublicityEvent.objects.standing()``)."""
+    fresh = _locked(event, by, reason)
+    snapshot = publicity_snapshot(fresh)
+    fresh.withdrawn_at = timezone.now()
+    fresh.save(update_fields=["withdrawn_at"])
+    PublicityRevision.objects.create(
+        event=fresh,
+        kind=PublicityRevisionKind.WITHDRAWN,
+        reason=reason.strip(),
+        by=by,
+        before=snapshot,
+        after={**snapshot, "withdrawn": True},
+    )
+    return fresh

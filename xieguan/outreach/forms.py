@@ -145,3 +145,32 @@ class ConsultationForm(forms.Form):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+
+class PublicityCorrectionForm(PublicityEventForm):
+    """The event's fields (its township fixed, photos apart) and the reason for the correction."""
+
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["photos"]
+        region_field = self.fields["region"]
+        region_field.disabled = True
+        region_field.widget = forms.HiddenInput()
+        employers_field = self.fields["employers"]
+        assert isinstance(employers_field, forms.ModelMultipleChoiceField)
+        employers_field.queryset = self.employer_choices(self.user, str(self.instance.region_id))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤回原因"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("如：误录、重复记录。撤回后保留记录和原因，不再计入宣传指标。"),
+    )

@@ -17,6 +17,12 @@ class PublicityKind(models.TextChoices):
     GUIDANCE = "guidance", _("企业指导")
 
 
+class PublicityEventQuerySet(ScopedQuerySet["PublicityEvent"]):
+    def standing(self) -> PublicityEventQuerySet:
+        """Events that count: not withdrawn (THE definition for indicators, assessment, lists)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class PublicityEvent(models.Model):
     """A publicity event (宣传): each township's assistants hold at least one a year."""
 
@@ -32,9 +38,12 @@ class PublicityEvent(models.Model):
     description = models.TextField(_("情况说明"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Withdrawn (entered in error): kept with its history, out of the lists' default view and the
+    # indicators (outreach.actions.withdraw_publicity_event).
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     client_uuid = client_uuid_field()  # recorded on the phone: a repeat is stored once (docs/sync.md)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PublicityEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("宣传活动")
@@ -118,3 +127,33 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_on} {self.get_kind_display()}"
+
+
+class PublicityRevisionKind(models.TextChoices):
+    CORRECTED = "corrected", _("更正")
+    WITHDRAWN = "withdrawn", _("撤回")
+
+
+class PublicityRevision(models.Model):
+    """A correction or the withdrawal of a publicity event: who, when, why, before and after."""
+
+    event = models.ForeignKey(PublicityEvent, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(_("类别"), max_length=20, choices=PublicityRevisionKind.choices)
+    reason = models.TextField(_("原因"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
+    before = models.JSONField(_("修改前"))
+    after = models.JSONField(_("修改后"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "event__region"
+
+    class Meta:
+        verbose_name = _("宣传活动更正记录")
+        verbose_name_plural = _("宣传活动更正记录")
+        ordering = ["event", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.get_kind_display()}"

@@ -4,8 +4,9 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -24,7 +25,7 @@ from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.sync import UuidTaken
 from xieguan.outreach import actions
-from xieguan.outreach.forms import ConsultationForm, PublicityEventForm
+from xieguan.outreach.forms import ConsultationForm, PublicityCorrectionForm, PublicityEventForm, WithdrawForm
 from xieguan.outreach.models import (
     Consultation,
     ConsultationKind,
@@ -95,6 +96,8 @@ def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "event": event,
             "employers": event.employers.select_related("township").order_by("name"),
             "photos": event.photos.order_by("uploaded_at", "pk"),
+            "revisions": _with_changes(event.revisions.select_related("by").order_by("at", "pk")),
+            "can_change": event.withdrawn_at is None and actions.can_change_publicity(event, request.user),
         },
     )
 
@@ -234,9 +237,94 @@ def consultation_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "outreach/consultation_form.html", {"form": form})
 
 
-def _add_errors(form: ConsultationForm, exc: ValidationError) -> None:
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+# --- corrections and withdrawal -----------------------------------------------------------
+
+
+def _changeable(request: AuthedRequest, pk: int) -> PublicityEvent:
+    """The event in scope (404 outside it), if this user may change it (403 otherwise)."""
+    event = get_visible_or_404(PublicityEvent.objects.select_related("region"), request.user, pk=pk)
+    if not actions.can_change_publicity(event, request.user):
+        raise PermissionDenied(_("只有记录人或本县(区)卫生健康行政部门可以更正或撤回宣传活动。"))
+    return event
+
+
+@scoped(*RECORDERS)
+def event_correct(request: AuthedRequest, pk: int) -> HttpResponse:
+    event = _changeable(request, pk)
+    form = PublicityCorrectionForm(request.POST or None, instance=event, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.correct_publicity_event(
+                event,
+                by=request.user,
+                reason=data["reason"],
+                held_on=data["held_on"],
+                kind=data["kind"],
+                topic=data["topic"],
+                audience=data["audience"] or 0,
+                location=data["location"],
+                description=data["description"],
+                employers=data["employers"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("宣传活动已更正，原记录和原因已保留。"))
+            return redirect("outreach:detail", pk=event.pk)
+    return render(request, "outreach/correct.html", {"form": form, "event": event})
+
+
+@scoped(*RECORDERS)
+def event_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    event = _changeable(request, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.withdraw_publicity_event(event, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("宣传活动已撤回，不再计入宣传指标。"))
+            return redirect("outreach:detail", pk=event.pk)
+    return render(request, "outreach/withdraw.html", {"form": form, "event": event})
+
+
+SNAPSHOT_LABELS = {
+    "held_on": _("日期"),
+    "kind": _("形式"),
+    "topic": _("主题"),
+    "location": _("地点"),
+    "audience": _("受众人数"),
+    "description": _("情况说明"),
+    "employers": _("覆盖用人单位"),
+}
+
+
+def _shown(key: str, value: Any) -> str:
+    if key == "kind":
+        return str(PublicityKind(value).label) if value in PublicityKind.values else str(value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    return str(value) if value not in ("", None) else "—"
+
+
+def _with_changes(revisions: Any) -> list[Any]:
+    """Each revision with (label, before, after) of what it changed, in words."""
+    out = []
+    for revision in revisions:
+        revision.changes = [
+            (label, _shown(key, revision.before.get(key)), _shown(key, revision.after.get(key)))
+            for key, label in SNAPSHOT_LABELS.items()
+            if revision.before.get(key) != revision.after.get(key)
+        ]
+        out.append(revision)
+    return out

@@ -224,7 +224,9 @@ def measure(assistant: Assistant, year: int) -> Measures:
             leads_on_time=leads["on_time"],
             assists_requested=assists["requested"],
             assists_done=assists["done"],
-            publicity_events=PublicityEvent.objects.filter(recorded_by=user, held_on__year=year).count(),
+            publicity_events=PublicityEvent.objects.standing()
+            .filter(recorded_by=user, held_on__year=year)
+            .count(),
         )
         consulted = Consultation.objects.filter(recorded_by=user, given_on__year=year).aggregate(
             n=Count("pk"), health_check=Count("pk", filter=Q(kind=ConsultationKind.HEALTH_CHECK))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.lib import tabular
 from xieguan.lib.forms import Styled
 from xieguan.lib.validators import clean_id_number, clean_phone
 from xieguan.personnel import rules
@@ -217,3 +218,7 @@ class RosterUploadForm(Styled, forms.Form):
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = tabular.limits_text()

@@ -1,5 +1,6 @@
 """（五）宣传: townships with at least one publicity event in the period / townships with an
-active assistant (乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上).
+active assistant (乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上). A withdrawn event
+(entered in error) does not count (``PublicityEvent.objects.standing()``).
 
 The extra ``patrol_publicity`` counts the townships where at least one inspection submitted in
 the period recorded legal publicity given during the visit (日常巡查时 谁执法谁普法,
@@ -52,7 +53,7 @@ class Publicity(Indicator):
 
     def ok(self, period: Period) -> Exists:
         return Exists(
-            PublicityEvent.objects.filter(
+            PublicityEvent.objects.standing().filter(
                 region_id=OuterRef("code"), held_on__gte=period.start, held_on__lte=period.end
             )
         )

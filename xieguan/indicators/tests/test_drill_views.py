@@ -150,3 +150,11 @@ def test_the_page_count_is_the_indicator_count(scenario):
                     ind.key,
                     show,
                 )
+
+
+def test_missing_registration_items_are_named_in_chinese(client_for, scenario):
+    unregistered = scenario.employers["E2"]
+    unregistered.missing_fields = ["address", "legal_representative"]
+    unregistered.save()
+    content = drill(client_for("panzhou"), "registration", region=COUNTY).content.decode()
+    assert "缺：地址、法定代表人" in content and "address" not in content

@@ -231,3 +231,15 @@ def test_every_private_file_view_says_no_store(personas, client_for):
     task_actions.complete_assignment(assignment, by=personas.xieguan, note="已完成", files=[document()])
     answer = assignment.files.get()
     assert_private(client_for("panzhou").get(reverse("tasks:answer_file", args=[answer.pk])), inline=False)
+
+
+def test_behind_nginx_the_file_is_handed_over_with_the_same_headers(personas, client_for, settings):
+    settings.XIEGUAN_ACCEL_REDIRECT = "/_private/"
+    lead = make_lead(personas, photos=[upload()])
+    photo = lead.photos.get()
+    response = client_for("xieguan").get(reverse("leads:photo", args=[photo.pk]))
+    assert response["X-Accel-Redirect"] == f"/_private/{photo.image.name}"
+    assert response.content == b""
+    assert_private(response, inline=True)
+    photo.image.storage.delete(str(photo.image.name))
+    assert client_for("xieguan").get(reverse("leads:photo", args=[photo.pk])).status_code == 404

@@ -77,7 +77,13 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
   function answers() {
     return cfg.items.map((item) => {
       const checked = form.querySelector(`input[name="answer_${item.number}"]:checked`);
-      return { number: item.number, answer: checked ? checked.value : "", note: field("note_" + item.number).value };
+      const important = field("important_" + item.number);
+      return {
+        number: item.number,
+        answer: checked ? checked.value : "",
+        note: field("note_" + item.number).value,
+        important: important ? important.checked : null,
+      };
     });
   }
   function legalPublicity() {
@@ -119,6 +125,8 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
       if (radio) radio.checked = true;
       const note = field("note_" + number);
       if (note && a.note) note.value = a.note;
+      const important = field("important_" + number);
+      if (important && (a.important === true || a.important === false)) important.checked = a.important;
     });
     if (data.latitude != null) {
       state.latitude = data.latitude;
@@ -222,6 +230,7 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
       const finding = (item.kind === "document" && value === "no") || (item.kind === "lead" && value === "yes");
       section.classList.toggle("is-finding", finding);
       section.querySelector(".finding-hint").hidden = !finding;
+      section.querySelector(".finding-important").hidden = !finding;
       if (value) section.classList.remove("is-missing");
     });
   }
