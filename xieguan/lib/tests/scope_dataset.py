@@ -150,6 +150,16 @@ def build() -> Dataset:
             summary={"rows": 0},
         )
     data.add("employer_import", imports["A"], imports["B"])
+    from xieguan.employers.models import FocusIndustry, IndustryCode
+
+    code = IndustryCode.objects.order_by("code").first()
+    data.add(
+        "focus_industry",
+        *(
+            FocusIndustry.objects.create(region_id=county, industry_code=code)
+            for county in (COUNTY_A, COUNTY_B)
+        ),
+    )
 
     # --- inspections ---------------------------------------------------------------------
     insp_a = Inspection.objects.within(TOWNSHIP_A).filter(submitted_at__isnull=False).order_by("pk").first()

@@ -28,6 +28,7 @@ PREFIX_KINDS: dict[str, str] = {
     "tokens/<int:pk>/": "api_token",
     "tokens/county/<int:pk>/": "api_token",
     "employers/import/<int:pk>/": "employer_import",
+    "employers/focus-industries/<int:pk>/": "focus_industry",
     "employers/<int:pk>/": "employer",
     "inspections/templates/<int:pk>/": "checklist_template",
     "inspections/photos/<int:pk>/": "inspection_photo",
