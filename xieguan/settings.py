@@ -323,3 +323,5 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Paginators with upper bounds (xieguan/api/pagination.py): a huge offset is a 422, not a 500.
+NINJA_PAGINATION_CLASS = "xieguan.api.pagination.BoundedLimitOffsetPagination"
