@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "xieguan.field",
     "xieguan.benchmarks",
     "xieguan.ops",
+    "xieguan.audit",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,17 @@ if XIEGUAN_ACCEL_REDIRECT and not (
     XIEGUAN_ACCEL_REDIRECT.startswith("/") and XIEGUAN_ACCEL_REDIRECT.endswith("/")
 ):
     raise ImproperlyConfigured("XIEGUAN_ACCEL_REDIRECT must start and end with '/', e.g. /_private/")
+# Retention (个人信息保护法), applied daily by `manage.py applyretention`: a complainant's name and
+# contact are erased this many days after the lead is closed; lead, 协查, publicity and inspection
+# photos are deleted this many days after they were taken or uploaded. 0 keeps them for ever.
+XIEGUAN_RETENTION_COMPLAINANT_DAYS = envint("XIEGUAN_RETENTION_COMPLAINANT_DAYS", 3 * 365)
+XIEGUAN_RETENTION_PHOTO_DAYS = envint("XIEGUAN_RETENTION_PHOTO_DAYS", 5 * 365)
+# PDF fallback fonts for characters WQY Micro Hei lacks (CJK Extensions A-F): Debian's
+# fonts-hanazono by default, used when installed (xieguan/documents/fonts.py).
+XIEGUAN_PDF_FALLBACK_FONTS = envlist(
+    "XIEGUAN_PDF_FALLBACK_FONTS",
+    ["/usr/share/fonts/truetype/hanazono/HanaMinA.ttf", "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"],
+)
 XIEGUAN_MAX_IMAGE_BYTES = envint("XIEGUAN_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 # Uploaded workbooks (ledger and roster imports, lib/tabular.py): at most this many data rows,
 # and at most this many bytes once unzipped (a zip bomb is refused before openpyxl reads it).

@@ -24,5 +24,6 @@ urlpatterns = [
     path("funding/", include("xieguan.funding.urls")),
     path("outreach/", include("xieguan.outreach.urls")),
     path("indicators/", include("xieguan.indicators.urls")),
+    path("audit/", include("xieguan.audit.urls")),
     path("", include("xieguan.field.urls")),  # /sw.js and /manifest.webmanifest at the root, /field/...
 ]

@@ -360,7 +360,13 @@ SELECT {child_t}, 'publicity',
        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM outreach_publicityevent p
                                       WHERE p.region_id = t.code AND p.withdrawn_at IS NULL
                                         AND p.held_on BETWEEN %(start)s AND %(end)s)),
-       count(*), NULL, NULL, NULL
+       count(*),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM inspections_inspection i
+                                      WHERE i.region_id LIKE t.code || '%%' AND i.status = 'submitted'
+                                        AND i.legal_publicity
+                                        AND i.inspected_at >= %(start_at)s
+                                        AND i.inspected_at < %(end_before)s)),
+       NULL, NULL
   FROM regions_region t
   WHERE t.code LIKE %(like)s AND t.level = 4
     AND EXISTS (SELECT 1 FROM assistants a WHERE a.region_id = t.code)
@@ -388,6 +394,7 @@ INDICATORS_FLOOR = INDICATORS_FLOOR.format(**CHILDREN)
 EXTRAS = {
     "reporting": ("on_time", "overdue"),
     "records": ("late_inspection", "late_complaint", "late_lead"),
+    "publicity": ("patrol_publicity",),
 }
 FLOOR_KEYS = {"registration", "reporting", "assistant_patrol", "key_coverage", "employer_patrol"}
 FLOOR_KEYS |= {"records", "publicity", "training_participation", "training_pass"}

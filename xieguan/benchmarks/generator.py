@@ -401,7 +401,7 @@ class Tables:
         self.employer_history = Table(history)
         self.employer_history_hazards = Table(history_hazards, "id employer_id hazardcategory_id history_id")
         self.inspection = Table(Inspection)
-        self.answer = Table(InspectionAnswer, "id inspection_id item_id answer note is_finding")
+        self.answer = Table(InspectionAnswer, "id inspection_id item_id answer note is_finding important")
         self.lead = Table(Lead)
         self.event = Table(LeadEvent, "lead_id kind at by_id note")
         self.complaint = Table(Complaint, [f.attname for f in Complaint._meta.concrete_fields][1:])
@@ -951,7 +951,9 @@ class CountyGenerator:
         )
         for item, answer, note, finding in answers:
             answer_id = self.t.take(InspectionAnswer)
-            self.t.answer.add((answer_id, iid, item.pk, answer, note, finding))
+            # as the inspection form: a finding of a suspected patient or poisoning is important by default
+            important = finding and lead_type_of(item) in IMPORTANT_BY_DEFAULT
+            self.t.answer.add((answer_id, iid, item.pk, answer, note, finding, important))
             if finding:
                 # As inspections.actions._leads_for_findings: one lead per finding, by discover_lead.
                 description = f"巡查发现：第{item.number}项“{item.wording}”为“{Answer(answer).label}”。"
@@ -1001,7 +1003,7 @@ class CountyGenerator:
         )
         for item in ref.items[: rng.randint(1, len(ref.items) - 1)]:
             answer = Answer.YES if item.kind == ItemKind.DOCUMENT else Answer.NO
-            self.t.answer.add((self.t.take(InspectionAnswer), iid, item.pk, answer, "", False))
+            self.t.answer.add((self.t.take(InspectionAnswer), iid, item.pk, answer, "", False, False))
 
     def _position(self, township: str) -> tuple[float, float]:
         local = random.Random(township[2:])  # noqa: S311 - the same place in every simulated province

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import copy
 import io
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
+from xieguan.documents import fonts
 from xieguan.documents.layout import (
     FormDoc,
     Grid,
@@ -40,14 +42,15 @@ CONTENT_TYPES: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
-PDF_FONT = "WQYMicroHei"
+FONT_FILE = fonts.PRIMARY_FILE
+PDF_FONT = fonts.PRIMARY_NAME
 DOCX_FONT = "宋体"
 XLSX_FONT = "宋体"
 BODY_PT = 10.5  # 五号
 TITLE_PT = 18  # 二号 is 22; 小二 18 fits the long titles on one line
 NOTE_PT = 9
 MARGINS_CM = (2.5, 2.2, 2.2, 2.2)  # top, right, bottom, left
+BLANK_ROW_CM = 0.9  # an empty row on a paper form: one handwritten line
 
 
 def render(doc: FormDoc, fmt: str) -> bytes:
@@ -60,9 +63,26 @@ def render(doc: FormDoc, fmt: str) -> bytes:
     raise ValueError(f"unknown document format: {fmt}")
 
 
-def file_response(doc: FormDoc, fmt: str, *, inline: bool = False) -> HttpResponse:
-    """An HTTP response carrying the rendered form, named ``<doc.filename>.<fmt>``."""
-    response = HttpResponse(render(doc, fmt), content_type=CONTENT_TYPES[fmt])
+def file_response(
+    doc: FormDoc, fmt: str, *, inline: bool = False, request: HttpRequest | None = None
+) -> HttpResponse:
+    """An HTTP response carrying the rendered form, named ``<doc.filename>.<fmt>``.
+
+    With ``request``, a PDF that had to mark characters no font has (``〓``) leaves a warning
+    for the user's next page, naming the characters."""
+    if fmt == "pdf":
+        result = render_pdf_report(doc)
+        data = result.data
+        if result.missing and request is not None:
+            chars = "".join(sorted(result.missing))
+            messages.warning(
+                request,
+                _("《%(title)s》中有 %(n)d 个字没有可用字体，已印为“〓”，请在纸面上手写补正：%(chars)s")
+                % {"title": doc.title, "n": len(result.missing), "chars": chars},
+            )
+    else:
+        data = render(doc, fmt)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     name = f"{doc.filename}.{fmt}"
     disposition = "inline" if inline else "attachment"
     ascii_name = f"document.{fmt}"
@@ -89,16 +109,17 @@ def _fit(data: bytes, max_w: float, max_h: float) -> tuple[float, float]:
 # --- PDF -------------------------------------------------------------------------------
 
 
-@cache
-def _pdf_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    pdfmetrics.registerFont(TTFont(PDF_FONT, str(FONT_FILE), subfontIndex=0))
-    return PDF_FONT
+@dataclass
+class PdfResult:
+    data: bytes
+    missing: set[str]  # characters no font of the chain has, printed as 〓 (documents/fonts.py)
 
 
 def render_pdf(doc: FormDoc) -> bytes:
+    return render_pdf_report(doc).data
+
+
+def render_pdf_report(doc: FormDoc) -> PdfResult:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
@@ -107,7 +128,8 @@ def render_pdf(doc: FormDoc) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as RLTable
 
-    font = _pdf_font()
+    font = fonts.chain().names[0]
+    missing: set[str] = set()
     pagesize = landscape(A4) if doc.landscape else A4
     top, right, bottom, left = (m * cm for m in MARGINS_CM)
     width = pagesize[0] - left - right
@@ -124,10 +146,8 @@ def render_pdf(doc: FormDoc) -> bytes:
         )
 
     def para(text: str, size: float = BODY_PT, align: str = "left") -> Paragraph:
-        safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
-        # keep runs of spaces (地  址) as the official wording has them
-        safe = safe.replace("  ", "&nbsp;&nbsp;")
-        return Paragraph(safe, style(size, align))
+        # rare characters in fallback fonts, runs of spaces kept (地  址) as the official wording has them
+        return Paragraph(fonts.markup(text, missing), style(size, align))
 
     def padding_for(row_height_cm: float) -> float:
         return max(3.0, (row_height_cm * cm - BODY_PT * 1.45) / 2)
@@ -144,7 +164,7 @@ def render_pdf(doc: FormDoc) -> bytes:
     if doc.tag:
         story.append(para(doc.tag, 12))
         story.append(Spacer(1, 0.2 * cm))
-    title = Paragraph(doc.title, style(TITLE_PT, "center", TITLE_PT * 1.4))
+    title = Paragraph(fonts.markup(doc.title, missing), style(TITLE_PT, "center", TITLE_PT * 1.4))
     story.extend([title, Spacer(1, 0.5 * cm)])
 
     for block in doc.blocks:
@@ -154,7 +174,7 @@ def render_pdf(doc: FormDoc) -> bytes:
                 for row in block.rows
             ]
             pad = padding_for(block.row_height_cm)
-            t = RLTable(data, colWidths=[w * width for w in block.widths])
+            t = RLTable(data, colWidths=[w * width for w in block.widths], splitInRow=1)
             t.setStyle(
                 TableStyle(
                     [
@@ -167,15 +187,22 @@ def render_pdf(doc: FormDoc) -> bytes:
             story.append(t)
         elif isinstance(block, Table):
             header = [para(c.title, align="center") for c in block.columns]
+            rows = padded_rows(block)
             body = [
                 [para(text, align=col.align) for text, col in zip(row, block.columns, strict=True)]
-                for row in padded_rows(block)
+                for row in rows
             ]
             pad = padding_for(block.row_height_cm)
+            # A row with nothing in it (paper rows to fill by hand) is a handwritten line high;
+            # the others grow with their text, and one taller than a page splits across pages
+            # (splitInRow) with the header repeated, instead of failing the whole document.
+            blank_height = max(block.row_height_cm, BLANK_ROW_CM) * cm
             t = RLTable(
                 [header, *body],
                 colWidths=[c.width * width for c in block.columns],
+                rowHeights=[None, *(blank_height if not any(r) else None for r in rows)],
                 repeatRows=1 if block.repeat_header else 0,
+                splitInRow=1,
             )
             t.setStyle(
                 TableStyle(
@@ -228,7 +255,7 @@ def render_pdf(doc: FormDoc) -> bytes:
         initialFontName=font,
         initialFontSize=BODY_PT,
     ).build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()
+    return PdfResult(buffer.getvalue(), missing)
 
 
 def _pdf_segment(segment: Segment, box_width: float, image_height: float, para: Any, font: str) -> Any:
@@ -298,7 +325,21 @@ def _docx_cell(cell: Any, text: str, align: str, width_cm: float) -> None:
             run.add_break()
 
 
-def _docx_row_props(row: Any, height_cm: float, header: bool = False) -> None:
+def _docx_fits_a_page(values: tuple[str, ...], widths_cm: list[float]) -> bool:
+    """Whether a row's text, wrapped in its columns, is well under a page (about 10 cm)."""
+    char_cm = BODY_PT * 1.0 / 72 * 2.54  # a CJK character is one em wide
+    line_cm = BODY_PT * 1.45 / 72 * 2.54
+    lines = max(
+        (
+            sum(max(1, -(-len(part) // max(1, int(width / char_cm)))) for part in text.split("\n"))
+            for text, width in zip(values, widths_cm, strict=True)
+        ),
+        default=1,
+    )
+    return lines * line_cm < 10
+
+
+def _docx_row_props(row: Any, height_cm: float, header: bool = False, keep_together: bool = True) -> None:
     from docx.enum.table import WD_ROW_HEIGHT_RULE
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -307,8 +348,8 @@ def _docx_row_props(row: Any, height_cm: float, header: bool = False) -> None:
     row.height = Cm(height_cm)
     row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     tr_pr = row._tr.get_or_add_trPr()
-    cant_split = OxmlElement("w:cantSplit")
-    tr_pr.append(cant_split)
+    if keep_together:  # Word clips a row taller than a page that may not split: long rows may
+        tr_pr.append(OxmlElement("w:cantSplit"))
     if header:
         tbl_header = OxmlElement("w:tblHeader")
         tbl_header.set(qn("w:val"), "true")
@@ -385,7 +426,8 @@ def render_docx(doc: FormDoc) -> bytes:
             for cell, col, w in zip(table.rows[0].cells, block.columns, widths, strict=True):
                 _docx_cell(cell, col.title, "center", w)
             for row, values in zip(table.rows[1:], rows, strict=True):
-                _docx_row_props(row, block.row_height_cm)
+                height = block.row_height_cm if any(values) else max(block.row_height_cm, BLANK_ROW_CM)
+                _docx_row_props(row, height, keep_together=_docx_fits_a_page(values, widths))
                 for cell, text, col, w in zip(row.cells, values, block.columns, widths, strict=True):
                     _docx_cell(cell, text, col.align, w)
             previous_was_table = True

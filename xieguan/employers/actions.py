@@ -268,13 +268,11 @@ def _duplicate(existing: Employer, field: str, user: User) -> DuplicateEmployer:
                 "name": existing.name
             }
         else:
+            # Only the county (docs/decisions.md 8): whom to ask, nothing about the record itself.
+            county = Region.objects.filter(code=existing.region_id[:6]).first()
             message = _(
                 "该统一社会信用代码已在其他辖区（%(region)s）登记，不能重复登记；请与县(区)卫生健康行政部门核实。"
-            ) % {
-                "region": existing.region.path_name(below=existing.region_id[:2])
-                if existing.region_id
-                else ""
-            }
+            ) % {"region": county.path_name(below=existing.region_id[:2]) if county else ""}
     else:
         message = _(
             "本乡镇已登记同名单位“%(name)s”（名称忽略全角半角、空格和括号差异），请打开已有记录。"

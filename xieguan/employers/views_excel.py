@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xieguan.audit.log import record as audit_record
+from xieguan.audit.models import Kind
 from xieguan.employers.actions import LedgerError
 from xieguan.employers.excel import ImportCheck, apply_import, read_ledger_file, template_bytes, write_export
 from xieguan.employers.forms import UploadForm
@@ -20,6 +22,7 @@ from xieguan.employers.ledger import ledger_for
 from xieguan.employers.models import EmployerImport
 from xieguan.employers.views import EDIT_ROLES, filter_params
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.files import private_headers
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.tabular import TableError, report_workbook
 
@@ -46,13 +49,17 @@ def _attachment(filename: str) -> str:
 def export(request: AuthedRequest) -> FileResponse:
     """The ledger of the current filter, streamed: rows are read in chunks and written to a
     temporary file by openpyxl's write-only mode, then sent in blocks."""
-    _, params = filter_params(request)
+    _form, params = filter_params(request)
     query = ledger_for(request.user, params)
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_export(target, query)
+    count = write_export(target, query)
     target.seek(0)
+    # Legal representatives' names and telephone numbers: a personal-data export.
+    audit_record(
+        request, Kind.EXPORT, region_id=query.region.code, record=_("用人单位台账（%(n)s 家）") % {"n": count}
+    )
     filename = f"用人单位台账-{query.region.name}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX)
+    return private_headers(FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX))
 
 
 @scoped(*EDIT_ROLES)

@@ -18,9 +18,10 @@ class OfflineForm:
     title: str  # the outbox's title
     photos: str = ""  # the API endpoint for its photos, "{id}" as above
     id_path: str = ""  # where the id is in the API's answer, e.g. "lead.id"
+    file_field: str = "image"  # the multipart field of the photos endpoint ("file" for tasks)
 
 
 def offline_form(
-    kind: str, url: str, done: str, title: str, photos: str = "", id_path: str = ""
+    kind: str, url: str, done: str, title: str, photos: str = "", id_path: str = "", file_field: str = "image"
 ) -> OfflineForm:
-    return OfflineForm(kind, url, done, title, photos, id_path)
+    return OfflineForm(kind, url, done, title, photos, id_path, file_field)

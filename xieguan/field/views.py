@@ -23,6 +23,7 @@ from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.leads.models import AssistRequest, AssistStatus
 from xieguan.lib.access import AuthedRequest, public, scoped
 from xieguan.regions.province import province_code, province_name
+from xieguan.tasks.models import AssignmentStatus, TaskAssignment, TaskStatus
 
 # The app shell the worker precaches: what the assistant's pages load. Not the chart library
 # (vendor/echarts, dashboard.js): assistants never load it.
@@ -33,6 +34,7 @@ SHELL = [
     "vendor/idb/idb.js",
     "xieguan/app.css",
     "xieguan/app.js",
+    "xieguan/confirm.js",
     "xieguan/inspection-form.css",
     "xieguan/inspection-form.js",
     "xieguan/employer-form.js",
@@ -156,7 +158,7 @@ def offline(request: HttpRequest) -> HttpResponse:
 def prepare(request: AuthedRequest) -> JsonResponse:
     """The pages 离线准备 downloads for this assistant: work list, outbox, ledger, each
     employer of the scope (page and 附表1 form, which carries the active template), drafts, the
-    lead, complaint and publicity forms, the open 协查 asked of this assistant."""
+    lead, complaint and publicity forms, the open 协查 and tasks asked of this assistant."""
     user = request.user
     employers = (
         Employer.objects.visible_to(user)
@@ -174,6 +176,11 @@ def prepare(request: AuthedRequest) -> JsonResponse:
         .filter(assistant=user, status=AssistStatus.REQUESTED)
         .values_list("pk", flat=True)
     )
+    open_tasks = (
+        TaskAssignment.objects.visible_to(user)
+        .filter(assignee=user, status=AssignmentStatus.OPEN, task__status=TaskStatus.OPEN)
+        .values_list("pk", flat=True)
+    )
     pages = [
         reverse("accounts:home"),
         reverse("field:outbox"),
@@ -184,6 +191,7 @@ def prepare(request: AuthedRequest) -> JsonResponse:
         pages += [reverse("employers:detail", args=[pk]), reverse("inspections:new", args=[pk])]
     pages += [reverse("inspections:edit", args=[pk]) for pk in drafts]
     pages += [reverse("leads:new"), reverse("leads:new_complaint"), reverse("leads:assists")]
-    pages += [reverse("outreach:create")]
+    pages += [reverse("outreach:create"), reverse("tasks:mine")]
+    pages += [reverse("tasks:assignment", args=[pk]) for pk in open_tasks]
     pages += [reverse("leads:assist", args=[pk]) for pk in open_assists]
     return JsonResponse({"pages": pages})

@@ -72,6 +72,7 @@ def funding_workbook(area_name: str, year: int, rows: list[CountyFunding], total
             if row is total:
                 cell.font = Font(bold=True)
     ws.freeze_panes = "C3"
+    xlsx.print_a4(ws, title_rows="2:2", title_cols="A:B")
     ws.cell(
         row=4 + len(rows),
         column=1,

@@ -49,6 +49,7 @@ def table_workbook(table: Table) -> bytes:
     for col in range(2, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.freeze_panes = "B5"
+    xlsx.print_a4(ws, title_rows="3:4", title_cols="A:A", landscape=width > 7)
     return xlsx.to_bytes(wb)
 
 

@@ -228,7 +228,7 @@ def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
         if fmt not in FORMATS or inspections is None:
             raise Http404
         doc = fubiao2.register(register_module.register_data(unit, year, rows))
-        return file_response(doc, fmt, inline=fmt == "pdf")
+        return file_response(doc, fmt, inline=fmt == "pdf", request=request)
     query = urlencode(
         {
             "year": year,

@@ -24,6 +24,7 @@ from xieguan.inspections.forms import AmendForm, TemplateReviseForm
 from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionPhoto, InspectionStatus
 from xieguan.inspections.printing import case_form_for
 from xieguan.inspections.worklist import due_employers
+from xieguan.leads.models import Lead
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
@@ -203,6 +204,12 @@ def detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     amendments = list(inspection.amendments.select_related("amended_by"))
     for amendment in amendments:
         amendment.changes = amendment_changes(amendment.before, amendment.after)  # type: ignore[attr-defined]
+    leads = list(
+        Lead.objects.visible_to(request.user)
+        .filter(inspection=inspection)
+        .select_related("inspection_answer__item")
+        .order_by("inspection_answer__item__number", "pk")
+    )
     return render(
         request,
         "inspections/detail.html",
@@ -211,6 +218,8 @@ def detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
             "answers": answers,
             "photos": inspection.photos.all(),
             "amendments": amendments,
+            "leads": leads,
+            "lead_ids": {lead.pk for lead in leads},
             "can_amend": actions.can_amend(inspection, request.user),
         },
     )
@@ -266,7 +275,7 @@ def print_form(request: AuthedRequest, pk: uuid.UUID, fmt: str) -> HttpResponse:
     inspection = _visible_inspection(request, pk)
     if not inspection.is_submitted:
         raise Http404
-    return file_response(case_form_for(inspection), fmt, inline=fmt == "pdf")
+    return file_response(case_form_for(inspection), fmt, inline=fmt == "pdf", request=request)
 
 
 @scoped()

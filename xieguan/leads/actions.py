@@ -980,7 +980,7 @@ def _open_assist(assist: AssistRequest, by: User) -> tuple[AssistRequest, Lead |
     """Lock the 协查 (and its lead), check who and state; nothing written yet."""
     if by.role not in (Role.OFFICER, Role.COUNTY_ADMIN):
         raise PermissionDenied(_("只有监督执法人员和县(区)卫生健康行政部门可以取消或改派协查。"))
-    fresh = AssistRequest.objects.select_for_update().select_related("lead").get(pk=assist.pk)
+    fresh = AssistRequest.objects.select_for_update(of=("self",)).select_related("lead").get(pk=assist.pk)
     if not may_manage_assist(by, fresh):
         raise PermissionDenied(_("只有提出协查的执法人员、经办线索的执法人员或县(区)管理员可以取消或改派。"))
     if fresh.status == AssistStatus.DONE:

@@ -64,6 +64,9 @@ def complainant_for(user: Any, complaint: Complaint, *, where: Where = Where.DET
     """The complainant as ``user`` may see it at ``where``: real, masked, or anonymous."""
     if complaint.anonymous:
         return Complainant(name=_("匿名"), contact="", anonymous=True, masked=False)
+    if complaint.identity_erased_at is not None and can_see_complainant(user, complaint, where=where):
+        erased = _("（保存期限届满，已清除）")
+        return Complainant(name=erased, contact=erased, anonymous=False, masked=False)
     if can_see_complainant(user, complaint, where=where):
         return Complainant(
             name=complaint.complainant_name or _("（未留姓名）"),

@@ -123,11 +123,7 @@ def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period:
             cell = sheet.cell(row=row, column=col, value=value)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    xlsx.print_a4(sheet, title_rows="3:3")
     sheet.freeze_panes = "A4"
     return book
 

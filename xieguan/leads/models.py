@@ -116,6 +116,19 @@ class LeadQuerySet(ScopedQuerySet["Lead"]):
         """Leads that count (the reporting rate's denominator): all but those withdrawn (entered in error)."""
         return self.exclude(status=LeadStatus.WITHDRAWN)
 
+    def assigned_to(self, user: Any) -> LeadQuerySet:
+        """Leads reported to ``user`` or their agency that are theirs to act on (``Lead.is_assigned_to``):
+        reported to them, signed for by them, or reported to their agency and not yet signed for or
+        named to an officer."""
+        mine = models.Q(reported_to_officer=user) | models.Q(acknowledged_by=user)
+        if getattr(user, "agency_id", None):
+            mine |= models.Q(
+                reported_to_agency_id=user.agency_id,
+                reported_to_officer__isnull=True,
+                acknowledged_by__isnull=True,
+            )
+        return self.filter(mine, reported_at__isnull=False)
+
     def reported(self) -> LeadQuerySet:
         return self.filter(reported_at__isnull=False)
 
@@ -409,6 +422,13 @@ class Complaint(models.Model):
     anonymous = models.BooleanField(_("匿名"), default=False)
     complainant_name = models.CharField(_("举报人姓名"), max_length=50, blank=True)
     complainant_contact = models.CharField(_("举报人联系方式"), max_length=50, blank=True)
+    identity_erased_at = models.DateTimeField(
+        _("举报人身份清除时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("保存期限届满后，举报人姓名和联系方式由 applyretention 清除的时间。"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )

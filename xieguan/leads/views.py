@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.models import Role
+from xieguan.audit.log import record as audit_record
+from xieguan.audit.models import Kind as AuditKind
 from xieguan.field.offline import offline_form
 from xieguan.leads import actions, exports, forms
 from xieguan.leads.actions import LeadRefused, Step
@@ -37,7 +39,7 @@ from xieguan.leads.models import (
     ReportingPolicy,
 )
 from xieguan.lib.access import AuthedRequest, scoped
-from xieguan.lib.files import private_file
+from xieguan.lib.files import private_file, private_headers
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Region
 
@@ -117,7 +119,15 @@ def export(request: AuthedRequest) -> HttpResponse:
     leads = apply_filters(Lead.objects.visible_to(request.user), form)
     region_code = form.cleaned_data.get("region") or request.user.region_id
     region = Region.objects.get(code=region_code) if region_code else request.user.region
-    return exports.register_response(request.user, leads, region=region, form=form)
+    response = exports.register_response(request.user, leads, region=region, form=form)
+    audit_record(
+        request,
+        AuditKind.EXPORT,
+        region_id=region.code,
+        record=_("信息报告登记表"),
+        detail=exports.period_text(form),
+    )
+    return private_headers(response)
 
 
 @scoped(Role.OFFICER)
@@ -154,10 +164,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 
 
 def inbox_queryset(user: Any) -> LeadQuerySet:
-    to_me = Q(reported_to_officer=user)
-    if user.agency_id:
-        to_me |= Q(reported_to_agency_id=user.agency_id)
-    return Lead.objects.visible_to(user).filter(to_me)
+    """The officer's leads: those assigned to them (reported to them, signed for by them, or to their
+    agency and not yet signed for) — the same rule as who may act on a lead."""
+    return Lead.objects.visible_to(user).assigned_to(user)
 
 
 # --- one lead ---------------------------------------------------------------------------------
@@ -183,6 +192,14 @@ def _lead(request: AuthedRequest, pk: int) -> Lead:
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
     complaint = Complaint.objects.filter(lead=lead).select_related("recorded_by").first()
+    complainant = complainant_for(request.user, complaint, where=Where.DETAIL) if complaint else None
+    if complaint and complainant and not (complainant.masked or complainant.anonymous):
+        audit_record(
+            request,
+            AuditKind.COMPLAINANT,
+            region_id=complaint.region_id,
+            record=_("线索 #%(pk)s 的举报人") % {"pk": lead.pk},
+        )
     steps = actions.allowed_steps(lead, request.user)
     return render(
         request,
@@ -194,9 +211,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "photos": lead.photos.all(),
             "assists": lead.assists.select_related("assistant", "requested_by"),
             "complaint": complaint,
-            "complainant": complainant_for(request.user, complaint, where=Where.DETAIL)
-            if complaint
-            else None,
+            "complainant": complainant,
             "steps": {str(s) for s in steps},
             "finding_retracted": actions.finding_retracted(lead),
             "can_manage_assists": request.user.role in (Role.OFFICER, Role.COUNTY_ADMIN),

@@ -42,7 +42,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xieguan.lib import xlsx
@@ -717,16 +716,10 @@ def write_table(
     last = get_column_letter(max(len(columns), 1))
     ws.merged_cells.add(f"A1:{last}1")
     ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
     ws.auto_filter.ref = f"A2:{last}2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = footer or "第 &P 页，共 &N 页"
+    xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A")
+    if footer:
+        ws.oddFooter.center.text = footer
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.display_width()
     title_cell = xlsx.guard(WriteOnlyCell(ws, value=title))

@@ -13,6 +13,9 @@ goes through this module:
   The app writes no formulas of its own; a workbook saved here has none.
 - ``cells(ws, values)``: the guarded cells of one row for ``ws.append`` in openpyxl's write-only
   mode (streamed exports), where cells cannot be visited before saving.
+- ``print_a4(ws, ...)``: the one page setup of every export a clerk sends to the printer: A4,
+  landscape where wide, fitted to the page width, header rows (and the name column) repeated on
+  every page, centred, narrow margins, "第 N 页，共 M 页" in the footer.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.worksheet.properties import PageSetupProperties
 
 # Characters that make a spreadsheet read the rest as a formula (OWASP "CSV injection"), plus
 # the full-width forms an input method produces, which WPS also accepts.
@@ -74,3 +78,22 @@ def to_bytes(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     save(book, buffer)
     return buffer.getvalue()
+
+
+def print_a4(ws: Any, *, title_rows: str, title_cols: str | None = None, landscape: bool = True) -> None:
+    """Page setup for printing (see the module's docstring); works on write-only sheets too.
+
+    ``title_rows`` like ``"3:4"`` (the header rows), ``title_cols`` like ``"A:A"`` (the region or
+    name column), repeated on every printed page."""
+    ws.page_setup.paperSize = "9"  # A4 (ECMA-376 paper size code)
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"

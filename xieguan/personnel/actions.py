@@ -94,6 +94,10 @@ def _current_status(assistant: Assistant, today: dt.date) -> str:
 
 # --- the person ------------------------------------------------------------------------
 
+# One message wherever the other record is (docs/decisions.md 8): it says the number is taken,
+# not by whom nor in which county.
+ID_NUMBER_TAKEN = "该身份证号已登记为协管员，不能重复登记；如有疑问，请与上级卫生健康行政部门核实。"
+
 
 def _check_person(assistant: Assistant) -> None:
     errors: dict[str, list[str]] = {}
@@ -104,7 +108,7 @@ def _check_person(assistant: Assistant) -> None:
     else:
         clash = Assistant.objects.filter(id_number=assistant.id_number).exclude(pk=assistant.pk)
         if clash.exists():
-            errors["id_number"] = ["该身份证号已登记为协管员，不能重复登记。"]
+            errors["id_number"] = [ID_NUMBER_TAKEN]
     if assistant.township_id and assistant.township.level != Level.TOWNSHIP:
         errors["township"] = ["请选择乡(镇、街道)。"]
     if errors:

@@ -6,7 +6,7 @@ county admin who manages them (personnel.privacy), and their life runs through p
 
 from django.contrib import admin
 
-from xieguan.personnel.models import GradeThreshold, StaffingPolicy
+from xieguan.personnel.models import GradeThreshold, RetirementPolicy, RetirementRule, StaffingPolicy
 
 
 @admin.register(GradeThreshold)
@@ -17,3 +17,13 @@ class GradeThresholdAdmin(admin.ModelAdmin):
 @admin.register(StaffingPolicy)
 class StaffingPolicyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "max_inspections_per_assistant"]
+
+
+@admin.register(RetirementRule)
+class RetirementRuleAdmin(admin.ModelAdmin):
+    list_display = ["label", "gender", "base_years", "reform_from_birth", "step_months", "max_delay_months"]
+
+
+@admin.register(RetirementPolicy)
+class RetirementPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "male_rule", "female_rule"]

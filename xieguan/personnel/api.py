@@ -16,7 +16,7 @@ from xieguan.accounts.models import MANAGER_ROLES
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.personnel.models import Assistant, AssistantQuerySet, AssistantStatus
-from xieguan.personnel.privacy import id_number_for
+from xieguan.personnel.privacy import audit_full_numbers, id_number_for
 
 router = Router(tags=["协管员"])
 
@@ -85,10 +85,14 @@ def assistants(
         qs = qs.filter(township_id=township)
     if status:
         qs = qs.filter(Q(derived_status=status))
-    return [_out(request, a) for a in qs[:1000]]
+    shown = list(qs[:1000])
+    audit_full_numbers(request, shown, what="API 协管员列表")
+    return [_out(request, a) for a in shown]
 
 
 @router.get("/assistants/{pk}", response=AssistantOut, summary="协管员")
 def assistant(request: AuthedRequest, pk: int) -> AssistantOut:
     _check_role(request)
-    return _out(request, get_visible_or_404(_queryset(request), request.user, pk=pk))
+    found = get_visible_or_404(_queryset(request), request.user, pk=pk)
+    audit_full_numbers(request, [found], what=f"API 协管员 #{found.pk}")
+    return _out(request, found)

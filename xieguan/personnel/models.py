@@ -371,3 +371,57 @@ class StaffingPolicy(models.Model):
     @classmethod
     def current(cls) -> StaffingPolicy:
         return cls.objects.order_by("pk").first() or cls()
+
+
+class RetirementRule(models.Model):
+    """One statutory retirement-age rule, as data (the law changes it by birth month).
+
+    The age is ``base_years`` for people born before ``reform_from_birth``; from that birth month
+    on, one month is added for every ``step_months`` months of birth (the first such month already
+    adds one), up to ``max_delay_months``. The rows the data migration loads are the 2024 decision
+    of the NPC Standing Committee (渐进式延迟法定退休年龄, in force 2025-01-01): men 60 → 63,
+    women cadres 55 → 58 (each +1 month every 4 months of birth from 1965-01 and 1970-01), women
+    workers 50 → 55 (+1 month every 2 months of birth from 1975-01).
+    """
+
+    key = models.SlugField(_("代码"), max_length=30, unique=True)
+    label = models.CharField(_("名称"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
+    base_years = models.PositiveSmallIntegerField(_("原法定退休年龄(岁)"))
+    reform_from_birth = models.DateField(_("自该出生年月起延迟"), help_text=_("填每月1日。"))
+    step_months = models.PositiveSmallIntegerField(_("每几个月延迟1个月"))
+    max_delay_months = models.PositiveSmallIntegerField(_("最多延迟(月)"))
+    effective_from = models.DateField(_("施行日期"))
+
+    class Meta:
+        verbose_name = _("法定退休年龄规则")
+        verbose_name_plural = _("法定退休年龄规则")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RetirementPolicy(models.Model):
+    """How early the county is warned, and which rule applies to women assistants. One row."""
+
+    warning_days = models.PositiveSmallIntegerField(
+        _("提前提醒(天)"), default=180, help_text=_("达到法定退休年龄前多少天在县(区)工作台提醒。")
+    )
+    male_rule = models.ForeignKey(
+        RetirementRule, verbose_name=_("男性适用规则"), on_delete=models.PROTECT, related_name="+"
+    )
+    female_rule = models.ForeignKey(
+        RetirementRule,
+        verbose_name=_("女性适用规则"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("女职工原50周岁，女干部原55周岁；协管员按聘用性质选择。"),
+    )
+
+    class Meta:
+        verbose_name = _("退休提醒设置")
+        verbose_name_plural = _("退休提醒设置")
+
+    def __str__(self) -> str:
+        return f"提前 {self.warning_days} 天"

@@ -10,6 +10,7 @@ need the number (documented in docs/personnel.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from xieguan.accounts.models import Role
@@ -27,6 +28,18 @@ def manages(user: Any, assistant: Assistant) -> bool:
         return False
     county = user.region_id or ""
     return bool(county) and assistant.township_id.startswith(county)
+
+
+def audit_full_numbers(request: Any, assistants: Iterable[Assistant], *, what: str) -> None:
+    """Log (xieguan.audit) that ``request.user`` was shown the full ID numbers of those of
+    ``assistants`` they manage; nothing when every number shown was masked."""
+    from xieguan.audit.log import record
+    from xieguan.audit.models import Kind
+
+    shown = [a for a in assistants if manages(request.user, a)]
+    if shown:
+        ids = "、".join(f"#{a.pk}" for a in shown)
+        record(request, Kind.ID_NUMBER, region_id=request.user.region_id, record=what, detail=f"协管员 {ids}")
 
 
 def id_number_for(user: Any, assistant: Assistant) -> str:

@@ -175,7 +175,7 @@ def check_roster(table: Table, user: Any) -> RosterCheck:
             continue
         known = existing.get(data["id_number"])
         if known is not None and known.pk not in visible:
-            row.add_issue("id_number", "该身份证号已在其他县(区)登记为协管员，请与对方核实。")
+            row.add_issue("id_number", actions.ID_NUMBER_TAKEN)
             continue
         if known is not None and known.status == AssistantStatus.DISMISSED:
             row.add_issue("id_number", "该人员已解聘，不能通过花名册更新。")

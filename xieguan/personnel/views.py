@@ -32,15 +32,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.models import MANAGER_ROLES, Role
+from xieguan.audit.log import record as audit_record
+from xieguan.audit.models import Kind
 from xieguan.documents.render import file_response
 from xieguan.indicators import periods
 from xieguan.indicators.dashboard import targets
 from xieguan.indicators.registry import Counts, indicator
 from xieguan.lib.access import AuthedRequest, scoped
-from xieguan.lib.files import private_file
+from xieguan.lib.files import private_file, private_headers
 from xieguan.lib.scoping import get_visible_or_404, region_in_scope
 from xieguan.lib.tabular import TableError, report_workbook
-from xieguan.personnel import actions, roster, rules, staffing, training
+from xieguan.personnel import actions, privacy, retirement, roster, rules, staffing, training
 from xieguan.personnel.aftermath import aftermath_of
 from xieguan.personnel.assessment import ASPECT_MAX, ASPECT_MEASURES, Measures, thresholds
 from xieguan.personnel.forms import (
@@ -102,6 +104,9 @@ def assistant_list(request: AuthedRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(phone__contains=q))
     page = Paginator(qs.order_by("township_id", "name"), 50).get_page(request.GET.get("page"))
+    privacy.audit_full_numbers(
+        request, page.object_list, what=_("协管员名单第 %(n)s 页") % {"n": page.number}
+    )
     query = "&".join(f"{k}={v}" for k, v in (("status", status), ("township", township), ("q", q)) if v)
     return render(
         request,
@@ -135,10 +140,17 @@ def assistant_export(request: AuthedRequest) -> FileResponse:
         .order_by("township_id", "name")
     )
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    roster.write_roster(target, qs, request.user, request.user.region.name)
+    count = roster.write_roster(target, qs, request.user, request.user.region.name)
     target.seek(0)
+    audit_record(
+        request,
+        Kind.EXPORT,
+        region_id=request.user.region_id,
+        record=_("协管员花名册（%(n)s 人）") % {"n": count},
+        detail=_("含完整身份证号") if request.user.role == Role.COUNTY_ADMIN else _("身份证号已遮盖"),
+    )
     filename = f"协管员花名册-{request.user.region.name}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX)
+    return private_headers(FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX))
 
 
 # --- roster import (all or nothing) ------------------------------------------------------
@@ -250,6 +262,8 @@ def assistant_new(request: AuthedRequest) -> HttpResponse:
 def assistant_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     assistant = get_visible_or_404(Assistant, request.user, pk=pk)
     form = AssistantForm(request.POST or None, request.FILES or None, instance=assistant, user=request.user)
+    if request.method == "GET":  # the form shows the full ID number
+        privacy.audit_full_numbers(request, [assistant], what=_("修改协管员 #%(pk)s") % {"pk": assistant.pk})
     if request.method == "POST" and form.is_valid():
         try:
             actions.save_assistant(form.save(commit=False), form.cleaned_data.get("villages"))
@@ -271,7 +285,14 @@ def _detail_context(request: AuthedRequest, assistant: Assistant) -> dict[str, A
     current = next((t for t in terms if t.start <= today <= t.end), None)
     last = terms[0] if terms else None
     status = Assistant.objects.derived_status_of(assistant.pk, today) or assistant.status
+    policy = retirement.current_policy()
+    retiring = retirement.retirement_of(assistant, policy) if status != AssistantStatus.DISMISSED else None
     return {
+        "retirement": retiring,
+        "retirement_reached": retiring is not None and retiring.reached(today),
+        "retirement_soon": retiring is not None
+        and policy is not None
+        and retiring.on <= today + dt.timedelta(days=policy.warning_days),
         "assistant": assistant,
         "status_label": AssistantStatus(status).label,
         "status": status,
@@ -297,6 +318,7 @@ def _detail_context(request: AuthedRequest, assistant: Assistant) -> dict[str, A
 @scoped(*MANAGERS)
 def assistant_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     assistant = get_visible_or_404(Assistant.objects.select_related("township", "user"), request.user, pk=pk)
+    privacy.audit_full_numbers(request, [assistant], what=_("协管员档案 #%(pk)s") % {"pk": assistant.pk})
     return render(request, "personnel/assistant_detail.html", _detail_context(request, assistant))
 
 
@@ -529,7 +551,11 @@ def assessment_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     assessment = get_visible_or_404(
         Assessment.objects.select_related("assistant__township__parent", "signed_off_by"), request.user, pk=pk
     )
-    return file_response(assessment_doc(assessment, request.user), "pdf", inline=True)
+    privacy.audit_full_numbers(
+        request, [assessment.assistant], what=_("考核表 #%(pk)s（打印）") % {"pk": assessment.pk}
+    )
+    response = file_response(assessment_doc(assessment, request.user), "pdf", inline=True, request=request)
+    return private_headers(response)
 
 
 # --- training ----------------------------------------------------------------------------

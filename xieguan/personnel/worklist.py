@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from xieguan.accounts.models import Role
 from xieguan.leads.models import AssistRequest, AssistStatus, Lead, LeadStatus
 from xieguan.lib.worklist import WorkEntry, WorkSection, first_page
-from xieguan.personnel import rules, staffing
+from xieguan.personnel import retirement, rules, staffing
 from xieguan.personnel.models import Appointment, Assistant, AssistantStatus, TrainingKind, TrainingRecord
 
 FIRST = 8
@@ -32,6 +32,7 @@ def sections(user: Any) -> list[WorkSection]:
             ending_terms(user, today),
             due_for_training(user, today),
             understaffed(user, today),
+            retiring(user, today),
             *left_by_dismissed(user),
         ]
     if user.role == Role.ASSISTANT:
@@ -213,3 +214,31 @@ def own_term(user: Any) -> list[WorkSection]:
             order=5,
         )
     ]
+
+
+def retiring(user: Any, today: dt.date) -> WorkSection:
+    """第十二条(一): assistants in service who reach the statutory retirement age within the
+    policy's warning window (or have already), from the ID number and the rules as data."""
+    policy = retirement.current_policy()
+    serving = Assistant.objects.visible_to(user).active(today).select_related("township")
+    due = retirement.due_soon(serving, today, policy)
+    entries = [
+        WorkEntry(
+            title=f"{r.assistant.name}（{r.assistant.township.name}）",
+            url=reverse("personnel:detail", args=[r.assistant.pk]),
+            detail=_("%(on)s 达到法定退休年龄（%(age)s），符合退休条件的应予解聘")
+            % {"on": r.on.isoformat(), "age": r.age_label},
+            urgent=r.reached(today),
+            badge=_("已达退休年龄") if r.reached(today) else _("即将退休"),
+        )
+        for r in due[:FIRST]
+    ]
+    days = policy.warning_days if policy else 0
+    return WorkSection(
+        title=_("%s 天内达到退休年龄的协管员") % days,
+        entries=entries,
+        total=len(due),
+        order=36,
+        show_empty=False,
+        empty_text=_("没有即将达到退休年龄的协管员。"),
+    )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xieguan.accounts.models import MANAGER_ROLES, Role
+from xieguan.field.offline import OfflineForm, offline_form
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
@@ -256,9 +257,23 @@ def _assignment_context(request: AuthedRequest, assignment: TaskAssignment) -> d
         "answer_form": AnswerForm(),
         "unable_form": UnableForm(),
         "transfer_form": TransferForm(user=user, assignment=assignment) if can_transfer else None,
+        # Answered offline too, through the outbox (docs/offline.md): the same API as any client.
+        "offline_done": _offline_answer(assignment, "complete") if can_answer else None,
+        "offline_unable": _offline_answer(assignment, "unable") if can_answer else None,
         "today": timezone.localdate(),
         "overdue": assignment.is_overdue(),
     }
+
+
+def _offline_answer(assignment: TaskAssignment, kind: str) -> OfflineForm:
+    return offline_form(
+        "task",
+        f"/api/v1/tasks/assignments/{assignment.pk}/{kind}",
+        assignment.get_absolute_url(),
+        _("任务") + f" {assignment.task.title}",
+        photos=f"/api/v1/tasks/assignments/{assignment.pk}/files",
+        file_field="file",
+    )
 
 
 def _get_assignment(request: AuthedRequest, pk: int) -> TaskAssignment:

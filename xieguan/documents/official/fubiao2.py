@@ -40,7 +40,7 @@ def register(data: RegisterData) -> FormDoc:
     heading = Line(
         segments=(
             Segment("", data.unit, width=0.6, underline=True),
-            Segment("", f"{data.year or '      '}年度", width=0.4, align="right"),
+            Segment("", f"{data.year or '______'}年度", width=0.4, align="right"),  # ____年度 on paper
         ),
         space_before_cm=0.0,
     )

@@ -166,3 +166,95 @@ def test_every_format_renders_a_long_register(fmt):
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
         render(long_register(1), "odt")
+
+
+# --- documents that never fail and lose no character (issue 15) -----------------------------
+
+RARE = "王䶮 𠀀𪚥 \U0002a700 \U0002b740 \U0002b820 \U0002ceb0 䶵"  # Extensions A, B, B, C, D, E, F, A
+NOTE_MAX = 2000  # the inspection form's longest 情况说明 per item
+
+
+def test_a_row_longer_than_a_page_splits_instead_of_failing():
+    from xieguan.documents.official import fubiao2
+
+    finding = "；".join(
+        f"第{i}项：" + "粉尘浓度超标，未设置防护设施。" * (NOTE_MAX // 16) for i in range(1, 8)
+    )
+    data = fubiao2.RegisterData(
+        unit="柏果镇",
+        year="2026",
+        rows=[("贵州测试煤矿 附表1", finding, "2026-03-05", "张三", "已报告")] * 2,
+    )
+    doc = fubiao2.register(data)
+    pdf = render_pdf(doc)
+    text = compact(pdf_text(pdf))
+    assert text.count("巡查地点与内容") >= 5  # the header repeats on every page the rows run over
+    assert "第7项" in text
+    assert render_docx(doc)[:2] == b"PK" and render_xlsx(doc)[:2] == b"PK"
+
+
+def test_rare_characters_are_embedded_from_the_fallback_fonts_and_read_back():
+    from xieguan.documents import fonts
+    from xieguan.documents.render import render_pdf_report
+
+    if len(fonts.chain().names) < 3:
+        pytest.skip("fonts-hanazono is not installed (apt-get install fonts-hanazono)")
+    doc = FormDoc(title="生僻字测试", blocks=(Note(RARE),))
+    result = render_pdf_report(doc)
+    assert result.missing == set()
+    assert compact(RARE) in compact(pdf_text(result.data))
+    fonts_used = subprocess.run(
+        [poppler("pdffonts"), "-"], input=result.data, capture_output=True, check=True
+    )
+    listing = fonts_used.stdout.decode()
+    assert "HanaMinA" in listing and "HanaMinB" in listing
+
+
+def test_a_character_no_font_has_is_marked_and_reported(settings):
+    from xieguan.documents import fonts
+    from xieguan.documents.render import render_pdf_report
+
+    result = render_pdf_report(FormDoc(title="测试", blocks=(Note("甲\U00031350乙"),)))  # Extension G
+    assert result.missing == {"\U00031350"}
+    assert "甲〓乙" in compact(pdf_text(result.data))
+    assert fonts.MISSING_MARK == "〓"
+
+
+def test_blank_paper_rows_are_a_handwritten_line_high():
+    """Measured from the PDF: the 12 empty rows between the header and the note are each ≥ 9 mm."""
+    import re
+
+    from xieguan.documents.official import fubiao2
+
+    pdf = render_pdf(fubiao2.blank())
+    out = subprocess.run(
+        [poppler("pdftotext"), "-bbox", "-f", "1", "-l", "1", "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    words = {
+        m.group(5): (float(m.group(2)), float(m.group(4)))
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>', out
+        )
+    }
+    header_bottom = words["序号"][1]
+    note_top = next(y_min for text, (y_min, _) in words.items() if text.startswith("注："))
+    mm = (note_top - header_bottom) * 25.4 / 72
+    assert mm >= fubiao2.BLANK_ROWS * 9, mm
+    assert "______年度" in "".join(words)
+
+
+def test_docx_lets_only_long_rows_split():
+    from xieguan.documents.official import fubiao2
+
+    long_finding = "粉尘浓度超标，未设置防护设施。" * 200
+    doc = fubiao2.register(
+        fubiao2.RegisterData(
+            rows=[("地点", "短", "2026-03-05", "张三", ""), ("地点", long_finding, "2026-03-06", "张三", "")]
+        )
+    )
+    table = Document(io.BytesIO(render_docx(doc))).tables[-1]
+    cant = [row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows]
+    assert cant == [True, True, False]

@@ -131,3 +131,29 @@ def test_assistant_ledger_journey(live_server, personas, phone, login_page, scre
         page.get_by_test_id("export").click()
     ws = load_workbook(io.BytesIO(download.value.path().read_bytes()))["台账"]
     assert ws.max_row == 7 and "柏果镇用人单位基本信息登记台账" in ws["A1"].value
+
+
+def test_closing_an_employer_asks_first(live_server, personas, phone, login_page):
+    """关闭 asks what it undoes; 取消 keeps the employer open, the confirm button closes it."""
+    from playwright.sync_api import expect
+
+    from xieguan.employers.models import OperatingStatus
+    from xieguan.lib.testing import EmployerFactory
+
+    employer = EmployerFactory.create(name="盘州测试石料厂")
+    login_page(phone, "xieguan")
+    phone.goto(f"{live_server.url}{employer.get_absolute_url()}")
+    phone.get_by_text("关闭该单位（注销、搬离或不再有职业病危害）").click()
+    phone.locator("#id_reason").fill("已注销")
+    dialog = phone.get_by_test_id("confirm-dialog")
+
+    phone.get_by_role("button", name="关闭", exact=True).click()
+    expect(dialog).to_contain_text("关闭“盘州测试石料厂”？")
+    phone.get_by_test_id("confirm-cancel").click()
+    expect(dialog).to_be_hidden()
+    assert Employer.objects.get(pk=employer.pk).status != OperatingStatus.CLOSED
+
+    phone.get_by_role("button", name="关闭", exact=True).click()
+    phone.get_by_test_id("confirm-ok").click()
+    expect(phone.get_by_text("已关闭：已注销")).to_be_visible()
+    assert Employer.objects.get(pk=employer.pk).status == OperatingStatus.CLOSED

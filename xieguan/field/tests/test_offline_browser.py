@@ -58,7 +58,7 @@ def test_online_once_then_what_is_made_offline_arrives_once(
     expect(page.get_by_role("heading", name=employer.name)).to_be_visible()
     page.get_by_test_id("employer-inspections").get_by_role("link", name="开始巡查").click()
     fill_inspection(page, photo)
-    expect(page.get_by_test_id("save-status")).to_contain_text("照片已保存在手机上")
+    expect(page.get_by_test_id("photo-status")).to_contain_text("照片已保存在手机上")
     assert page.locator("[data-testid=problems] li").count() == 0
     page.click("[data-testid=submit]")
     page.wait_for_url("**/field/outbox/#queued")

@@ -196,3 +196,31 @@ def test_a_new_version_of_the_app_keeps_what_waits(field_phone, live_server, set
     page.get_by_test_id("sync-now").click()
     expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
     assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1
+
+
+def test_a_task_answered_offline_arrives_once_with_its_photo(
+    field_phone, live_server, personas, tmp_path, screenshot
+):
+    from xieguan.tasks.models import AssignmentStatus, TaskAssignment
+    from xieguan.tasks.tests.factories import issue
+
+    task = issue(personas.panzhou, assistants=[personas.xieguan], title="排查新开工建设项目")
+    assignment = TaskAssignment.objects.get(task=task, assignee=personas.xieguan)
+    base = live_server.url
+    prepare_offline(field_phone, base)  # the open task's page is saved on the phone
+    page = field_phone
+    page.context.set_offline(True)
+    page.goto(f"{base}{assignment.get_absolute_url()}")
+    screenshot(page, "task-offline")
+    form = page.get_by_test_id("complete-form")
+    form.locator("textarea[name=note]").fill("已排查本镇 3 个在建项目，均已开展预评价。")
+    form.locator("input[type=file]").set_input_files(str(photo_file(tmp_path, size=(1200, 900))))
+    expect(form.get_by_test_id("offline-photos").locator("img")).to_have_count(1)
+    form.locator("[type=submit]").click()
+    page.wait_for_url("**/field/outbox/#queued")
+    expect(page.get_by_test_id("outbox-item")).to_contain_text("任务回复")
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.DONE
+    assert assignment.files.count() == 1

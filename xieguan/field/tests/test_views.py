@@ -116,4 +116,4 @@ def test_prepare_query_count(client_for, django_assert_max_num_queries):
     EmployerFactory.create_batch(5)
     client = client_for("xieguan")
     with django_assert_max_num_queries(8):
-        assert len(client.get("/field/prepare.json").json()["pages"]) == 4 + 10 + 4
+        assert len(client.get("/field/prepare.json").json()["pages"]) == 4 + 10 + 5

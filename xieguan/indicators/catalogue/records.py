@@ -202,6 +202,9 @@ class Records(Indicator):
         for part in self.parts():
             for child, counts in part.counts(code, period, child_length).items():
                 out[child] = out[child] + counts if child in out else counts
+        for counts in out.values():  # every kind named, 0 where a region has none of it
+            for name in self.extra_labels:
+                counts.extras.setdefault(name, 0)
         return out
 
     def series(self, code: str, periods: list[Period]) -> list[Counts]:

@@ -70,7 +70,7 @@ def test_whole_inspection_on_a_phone(live_server, personas, phone, login_page, s
     assert "/edit/" in phone.url  # the draft is on the server and the address says so
     phone.set_input_files("[data-testid=photo-choose]", str(photo))
     phone.wait_for_selector("[data-testid=photos] img")
-    expect(phone.get_by_test_id("save-status")).to_have_text(re.compile("^照片已保存在手机上"))
+    expect(phone.get_by_test_id("photo-status")).to_have_text(re.compile("^照片已保存在手机上"))
     assert phone.locator("[data-testid=problems] li").count() == 0
     screenshot(phone, "3-form-filled")
 
@@ -85,6 +85,7 @@ def test_whole_inspection_on_a_phone(live_server, personas, phone, login_page, s
 
     # The self-check speaks when something is missing.
     phone.click("[data-clear=assistant]")
+    phone.get_by_test_id("confirm-ok").click()  # 清除重签 asks first
     phone.click("[data-testid=submit]")
     assert phone.locator("[data-testid=problems] li").all_inner_texts() == ["缺少协管员签字。"]
     screenshot(phone, "4-self-check")

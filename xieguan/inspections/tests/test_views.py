@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xieguan.inspections import actions
@@ -134,12 +136,45 @@ def test_list_filters_and_query_count(
 
 def test_detail_shows_answers_leads_and_print_links(client_for, submitted):
     page = client_for("jiandu").get(reverse("inspections:detail", args=[submitted.pk])).content.decode()
-    assert "工作场所职业病危害因素检测与评价情况" in page and "已生成线索：违法相关信息" in page
+    assert "工作场所职业病危害因素检测与评价情况" in page
+    assert re.search(r"已生成线索：<a href=\"/leads/\d+/\">违法相关信息", page)
     assert reverse("inspections:print", args=[submitted.pk, "pdf"]) in page
     assert (
         "修订"
         not in re.sub(r"<title>.*?</title>", "", page).split('data-testid="print-docx"')[1].split("</div>")[0]
     )
+
+
+def test_detail_links_to_the_leads_it_made(client_for, personas, fubiao1, employer, submitted):
+    leads = list(Lead.objects.filter(inspection=submitted).order_by("inspection_answer__item__number"))
+    assert len(leads) == 2  # items 3 (document missing) and 6 (abnormal)
+    for name in ("xieguan", "jiandu", "panzhou"):
+        page = client_for(name).get(reverse("inspections:detail", args=[submitted.pk])).content.decode()
+        section = page.split('data-testid="inspection-leads"')[1].split("</section>")[0]
+        assert "本次巡查生成的线索（2 条）" in section
+        hrefs = re.findall(r'href="(/leads/\d+/)"', section)
+        assert hrefs == [reverse("leads:detail", args=[lead.pk]) for lead in leads]
+        assert "第 3 项" in section and "第 6 项" in section
+        assert client_for(name).get(hrefs[0]).status_code == 200  # each link opens for the reader
+
+    # The section costs the same queries whatever the number of leads (no query per lead).
+    many = {1: "no", 2: "na", 3: "no", 4: "no", 5: "no", 6: "yes", 7: "yes"}
+    other = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, many)).inspection
+    assert Lead.objects.filter(inspection=other).count() == 6
+    client = client_for("jiandu")
+    counts = []
+    for inspection in (submitted, other):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("inspections:detail", args=[inspection.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_detail_without_findings_has_no_leads_section(client_for, personas, fubiao1, employer):
+    answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
+    inspection = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, answers)).inspection
+    page = client_for("xieguan").get(reverse("inspections:detail", args=[inspection.pk])).content.decode()
+    assert 'data-testid="inspection-leads"' not in page
 
 
 def test_files_are_served_privately(client_for, submitted):

@@ -335,3 +335,27 @@ def test_cancel_and_reassign_refusals(personas, second_assistant, prefecture_off
     )
     with pytest.raises(LeadRefused, match="已完成"):
         actions.reassign_assist(assist, by=personas.jiandu, assistant=second_assistant, reason="x")
+
+
+def test_the_inbox_holds_exactly_the_leads_the_officer_may_act_on(
+    personas, client_for, colleague, prefecture_officer
+):
+    to_agency = lead_in(State.REPORTED, personas)
+    to_jiandu = make_lead(personas)
+    report(to_jiandu, personas, officer=personas.jiandu, agency=None)
+    signed_by_colleague = lead_in(State.REPORTED, personas)
+    actions.acknowledge_lead(signed_by_colleague, by=colleague)
+    unreported = make_lead(personas)
+    leads = [to_agency, to_jiandu, signed_by_colleague, unreported, lead_in(State.CLOSED, personas)]
+    for officer in (personas.jiandu, colleague, prefecture_officer, personas.jiandu2):
+        in_query = set(Lead.objects.assigned_to(officer).values_list("pk", flat=True))
+        by_rule = {
+            lead.pk
+            for lead in Lead.objects.filter(pk__in=[x.pk for x in leads])
+            if lead.is_assigned_to(officer)
+        }
+        assert in_query == by_rule, officer
+    page = client_for("jiandu").get(reverse("leads:inbox"))
+    waiting = {lead.pk for lead in page.context["page"]}
+    assert to_agency.pk in waiting and to_jiandu.pk in waiting
+    assert page.context["counts"]["open"] == 0  # the colleague's signed lead is theirs, not jiandu's

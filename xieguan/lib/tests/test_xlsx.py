@@ -171,3 +171,30 @@ def test_import_reports_repeat_uploaded_text_as_text(client_for, hostile):
     report = county.get(target)
     assert report.status_code == 200
     assert_no_formulas(report.content, HOSTILE["eq"], HOSTILE["at"], "@12345")
+
+
+# --- every export prints on A4 (issue 15) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "user", "title_rows", "title_cols", "landscape"),
+    [
+        ("employers:export", "panzhou", "$2:$2", "$A:$A", True),
+        ("leads:export", "panzhou", "$3:$3", None, True),
+        ("indicators:dashboard_xlsx", "sheng", "$3:$4", "$A:$A", True),
+        ("funding:export", "sheng", "$2:$2", "$A:$B", True),
+    ],
+)
+def test_exports_have_an_a4_page_setup(client_for, hostile, url, user, title_rows, title_cols, landscape):
+    response = client_for(user).get(reverse(url))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    ws = load_workbook(io.BytesIO(content)).worksheets[0]
+    setup = ws.page_setup
+    assert setup.paperSize in (9, "9")
+    assert setup.orientation == ("landscape" if landscape else "portrait")
+    assert (setup.fitToWidth, setup.fitToHeight) in ((1, 0), ("1", "0"))
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert title_rows in (ws.print_title_rows or "")
+    if title_cols:
+        assert title_cols in (ws.print_title_cols or "")
+    assert "&P" in (ws.oddFooter.center.text or "")

@@ -96,6 +96,7 @@ def test_county_admin_runs_the_life_of_an_assistant(
     desk.locator("input[name=discipline_score]").fill("18")
     desk.get_by_label("考核意见").fill("按要求参加岗前培训，履职认真。")
     desk.get_by_role("button", name="确认考核（锁定）").click()
+    desk.get_by_test_id("confirm-ok").click()  # the sign-off locks the result: it asks first
     desk.wait_for_url(re.compile(r"/assessments/\d+/$"))
     assert desk.get_by_test_id("grade").inner_text() == "合格"
     assert desk.get_by_test_id("locked").is_visible()

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from xieguan.personnel import roster
+from xieguan.personnel import actions, roster
 from xieguan.personnel.models import Assistant, AssistantStatus
 from xieguan.personnel.tests.factories import valid_id_number
 
@@ -89,7 +89,7 @@ def test_any_bad_row_means_nothing_is_written_and_each_problem_is_reported(world
 def test_an_id_number_of_another_county_is_refused_without_details(world, personas):
     rows = [["杨明", "男", world["other"].id_number, "13908586666", "大专", "", "村医", "柏果镇", ""]]
     check = roster.read_roster(xlsx(rows), personas.panzhou)
-    assert [i.reason for i in check.table.issues] == ["该身份证号已在其他县(区)登记为协管员，请与对方核实。"]
+    assert [i.reason for i in check.table.issues] == [actions.ID_NUMBER_TAKEN]
 
 
 def test_unknown_village_is_reported(world, personas):

@@ -5,3 +5,11 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (match) event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
 });
 htmx.config.includeIndicatorStyles = false;
+// A table wider than the screen scrolls sideways: make its scroller reachable by keyboard too.
+function focusableScrollers(root) {
+  root.querySelectorAll(".table-responsive").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+  });
+}
+focusableScrollers(document);
+document.addEventListener("htmx:afterSettle", (event) => focusableScrollers(event.target));

@@ -17,7 +17,8 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
   // Correcting a record from the outbox: the form opens with it (same UUID).
   const fromOutbox = new URLSearchParams(location.search).get("outbox");
   const queued = fromOutbox ? await outbox.get(fromOutbox) : null;
-  const statusEl = document.getElementById("save-status");
+  const statusEl = document.getElementById("save-status"); // in the sticky bar by the submit button
+  const photoStatusEl = document.getElementById("photo-status"); // by the photos
   const problemsEl = document.getElementById("problems");
   const allGoodEl = document.getElementById("all-good");
   const photosEl = document.getElementById("photos");
@@ -57,9 +58,13 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
   function url(template) {
     return template.replace("{id}", cfg.id);
   }
-  function setStatus(text, tone) {
-    statusEl.textContent = text;
-    statusEl.className = "small " + (tone === "bad" ? "text-danger" : tone === "good" ? "text-success" : "text-body-secondary");
+  function setStatus(text, tone, el) {
+    const target = el || statusEl;
+    target.textContent = text;
+    target.className = "small " + (tone === "bad" ? "text-danger" : tone === "good" ? "text-success" : "text-body-secondary");
+  }
+  function setPhotoStatus(text, tone) {
+    setStatus(text, tone, photoStatusEl);
   }
   function hhmm(date) {
     return date.toTimeString().slice(0, 5);
@@ -212,14 +217,21 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     clearTimeout(serverTimer);
     serverTimer = setTimeout(saveServer, delay === undefined ? 1200 : delay);
   }
-  function changed() {
-    saveLocal();
+  // A new form creates no draft (server or local) until the user changes something: opening it and
+  // leaving, or the position arriving by itself, leaves nothing behind.
+  let edited = !cfg.is_new || Boolean(queued);
+  function changed(byUser = true) {
+    if (byUser) edited = true;
     check();
     markFindings();
+    if (!edited) return;
+    saveLocal();
     setStatus("正在保存…");
     scheduleServer();
   }
-  window.addEventListener("online", () => scheduleServer(0));
+  window.addEventListener("online", () => {
+    if (edited) scheduleServer(0);
+  });
 
   // --- findings and the self-check --------------------------------------------------
   function markFindings() {
@@ -365,7 +377,7 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
         state.longitude = pos.coords.longitude.toFixed(6);
         state.accuracy_m = Math.round(pos.coords.accuracy * 10) / 10;
         showPosition();
-        changed();
+        changed(false); // kept with the draft once the user has changed something
       },
       () => {
         geoEl.textContent = "未能获取位置（未授权或信号弱），可稍后重试";
@@ -387,10 +399,24 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     img.alt = "现场照片";
     const remove = document.createElement("button");
     remove.type = "button";
-    remove.className = "btn btn-link btn-sm text-danger p-0";
+    remove.className = "btn btn-link btn-sm text-danger";
     remove.textContent = "删除";
+    remove.dataset.confirm = "删除这张现场照片？照片将从这份巡查中去掉，不能恢复；需要时请重新拍照。";
+    remove.dataset.confirmOk = "删除照片";
     remove.addEventListener("click", async () => {
-      if (await onRemove()) col.remove();
+      // Runs only after the user confirmed (confirm.js).
+      let removed = false;
+      try {
+        removed = await onRemove();
+      } catch (e) {
+        removed = false;
+      }
+      if (removed) {
+        col.remove();
+        setPhotoStatus("照片已删除", "good");
+      } else {
+        setPhotoStatus("照片未能删除（网络不可用或服务器暂时无法处理），请稍后重试", "bad");
+      }
     });
     col.append(img, remove);
     photosEl.append(col);
@@ -413,7 +439,7 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
   }
   let photosDone = Promise.resolve(); // 提交 waits for photos still being shrunk
   async function keepPhoto(file) {
-    setStatus("正在处理照片…");
+    setPhotoStatus("正在处理照片…");
     try {
       const small = await shrink(file);
       const photo = await outbox.putPhoto({
@@ -427,9 +453,10 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
         longitude: state.longitude,
       });
       addLocalThumb(photo);
-      setStatus(`照片已保存在手机上（${Math.round(small.size / 1024)} KB），提交时一起上传`, "good");
+      changed(); // a photo is a change: the draft now exists on this phone (and its photo with it)
+      setPhotoStatus(`照片已保存在手机上（${Math.round(small.size / 1024)} KB），提交时一起上传`, "good");
     } catch (e) {
-      setStatus((e && e.message) || "照片未能保存，请重试", "bad");
+      setPhotoStatus((e && e.message) || "照片未能保存，请重试", "bad");
     }
   }
   ["photo-camera", "photo-choose"].forEach((id) => {
@@ -494,14 +521,12 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     window.location.assign(queuedUrl); // offline, server busy, login expired: it waits in the outbox
   });
 
-  const discard = document.querySelector("form[data-confirm]");
+  const discard = document.querySelector("form[data-testid=discard]");
   if (discard) {
-    discard.addEventListener("submit", (event) => {
-      if (!window.confirm(discard.dataset.confirm)) event.preventDefault();
-      else {
-        localStorage.removeItem(storeKey);
-        localStorage.removeItem(employerKey);
-      }
+    // confirm.js asks first; this runs only for the confirmed submission.
+    discard.addEventListener("submit", () => {
+      localStorage.removeItem(storeKey);
+      localStorage.removeItem(employerKey);
     });
   }
 
@@ -562,6 +587,7 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
         state.sigDirty[who] = true;
       }
     });
+    edited = true;
     setStatus("已恢复本机保存的草稿");
     scheduleServer(500);
   }

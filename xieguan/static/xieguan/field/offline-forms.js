@@ -6,6 +6,8 @@
 //   data-offline-id       where the id is in the API's answer, e.g. "lead.id" (for "{id}")
 //   data-offline-done     the page to open once accepted, e.g. "/leads/{id}/"
 //   data-offline-title    the outbox's title for it
+//   data-offline-file     the photos endpoint's multipart field (default "image"); files that are
+//                         not images (a task's document) are kept as they are
 // 保存 puts the record (fields as JSON, photos shrunk to ≈ 300 KB) in the outbox and sends it at
 // once when online; offline it waits there. A refusal is shown by the button and kept in the
 // outbox; the outbox's 修改 reopens this page with ?outbox=<id>.
@@ -117,8 +119,12 @@ async function setup(form) {
     const col = document.createElement("div");
     col.className = "photo-thumb";
     const img = document.createElement("img");
-    img.src = URL.createObjectURL(photo.thumb || photo.blob);
-    img.alt = "照片缩略图";
+    if (photo.thumb || photo.blob.type.startsWith("image/")) {
+      img.src = URL.createObjectURL(photo.thumb || photo.blob);
+      img.alt = "照片缩略图";
+    } else {
+      img.alt = photo.name || "文件";
+    }
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "btn btn-link text-danger p-0 xg-tap";
@@ -145,7 +151,9 @@ async function setup(form) {
     async function keep(files) {
       for (const file of files) {
         try {
-          const small = await shrink(file);
+          const small = file.type.startsWith("image/")
+            ? await shrink(file)
+            : { blob: file, thumb: null, size: file.size, name: file.name };
           addThumb(
             await outbox.putPhoto({
               id: outbox.uuid(),
@@ -153,10 +161,11 @@ async function setup(form) {
               blob: small.blob,
               thumb: small.thumb,
               size: small.size,
+              name: small.name || "photo.jpg",
               taken_at: new Date().toISOString(),
             })
           );
-          say([`照片已保存在手机上（${Math.round(small.size / 1024)} KB），保存时一起上传。`], "success");
+          say([`已保存在手机上（${Math.round(small.size / 1024)} KB），提交时一起上传。`], "success");
         } catch (e) {
           say([(e && e.message) || "照片未能保存，请重试。"], "danger");
         }
@@ -177,7 +186,8 @@ async function setup(form) {
     const { payload, values } = read(form);
     payload.client_uuid = id;
     const title = cfg.offlineTitle || "";
-    const text = payload.content || payload.topic || payload.description || payload.what_done || payload.name || "";
+    const text =
+      payload.content || payload.topic || payload.description || payload.what_done || payload.note || payload.reason || "";
     await enqueue({
       id,
       kind: cfg.offlineKind,
@@ -187,6 +197,7 @@ async function setup(form) {
       values,
       url: cfg.offlineUrl,
       photos_url: cfg.offlinePhotos || "",
+      file_field: cfg.offlineFile || "image",
       id_path: cfg.offlineId || "",
       done: cfg.offlineDone || "",
       edit_url: `${location.pathname}?outbox=${id}`,

@@ -74,6 +74,10 @@ async function itemRow(item) {
   if (photos.length) {
     const thumbs = el("div", { class: "xg-thumbs mt-2" });
     photos.forEach((p) => {
+      if (!p.thumb && !p.blob.type.startsWith("image/")) {
+        thumbs.append(el("span", { class: "badge text-bg-light border", text: p.name || "文件" }));
+        return;
+      }
       const url = URL.createObjectURL(p.thumb || p.blob);
       urls.push(url);
       thumbs.append(el("img", { src: url, alt: "照片缩略图" }));

@@ -78,7 +78,7 @@ const senders = {
     for (const photo of await outbox.photosOf(item.id)) {
       if (sent.has(photo.id) || !item.photos_url) continue;
       const body = new FormData();
-      body.append("image", photo.blob, "photo.jpg");
+      body.append(item.file_field || "image", photo.blob, photo.name || "photo.jpg");
       body.append("client_uuid", photo.id);
       const response = await fetch(item.photos_url.replace("{id}", serverId), {
         method: "POST",

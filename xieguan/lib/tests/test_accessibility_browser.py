@@ -1,0 +1,128 @@
+"""axe-core over the pages an assistant uses on a 360 px phone (and the county admin's main pages):
+no serious or critical violation. Runs on the demo data, so the pages have realistic content."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from xieguan.accounts.demo import DEMO_PASSWORD
+from xieguan.employers.models import Employer
+from xieguan.inspections.models import Inspection, InspectionStatus
+from xieguan.inspections.tests.factories import load_templates
+from xieguan.leads.models import AssistRequest, Lead
+from xieguan.lib.a11y import axe_violations, describe
+from xieguan.outreach.models import PublicityEvent
+from xieguan.tasks.models import TaskAssignment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(regions: None) -> None:
+    load_templates()  # the flush of a transactional test removed the migrated 附表1 template
+    call_command("seeddemo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A 360 px phone whose pages accept the injected axe-core (the app's CSP allows only its own
+    scripts, as it should; bypass_csp lifts it for this test's browser context alone)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, locale="zh-CN", device_scale_factor=1, bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def assistant_pages() -> list[tuple[str, str]]:
+    employer = Employer.objects.within("520281117").order_by("pk").first()
+    inspection = Inspection.objects.filter(
+        assistant__username="xieguan", status=InspectionStatus.SUBMITTED
+    ).first()
+    lead = Lead.objects.within("520281117").order_by("pk").first()
+    assist = AssistRequest.objects.filter(assistant__username="xieguan").first()
+    event = PublicityEvent.objects.within("520281117").first()
+    assignment = TaskAssignment.objects.filter(assignee__username="xieguan").first()
+    assert employer and inspection and lead and assist and event and assignment
+    return [
+        ("home", reverse("accounts:home")),
+        ("employers", reverse("employers:ledger")),
+        ("employer", reverse("employers:detail", args=[employer.pk])),
+        ("employer-form", reverse("employers:edit", args=[employer.pk])),
+        ("inspection-start", reverse("inspections:start")),
+        ("inspection-form", reverse("inspections:new", args=[employer.pk])),
+        ("inspection", reverse("inspections:detail", args=[inspection.pk])),
+        ("inspections", reverse("inspections:index")),
+        ("leads", reverse("leads:list")),
+        ("lead", reverse("leads:detail", args=[lead.pk])),
+        ("lead-form", reverse("leads:new")),
+        ("complaint-form", reverse("leads:new_complaint")),
+        ("assists", reverse("leads:assists")),
+        ("assist", reverse("leads:assist", args=[assist.pk])),
+        ("publicity", reverse("outreach:list")),
+        ("publicity-event", reverse("outreach:detail", args=[event.pk])),
+        ("publicity-form", reverse("outreach:create")),
+        ("tasks", reverse("tasks:mine")),
+        ("task", reverse("tasks:assignment", args=[assignment.pk])),
+        ("indicators", reverse("indicators:dashboard")),
+        ("drill", reverse("indicators:drill", args=["employer_patrol"])),
+        ("me", reverse("personnel:me")),
+    ]
+
+
+def admin_pages() -> list[tuple[str, str]]:
+    return [
+        ("admin-home", reverse("accounts:home")),
+        ("admin-indicators", reverse("indicators:dashboard")),
+        ("admin-leads", reverse("leads:list")),
+        ("admin-inspections", reverse("inspections:index")),
+        ("admin-employers", reverse("employers:ledger")),
+        ("admin-personnel", reverse("personnel:list")),
+        ("admin-tasks", reverse("tasks:index")),
+        ("admin-funding", reverse("funding:index")),
+        ("admin-drill", reverse("indicators:drill", args=["key_coverage"])),
+    ]
+
+
+def check_pages(page: Any, base: str, pages: list[tuple[str, str]], screenshot: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, path in pages:
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, (name, path)
+        page.wait_for_load_state("networkidle")
+        screenshot(page, name)
+        if name.endswith("home"):  # the menu open: the navigation's links are checked too
+            page.click(".navbar-toggler")
+            page.wait_for_selector("#mainnav.show")
+        violations = axe_violations(page)
+        if violations:
+            found[name] = violations
+    return found
+
+
+def report(found: dict[str, Any], name: str) -> str:
+    from conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(found, ensure_ascii=False, indent=1))
+    return "\n".join(f"[{page}]\n{describe(v)}" for page, v in found.items())
+
+
+def test_assistant_pages_have_no_serious_violation(demo, live_server, phone, login_page, screenshot):
+    login_page(phone, "xieguan", DEMO_PASSWORD)
+    found = check_pages(phone, live_server.url, assistant_pages(), screenshot)
+    assert not found, report(found, "assistant")
+
+
+def test_county_admin_pages_have_no_serious_violation(demo, live_server, phone, login_page, screenshot):
+    login_page(phone, "panzhou", DEMO_PASSWORD)
+    found = check_pages(phone, live_server.url, admin_pages(), screenshot)
+    assert not found, report(found, "admin")
