@@ -153,6 +153,7 @@ def build() -> Dataset:
     from xieguan.employers.models import FocusIndustry, IndustryCode
 
     code = IndustryCode.objects.order_by("code").first()
+    assert code is not None
     data.add(
         "focus_industry",
         *(
