@@ -126,3 +126,48 @@ def test_county_admin_pages_have_no_serious_violation(demo, live_server, phone, 
     login_page(phone, "panzhou", DEMO_PASSWORD)
     found = check_pages(phone, live_server.url, admin_pages(), screenshot)
     assert not found, report(found, "admin")
+
+
+CARD_LISTS = [
+    ("cards-drill-employers", "indicators:drill", ["employer_patrol"], "?show=all"),
+    ("cards-drill-records", "indicators:drill", ["records"], "?show=all"),
+    ("cards-drill-leads", "indicators:drill", ["reporting"], "?show=all"),
+    ("cards-drill-assistants", "indicators:drill", ["assistant_patrol"], "?show=all"),
+    ("cards-inspections", "inspections:index", [], ""),
+]
+
+
+def card_layout(page: Any) -> list[dict[str, Any]]:
+    """For each row of the page's table-cards table: its display, width and first visible cell."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("table.table-cards > tbody > tr")].map(tr => {
+            const cells = [...tr.children].filter(td => td.offsetParent !== null);
+            const first = cells.slice().sort((a, b) =>
+                a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0];
+            return {display: getComputedStyle(tr).display, width: tr.getBoundingClientRect().width,
+                    narrowest: Math.min(...cells.map(td => td.getBoundingClientRect().width)),
+                    first: first ? first.className : "", cells: cells.length};
+        })"""
+    )
+
+
+def test_lists_are_cards_on_a_phone_and_tables_on_a_desk(
+    demo, live_server, phone, desk, login_page, screenshot
+):
+    login_page(phone, "panzhou", DEMO_PASSWORD)
+    login_page(desk, "panzhou", DEMO_PASSWORD)
+    for name, url_name, args, query in CARD_LISTS:
+        url = live_server.url + reverse(url_name, args=args) + query
+        phone.goto(url)
+        rows = card_layout(phone)
+        assert rows, name
+        for row in rows:
+            assert row["display"] == "flex" and row["width"] >= 300, (name, row)
+            assert row["narrowest"] >= 280, (name, row)  # full-width lines, not a squeezed column
+            assert "card-title" in row["first"], (name, row)  # what the card is about comes first
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, name
+        assert not phone.locator("table.table-cards > thead").first.is_visible()
+        screenshot(phone, name)
+        desk.goto(url)
+        assert desk.locator("table.table-cards > thead").first.is_visible(), name
+        assert all(row["display"] == "table-row" for row in card_layout(desk)), name
