@@ -16,7 +16,7 @@ from xieguan.employers.models import Employer
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.inspections.tests.factories import load_templates
 from xieguan.leads.models import AssistRequest, Lead
-from xieguan.lib.a11y import axe_violations, describe
+from xieguan.lib.a11y import axe_violations, describe, size_problems
 from xieguan.outreach.models import PublicityEvent
 from xieguan.tasks.models import TaskAssignment
 
@@ -92,13 +92,22 @@ def admin_pages() -> list[tuple[str, str]]:
     ]
 
 
-def check_pages(page: Any, base: str, pages: list[tuple[str, str]], screenshot: Any) -> dict[str, Any]:
+def check_pages(
+    page: Any, base: str, pages: list[tuple[str, str]], screenshot: Any, sizes: bool = False
+) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, path in pages:
         response = page.goto(base + path)
         assert response is not None and response.status == 200, (name, path)
         page.wait_for_load_state("networkidle")
         screenshot(page, name)
+        if sizes:  # text >= 16 px, controls >= 44 x 44 px
+            problems = size_problems(page)
+            if problems["small"] or problems["tiny"]:
+                found[f"{name}-sizes"] = [
+                    {"id": "size", "impact": "serious", "help": "", "nodes": [{"target": t, "summary": ""}]}
+                    for t in problems["small"] + problems["tiny"]
+                ]
         if name.endswith("home"):  # the menu open: the navigation's links are checked too
             page.click(".navbar-toggler")
             page.wait_for_selector("#mainnav.show")
@@ -116,10 +125,19 @@ def report(found: dict[str, Any], name: str) -> str:
     return "\n".join(f"[{page}]\n{describe(v)}" for page, v in found.items())
 
 
-def test_assistant_pages_have_no_serious_violation(demo, live_server, phone, login_page, screenshot):
+def test_assistant_pages_have_no_serious_violation_and_readable_sizes(
+    demo, live_server, phone, login_page, screenshot
+):
     login_page(phone, "xieguan", DEMO_PASSWORD)
-    found = check_pages(phone, live_server.url, assistant_pages(), screenshot)
+    found = check_pages(phone, live_server.url, assistant_pages(), screenshot, sizes=True)
     assert not found, report(found, "assistant")
+    # The size check sees what it is meant to: a small button and 12 px text are reported.
+    phone.evaluate(
+        """() => document.querySelector("main").insertAdjacentHTML("beforeend",
+            '<p style="font-size:12px">小字</p><button style="all:unset;height:20px">小</button>')"""
+    )
+    problems = size_problems(phone)
+    assert any("小字" in t for t in problems["small"]) and any("20" in t for t in problems["tiny"])
 
 
 def test_county_admin_pages_have_no_serious_violation(demo, live_server, phone, login_page, screenshot):
