@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Router, Schema
@@ -91,6 +92,8 @@ api = NinjaAPI(
     auth=[DeviceToken(), django_auth],
     docs_url="/docs",
     parser=JsonWithoutNul(),
+    # The schema and Swagger UI are for logged-in users only (README): anonymous -> login page.
+    docs_decorator=login_required,
 )
 
 

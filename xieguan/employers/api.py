@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from xieguan.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from xieguan.employers.actions import (
     DuplicateEmployer,
     LedgerError,

@@ -23,6 +23,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from xieguan.accounts.models import Agency, Role, User
+from xieguan.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from xieguan.leads import actions
 from xieguan.leads.actions import LeadRefused
 from xieguan.leads.confidentiality import Where, complainant_for
