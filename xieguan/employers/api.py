@@ -32,7 +32,6 @@ from xieguan.employers.ledger import ledger_for
 from xieguan.employers.models import Employer
 from xieguan.employers.views import EDIT_ROLES
 from xieguan.lib.access import AuthedRequest
-from xieguan.lib.pagination import BoundedPageNumberPagination
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.sync import is_repeat, owned_by, repeat_of
 
@@ -198,7 +197,7 @@ def _refused(exc: LedgerError, submitted: Schema | None = None) -> Status:
     response=list[EmployerOut],
     summary="台账列表（筛选参数与页面相同：q、region、industry、hazard、status、registered、serious、overdue、sort）",
 )
-@paginate(BoundedPageNumberPagination, page_size=50)
+@paginate(PageNumberPagination, page_size=50)
 def list_employers(request: AuthedRequest) -> QuerySet[Employer]:
     form = LedgerFilterForm(request.GET)
     if not form.is_valid():

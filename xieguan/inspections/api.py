@@ -36,7 +36,6 @@ from xieguan.inspections.models import (
 )
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.images import decode_data_url, read_upload
-from xieguan.lib.pagination import BoundedLimitOffsetPagination
 from xieguan.lib.scoping import get_visible_or_404
 
 router = Router(tags=["巡查"])
@@ -460,7 +459,7 @@ def _flash(request: AuthedRequest, result: actions.SubmitResult) -> None:
 
 
 @router.get("", response=list[InspectionSummary], summary="巡查列表（本辖区，可筛选）")
-@paginate(BoundedLimitOffsetPagination)
+@paginate
 def list_inspections(request: AuthedRequest, filters: Query[InspectionFilter]) -> QuerySet[Inspection]:
     visible = listable(Inspection.objects.visible_to(request.user), request.user)
     return filters.apply(visible).select_related("assistant")

@@ -32,7 +32,6 @@ from xieguan.leads.forms import ComplaintForm, LeadForm
 from xieguan.leads.models import AssistPhoto, AssistRequest, Complaint, Lead, LeadPhoto, LeadSource
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.images import read_upload
-from xieguan.lib.pagination import BoundedPageNumberPagination
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.sync import is_repeat, owned_by, repeat_of
 
@@ -329,7 +328,7 @@ def _lead_out(lead_id: int) -> Lead:
 
 
 @router.get("/leads", response=list[LeadOut], summary="线索列表（与页面相同的筛选参数，见 docs/leads.md）")
-@paginate(BoundedPageNumberPagination, page_size=50)
+@paginate(PageNumberPagination, page_size=50)
 def list_leads(request: AuthedRequest) -> QuerySet[Lead]:
     form = parse_filters(request.GET, request.user)
     if form.errors:
@@ -477,7 +476,7 @@ def reassign_assist(request: AuthedRequest, assist_id: int, payload: ReassignIn)
 
 
 @router.get("/assists", response=list[AssistOut], summary="协查（协管员：请我协查的事项）")
-@paginate(BoundedPageNumberPagination, page_size=50)
+@paginate(PageNumberPagination, page_size=50)
 def list_assists(request: AuthedRequest) -> QuerySet[AssistRequest]:
     qs = AssistRequest.objects.visible_to(request.user).select_related("assistant", "requested_by")
     if request.user.role == Role.ASSISTANT:

@@ -121,8 +121,8 @@ def test_ordinary_pagination_still_works(personas, client_for):
     EmployerFactory.create()
     client = client_for("panzhou")
     assert client.get("/api/v1/employers?page=1").status_code == 200
-    assert client.get("/api/v1/inspections?limit=500&offset=0").status_code == 200
-    assert client.get("/api/v1/inspections?limit=501").status_code == 422
+    assert client.get("/api/v1/inspections?limit=1000&offset=0").status_code == 200
+    assert client.get("/api/v1/inspections?limit=1001").status_code == 422
 
 
 def _post(client, url, body):
