@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Router, Schema
@@ -67,6 +68,8 @@ api = NinjaAPI(
     urls_namespace="api-1",
     auth=[DeviceToken(), django_auth],
     docs_url="/docs",
+    # The schema and Swagger UI are for logged-in users only (README): anonymous -> login page.
+    docs_decorator=login_required,
 )
 
 

@@ -55,3 +55,9 @@ def test_documented_production_environment_passes_check_deploy(db, tmp_path):
     }
     result = run_check(env, "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = run_check({"DEBUG": "false", "ALLOWED_HOSTS": "xieguan.example", "SECRET_KEY": "x" * 49})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 50 characters" in result.stderr
