@@ -29,6 +29,11 @@ MIN_SECRET_KEY_LENGTH = 50
 
 def _secret_key() -> str:
     key = envstr("SECRET_KEY", "")
+    if key and not DEBUG and key.startswith("change-me"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is still the placeholder of deploy/env.example: set a random one "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
     if key and not DEBUG and len(key) < MIN_SECRET_KEY_LENGTH:
         raise ImproperlyConfigured(
             f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters when DEBUG is false "
