@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint typecheck migrations-check pytest bench prod-smoke fmt clean
+.PHONY: run setup test lint typecheck migrations-check pytest bench prod-smoke fmt clean fuzz
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "xieguan needs Python 3.11 or newer")'
@@ -39,6 +39,10 @@ pytest: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check pytest
+
+# The fuzz tests with a larger budget (the suite runs them with 3 examples per page, 9 per API operation).
+fuzz: $(STAMP)
+	XIEGUAN_FUZZ_EXAMPLES=$${XIEGUAN_FUZZ_EXAMPLES:-50} $(PY) -m pytest xieguan/lib/tests/test_fuzz.py -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)

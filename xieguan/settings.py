@@ -24,8 +24,21 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = envbool("DEBUG", True)
 
 
+MIN_SECRET_KEY_LENGTH = 50
+
+
 def _secret_key() -> str:
     key = envstr("SECRET_KEY", "")
+    if key and not DEBUG and key.startswith("change-me"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is still the placeholder of deploy/env.example: set a random one "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    if key and not DEBUG and len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters when DEBUG is false "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
     if key:
         return key
     if not DEBUG:
@@ -92,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "xieguan.ops.logs.RequestContextMiddleware",  # request id, user and region on every log line
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL byte or an out-of-range number is a 400 in Chinese, never a 500 (lib/badinput.py).
+    "xieguan.lib.badinput.BadInputMiddleware",
     "xieguan.accounts.middleware.ActiveTermMiddleware",
     "xieguan.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -168,12 +183,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling (django-axes): lock a username+IP pair after repeated failures.
+# Login throttling (django-axes; docs/security.md). A username is locked after
+# AXES_FAILURE_LIMIT failures from any addresses (a guesser who changes address is still
+# stopped); an address is locked after XIEGUAN_LOGIN_ADDRESS_LIMIT failures for any usernames
+# (password spraying: few tries for many names). The address limit is higher because an office
+# or a mobile network puts many users behind one address.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_CALLABLE = "xieguan.accounts.views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the address throttle counts them
 AXES_RESET_ON_SUCCESS = True
+XIEGUAN_LOGIN_ADDRESS_LIMIT = envint("XIEGUAN_LOGIN_ADDRESS_LIMIT", 20)
+# Reverse proxies of our own in front of the app (deploy/: nginx = 1); the client's address is
+# read from X-Forwarded-For that many entries from the right (xieguan/lib/clientip.py).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "xieguan.lib.clientip.client_ip"
 AXES_VERBOSE = False
 
 # --- i18n -----------------------------------------------------------------------------
@@ -213,9 +238,6 @@ if XIEGUAN_ACCEL_REDIRECT and not (
     XIEGUAN_ACCEL_REDIRECT.startswith("/") and XIEGUAN_ACCEL_REDIRECT.endswith("/")
 ):
     raise ImproperlyConfigured("XIEGUAN_ACCEL_REDIRECT must start and end with '/', e.g. /_private/")
-# Reverse proxies of our own in front of the app (deploy/: nginx = 1); the client's address is
-# read from X-Forwarded-For that many entries from the right (xieguan/lib/clientip.py).
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # Retention (个人信息保护法), applied daily by `manage.py applyretention`: a complainant's name and
 # contact are erased this many days after the lead is closed; lead, 协查, publicity and inspection
 # photos are deleted this many days after they were taken or uploaded. 0 keeps them for ever.
@@ -251,8 +273,11 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# axes.W006 asks for 'ip_address' in AXES_LOCKOUT_PARAMETERS: addresses are locked by our own
+# throttle instead (XIEGUAN_LOGIN_ADDRESS_LIMIT, above), with a higher limit than usernames.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 if not DEBUG and SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD:
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload is an opt-in decision per deployment
+    SILENCED_SYSTEM_CHECKS.append("security.W021")  # preload is an opt-in decision per deployment
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -315,3 +340,5 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Paginators with upper bounds (xieguan/api/pagination.py): a huge offset is a 422, not a 500.
+NINJA_PAGINATION_CLASS = "xieguan.api.pagination.BoundedLimitOffsetPagination"

@@ -263,7 +263,9 @@ def unlock(by: User, target: User) -> int:
     if not can_support(by, target):
         raise AccountRefused(_("您不能解除此账号的锁定。"))
     cleared = axes_reset(username=target.username)
-    _record(by, AccountEvent.Kind.UNLOCKED, user=target, detail=str(cleared))
+    _record(
+        by, AccountEvent.Kind.UNLOCKED, user=target, detail=_("清除 %(n)d 条登录失败记录") % {"n": cleared}
+    )
     return cleared
 
 
@@ -280,7 +282,9 @@ def sign_out_everywhere(by: User, target: User) -> int:
     if by.pk != target.pk and not can_support(by, target):
         raise AccountRefused(_("您不能让此账号退出登录。"))
     ended = _end_sessions(target)
-    _record(by, AccountEvent.Kind.SIGNED_OUT, user=target, detail=str(ended))
+    _record(
+        by, AccountEvent.Kind.SIGNED_OUT, user=target, detail=_("结束 %(n)d 个登录或设备令牌") % {"n": ended}
+    )
     return ended
 
 

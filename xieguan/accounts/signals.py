@@ -8,6 +8,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from xieguan.lib.clientip import client_ip
+
 
 @receiver(user_logged_in, dispatch_uid="xieguan.accounts.login_session")
 def remember_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -21,7 +23,7 @@ def remember_session(sender: Any, request: HttpRequest | None, user: Any, **kwar
         session_key=key,
         defaults={
             "user": user,
-            "ip": request.META.get("REMOTE_ADDR") or None,
+            "ip": client_ip(request),
             "user_agent": request.headers.get("User-Agent", "")[:200],
         },
     )

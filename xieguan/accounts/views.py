@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +17,8 @@ from xieguan.accounts.actions import AccountRefused, create_token, revoke_token
 from xieguan.accounts.forms import LoginForm, TokenForm
 from xieguan.accounts.models import ApiToken, Role
 from xieguan.lib.access import AuthedRequest, login_only, public, scoped
+from xieguan.lib.clientip import client_ip
+from xieguan.lib.http import safe_next
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.worklist import worklist_for
 
@@ -22,6 +28,37 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if address_is_locked(request):
+            return locked_out(request, by_address=True)
+        return super().post(request, *args, **kwargs)
+
+
+def cooloff_text(cooloff: dt.timedelta | None = None) -> str:
+    """The lock-out period in words ("30 分钟", "2 小时"), not ISO 8601 ("PT30M")."""
+    minutes = int((cooloff or settings.AXES_COOLOFF_TIME).total_seconds() // 60)
+    if minutes >= 60 and minutes % 60 == 0:
+        return _("%(n)s 小时") % {"n": minutes // 60}
+    return _("%(n)s 分钟") % {"n": max(minutes, 1)}
+
+
+def address_is_locked(request: HttpRequest) -> bool:
+    """Password spraying: too many failed logins from this address, for any usernames, lately."""
+    from axes.models import AccessFailureLog
+
+    address = client_ip(request)
+    if not address:
+        return False
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since).count()
+    return failures >= settings.XIEGUAN_LOGIN_ADDRESS_LIMIT
+
+
+def locked_out(request: HttpRequest, *args: Any, by_address: bool = False, **kwargs: Any) -> HttpResponse:
+    """The lock page (django-axes' AXES_LOCKOUT_CALLABLE, and the address throttle): 429."""
+    context = {"cooloff": cooloff_text(), "by_address": by_address}
+    return render(request, "accounts/locked.html", context, status=429)
 
 
 @login_only
@@ -58,7 +95,7 @@ def notifications_read(request: AuthedRequest) -> HttpResponse:
     if ids:
         qs = qs.filter(pk__in=[i for i in ids if i.isdigit()])
     qs.update(read_at=timezone.now())
-    return redirect(request.POST.get("next") or "accounts:notifications")
+    return redirect(safe_next(request, request.POST.get("next")) or "accounts:notifications")
 
 
 # --- per-device API tokens (docs/sync.md) ---------------------------------------------------------

@@ -219,6 +219,7 @@ def user_sign_out(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def me_sign_out(request: AuthedRequest) -> HttpResponse:
     actions.sign_out_everywhere(request.user, request.user)
+    messages.info(request, _("您已在所有设备上退出登录，设备令牌已全部撤销。请重新登录。"))
     return redirect("accounts:login")
 
 

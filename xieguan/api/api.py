@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from xieguan.accounts.actions import user_for_key
@@ -60,6 +62,28 @@ DESCRIPTION = """职业健康监督协管信息系统的 JSON 接口（/api/v1/�
 **离线同步**：每条记录带客户端生成的 UUID，重复提交只保存一次（第一次 201，重复 200）。
 规则、各接口和拒绝时的状态码见 docs/sync.md。"""
 
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class JsonWithoutNul(Parser):
+    """JSON bodies; one with a NUL character anywhere is refused as unparseable (400), since
+    PostgreSQL cannot store NUL in text and an insert would fail with a 500."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise ValueError("NUL character in the body")
+        return data
+
+
 api = NinjaAPI(
     title="职业健康监督协管信息系统 API",
     version="1",
@@ -67,6 +91,9 @@ api = NinjaAPI(
     urls_namespace="api-1",
     auth=[DeviceToken(), django_auth],
     docs_url="/docs",
+    parser=JsonWithoutNul(),
+    # The schema and Swagger UI are for logged-in users only (README): anonymous -> login page.
+    docs_decorator=login_required,
 )
 
 
@@ -98,6 +125,16 @@ def request_invalid(request: HttpRequest, exc: RequestInvalid) -> object:
     date …): 422 with the same shape as every other refusal, the field named in each problem."""
     problems = [_problem(e) for e in exc.errors]
     return api.create_response(request, {"detail": "请求内容格式有误", "problems": problems}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> object:
+    """Django Ninja's own refusals in Chinese: a body it cannot parse (not JSON, not UTF-8)
+    says so; others (the project's own ``HttpError``s) keep their message."""
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):
+        detail = "请求内容无法解析：须是 UTF-8 编码的 JSON，且不能含空字符（\\0）。"
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(UuidTaken)

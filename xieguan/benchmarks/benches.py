@@ -284,9 +284,12 @@ INDICATORS_FLOOR = """
 WITH
 emp AS (
   SELECT e.id, e.registered, e.is_key,
+         e.closed_on IS NULL OR e.closed_on > %(h1_end)s AS due1,
+         e.closed_on IS NULL OR e.closed_on > %(end)s AS due2,
          {child_e} AS child
   FROM employers_employer e
-  WHERE e.region_id LIKE %(like)s AND e.status <> 'closed' AND e.created_at < %(end_before)s),
+  WHERE e.region_id LIKE %(like)s AND e.created_at < %(end_before)s
+    AND (e.closed_on IS NULL OR e.closed_on > %(start)s)),
 ins AS (
   SELECT i.employer_id, i.assistant_id, i.complete, i.inspected_at < %(mid)s AS first_half,
          {child_i} AS child
@@ -299,12 +302,15 @@ by_employer AS (
 by_assistant AS (
   SELECT assistant_id, bool_or(first_half) AS h1, bool_or(NOT first_half) AS h2
   FROM ins GROUP BY assistant_id),
-assistants AS (
-  SELECT u.id, u.region_id,
-         {child_u} AS child
-  FROM accounts_user u
-  WHERE u.region_id LIKE %(like)s AND u.role = 'assistant' AND u.is_active AND u.date_joined < %(end_before)s
-    AND (u.access_until IS NULL OR u.access_until >= %(reference)s)),
+served AS (
+  SELECT p.id, p.user_id, p.township_id,
+         {child_p} AS child,
+         {full_h1} AND (d.dismissed_on IS NULL OR d.dismissed_on > %(h1_end)s) AS due1,
+         {full_h2} AND (d.dismissed_on IS NULL OR d.dismissed_on > %(end)s) AS due2
+  FROM personnel_assistant p
+  LEFT JOIN personnel_dismissal d ON d.assistant_id = p.id
+  WHERE p.township_id LIKE %(like)s),
+assistants AS (SELECT * FROM served WHERE due1 OR due2),
 training AS (
   SELECT {child_p} AS child, r.attended, r.attended AND coalesce(r.passed, false) AS passed
   FROM personnel_trainingrecord r
@@ -324,14 +330,18 @@ SELECT child, 'reporting', count(*) FILTER (WHERE reported_at IS NOT NULL), coun
           AND discovered_at >= %(start_at)s AND discovered_at < %(end_before)s) l
   GROUP BY child
 UNION ALL
-SELECT a.child, 'assistant_patrol', count(*) FILTER (WHERE b.h1 AND b.h2), count(*), NULL, NULL, NULL
-  FROM assistants a LEFT JOIN by_assistant b ON b.assistant_id = a.id GROUP BY a.child
+SELECT a.child, 'assistant_patrol',
+       count(*) FILTER (WHERE (NOT a.due1 OR coalesce(b.h1, false))
+                          AND (NOT a.due2 OR coalesce(b.h2, false))),
+       count(*), NULL, NULL, NULL
+  FROM assistants a LEFT JOIN by_assistant b ON b.assistant_id = a.user_id GROUP BY a.child
 UNION ALL
 SELECT e.child, 'key_coverage', count(*) FILTER (WHERE b.employer_id IS NOT NULL), count(*), NULL, NULL, NULL
-  FROM emp e LEFT JOIN by_employer b ON b.employer_id = e.id WHERE e.is_key GROUP BY e.child
+  FROM emp e LEFT JOIN by_employer b ON b.employer_id = e.id WHERE e.is_key AND e.due1 GROUP BY e.child
 UNION ALL
-SELECT e.child, 'employer_patrol', count(*) FILTER (WHERE b.h1 AND b.h2), count(*), NULL, NULL, NULL
-  FROM emp e LEFT JOIN by_employer b ON b.employer_id = e.id GROUP BY e.child
+SELECT e.child, 'employer_patrol', count(*) FILTER (WHERE b.h1 AND (b.h2 OR NOT e.due2)), count(*),
+       NULL, NULL, NULL
+  FROM emp e LEFT JOIN by_employer b ON b.employer_id = e.id WHERE e.due1 GROUP BY e.child
 UNION ALL
 SELECT child, 'records', count(*) FILTER (WHERE ok), count(*),
        count(*) FILTER (WHERE kind = 'inspection' AND NOT ok),
@@ -369,7 +379,7 @@ SELECT {child_t}, 'publicity',
        NULL, NULL
   FROM regions_region t
   WHERE t.code LIKE %(like)s AND t.level = 4
-    AND EXISTS (SELECT 1 FROM assistants a WHERE a.region_id = t.code)
+    AND EXISTS (SELECT 1 FROM assistants a WHERE a.township_id = t.code)
   GROUP BY 1
 UNION ALL
 SELECT child, 'training_participation', count(*) FILTER (WHERE attended), count(*), NULL, NULL, NULL
@@ -384,12 +394,21 @@ CHILD = "CASE WHEN length({col}) >= %(len)s THEN substr({col}, 1, %(len)s) ELSE 
 CHILDREN = {
     "child_e": CHILD.format(col="e.region_id"),
     "child_i": CHILD.format(col="i.region_id"),
-    "child_u": CHILD.format(col="u.region_id"),
     "child_l": CHILD.format(col="region_id"),
     "child_c": CHILD.format(col="c.region_id"),
     "child_t": CHILD.format(col="t.code"),
     "child_p": CHILD.format(col="p.township_id"),
 }
+# Served a half-year [s, e] in full (personnel/service.py): a term covers its first day and every
+# term ending inside it is followed the next day by another (the dismissal is checked apart).
+FULL = """(EXISTS (SELECT 1 FROM personnel_appointment a
+                WHERE a.assistant_id = p.id AND a.start <= {s} AND a."end" >= {s})
+   AND NOT EXISTS (SELECT 1 FROM personnel_appointment a
+                   WHERE a.assistant_id = p.id AND a."end" >= {s} AND a."end" < {e}
+                     AND NOT EXISTS (SELECT 1 FROM personnel_appointment n
+                                     WHERE n.assistant_id = p.id AND n.start = a."end" + 1)))"""
+CHILDREN["full_h1"] = FULL.format(s="%(start)s", e="%(h1_end)s")
+CHILDREN["full_h2"] = FULL.format(s="%(h2_start)s", e="%(end)s")
 INDICATORS_FLOOR = INDICATORS_FLOOR.format(**CHILDREN)
 EXTRAS = {
     "reporting": ("on_time", "overdue"),
@@ -417,7 +436,8 @@ def _year_params(code: str, year: int, child_length: int) -> dict[str, Any]:
         "start_at": _midnight(dt.date(year, 1, 1)),
         "mid": _midnight(dt.date(year, 7, 1)),
         "end_before": _midnight(dt.date(year + 1, 1, 1)),
-        "reference": dt.date(year, 12, 31),
+        "h1_end": dt.date(year, 6, 30),
+        "h2_start": dt.date(year, 7, 1),
     }
 
 
@@ -492,7 +512,8 @@ WITH m AS (
                  WHERE i.employer_id = e.id AND i.status = 'submitted'
                    AND i.inspected_at >= %(start_at)s AND i.inspected_at < %(end_before)s) AS ok
   FROM employers_employer e
-  WHERE e.region_id LIKE %(like)s AND e.status <> 'closed' AND e.is_key AND e.created_at < %(end_before)s)
+  WHERE e.region_id LIKE %(like)s AND e.is_key AND e.created_at < %(end_before)s
+    AND (e.closed_on IS NULL OR e.closed_on > %(h1_end)s))
 SELECT (SELECT count(*) FROM m WHERE NOT ok), (SELECT count(*) FROM m WHERE ok), (SELECT count(*) FROM m),
        ARRAY(SELECT id FROM m WHERE NOT ok ORDER BY township_id, name LIMIT 50)
 """
@@ -507,6 +528,7 @@ def township_drilldown(s: Subjects, opts: Options) -> Outcome:
         "like": s.drill_township + "%",
         "start_at": _midnight(dt.date(year, 1, 1)),
         "end_before": _midnight(dt.date(year + 1, 1, 1)),
+        "h1_end": dt.date(year, 6, 30),
     }
     client = _client(user)
     with rendered_contexts() as contexts:

@@ -19,7 +19,13 @@ What it makes (Guizhou scale, seed-determined, up to a reference day ``today``):
 
 Derived fields are what the domain actions store: Employer.registered / missing_fields / is_key /
 township / last_inspected_on, Inspection.complete / findings_count / status, Lead.report_due_at
-(xieguan.leads.actions.report_due_at).
+(xieguan.leads.actions.report_due_at). Only states the actions can produce are stored: every
+submitted inspection passes ``submit_inspection``'s checks (both signatures: complete); a closed
+employer has its closing date (``closed_on``) and the history record that closed it, and no visit
+from that day on; an assistant's terms follow each other day after day until one covers today or
+the dismissal, inspections are made only while in service (personnel/service.py), and the account
+is what ``personnel.actions._sync_account`` keeps. tests/test_gendata.py checks each against the
+actions.
 
 Every random choice comes from ``random.Random(f"{seed}:{county}")``, so a county's data depend only
 on the seed, the reference day and the county, never on the order or batching of the run.
@@ -821,6 +827,7 @@ class CountyGenerator:
             "exposed_workers": None if "workers" in gaps else e.exposed,
             "status": status,
             "closed_reason": "资源整合关闭" if e.closed else "",
+            "closed_on": e.closed,
             "serious_hazard": e.serious,
             "declaration_date": declared,
             "declaration_receipt": f"{self.county.code}{declared:%Y}{e.id % 100000:05d}" if declared else "",
@@ -838,7 +845,10 @@ class CountyGenerator:
         history_id = self.t.take(self.t.history_model)
         # simple_history's "+" record: the ledger row as it was created.
         del values["name_key"], values["updated_at"], values["inspected_halves"]
-        values.update(last_inspected_on=None, status=OperatingStatus.OPERATING, closed_reason="")
+        final = dict(values)
+        values.update(
+            last_inspected_on=None, status=OperatingStatus.OPERATING, closed_reason="", closed_on=None
+        )
         self.t.employer_history.put(
             **values,
             history_id=history_id,
@@ -846,10 +856,23 @@ class CountyGenerator:
             history_type="+",
             history_user_id=creator_id,
         )
+        closing_id = None
+        if e.closed:  # employers.actions.close_employer's "~" record: the day it was closed
+            closing_id = self.t.take(self.t.history_model)
+            self.t.employer_history.put(
+                **final,
+                history_id=closing_id,
+                history_date=_at(e.closed, rng),
+                history_type="~",
+                history_user_id=self.admin,
+                history_change_reason="关闭：资源整合关闭",
+            )
         for hazard in [] if "hazard_categories" in gaps else e.hazards:
             through_id = self.t.take(Employer.hazard_categories.through)
             self.t.employer_hazards.add((through_id, e.id, hazard))
             self.t.employer_history_hazards.add((through_id, e.id, hazard, history_id))
+            if closing_id is not None:
+                self.t.employer_history_hazards.add((through_id, e.id, hazard, closing_id))
 
     # inspections ------------------------------------------------------------------------------
 
@@ -863,7 +886,8 @@ class CountyGenerator:
             diligence = self.slots[e.township][e.slot].diligence
             # Which documents the employer lacks; the state changes at every inspection.
             lacking = {pk: rng.random() < 0.22 * (1.6 - e.compliance) for pk in documents}
-            alive_until = min(e.closed or ref.today, ref.today)
+            # closed_on is the first day closed: the last visit is the day before
+            alive_until = min(e.closed - dt.timedelta(days=1) if e.closed else ref.today, ref.today)
             for first, last in halves:
                 if last < e.created or first > alive_until or (e.suspended and rng.random() < 0.5):
                     continue
@@ -923,7 +947,8 @@ class CountyGenerator:
                 note = rng.choice(notes)
             answers.append((item, answer, note, finding))
         findings = sum(1 for a in answers if a[3])
-        complete = rng.random() < 0.94  # both signatures; otherwise one or both are missing
+        # submit_inspection refuses a record without both signatures (inspections.actions.self_check),
+        # so every submitted inspection is complete.
         lat, lon = self._position(e.township)
         self.t.inspection.put(
             id=iid,
@@ -937,14 +962,14 @@ class CountyGenerator:
             phone=e.phone,
             inspected_at=at,
             accompanying_person=names.person_name(rng),
-            companion_signature=rng.choice(ref.signatures) if complete or rng.random() < 0.5 else "",
-            assistant_signature=rng.choice(ref.signatures) if complete else "",
+            companion_signature=rng.choice(ref.signatures),
+            assistant_signature=rng.choice(ref.signatures),
             latitude=Decimal(f"{lat + rng.uniform(-0.02, 0.02):.6f}"),
             longitude=Decimal(f"{lon + rng.uniform(-0.02, 0.02):.6f}"),
             accuracy_m=round(rng.uniform(4, 60), 1),
             status=InspectionStatus.SUBMITTED,
             submitted_at=submitted,
-            complete=complete,
+            complete=True,
             findings_count=findings,
             created_at=at,
             updated_at=submitted,

@@ -92,6 +92,55 @@ def file_response(
     return response
 
 
+CHUNK_LINES = 12  # lines of text in one printed row before it continues in the next ("（续）")
+
+
+def _pieces(text: str, per_line: int) -> list[str]:
+    """``text`` cut into pieces of at most ``CHUNK_LINES`` wrapped lines (paragraphs kept)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    room = CHUNK_LINES
+    for paragraph in text.split("\n"):
+        rest = paragraph
+        while True:
+            needed = max(1, -(-len(rest) // per_line))
+            if needed <= room:
+                current.append(rest)
+                room -= needed
+                break
+            if room > 0:
+                current.append(rest[: room * per_line])
+                rest = rest[room * per_line :]
+            pieces.append("\n".join(current))
+            current, room = [], CHUNK_LINES
+    pieces.append("\n".join(current))
+    return [p for p in pieces if p] or [""]
+
+
+def chunked_rows(
+    rows: list[tuple[str, ...]], fractions: list[float], width_pt: float
+) -> list[tuple[str, ...]]:
+    """Rows whose text would run over about a third of a page, cut into continuation rows.
+
+    A clerk must be able to tell which inspection a page belongs to, and no renderer may be asked
+    for a row taller than a page: a long cell is cut every ``CHUNK_LINES`` lines (counted at one
+    em per character, the width of a CJK character, with a character to spare), the first cell of
+    each continuation row says ``N（续）``, and the row's short cells are printed on its first part."""
+    per_line = [max(4, int(f * width_pt / BODY_PT) - 2) for f in fractions]
+    out: list[tuple[str, ...]] = []
+    for row in rows:
+        pieces = [_pieces(text, n) for text, n in zip(row, per_line, strict=True)]
+        if all(len(p) == 1 for p in pieces):
+            out.append(row)
+            continue
+        for index in range(max(len(p) for p in pieces)):
+            part = [p[index] if index < len(p) else "" for p in pieces]
+            if index and row[0] and len(row[0]) <= 8:
+                part[0] = f"{row[0]}（续）"
+            out.append(tuple(part))
+    return out
+
+
 def _image_size(data: bytes) -> tuple[int, int]:
     from PIL import Image
 
@@ -187,22 +236,21 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
             story.append(t)
         elif isinstance(block, Table):
             header = [para(c.title, align="center") for c in block.columns]
-            rows = padded_rows(block)
+            rows = chunked_rows(padded_rows(block), [c.width for c in block.columns], width)
             body = [
                 [para(text, align=col.align) for text, col in zip(row, block.columns, strict=True)]
                 for row in rows
             ]
             pad = padding_for(block.row_height_cm)
             # A row with nothing in it (paper rows to fill by hand) is a handwritten line high;
-            # the others grow with their text, and one taller than a page splits across pages
-            # (splitInRow) with the header repeated, instead of failing the whole document.
+            # the others grow with their text; long text was cut into continuation rows that
+            # each fit a page (chunked_rows), so no input length can fail the document.
             blank_height = max(block.row_height_cm, BLANK_ROW_CM) * cm
             t = RLTable(
                 [header, *body],
                 colWidths=[c.width * width for c in block.columns],
                 rowHeights=[None, *(blank_height if not any(r) else None for r in rows)],
                 repeatRows=1 if block.repeat_header else 0,
-                splitInRow=1,
             )
             t.setStyle(
                 TableStyle(
@@ -420,7 +468,7 @@ def render_docx(doc: FormDoc) -> bytes:
             previous_was_table = True
         elif isinstance(block, Table):
             widths = [c.width * page_w_cm for c in block.columns]
-            rows = padded_rows(block)
+            rows = chunked_rows(padded_rows(block), [c.width for c in block.columns], page_w_cm / 2.54 * 72)
             table = _docx_table(document, len(rows) + 1, widths)
             _docx_row_props(table.rows[0], block.row_height_cm, header=block.repeat_header)
             for cell, col, w in zip(table.rows[0].cells, block.columns, widths, strict=True):

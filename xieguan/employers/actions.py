@@ -12,6 +12,7 @@ IndustryCode or None, ``hazard_categories`` / ``hazard_factors`` as iterables of
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -297,6 +298,10 @@ def _assign(employer: Employer, data: Mapping[str, Any]) -> None:
     employer.credit_code = employer.credit_code or None
     if employer.status != OperatingStatus.CLOSED:
         employer.closed_reason = ""
+        employer.closed_on = None
+    elif employer.closed_on is None:
+        # the closing date stays on the ledger: past periods keep the employer (operating_during)
+        employer.closed_on = data.get("closed_on") or timezone.localdate()
 
 
 def _record_history(
@@ -553,16 +558,29 @@ def update_employer(
 
 
 @transaction.atomic
-def close_employer(employer: Employer, *, reason: str, by: User, expected_version: int | None = None) -> None:
-    """Soft close (status 关闭 with a reason): the record and its history stay."""
+def close_employer(
+    employer: Employer,
+    *,
+    reason: str,
+    by: User,
+    expected_version: int | None = None,
+    closed_on: dt.date | None = None,
+) -> None:
+    """Soft close (status 关闭 with a reason and the closing date, default today): the record and
+    its history stay, and the periods before ``closed_on`` keep counting it."""
     reason = reason.strip()
     if not reason:
         raise LedgerError(_("请填写关闭原因（如：已注销、已搬离本辖区、已转产无职业病危害）。"))
     if employer.status == OperatingStatus.CLOSED:
         raise LedgerError(_("该单位已是关闭状态。"))
+    day = closed_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise LedgerError(_("关闭日期不能晚于今天。"))
+    if day < timezone.localdate(employer.created_at):
+        raise LedgerError(_("关闭日期不能早于该单位的登记日期。"))
     update_employer(
         employer,
-        {"status": OperatingStatus.CLOSED, "closed_reason": reason},
+        {"status": OperatingStatus.CLOSED, "closed_reason": reason, "closed_on": day},
         by=by,
         expected_version=employer.version if expected_version is None else expected_version,
         reason=_("关闭：%(reason)s") % {"reason": reason},

@@ -15,9 +15,10 @@ from typing import Any
 from django.db.models import QuerySet
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from xieguan.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from xieguan.employers.actions import (
     DuplicateEmployer,
     LedgerError,

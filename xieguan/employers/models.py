@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -120,7 +123,28 @@ class FocusIndustry(models.Model):
 
 class EmployerQuerySet(ScopedQuerySet["Employer"]):
     def operating(self) -> EmployerQuerySet:
+        """Not closed today (the ledger as it stands; a past period uses ``operating_during``)."""
         return self.exclude(status=OperatingStatus.CLOSED)
+
+    def operating_during(self, start: dt.date, end: dt.date) -> EmployerQuerySet:
+        """In the ledger on at least one day of ``[start, end]`` (see ``operating_during_q``)."""
+        return self.filter(operating_during_q(start, end))
+
+
+def operating_during_q(start: dt.date, end: dt.date, prefix: str = "") -> Q:
+    """THE rule of which employers a period counts: registered before the period ended and not
+    closed before it began (``closed_on`` is the first day closed). An employer closed in August
+    stays in the first half-year and in the year; it leaves the periods after its closing."""
+    end_before = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    return Q(**{f"{prefix}created_at__lt": end_before}) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": start})
+    )
+
+
+def open_through_q(day: dt.date, prefix: str = "") -> Q:
+    """Not closed on or before ``day``: the employer operated to the end of a span ending then
+    (a half-year in which it closed is not counted against its patrol)."""
+    return Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": day})
 
 
 # The audit trail of the ledger. The domain actions (employers.actions) save with
@@ -182,6 +206,9 @@ class Employer(models.Model):
         _("生产状态"), max_length=20, choices=OperatingStatus.choices, default=OperatingStatus.OPERATING
     )
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+    # The first day the employer is closed; kept by employers.actions with the status, so past
+    # periods keep the employer in which it was operating (ledger.operating_during).
+    closed_on = models.DateField(_("关闭日期"), null=True, blank=True, editable=False)
     serious_hazard = models.BooleanField(_("职业病危害严重"), default=False)
     # 职业病危害项目申报 (check item 1)
     declaration_date = models.DateField(_("最近申报日期"), null=True, blank=True)
@@ -225,6 +252,11 @@ class Employer(models.Model):
                 | models.Q(workers__isnull=True)
                 | models.Q(exposed_workers__lte=models.F("workers")),
                 name="employer_exposed_within_workers",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="closed", closed_on__isnull=False)
+                | (~models.Q(status="closed") & models.Q(closed_on__isnull=True)),
+                name="employer_closed_on_iff_closed",
             ),
             unique_client_uuid("employer"),
         ]

@@ -7,17 +7,19 @@ the number of counties: seven in all.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import CharField, Count, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils import timezone
 
-from xieguan.accounts.models import Role, User
 from xieguan.employers.models import Employer
 from xieguan.funding.models import Budget, Disbursement, FundingSource, Subsidy
 from xieguan.inspections.models import Inspection, InspectionStatus
+from xieguan.personnel.models import Assistant
 from xieguan.regions.models import CODE_LENGTH, Level, Region
 
 ZERO = Decimal("0.00")
@@ -37,8 +39,8 @@ class CountyFunding:
     allocated_local: Decimal = ZERO  # 地方财政
     disbursed: Decimal = ZERO  # disbursements other than subsidies
     subsidies: Decimal = ZERO  # subsidies paid to assistants
-    assistants: int = 0  # active assistant accounts
-    employers: int = 0  # employers in the ledger (not closed)
+    assistants: int = 0  # assistants in service at the year's end (today for this year)
+    employers: int = 0  # employers in the ledger during the year (not closed before it)
     inspections: int = 0  # submitted inspections inspected in the year
     prefecture: str = field(default="")
 
@@ -74,11 +76,11 @@ class CountyFunding:
         return _per(self.subsidies, self.assistants)
 
 
-def _by_county(qs: QuerySet[Any], value: Any) -> dict[str, Any]:
+def _by_county(qs: QuerySet[Any], value: Any, region_field: str = "region_id") -> dict[str, Any]:
     """{county code: aggregate} for a queryset, grouped by its region code's county prefix."""
     rows = (
         qs.order_by()
-        .annotate(county=Substr("region_id", 1, COUNTY_LEN, output_field=CharField()))
+        .annotate(county=Substr(region_field, 1, COUNTY_LEN, output_field=CharField()))
         .values("county")
         .annotate(v=value)
         .values_list("county", "v")
@@ -102,10 +104,13 @@ def county_funding(code: str, year: int) -> list[CountyFunding]:
     )
     disbursed = _by_county(Disbursement.objects.within(code).filter(year=year), Sum("amount"))
     subsidies = _by_county(Subsidy.objects.within(code).filter(year=year), Sum("amount"))
-    assistants = _by_county(
-        User.objects.within(code).filter(role=Role.ASSISTANT, is_active=True), Count("pk")
+    # personnel's one definition of service, on the year's last day (today for this year)
+    reference = min(dt.date(year, 12, 31), timezone.localdate())
+    assistants = _by_county(Assistant.objects.within(code).in_service(reference), Count("pk"), "township_id")
+    employers = _by_county(
+        Employer.objects.operating_during(dt.date(year, 1, 1), dt.date(year, 12, 31)).within(code),
+        Count("pk"),
     )
-    employers = _by_county(Employer.objects.operating().within(code), Count("pk"))
     inspections = _by_county(
         Inspection.objects.within(code).filter(status=InspectionStatus.SUBMITTED, inspected_at__year=year),
         Count("pk"),

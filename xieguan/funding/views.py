@@ -40,6 +40,13 @@ def _year(raw: object) -> int:
     return year if MIN_YEAR <= year <= MAX_YEAR else timezone.localdate().year
 
 
+def _path_year(year: int) -> int:
+    """A year in the URL (/funding/<code>/<year>/): outside the years kept, the page does not exist."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404(_("年度超出范围（%(min)s–%(max)s）。") % {"min": MIN_YEAR, "max": MAX_YEAR})
+    return year
+
+
 def _area(request: AuthedRequest) -> Region:
     """The region whose counties are listed: the user's own, or a prefecture/county inside it."""
     code = request.GET.get("region") or request.user.region_id
@@ -158,7 +165,7 @@ def _county_page(
 @scoped(*MANAGERS)
 def county(request: AuthedRequest, code: str, year: int) -> HttpResponse:
     region = _county(request, code)
-    return _county_page(request, region, _year(year))
+    return _county_page(request, region, _path_year(year))
 
 
 def _back(county: Region, year: int) -> HttpResponse:
@@ -169,7 +176,7 @@ def _back(county: Region, year: int) -> HttpResponse:
 @require_POST
 def budget_new(request: AuthedRequest, code: str, year: int) -> HttpResponse:
     region = _county(request, code)
-    year = _year(year)
+    year = _path_year(year)
     form = BudgetForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -233,7 +240,7 @@ def budget_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def disbursement_new(request: AuthedRequest, code: str, year: int) -> HttpResponse:
     region = _county(request, code)
-    year = _year(year)
+    year = _path_year(year)
     budgets = Budget.objects.visible_to(request.user).filter(region=region, year=year)
     form = DisbursementForm(request.POST, budgets=budgets)
     if form.is_valid():
@@ -261,7 +268,7 @@ def disbursement_new(request: AuthedRequest, code: str, year: int) -> HttpRespon
 @require_POST
 def subsidy_new(request: AuthedRequest, code: str, year: int) -> HttpResponse:
     region = _county(request, code)
-    year = _year(year)
+    year = _path_year(year)
     budgets = Budget.objects.visible_to(request.user).filter(region=region, year=year)
     form = SubsidyForm(request.POST, budgets=budgets, county=region.code, user=request.user)
     if form.is_valid():

@@ -1,44 +1,81 @@
-"""Shared conditions of the indicators: who is an active assistant, what is a patrol.
+"""Shared conditions of the indicators: which assistants and employers a period counts, what
+is a patrol.
 
-``active_assistant_q`` is THE definition of "active assistant" for every indicator and work
-list (巡查 per assistant, 宣传 per township with an assistant, townships without one). It
-reads the login account today (role, is_active, appointment end in ``access_until``); when
-personnel's ``Assistant.status`` becomes the source of truth, change this one function.
+Who is in service is personnel's one definition (``xieguan/personnel/service.py``), built from
+the appointment terms and dismissals, whatever the login account: an assistant is **due** in a
+half-year they served in full, and a period counts the assistants due in at least one of its
+half-years (``assistant_due_q``). Employers come from the ledger with their closing dates
+(``employers.models.operating_during_q``): a period keeps an employer it was operating in.
 """
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
-from django.utils import timezone
 
-from xieguan.accounts.models import Role, User
+from xieguan.employers.models import open_through_q, operating_during_q
 from xieguan.inspections import patrol
 from xieguan.inspections.models import Inspection, InspectionStatus
+from xieguan.personnel import service
+from xieguan.personnel.models import Assistant
 
 if TYPE_CHECKING:
     from xieguan.indicators.periods import Period
 
 
-def active_assistant_q(period: Period, prefix: str = "") -> Q:
-    """Users who are active assistants for ``period``: an assistant account, enabled, whose
-    term (``access_until``) has not ended by the period's end (or today, if earlier), and
-    who existed before the period ended."""
-    reference = min(period.end, timezone.localdate())
-    return Q(
-        **{
-            f"{prefix}role": Role.ASSISTANT,
-            f"{prefix}is_active": True,
-            f"{prefix}date_joined__lt": period.end_before,
-        }
-    ) & (Q(**{f"{prefix}access_until__isnull": True}) | Q(**{f"{prefix}access_until__gte": reference}))
+def due_in_half(half: Period, ref: str = "pk") -> Q:
+    """An assistant is due to patrol in a half-year (or the part of one a period covers) that
+    they served in full; the half-year of their appointment or dismissal is not counted."""
+    return service.served_in_full(half.start, half.end, ref)
 
 
-def township_has_active_assistant(period: Period, township_ref: str = "code") -> Exists:
-    """For a Region row (or any row with a township code column ``township_ref``)."""
-    return Exists(User.objects.filter(active_assistant_q(period), region_id=OuterRef(township_ref)))
+def assistant_due_q(period: Period, ref: str = "pk") -> Q:
+    """Assistants due in at least one half-year of the period: the denominator of the patrol
+    rate, and who makes a township count for publicity."""
+    return reduce(or_, (due_in_half(half, ref) for half in period.halves()))
+
+
+def assistant_partly_q(period: Period, ref: str = "pk") -> Q:
+    """In service during the period but not due in every one of its half-years (appointed,
+    between terms or dismissed in one): shown on the drill-down with the dates, not counted."""
+    every = Q()
+    for half in period.halves():
+        every &= due_in_half(half, ref)
+    return service.in_service_during(period.start, period.end, ref) & ~every
+
+
+def township_has_assistant(period: Period, township_ref: str = "code") -> Exists:
+    """For a Region row (or any row with a township code column ``township_ref``): an assistant
+    of that township is due in the period, with or without a login account."""
+    return Exists(Assistant.objects.filter(assistant_due_q(period), township_id=OuterRef(township_ref)))
+
+
+def township_assistants(period: Period, township_ref: str = "code") -> Coalesce:
+    """How many assistants of the township are due in the period (the drill-down's column)."""
+    due = (
+        Assistant.objects.filter(assistant_due_q(period), township_id=OuterRef(township_ref))
+        .order_by()
+        .values("township_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(due, output_field=IntegerField()), 0)
+
+
+def employer_in_period_q(period: Period) -> Q:
+    """Employers the period counts: in the ledger before it ended, not closed before it began."""
+    return operating_during_q(period.start, period.end)
+
+
+def employer_due_q(period: Period) -> Q:
+    """Employers due to be patrolled in the period: counted by it and still open at the end of
+    its first half-year (an employer closed within a half-year is not due in that half)."""
+    return employer_in_period_q(period) & open_through_q(period.halves()[0].end)
 
 
 def submitted_in(period: Period, prefix: str = "") -> Q:
@@ -52,9 +89,9 @@ def submitted_in(period: Period, prefix: str = "") -> Q:
     )
 
 
-def inspected_in(period: Period, by: str) -> Q:
-    """Whether the outer row (an Employer with by="employer", a User with by="assistant")
-    has at least one submitted inspection in the period.
+def inspected_in(period: Period, by: str, ref: str = "pk") -> Q:
+    """Whether the outer row (an Employer with by="employer"; an Assistant with by="assistant"
+    and ref="user_id", their login account) has at least one submitted inspection in the period.
 
     For an employer and a period made of whole half-years (a year, a half-year) this reads the
     employer's own ``inspected_halves`` mask (xieguan/inspections/patrol.py), kept by the
@@ -65,12 +102,17 @@ def inspected_in(period: Period, by: str) -> Q:
         mask = patrol.period_mask(period.start, period.end)
         if mask is not None:
             return Q(GreaterThan(F("inspected_halves").bitand(mask), 0))
-    return Q(Exists(Inspection.objects.filter(submitted_in(period), **{by: OuterRef("pk")})))
+    return Q(Exists(Inspection.objects.filter(submitted_in(period), **{by: OuterRef(ref)})))
 
 
 def inspected_every_half(period: Period, by: str) -> Q:
-    """At least one submitted inspection in each half-year of the period (巡查 每半年至少一次)."""
+    """At least one submitted inspection in each half-year of the period (巡查 每半年至少一次)
+    in which the row was due: an employer in every half-year it was open through the end of
+    (by="employer"); an assistant in every half-year they served in full (by="assistant")."""
     condition = Q()
     for half in period.halves():
-        condition &= inspected_in(half, by)
+        if by == "assistant":
+            condition &= ~due_in_half(half) | inspected_in(half, by, ref="user_id")
+        else:
+            condition &= ~open_through_q(half.end) | inspected_in(half, by)
     return condition

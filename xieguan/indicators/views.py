@@ -5,7 +5,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,14 +30,17 @@ from xieguan.indicators.dashboard import DEEPEST_DASHBOARD, build_table, dashboa
 from xieguan.indicators.exports import table_workbook
 from xieguan.indicators.periods import Period, PeriodError
 from xieguan.indicators.registry import Counts, Indicator, Show, Subject, format_rate, get_indicator
-from xieguan.indicators.sources import active_assistant_q, submitted_in
+from xieguan.indicators.sources import due_in_half, open_through_q, submitted_in, township_assistants
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.personnel import service
+from xieguan.personnel.models import Appointment, Assistant
 from xieguan.regions.models import Level, Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_HALVES = 6
+NOT_COUNTED_SHOWN = 200
 
 
 def _region(request: AuthedRequest) -> Region:
@@ -111,10 +124,18 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     page = CountedPaginator(rows, 50, _shown_count(total, show)).get_page(request.GET.get("page"))
     halves = period.halves()
     for row in page.object_list if indicator.subject in {Subject.EMPLOYER, Subject.ASSISTANT} else ():
-        row.half_counts = [getattr(row, f"half_{i}", None) for i in range(len(halves))]
+        _set_half_cells(row, halves)
         if indicator.subject == Subject.EMPLOYER:
             row.missing_labels = missing_labels(row.missing_fields)  # the Chinese names, never the keys
     indicator.present(page.object_list)
+    not_counted = getattr(indicator, "not_counted", None)
+    partly = (
+        list(_decorate(indicator, not_counted(region.code, period), period)[:NOT_COUNTED_SHOWN])
+        if not_counted is not None
+        else []
+    )
+    for row in partly:
+        _set_half_cells(row, halves)
     target = targets().get(indicator.key)
     tabs = [
         (Show.MISSING, indicator.missing_label, total.missing),
@@ -139,10 +160,20 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
             "breadcrumbs": _breadcrumbs(request, region, period),
             "back_url": dashboard_url(region.code, period),
             "halves": halves,
+            "partly": partly,
             "query": urlencode({"region": region.code, "period": period.key, "show": show}),
             **_period_context(period),
         },
     )
+
+
+def _set_half_cells(row: Any, halves: list[Period]) -> None:
+    """Per half-year of the period: (inspections, due) in ``half_counts`` and, for the table
+    cells, (inspections, due, the half-year's label as a card's label) in ``half_cells``."""
+    row.half_counts = [
+        (getattr(row, f"half_{i}", None), getattr(row, f"due_{i}", True)) for i in range(len(halves))
+    ]
+    row.half_cells = [(n, due, half.label) for (n, due), half in zip(row.half_counts, halves, strict=True)]
 
 
 class CountedPaginator(Paginator):
@@ -177,22 +208,52 @@ def _decorate(indicator: Indicator, rows: QuerySet[Any], period: Period) -> Quer
         for i, half in enumerate(period.halves())
     }
     if subject == Subject.EMPLOYER:
-        return rows.select_related("township").annotate(**per_half).order_by("township_id", "name")
+        due = {
+            f"due_{i}": ExpressionWrapper(open_through_q(half.end), output_field=BooleanField())
+            for i, half in enumerate(period.halves())
+        }
+        return rows.select_related("township").annotate(**per_half, **due).order_by("township_id", "name")
     if subject == Subject.ASSISTANT:
-        last = Max("inspections__inspected_at", filter=Q(inspections__status=InspectionStatus.SUBMITTED))
-        return (
-            rows.select_related("region")
-            .annotate(last_inspection=last, **per_half)
-            .order_by("region_id", "full_name")
-        )
+        return _decorate_assistants(rows, period)
     if subject == Subject.INSPECTION:
         return rows.select_related("assistant", "region").order_by("-inspected_at")
     if subject == Subject.LEAD:
         return rows.select_related("employer", "region").order_by("discovered_at")
     if subject == Subject.TOWNSHIP:
-        assistants = Count("users", filter=Q(active_assistant_q(period, "users__")), distinct=True)
-        return rows.select_related("parent").annotate(active_assistants=assistants).order_by("code")
+        return (
+            rows.select_related("parent")
+            .annotate(active_assistants=township_assistants(period))
+            .order_by("code")
+        )
     return rows
+
+
+def _decorate_assistants(rows: QuerySet[Any], period: Period) -> QuerySet[Any]:
+    """Assistant rows: inspections per half-year (through their login account), whether each
+    half-year was due (served in full), and the dates of their service."""
+    per_half = {
+        f"half_{i}": Count("user__inspections", filter=submitted_in(half, "user__inspections__"))
+        for i, half in enumerate(period.halves())
+    }
+    due = {
+        f"due_{i}": ExpressionWrapper(due_in_half(half), output_field=BooleanField())
+        for i, half in enumerate(period.halves())
+    }
+    terms = Appointment.objects.filter(assistant=OuterRef("pk"))
+    last = Max(
+        "user__inspections__inspected_at", filter=Q(user__inspections__status=InspectionStatus.SUBMITTED)
+    )
+    return (
+        rows.select_related("township", "dismissal")
+        .annotate(
+            last_inspection=last,
+            served_from=Subquery(terms.order_by("start").values("start")[:1]),
+            term_until=Subquery(terms.order_by("-end").values("end")[:1]),
+            **per_half,
+            **due,
+        )
+        .order_by("township_id", "name")
+    )
 
 
 @scoped()
@@ -244,6 +305,9 @@ def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
             "year": year,
             "assistants": User.objects.visible_to(user)
             .filter(role=Role.ASSISTANT)
+            .annotate(
+                in_service=Exists(Assistant.objects.filter(service.in_service_on(), user_id=OuterRef("pk")))
+            )
             .select_related("region")
             .order_by("region_id", "full_name"),
             "townships": Region.objects.visible_to(user).filter(level=Level.TOWNSHIP).only("code", "name"),

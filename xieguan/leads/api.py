@@ -19,10 +19,11 @@ from ninja import File, Router, Schema
 from ninja import Form as FormField
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from xieguan.accounts.models import Agency, Role, User
+from xieguan.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from xieguan.leads import actions
 from xieguan.leads.actions import LeadRefused
 from xieguan.leads.confidentiality import Where, complainant_for

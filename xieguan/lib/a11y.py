@@ -37,3 +37,44 @@ def describe(violations: list[dict[str, Any]]) -> str:
             summary = (node["summary"] or "").replace("\n", " ")[:160]
             lines.append(f"{v['impact']} {v['id']}: {node['target']} — {summary}")
     return "\n".join(lines)
+
+
+SIZES_JS = """() => {
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    const hidden = getComputedStyle(el).visibility === "hidden";
+    return r.width > 0 && r.height > 0 && !hidden
+      && !el.closest(".visually-hidden, dialog:not([open])");
+  };
+  const name = (el) => {
+    const cls = typeof el.className === "string" ? el.className.trim().split(/\\s+/).slice(0, 3) : [];
+    const text = (el.textContent || "").trim().slice(0, 12);
+    return [el.tagName.toLowerCase(), ...cls].join(".") + " “" + text + "”";
+  };
+  const small = [];
+  document.querySelectorAll("body *").forEach((el) => {
+    if (!visible(el) || el.closest("svg, .badge, .xg-status")) return; // .xg-status: the sync bar
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const size = getComputedStyle(el).fontSize;
+    if (own && parseFloat(size) < 16) small.push(name(el) + " " + size);
+  });
+  const tiny = [];
+  const controls = "button, .btn, select, textarea, .nav-link, .page-link, "
+    + "input:not([type=hidden]):not(.btn-check)";
+  document.querySelectorAll(controls).forEach((el) => {
+    if (!visible(el) || el.classList.contains("visually-hidden")) return;
+    const box = el.matches("input[type=checkbox], input[type=radio]")
+      ? el.closest("label, .form-check") || el : el;
+    const c = box.getBoundingClientRect();
+    const dims = `${Math.round(c.width)}×${Math.round(c.height)}`;
+    if (c.height < 43.5 || c.width < 43.5) tiny.push(name(el) + " " + dims);
+  });
+  return {small, tiny};
+}"""
+
+
+def size_problems(page: Any) -> dict[str, list[str]]:
+    """Text under 16 px and controls under 44 × 44 px on the page as shown (badges, 14 px bold, and
+    the sync status bar, styled by xieguan/static/xieguan/field/field.css, are left out)."""
+    result: dict[str, list[str]] = page.evaluate(SIZES_JS)
+    return result

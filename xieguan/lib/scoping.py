@@ -70,7 +70,7 @@ def get_visible_or_404(
         raise TypeError(f"{qs.model.__name__} is not region-scoped: give it a ScopedQuerySet")
     try:
         found: M = visible(user).get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError, OverflowError) as exc:
         raise Http404 from exc
     return found
 

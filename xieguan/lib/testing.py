@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from xieguan.accounts.models import Agency, Role, User
-from xieguan.employers.models import Employer, Industry
+from xieguan.employers.models import Employer, Industry, OperatingStatus
 from xieguan.lib.text import name_key
 from xieguan.regions.models import Region
 
@@ -81,10 +82,21 @@ class EmployerFactory(factory.django.DjangoModelFactory):
     region_id = VILLAGE
     township_id = factory.LazyAttribute(lambda o: o.region_id[:9])
     industry = Industry.COAL
+    status = OperatingStatus.OPERATING
     workers = 100
     exposed_workers = 40
     registered = True
     is_key = True
+    # as employers.actions keeps it: a closed employer has its closing date (here, the day it
+    # was created unless a test gives one)
+    closed_on = factory.LazyAttribute(
+        lambda o: (
+            timezone.localdate(o.created_at if o.created_at is not None else timezone.now())
+            if o.status == OperatingStatus.CLOSED
+            else None
+        )
+    )
+    created_at = factory.LazyFunction(timezone.now)
 
 
 @dataclass

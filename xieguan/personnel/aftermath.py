@@ -19,13 +19,13 @@ from xieguan.personnel.models import Assistant
 
 
 def uncovered_employers(township_code: str, today: dt.date | None = None) -> QuerySet[Employer]:
-    """Operating employers of a township that no active assistant covers.
+    """Operating employers of a township that no assistant in service covers.
 
     An active assistant with no village list covers the whole township; one with villages
     (乡聘村用) covers the employers registered in those villages.
     """
     employers = Employer.objects.operating().within(township_code)
-    active = Assistant.objects.active(today).within(township_code)
+    active = Assistant.objects.in_service(today).within(township_code)
     if active.filter(villages__isnull=True).exists():
         return employers.none()
     covered = active.values_list("villages__code", flat=True)

@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xieguan.employers.models import Employer
 from xieguan.indicators import periods
-from xieguan.indicators.sources import submitted_in
+from xieguan.indicators.sources import due_in_half, inspected_in, submitted_in
 from xieguan.inspections.models import Inspection
 from xieguan.leads.models import AssistRequest, AssistStatus, Lead
 from xieguan.outreach.models import Consultation, ConsultationKind, PublicityEvent
@@ -75,6 +75,8 @@ class Measures:
 
     year: int
     # 依法履行职责: inspections and reporting
+    halves_due: int = 0  # half-years of the year served in full (personnel.service)
+    halves_patrolled: int = 0  # of those, with at least one submitted inspection
     inspections: int = 0
     employers: int = 0
     employers_inspected: int = 0
@@ -126,6 +128,8 @@ ASPECT_MEASURES: tuple[tuple[str, Any, tuple[tuple[str, Any], ...]], ...] = (
         "duty_score",
         _("依法履行职责"),
         (
+            ("halves_due", _("整半年在岗、应巡查的半年（个）")),
+            ("halves_patrolled", _("其中有巡查的半年（个）")),
             ("inspections", _("提交巡查个案（次）")),
             ("employers", _("负责的用人单位（家）")),
             ("employers_inspected", _("已巡查的用人单位（家）")),
@@ -162,20 +166,40 @@ ASPECT_MEASURES: tuple[tuple[str, Any, tuple[tuple[str, Any], ...]], ...] = (
 )
 
 
-def area_employers(assistant: Assistant) -> Any:
-    """The employers an assistant is responsible for: the township's, or their villages' (乡聘村用)."""
-    qs = Employer.objects.operating().within(assistant.township_id)
+def area_employers(assistant: Assistant, year: int) -> Any:
+    """The employers an assistant is responsible for in ``year``: the township's, or their
+    villages' (乡聘村用), in the ledger during the year (one closed in August still counts)."""
+    qs = Employer.objects.operating_during(dt.date(year, 1, 1), dt.date(year, 12, 31)).within(
+        assistant.township_id
+    )
     village_codes = [v.code for v in assistant.villages.all()]
     if village_codes:
         qs = qs.filter(region_id__in=village_codes)
     return qs
 
 
+def _halves(assistant: Assistant, year: int) -> dict[str, int]:
+    """The half-years of ``year`` the assistant was due in (served in full, the indicators'
+    definition) and those of them with a patrol, in one query."""
+    flags: dict[str, Any] = {}
+    for i, half in enumerate(periods.year(year).halves()):
+        due = due_in_half(half)
+        flags[f"due{i}"] = ExpressionWrapper(due, output_field=BooleanField())
+        flags[f"done{i}"] = ExpressionWrapper(
+            due & inspected_in(half, "assistant", ref="user_id"), output_field=BooleanField()
+        )
+    row = type(assistant).objects.filter(pk=assistant.pk).values(**flags).first() or {}
+    return {
+        "halves_due": sum(1 for k, v in row.items() if k.startswith("due") and v),
+        "halves_patrolled": sum(1 for k, v in row.items() if k.startswith("done") and v),
+    }
+
+
 def measure(assistant: Assistant, year: int) -> Measures:
     """Count one assistant's work in ``year`` (a handful of aggregate queries)."""
     start, end = year_bounds(year)
     key = Q(is_key=True) | Q(serious_hazard=True)
-    area = area_employers(assistant)
+    area = area_employers(assistant, year)
     area_counts = area.aggregate(n=Count("pk"), key=Count("pk", filter=key))
     training = TrainingRecord.objects.filter(assistant=assistant, session__held_on__year=year).aggregate(
         n_invited=Count("pk"),
@@ -183,6 +207,7 @@ def measure(assistant: Assistant, year: int) -> Measures:
         n_passed=Count("pk", filter=Q(attended=True, passed=True)),
     )
     rewards = Reward.objects.filter(assistant=assistant, awarded_on__year=year).count()
+    halves = _halves(assistant, year)
     figures: dict[str, int] = {
         "employers": area_counts["n"],
         "key_employers": area_counts["key"],
@@ -190,6 +215,7 @@ def measure(assistant: Assistant, year: int) -> Measures:
         "training_attended": training["n_attended"],
         "training_passed": training["n_passed"],
         "rewards": rewards,
+        **halves,
     }
     user = assistant.user
     if user is not None:

@@ -53,11 +53,17 @@ class AssistantQuerySet(ScopedQuerySet["Assistant"]):
     def visible_to(self, user: Any) -> AssistantQuerySet:
         return cast(AssistantQuerySet, super().visible_to(user))
 
-    def active(self, today: dt.date | None = None) -> AssistantQuerySet:
-        """Assistants with a term covering ``today`` and no dismissal (whatever the stored status)."""
-        day = today or timezone.localdate()
-        current = Appointment.objects.filter(assistant=models.OuterRef("pk"), start__lte=day, end__gte=day)
-        return self.filter(models.Exists(current), dismissal__isnull=True)
+    def in_service(self, day: dt.date | None = None) -> AssistantQuerySet:
+        """Assistants in service on ``day`` (default today): THE definition, personnel/service.py."""
+        from xieguan.personnel import service
+
+        return self.filter(service.in_service_on(day))
+
+    def served_in_full(self, start: dt.date, end: dt.date) -> AssistantQuerySet:
+        """Assistants in service on every day of ``[start, end]`` (personnel/service.py)."""
+        from xieguan.personnel import service
+
+        return self.filter(service.served_in_full(start, end))
 
     def derived_status_of(self, pk: int, today: dt.date | None = None) -> str | None:
         """The derived status of one assistant (None if not in this queryset)."""

@@ -1,5 +1,8 @@
 """Staffing (配备数量应与辖区内巡查任务相匹配): per township, inspections required against assistants.
 
+Assistants are counted by personnel's one definition of service (``personnel/service.py``:
+a term covers today and no dismissal), with or without a login account.
+
 ``required_inspections()`` is THE rule of how many inspections the ledger requires of an
 employer per year; indicators and any other count reuse it as a database expression.
 """
@@ -94,7 +97,7 @@ def townships(region_code: str, today: dt.date | None = None) -> list[TownshipSt
         )
     }
     active = dict(
-        Assistant.objects.active(today)
+        Assistant.objects.in_service(today)
         .within(region_code)
         .values("township_id")
         .annotate(n=Count("pk"))

@@ -104,6 +104,7 @@ def assistant_list(request: AuthedRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(phone__contains=q))
     page = Paginator(qs.order_by("township_id", "name"), 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: logged here, shown by the template
     privacy.audit_full_numbers(
         request, page.object_list, what=_("协管员名单第 %(n)s 页") % {"n": page.number}
     )

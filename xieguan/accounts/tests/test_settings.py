@@ -55,3 +55,20 @@ def test_documented_production_environment_passes_check_deploy(db, tmp_path):
     }
     result = run_check(env, "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = run_check({"DEBUG": "false", "ALLOWED_HOSTS": "xieguan.example", "SECRET_KEY": "x" * 49})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 50 characters" in result.stderr
+
+
+def test_production_refuses_the_env_example_placeholder_key():
+    placeholder = next(
+        line.split("=", 1)[1]
+        for line in (Path(__file__).resolve().parents[3] / "deploy" / "env.example").read_text().splitlines()
+        if line.startswith("SECRET_KEY=")
+    )
+    result = run_check({"DEBUG": "false", "ALLOWED_HOSTS": "xieguan.example", "SECRET_KEY": placeholder})
+    assert result.returncode != 0
+    assert "placeholder of deploy/env.example" in result.stderr

@@ -36,3 +36,10 @@ def test_api_docs_use_no_cdn(client_for):
     assert response.status_code == 200
     body = response.content.decode()
     assert "cdn" not in body.lower() and "/static/ninja/swagger-ui-bundle.js" in body
+
+
+def test_schema_and_docs_need_a_login(client):
+    """The README's promise: the OpenAPI document and Swagger UI are for logged-in users only."""
+    for url in ("/api/v1/openapi.json", "/api/v1/docs"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/?next="), url

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib
+import itertools
 from collections import Counter, defaultdict
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -111,7 +113,7 @@ def test_small_scale_counts_and_records(regions: None) -> None:
         )
     assert set(
         Assistant.objects.filter(status=AssistantStatus.APPOINTED).values_list("pk", flat=True)
-    ) == set(Assistant.objects.active(TODAY).values_list("pk", flat=True))
+    ) == set(Assistant.objects.in_service(TODAY).values_list("pk", flat=True))
 
 
 def test_derived_fields_are_what_the_actions_store(regions: None) -> None:
@@ -191,6 +193,105 @@ def test_derived_fields_are_what_the_actions_store(regions: None) -> None:
         assert (EventKind.REPORTED in kinds) == (lead.reported_at is not None)
         assert (EventKind.CLOSED in kinds) == (lead.status == LeadStatus.CLOSED)
     assert Complaint.objects.filter(lead__isnull=True).count() == 0
+
+
+def test_stored_states_are_those_the_actions_can_produce(regions: None) -> None:
+    """Compare gendata's rows with the domain actions' own rules: a submitted inspection passes
+    submit_inspection's checks; a closed employer has the closing date its history gives (the
+    migration's backfill rule) and no visit from then on; an assistant's terms and account are
+    what personnel.actions keep, and they inspect only while in service."""
+    from django.db import transaction
+
+    from xieguan.inspections.actions import AnswerData, InspectionData, important_by_default, self_check
+    from xieguan.personnel.actions import _sync_account
+    from xieguan.personnel.models import Appointment, Dismissal
+
+    generate()
+    template = ChecklistTemplate.objects.get(is_active=True)
+    items = list(template.items.all())
+    numbers = {i.pk: i.number for i in items}
+    answers: dict[object, list[AnswerData]] = defaultdict(list)
+    defaults = {i.pk: important_by_default(i) for i in items}
+    for inspection_id, item_id, answer, finding, important in InspectionAnswer.objects.values_list(
+        "inspection_id", "item_id", "answer", "is_finding", "important"
+    ):
+        answers[inspection_id].append(AnswerData(numbers[item_id], answer))
+        assert important == (finding and defaults[item_id])  # no mark given: a finding's default
+    employers = {e.pk: e for e in Employer.objects.all()}
+    submitted = Inspection.objects.filter(status=InspectionStatus.SUBMITTED)
+    with time_machine.travel(
+        dt.datetime.combine(TODAY, dt.time(23, 0), tzinfo=timezone.get_default_timezone())
+    ):
+        for i in submitted:
+            data = InspectionData(
+                id=i.id,
+                employer=employers[i.employer_id],
+                template=template,
+                employer_name=i.employer_name,
+                phone=i.phone,
+                inspected_at=i.inspected_at,
+                accompanying_person=i.accompanying_person,
+                answers=answers[i.pk],
+            )
+            problems = self_check(
+                data,
+                items,
+                has_companion_signature=bool(i.companion_signature),
+                has_assistant_signature=bool(i.assistant_signature),
+            )
+            assert problems == [], (i.pk, problems)
+            assert i.complete
+    # Closed employers: the closing date, the "~" history record that closed them, the backfill rule.
+    backfill = importlib.import_module("xieguan.employers.migrations.0008_employer_closing_date_from_history")
+    closed = Employer.objects.filter(status="closed")
+    assert (
+        closed.exists()
+        and not Employer.objects.exclude(status="closed").filter(closed_on__isnull=False).exists()
+    )
+    for e in closed:
+        assert e.closed_on is not None
+        assert timezone.localdate(e.created_at) <= e.closed_on <= TODAY
+        history = list(e.history.order_by("-history_date").values_list("status", "history_date"))
+        assert backfill.closing_day(history, e.created_at, e.updated_at) == e.closed_on
+    last_visit = {
+        pk: timezone.localdate(at)
+        for pk, at in submitted.filter(employer__status="closed")
+        .order_by("employer_id", "inspected_at")
+        .values_list("employer_id", "inspected_at")
+    }
+    for pk, day in last_visit.items():
+        closing = employers[pk].closed_on
+        assert closing is not None and day < closing
+    # Assistants: terms day after day, each at most five years, until one covers today or the dismissal.
+    terms: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for aid, start, end in Appointment.objects.order_by("assistant_id", "start").values_list(
+        "assistant_id", "start", "end"
+    ):
+        terms[aid].append((start, end))
+    dismissed = dict(Dismissal.objects.values_list("assistant_id", "dismissed_on"))
+    assert dismissed
+    in_service: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for a in Assistant.objects.select_related("user"):
+        mine = terms[a.pk]
+        assert mine, a.pk
+        for (_, end), (start, _) in itertools.pairwise(mine):
+            assert start == end + dt.timedelta(days=1)
+        assert all(end < dt.date(start.year + 5, start.month, start.day) for start, end in mine)
+        out = dismissed.get(a.pk)
+        assert mine[-1][1] >= (out or TODAY) > mine[0][0]
+        assert out is None or out <= TODAY
+        user = a.user
+        assert user is not None and a.user_id is not None  # gendata's assistants all have an account
+        in_service[a.user_id] = [(mine[0][0], out - dt.timedelta(days=1) if out else mine[-1][1])]
+        before = (user.is_active, user.access_until)
+        with transaction.atomic():
+            _sync_account(a, TODAY)
+            user.refresh_from_db()
+            assert (user.is_active, user.access_until) == before
+            transaction.set_rollback(True)
+    for user_id, at in submitted.values_list("assistant_id", "inspected_at"):
+        day = timezone.localdate(at)
+        assert any(first <= day <= last for first, last in in_service[user_id]), (user_id, day)
 
 
 def test_refuses_to_generate_twice_and_reset_reproduces(regions: None) -> None:

@@ -187,9 +187,14 @@ def test_a_row_longer_than_a_page_splits_instead_of_failing():
     )
     doc = fubiao2.register(data)
     pdf = render_pdf(doc)
-    text = compact(pdf_text(pdf))
-    assert text.count("巡查地点与内容") >= 5  # the header repeats on every page the rows run over
-    assert "第7项" in text
+    pages = [compact(p) for p in pdf_text(pdf).split("\f") if p.strip()]
+    assert len(pages) >= 5
+    for page in pages:  # every page: the header, and a row that says which inspection it continues
+        assert "巡查地点与内容" in page and (
+            "1（续）" in page or "2（续）" in page or "贵州测试煤矿" in page
+        ), page[:80]
+        assert page.count("巡查地点与内容") == 1  # no page of repeated headers alone
+    assert "第7项" in "".join(pages)
     assert render_docx(doc)[:2] == b"PK" and render_xlsx(doc)[:2] == b"PK"
 
 
@@ -257,4 +262,14 @@ def test_docx_lets_only_long_rows_split():
     )
     table = Document(io.BytesIO(render_docx(doc))).tables[-1]
     cant = [row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows]
-    assert cant == [True, True, False]
+    assert cant[:2] == [True, True] and len(cant) > 3  # the long row continues in rows that fit a page
+    assert table.rows[3].cells[0].text == "2（续）"
+
+
+@pytest.mark.parametrize("text", ["甲" * 14000, "甲乙\n" * 3000, ("很长的一段话" * 50 + "\n\n") * 40])
+def test_no_text_length_fails_any_format(text):
+    from xieguan.documents.official import fubiao2
+
+    doc = fubiao2.register(fubiao2.RegisterData(rows=[(text, text, text, text, text)]))
+    assert render_pdf(doc)[:5] == b"%PDF-"
+    assert render_docx(doc)[:2] == b"PK" and render_xlsx(doc)[:2] == b"PK"

@@ -1,5 +1,9 @@
+import datetime as dt
+import importlib
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from xieguan.employers.actions import (
     DuplicateEmployer,
@@ -200,6 +204,7 @@ def test_close_needs_a_reason_and_keeps_the_record(personas):
     close_employer(employer, reason="已注销", by=personas.xieguan)
     employer.refresh_from_db()
     assert employer.status == "closed" and employer.closed_reason == "已注销"
+    assert employer.closed_on == timezone.localdate()  # the closing date stays on the ledger
     assert history_entries(employer)[0].reason == "关闭：已注销"
     with pytest.raises(LedgerError):
         close_employer(employer, reason="again", by=personas.xieguan)
@@ -210,7 +215,30 @@ def test_reopening_clears_the_closed_reason(personas):
     close_employer(employer, reason="停业", by=personas.xieguan)
     update_employer(employer, {"status": "operating"}, by=personas.xieguan, expected_version=2)
     employer.refresh_from_db()
-    assert employer.status == "operating" and employer.closed_reason == ""
+    assert employer.status == "operating" and employer.closed_reason == "" and employer.closed_on is None
+
+
+def test_the_closing_date_backfill_reads_the_last_closing_in_the_history():
+    """Migration 0008: the first row of the last run of "closed" history rows, else the last update."""
+    migration = importlib.import_module(
+        "xieguan.employers.migrations.0008_employer_closing_date_from_history"
+    )
+    tz = timezone.get_default_timezone()
+
+    def at(month, day, hour=10):
+        return dt.datetime(2025, month, day, hour, tzinfo=tz)
+
+    created, updated = at(1, 2), at(11, 30)
+    newest_first = [
+        ("closed", at(9, 1)),
+        ("closed", at(8, 10)),
+        ("operating", at(6, 1)),
+        ("closed", at(3, 1)),
+    ]
+    assert migration.closing_day(newest_first, created, updated) == dt.date(2025, 8, 10)
+    assert migration.closing_day([], created, updated) == dt.date(2025, 11, 30)  # no history
+    # 23:30 in Beijing is still the same local day
+    assert migration.closing_day([("closed", at(5, 4, 23))], created, updated) == dt.date(2025, 5, 4)
 
 
 def test_only_a_province_admin_may_purge(personas):

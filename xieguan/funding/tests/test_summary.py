@@ -10,6 +10,7 @@ from xieguan.funding.summary import county_funding, total_row
 from xieguan.funding.tests.factories import PAID_ON, YEAR, budget
 from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionStatus
 from xieguan.lib.testing import EmployerFactory
+from xieguan.personnel.tests.factories import serve
 from xieguan.tasks.tests.factories import assistant
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,11 @@ def inspect(employer, who, when, status=InspectionStatus.SUBMITTED):
 @pytest.fixture
 def world(personas):
     """盘州市: 180,000 allocated, 30,000 spent, 2 active assistants, 3 employers, 4 inspections."""
-    assistant()  # a second active assistant in 柏果镇
-    assistant(is_active=False)  # dismissed: not counted
+    by = personas.panzhou
+    serve(personas.xieguan, "520281117", YEAR - 2, YEAR + 1, by)
+    serve(assistant(), "520281117", YEAR - 2, YEAR + 1, by)  # a second assistant in 柏果镇
+    gone = assistant(is_active=False)
+    serve(gone, "520281117", YEAR - 2, YEAR + 1, by, dismissed_on=dt.date(YEAR - 1, 3, 1))  # not counted
     public = budget(personas.panzhou, amount="120000.00")
     budget(personas.panzhou, amount="60000.00", source=FundingSource.LOCAL)
     actions.record_disbursement(
@@ -50,7 +54,12 @@ def world(personas):
         paid_on=PAID_ON,
     )
     employers = [EmployerFactory(region_id="520281117001") for _ in range(3)]
-    EmployerFactory(region_id="520281117001", status=OperatingStatus.CLOSED)  # not counted
+    EmployerFactory(  # closed last year: not counted
+        region_id="520281117001",
+        status=OperatingStatus.CLOSED,
+        created_at=dt.datetime(YEAR - 2, 1, 1, tzinfo=TZ),
+        closed_on=dt.date(YEAR - 1, 6, 1),
+    )
     for n in range(3):
         inspect(employers[n], personas.xieguan, dt.datetime(YEAR, 3, 1 + n, 10, tzinfo=TZ))
     # Beijing time 1 January 00:30 is still 31 December in UTC: it counts in the new year.
@@ -59,6 +68,7 @@ def world(personas):
     inspect(employers[1], personas.xieguan, dt.datetime(YEAR, 5, 1, tzinfo=TZ), InspectionStatus.DRAFT)
     # Another county: one budget, one assistant, one employer.
     budget(personas.liuzhi, county="520203", amount="50000.00")
+    serve(personas.xieguan2, "520203102", YEAR - 2, YEAR + 1, personas.liuzhi)
     EmployerFactory(region_id="520203102001")
     return employers
 

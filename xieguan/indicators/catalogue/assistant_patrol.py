@@ -1,4 +1,5 @@
-"""（三）巡查: assistants with at least one submitted inspection in each half-year / active assistants."""
+"""（三）巡查: assistants with a submitted inspection in every half-year they were due in /
+assistants due in at least one half-year of the period (personnel's definition of service)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.accounts.models import Role, User
 from xieguan.indicators.periods import Period
 from xieguan.indicators.registry import Indicator, Subject, register
-from xieguan.indicators.sources import active_assistant_q, inspected_every_half
+from xieguan.indicators.sources import assistant_due_q, assistant_partly_q, inspected_every_half
+from xieguan.personnel.models import Assistant
 
 
 @register
@@ -24,12 +25,18 @@ class AssistantPatrol(Indicator):
     subject = Subject.ASSISTANT
     order = 30
     basis = _("每半年至少开展一次巡查工作。")
+    region_field = "township_id"
 
     def base(self, code: str) -> QuerySet[Any]:
-        return User.objects.within(code).filter(role=Role.ASSISTANT)
+        return Assistant.objects.within(code)
 
     def member(self, period: Period) -> Q:
-        return active_assistant_q(period)
+        return assistant_due_q(period)
 
     def ok(self, period: Period) -> Q:
         return inspected_every_half(period, by="assistant")
+
+    def not_counted(self, code: str, period: Period) -> QuerySet[Any]:
+        """In service during the period but appointed, between terms or dismissed within one of
+        its half-years: listed with their dates under the drill-down, not counted in that half."""
+        return self.base(code).filter(assistant_partly_q(period))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from xieguan.employers.models import Employer
 from xieguan.indicators.periods import Period
 from xieguan.indicators.registry import Indicator, Subject, register
-from xieguan.indicators.sources import inspected_in
+from xieguan.indicators.sources import employer_due_q, inspected_in
 
 
 @register
@@ -28,10 +28,10 @@ class KeyCoverage(Indicator):
     )
 
     def base(self, code: str) -> QuerySet[Any]:
-        return Employer.objects.operating().within(code).filter(is_key=True)
+        return Employer.objects.within(code).filter(is_key=True)
 
     def member(self, period: Period) -> Q:
-        return Q(created_at__lt=period.end_before)
+        return employer_due_q(period)
 
     def ok(self, period: Period) -> Q:
         return inspected_in(period, by="employer")

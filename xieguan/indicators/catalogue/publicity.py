@@ -1,6 +1,7 @@
 """（五）宣传: townships with at least one publicity event in the period / townships with an
-active assistant (乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上). A withdrawn event
-(entered in error) does not count (``PublicityEvent.objects.standing()``).
+assistant due in the period, with or without a login account (personnel's definition of
+service; 乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上).
+A withdrawn event (entered in error) does not count (``PublicityEvent.objects.standing()``).
 
 The extra ``patrol_publicity`` counts the townships where at least one inspection submitted in
 the period recorded legal publicity given during the visit (日常巡查时 谁执法谁普法,
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.indicators.periods import Period
 from xieguan.indicators.registry import Condition, Indicator, Subject, register
-from xieguan.indicators.sources import submitted_in, township_has_active_assistant
+from xieguan.indicators.sources import submitted_in, township_has_assistant
 from xieguan.inspections.models import Inspection
 from xieguan.outreach.models import PublicityEvent
 from xieguan.regions.models import Level, Region
@@ -40,7 +41,7 @@ class Publicity(Indicator):
         return Region.objects.within(code).filter(level=Level.TOWNSHIP)
 
     def member(self, period: Period) -> Exists:
-        return township_has_active_assistant(period)
+        return township_has_assistant(period)
 
     def extras(self, period: Period) -> dict[str, Condition]:
         return {

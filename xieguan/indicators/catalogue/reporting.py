@@ -40,7 +40,7 @@ class Reporting(Indicator):
         return Lead.objects.within(code)
 
     def member(self, period: Period) -> Q:
-        # Not withdrawn: the same condition as the partial index lead_discovered_reporting_idx.
+        # Not withdrawn (LeadQuerySet.counted); the status is in lead_discovered_reporting_idx.
         return Q(discovered_at__gte=period.start_at, discovered_at__lt=period.end_before) & ~Q(
             status=LeadStatus.WITHDRAWN
         )

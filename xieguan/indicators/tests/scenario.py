@@ -23,6 +23,7 @@ from xieguan.indicators.tests.factories import (
 from xieguan.inspections.models import InspectionStatus
 from xieguan.leads.models import Complaint, ComplaintChannel
 from xieguan.lib.testing import OTHER_TOWNSHIP, Personas
+from xieguan.personnel.tests.factories import serve
 
 COUNTY = "520281"
 T1, V1, V2 = "520281117", "520281117001", "520281117002"
@@ -86,6 +87,14 @@ def build_scenario(personas: Personas) -> Scenario:
     )
     a["A5"] = UserFactory(username="a5", full_name="民主在岗", region_id=T2)
     User.objects.update(date_joined=long_ago)
+    # Service comes from personnel's terms and dismissals (personnel/service.py), not the accounts.
+    by = personas.panzhou
+    serve(a["xieguan"], T1, 2020, 2027, by)
+    serve(a["A2"], T1, 2020, 2027, by)
+    serve(a["A3"], T2, 2020, 2027, by, dismissed_on=at(2024, 12, 1).date())
+    serve(a["A4"], T2, 2020, 2025, by, end=at(2025, 5, 31).date())
+    serve(a["A5"], T2, 2020, 2027, by)
+    serve(personas.xieguan2, OTHER_TOWNSHIP, 2020, 2027, personas.liuzhi)
 
     i = s.inspections
     i["I1"] = InspectionFactory(employer=e["E1"], assistant=a["xieguan"], inspected_at=at(2025, 3, 5))

@@ -32,7 +32,7 @@ def test_employers_not_inspected_each_half_year_show_the_halves(client_for, scen
     response = drill(client_for("panzhou"), "employer_patrol", region=T1)
     assert set(names(response)) == {"云中水泥厂", "柏果机修厂"}
     machine_shop = next(r for r in response.context["page"].object_list if r.name == "柏果机修厂")
-    assert machine_shop.half_counts == [0, 1]
+    assert machine_shop.half_counts == [(0, True), (1, True)]
 
 
 def test_unregistered_employers(client_for, scenario):
@@ -43,10 +43,15 @@ def test_unregistered_employers(client_for, scenario):
 
 def test_silent_assistants(client_for, scenario):
     response = drill(client_for("panzhou"), "assistant_patrol", region=COUNTY)
-    assert set(names(response, "username")) == {"a2", "a5"}
-    a2 = next(r for r in response.context["page"].object_list if r.username == "a2")
-    assert a2.half_counts == [0, 1]
+    assert set(names(response)) == {"柏果二号", "民主在岗"}
+    a2 = next(r for r in response.context["page"].object_list if r.name == "柏果二号")
+    assert a2.half_counts == [(0, True), (1, True)]
     assert "柏果二号" in response.content.decode()
+    # A4's term ended in May: shown below with the dates, H1 not counted against them
+    partly = response.context["partly"]
+    assert [r.name for r in partly] == ["民主期满"]
+    assert partly[0].half_counts == [(0, False), (0, False)]
+    assert "2025-05-31" in response.content.decode()
 
 
 def test_townships_without_publicity(client_for, scenario):

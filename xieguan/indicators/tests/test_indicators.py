@@ -92,10 +92,13 @@ def test_an_employer_added_mid_year_is_not_counted_before(scenario):
 
 def test_dismissed_and_expired_assistants_are_not_active(scenario):
     patrol = indicator("assistant_patrol")
-    members = set(patrol.rows(COUNTY, YEAR, Show.ALL).values_list("username", flat=True))
+    members = set(patrol.rows(COUNTY, YEAR, Show.ALL).values_list("user__username", flat=True))
     assert members == {"xieguan", "a2", "a5"}
     # the dismissed assistant's 2024 inspection does not make anyone covered
-    assert set(patrol.rows(COUNTY, YEAR, Show.MISSING).values_list("username", flat=True)) == {"a2", "a5"}
+    assert set(patrol.rows(COUNTY, YEAR, Show.MISSING).values_list("user__username", flat=True)) == {
+        "a2",
+        "a5",
+    }
 
 
 def test_half_year_period_checks_only_that_half(scenario):

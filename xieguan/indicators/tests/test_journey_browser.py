@@ -17,6 +17,7 @@ from xieguan.indicators.tests.factories import (
     load_default_targets,
 )
 from xieguan.lib.testing import TOWNSHIP
+from xieguan.personnel.tests.factories import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +37,8 @@ def county(personas):
         )
         answer_all(inspection, findings={3: "未开展年度检测"}, na=(2,))
     PublicityEventFactory.create(region_id=TOWNSHIP, recorded_by=personas.xieguan)
+    # 王芳 (xieguan) in service (personnel's one definition): a term since last year
+    serve(personas.xieguan, TOWNSHIP, now.year - 1, now.year + 2, personas.panzhou)
     return covered
 
 

@@ -24,6 +24,8 @@ from xieguan.inspections import patrol
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.leads.models import Lead, LeadSource, LeadType
 from xieguan.outreach.models import PublicityEvent, PublicityKind
+from xieguan.personnel.models import Dismissal, DismissalGround
+from xieguan.personnel.tests.factories import AssistantFactory, appointed
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +45,21 @@ employers = st.lists(
         st.booleans(),  # is_key
         st.sampled_from(list(OperatingStatus)),
         days,  # created_at
+        st.integers(0, 600),  # days open before closing, when closed
     ),
     max_size=8,
 )
+# township, login account, first term start, its length, gap before a renewal (None: none),
+# days after the start of a dismissal (None: none)
 assistants = st.lists(
-    st.tuples(st.sampled_from(TOWNSHIPS), st.booleans(), st.one_of(st.none(), days.map(lambda d: d.date()))),
+    st.tuples(
+        st.sampled_from(TOWNSHIPS),
+        st.booleans(),
+        days.map(lambda d: d.date()),
+        st.integers(30, 500),
+        st.one_of(st.none(), st.integers(0, 60)),
+        st.one_of(st.none(), st.integers(0, 700)),
+    ),
     max_size=4,
 )
 inspections = st.lists(
@@ -70,20 +82,32 @@ def populate(data: dict[str, Any], recorder: User) -> None:
             is_key=is_key,
             status=status,
             created_at=created,
+            closed_on=(created + dt.timedelta(days=open_days)).date()
+            if status == OperatingStatus.CLOSED
+            else None,
         )
-        for i, (place, registered, is_key, status, created) in enumerate(data["employers"])
+        for i, (place, registered, is_key, status, created, open_days) in enumerate(data["employers"])
     ]
-    people = [
-        User.objects.create(
-            username=f"p{i}",
-            role=Role.ASSISTANT,
-            region_id=township,
-            is_active=active,
-            access_until=until,
-            date_joined=at(2023, 1, 1),
+    people = []
+    for i, (township, account, start, length, gap, dismissed) in enumerate(data["assistants"]):
+        user = User.objects.create(
+            username=f"p{i}", role=Role.ASSISTANT, region_id=township, date_joined=at(2023, 1, 1)
         )
-        for i, (township, active, until) in enumerate(data["assistants"])
-    ]
+        people.append(user)
+        person = AssistantFactory.create(township_id=township, user=user if account else None)
+        end = start + dt.timedelta(days=length)
+        appointed(person, start=start, end=end, by=recorder)
+        if gap is not None:
+            renewal = end + dt.timedelta(days=1 + gap)
+            appointed(person, start=renewal, end=renewal + dt.timedelta(days=length), by=recorder)
+        if dismissed is not None:
+            Dismissal.objects.create(
+                assistant=person,
+                ground=DismissalGround.HEALTH,
+                dismissed_on=start + dt.timedelta(days=dismissed),
+                document_no="x",
+                created_by=recorder,
+            )
     template = TemplateFactory.create()
     for e, a, when, submitted, complete in data["inspections"]:
         if not made or not people:

@@ -38,7 +38,8 @@ def revised(template: ChecklistTemplate, by) -> ChecklistTemplate:
 def close(employer) -> None:
     employer.status = OperatingStatus.CLOSED
     employer.closed_reason = "企业注销"
-    employer.save(update_fields=["status", "closed_reason"])
+    employer.closed_on = timezone.localdate()  # as employers.actions.close_employer keeps it
+    employer.save(update_fields=["status", "closed_reason", "closed_on"])
 
 
 # --- template versions --------------------------------------------------------------------------

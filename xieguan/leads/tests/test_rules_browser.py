@@ -33,12 +33,18 @@ def test_regrade_and_withdraw_on_a_phone(personas, live_server, phone, login_pag
     phone.goto(f"{live_server.url}/leads/{wrong.pk}/")
     phone.get_by_test_id("withdraw").click()
     expect(phone.get_by_test_id("step-warning")).to_contain_text("不再计入信息报告率")
+    phone.get_by_role("button", name="确认撤回").click()  # asks first; 取消 leaves everything as it was
+    expect(phone.get_by_test_id("confirm-dialog")).to_contain_text("不能恢复")
+    phone.get_by_test_id("confirm-cancel").click()
+    assert Lead.objects.get(pk=wrong.pk).status == LeadStatus.DISCOVERED
     phone.get_by_role("button", name="确认撤回").click()  # no reason: refused, nothing changed
+    phone.get_by_test_id("confirm-ok").click()
     expect(phone.get_by_test_id("step-form")).to_be_visible()
     assert Lead.objects.get(pk=wrong.pk).status == LeadStatus.DISCOVERED
     phone.fill("textarea[name=reason]", "与上一条重复录入")
-    screenshot(phone, "withdraw-confirm")
     phone.get_by_role("button", name="确认撤回").click()
+    screenshot(phone, "withdraw-confirm")
+    phone.get_by_test_id("confirm-ok").click()
     expect(phone.get_by_test_id("withdrawn")).to_contain_text("与上一条重复录入")
     screenshot(phone, "withdrawn")
     assert Lead.objects.get(pk=wrong.pk).status == LeadStatus.WITHDRAWN

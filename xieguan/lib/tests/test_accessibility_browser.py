@@ -16,7 +16,7 @@ from xieguan.employers.models import Employer
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.inspections.tests.factories import load_templates
 from xieguan.leads.models import AssistRequest, Lead
-from xieguan.lib.a11y import axe_violations, describe
+from xieguan.lib.a11y import axe_violations, describe, size_problems
 from xieguan.outreach.models import PublicityEvent
 from xieguan.tasks.models import TaskAssignment
 
@@ -92,13 +92,22 @@ def admin_pages() -> list[tuple[str, str]]:
     ]
 
 
-def check_pages(page: Any, base: str, pages: list[tuple[str, str]], screenshot: Any) -> dict[str, Any]:
+def check_pages(
+    page: Any, base: str, pages: list[tuple[str, str]], screenshot: Any, sizes: bool = False
+) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, path in pages:
         response = page.goto(base + path)
         assert response is not None and response.status == 200, (name, path)
         page.wait_for_load_state("networkidle")
         screenshot(page, name)
+        if sizes:  # text >= 16 px, controls >= 44 x 44 px
+            problems = size_problems(page)
+            if problems["small"] or problems["tiny"]:
+                found[f"{name}-sizes"] = [
+                    {"id": "size", "impact": "serious", "help": "", "nodes": [{"target": t, "summary": ""}]}
+                    for t in problems["small"] + problems["tiny"]
+                ]
         if name.endswith("home"):  # the menu open: the navigation's links are checked too
             page.click(".navbar-toggler")
             page.wait_for_selector("#mainnav.show")
@@ -116,13 +125,67 @@ def report(found: dict[str, Any], name: str) -> str:
     return "\n".join(f"[{page}]\n{describe(v)}" for page, v in found.items())
 
 
-def test_assistant_pages_have_no_serious_violation(demo, live_server, phone, login_page, screenshot):
+def test_assistant_pages_have_no_serious_violation_and_readable_sizes(
+    demo, live_server, phone, login_page, screenshot
+):
     login_page(phone, "xieguan", DEMO_PASSWORD)
-    found = check_pages(phone, live_server.url, assistant_pages(), screenshot)
+    found = check_pages(phone, live_server.url, assistant_pages(), screenshot, sizes=True)
     assert not found, report(found, "assistant")
+    # The size check sees what it is meant to: a small button and 12 px text are reported.
+    phone.evaluate(
+        """() => document.querySelector("main").insertAdjacentHTML("beforeend",
+            '<p style="font-size:12px">小字</p><button style="all:unset;height:20px">小</button>')"""
+    )
+    problems = size_problems(phone)
+    assert any("小字" in t for t in problems["small"]) and any("20" in t for t in problems["tiny"])
 
 
 def test_county_admin_pages_have_no_serious_violation(demo, live_server, phone, login_page, screenshot):
     login_page(phone, "panzhou", DEMO_PASSWORD)
     found = check_pages(phone, live_server.url, admin_pages(), screenshot)
     assert not found, report(found, "admin")
+
+
+CARD_LISTS = [
+    ("cards-drill-employers", "indicators:drill", ["employer_patrol"], "?show=all"),
+    ("cards-drill-records", "indicators:drill", ["records"], "?show=all"),
+    ("cards-drill-leads", "indicators:drill", ["reporting"], "?show=all"),
+    ("cards-drill-assistants", "indicators:drill", ["assistant_patrol"], "?show=all"),
+    ("cards-inspections", "inspections:index", [], ""),
+]
+
+
+def card_layout(page: Any) -> list[dict[str, Any]]:
+    """For each row of the page's table-cards table: its display, width and first visible cell."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("table.table-cards > tbody > tr")].map(tr => {
+            const cells = [...tr.children].filter(td => td.offsetParent !== null);
+            const first = cells.slice().sort((a, b) =>
+                a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0];
+            return {display: getComputedStyle(tr).display, width: tr.getBoundingClientRect().width,
+                    narrowest: Math.min(...cells.map(td => td.getBoundingClientRect().width)),
+                    first: first ? first.className : "", cells: cells.length};
+        })"""
+    )
+
+
+def test_lists_are_cards_on_a_phone_and_tables_on_a_desk(
+    demo, live_server, phone, desk, login_page, screenshot
+):
+    login_page(phone, "panzhou", DEMO_PASSWORD)
+    login_page(desk, "panzhou", DEMO_PASSWORD)
+    for name, url_name, args, query in CARD_LISTS:
+        url = live_server.url + reverse(url_name, args=args) + query
+        phone.goto(url)
+        rows = card_layout(phone)
+        assert rows, name
+        for row in rows:
+            assert row["display"] == "flex" and row["width"] >= 300, (name, row)
+            assert row["narrowest"] >= 280, (name, row)  # full-width lines, not a squeezed column
+            assert "card-title" in row["first"], (name, row)  # what the card is about comes first
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, name
+        assert not phone.locator("table.table-cards > thead").first.is_visible()
+        screenshot(phone, name)
+        desk.goto(url)
+        assert desk.locator("table.table-cards > thead").first.is_visible(), name
+        assert all(row["display"] == "table-row" for row in card_layout(desk)), name

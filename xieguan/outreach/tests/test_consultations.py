@@ -100,6 +100,7 @@ def test_the_action_refuses_closed_and_foreign_employers_and_other_roles(persona
         record(personas, far_employer)
     assert refused.value.message_dict["employer"] == ["只能记录本辖区用人单位的咨询指导。"]
     employer.status = OperatingStatus.CLOSED
+    employer.closed_on = timezone.localdate()  # as employers.actions.close_employer keeps it
     employer.save()
     with pytest.raises(ValidationError, match="已关闭"):
         record(personas, employer)

@@ -15,6 +15,8 @@ from xieguan.personnel.models import (
     Appointment,
     Assistant,
     AssistantStatus,
+    Dismissal,
+    DismissalGround,
     Education,
     Gender,
     Origin,
@@ -87,3 +89,35 @@ def appointed(assistant: Assistant, *, start: dt.date, end: dt.date, by: Any) ->
     assistant.status = AssistantStatus.APPOINTED
     assistant.save(update_fields=["status"])
     return term
+
+
+def serve(
+    user: Any,
+    township: str,
+    first: int,
+    last: int,
+    by: Any,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    dismissed_on: dt.date | None = None,
+    name: str = "",
+) -> Assistant:
+    """The personnel record of an assistant (with the login account ``user``, or None): a term
+    from 1 January ``first`` (or ``start``) to the end of ``last`` (or ``end``), and a
+    dismissal when given."""
+    person = AssistantFactory.create(
+        user=user, name=name or getattr(user, "full_name", "") or "协管员", township_id=township
+    )
+    appointed(person, start=start or dt.date(first, 1, 1), end=end or dt.date(last, 12, 31), by=by)
+    if dismissed_on is not None:
+        person.status = AssistantStatus.DISMISSED
+        person.save(update_fields=["status"])
+        Dismissal.objects.create(
+            assistant=person,
+            ground=DismissalGround.TRANSFERRED,
+            dismissed_on=dismissed_on,
+            document_no="盘卫〔2024〕1号",
+            created_by=by,
+        )
+    return person

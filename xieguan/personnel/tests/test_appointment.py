@@ -149,7 +149,7 @@ def test_login_refused_after_the_term_ends_and_expireterms_is_idempotent(client,
     later = end + dt.timedelta(days=1)
     with time_machine.travel(dt.datetime.combine(later, dt.time(9), tzinfo=timezone.get_default_timezone())):
         # Derived in queries before the nightly command has run
-        assert not Assistant.objects.active().filter(pk=a.pk).exists()
+        assert not Assistant.objects.in_service().filter(pk=a.pk).exists()
         assert Assistant.objects.derived_status_of(a.pk) == AssistantStatus.EXPIRED
         response = client.post(reverse("accounts:login"), {"username": "xieguan", "password": PASSWORD})
         assert response.status_code == 200 and "聘期已结束" in response.content.decode()

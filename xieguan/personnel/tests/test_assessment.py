@@ -36,7 +36,11 @@ def work(world, personas):
     key1, key2 = EmployerFactory.create(is_key=True), EmployerFactory.create(is_key=True)
     serious = EmployerFactory.create(is_key=False, serious_hazard=True, industry="other")
     other = EmployerFactory.create(is_key=False, industry="other")
-    EmployerFactory.create(status=OperatingStatus.CLOSED)
+    EmployerFactory.create(  # closed last year: not in this year's area
+        status=OperatingStatus.CLOSED,
+        created_at=at(year - 3, 1, 1),
+        closed_on=dt.date(year - 1, 6, 1),
+    )
     elsewhere = EmployerFactory.create(region_id="520281105001", is_key=True)
 
     def inspect(employer, when, status=InspectionStatus.SUBMITTED, **kw):

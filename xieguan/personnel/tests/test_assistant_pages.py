@@ -112,7 +112,7 @@ def test_demo_is_idempotent_and_has_what_the_brief_asks(regions):
     demo.seed(ctx)
     assert Assistant.objects.count() == 4
     today = timezone.localdate()
-    active = Assistant.objects.active()
+    active = Assistant.objects.in_service()
     assert set(active.filter(user__isnull=False).values_list("user__username", flat=True)) == {
         "xieguan",
         "xieguan2",

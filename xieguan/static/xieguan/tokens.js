@@ -1,7 +1,4 @@
-// API token pages: ask before revoking (it cannot be undone); select the new key for copying.
-document.addEventListener("submit", (event) => {
-  const form = event.target.closest("form[data-confirm]");
-  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
-});
+// API token pages: select the new key for copying. (Revoking asks first through the page's one
+// confirm dialog, static/xieguan/confirm.js, from the form's data-confirm.)
 const key = document.getElementById("new-token");
 if (key) key.addEventListener("focus", () => key.select());
