@@ -372,7 +372,8 @@ SELECT {child_t}, 'publicity',
                                         AND p.held_on BETWEEN %(start)s AND %(end)s)),
        count(*),
        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM inspections_inspection i
-                                      WHERE i.region_id LIKE t.code || '%%' AND i.status = 'submitted'
+                                        JOIN employers_employer pe ON pe.id = i.employer_id
+                                      WHERE pe.township_id = t.code AND i.status = 'submitted'
                                         AND i.legal_publicity
                                         AND i.inspected_at >= %(start_at)s
                                         AND i.inspected_at < %(end_before)s)),
