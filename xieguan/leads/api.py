@@ -624,6 +624,26 @@ def _photo_status(photo: LeadPhoto | AssistPhoto, url_name: str) -> Status:
     return Status(200 if is_repeat(photo) else 201, out)
 
 
+def _photo_upload(
+    add: Any,
+    record: Any,
+    request: AuthedRequest,
+    image: UploadedFile,
+    client_uuid: uuid.UUID | None,
+    url_name: str,
+) -> Status:
+    """One photo for a lead or a 协查 through its action; refusals as the sync API answers them."""
+    try:
+        photo = add(record, by=request.user, image=read_upload(image), client_uuid=client_uuid)
+    except LeadRefused as exc:
+        return _problems(exc)
+    except ValidationError as exc:
+        return Status(400, {"detail": "无法保存", "problems": [f"照片：{m}" for m in exc.messages]})
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _photo_status(photo, url_name)
+
+
 @router.post(
     "/leads/{lead_id}/photos",
     response={200: PhotoOut, 201: PhotoOut, 400: Problems, 403: Error, 409: Problems},
@@ -636,17 +656,7 @@ def upload_lead_photo(
     client_uuid: FormField[uuid.UUID | None] = None,
 ) -> Status:
     lead = get_visible_or_404(Lead, request.user, pk=lead_id)
-    try:
-        photo = actions.add_lead_photo(
-            lead, by=request.user, image=read_upload(image), client_uuid=client_uuid
-        )
-    except LeadRefused as exc:
-        return _problems(exc)
-    except ValidationError as exc:
-        return Status(400, {"detail": "无法保存", "problems": [f"照片：{m}" for m in exc.messages]})
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    return _photo_status(photo, "leads:photo")
+    return _photo_upload(actions.add_lead_photo, lead, request, image, client_uuid, "leads:photo")
 
 
 @router.post(
@@ -661,14 +671,4 @@ def upload_assist_photo(
     client_uuid: FormField[uuid.UUID | None] = None,
 ) -> Status:
     item = get_visible_or_404(AssistRequest, request.user, pk=assist_id)
-    try:
-        photo = actions.add_assist_photo(
-            item, by=request.user, image=read_upload(image), client_uuid=client_uuid
-        )
-    except LeadRefused as exc:
-        return _problems(exc)
-    except ValidationError as exc:
-        return Status(400, {"detail": "无法保存", "problems": [f"照片：{m}" for m in exc.messages]})
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    return _photo_status(photo, "leads:assist_photo")
+    return _photo_upload(actions.add_assist_photo, item, request, image, client_uuid, "leads:assist_photo")
