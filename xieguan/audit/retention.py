@@ -82,7 +82,8 @@ def apply_retention(*, dry_run: bool = False, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     result = RetentionResult()
     with transaction.atomic():
-        complaints = list(due_complaints(now).select_for_update().values_list("pk", "region_id"))
+        # of=self: PostgreSQL locks no row of the outer-joined lead (a complaint may have none)
+        complaints = list(due_complaints(now).select_for_update(of=("self",)).values_list("pk", "region_id"))
         for _pk, region in complaints:
             result.complainants[region[:COUNTY]] += 1
         photo_files: list[tuple[Any, str]] = []
