@@ -738,7 +738,7 @@ def write_table(
     ws.append(header)
     count = 0
     for values in rows:
-        ws.append(xlsx.cells(ws, [_export_value(v) for v in values]))
+        ws.append(xlsx.row(ws, [_export_value(v) for v in values]))
         count += 1
     book.save(target)
     return count
