@@ -211,7 +211,7 @@ def test_inspection_photos_are_kept_by_default_as_part_of_the_case_record(
         result = apply_retention()
     assert result.total == (0, 1)
     assert InspectionPhoto.objects.filter(pk=kept.pk).exists()
-    assert kept.image.storage.exists(kept.image.name)
+    assert kept.image.storage.exists(str(kept.image.name))
     assert not LeadPhoto.objects.filter(pk=lead_photo.pk).exists()
     (row,) = rows(kind=Kind.RETENTION)
     assert "照片 1 张" in row.record and "检查照片 长期保存" in row.detail
