@@ -16,7 +16,7 @@ from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.parser import Parser
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from xieguan.accounts.actions import user_for_key
 from xieguan.api.offline import router as offline_router
@@ -49,6 +49,23 @@ class DeviceToken(HttpBearer):
         user = user_for_key(token)
         if user is not None:
             request.user = user  # operations read request.user, as with a session
+        return user
+
+
+OWNER_HEADER = "X-Xieguan-User"
+
+
+class OutboxSession(SessionAuth):
+    """The browser's session (CSRF checked for writes). A request from the phone's outbox names
+    the account that made the record (``X-Xieguan-User``); under another account's session it
+    is 401, like an ended session, so the phone asks that account's password instead of sending
+    the record as someone else (docs/offline.md, "Session ended while offline")."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        owner = request.headers.get(OWNER_HEADER)
+        if user is not None and owner and owner != user.get_username():
+            return None
         return user
 
 
@@ -89,7 +106,7 @@ api = NinjaAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api-1",
-    auth=[DeviceToken(), django_auth],
+    auth=[DeviceToken(), OutboxSession()],
     docs_url="/docs",
     parser=JsonWithoutNul(),
     # The schema and Swagger UI are for logged-in users only (README): anonymous -> login page.
