@@ -53,14 +53,24 @@ class DeviceToken(HttpBearer):
         return user
 
 
-class VerifiedSession(SessionAuth):
-    """The browser's login session, once it has passed the second factor where the user has one
-    (accounts/twofactor.py). SecondFactorMiddleware already answers such a session 403; this
-    also refuses it when the request carries a bearer key that is not valid."""
+OWNER_HEADER = "X-Xieguan-User"
+
+
+class OutboxSession(SessionAuth):
+    """The browser's session (CSRF checked for writes). A request from the phone's outbox names
+    the account that made the record (``X-Xieguan-User``); under another account's session it
+    is 401, like an ended session, so the phone asks that account's password instead of sending
+    the record as someone else (docs/offline.md, "Session ended while offline"). A session that
+    has not passed the second factor where the user has one (accounts/twofactor.py) is refused
+    too: SecondFactorMiddleware already answers it 403, and this also holds when the request
+    carries a bearer key that is not valid."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None and twofactor.pending(request) is not None:
+            return None
+        owner = request.headers.get(OWNER_HEADER)
+        if user is not None and owner and owner != user.get_username():
             return None
         return user
 
@@ -104,7 +114,7 @@ api = NinjaAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api-1",
-    auth=[DeviceToken(), VerifiedSession()],
+    auth=[DeviceToken(), OutboxSession()],
     docs_url="/docs",
     parser=JsonWithoutNul(),
     # The schema and Swagger UI are for logged-in users only (README): anonymous -> login page.
