@@ -112,8 +112,7 @@ def test_every_assistant_page_loads_within_150_kb_and_never_the_charts(
     print("\n| page | requests | uncompressed | HTML on the wire | first load on the wire |")
     print("|---|---|---|---|---|")
     for name, path, count, raw, html, total in rows:
-        print(
-            f"| {name} (`{path}`) | {count} | {raw / 1024:.1f} KB | {html / 1024:.1f} KB | {total / 1024:.1f} KB |"
-        )
+        sizes = " | ".join(f"{n / 1024:.1f} KB" for n in (raw, html, total))
+        print(f"| {name} (`{path}`) | {count} | {sizes} |")
     heavy = {name: total for name, _, _, _, _, total in rows if total > BUDGET}
     assert not heavy, f"over 150 KB compressed: {heavy}"
