@@ -46,6 +46,7 @@ SHELL = [
     "xieguan/field/sync.js",
     "xieguan/field/prepare.js",
     "xieguan/field/status.js",
+    "xieguan/field/relogin.js",
     "xieguan/field/outbox-page.js",
     "xieguan/field/offline-forms.js",
     "xieguan/field/icons/icon-192.png",

@@ -10,28 +10,17 @@ import pytest
 from playwright.sync_api import expect
 
 from xieguan.field.tests.journey import (
-    controlled,
     outbox_count,
     photo_file,
     prepare_offline,
     queue_inspection_offline,
 )
 from xieguan.inspections.models import Inspection, InspectionPhoto
-from xieguan.inspections.tests.factories import load_templates
 from xieguan.leads.models import Complaint, Lead
 from xieguan.lib.testing import EmployerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SUBMIT = "**/api/v1/inspections/submit"
-
-
-@pytest.fixture
-def field_phone(live_server, personas, phone, login_page) -> Any:
-    """A phone that was online once: logged in, the worker in control, 离线准备 done."""
-    load_templates()
-    login_page(phone, "xieguan")
-    controlled(phone)
-    return phone
 
 
 def wait_until(page: Any, condition: Any, seconds: float = 20) -> None:
