@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "xieguan.ops.logs.RequestContextMiddleware",  # request id, user and region on every log line
+    "xieguan.regions.policy.PolicyCacheMiddleware",  # per-province policies read once per request
     "django.contrib.messages.middleware.MessageMiddleware",
     # A NUL byte or an out-of-range number is a 400 in Chinese, never a 500 (lib/badinput.py).
     "xieguan.lib.badinput.BadInputMiddleware",
