@@ -240,10 +240,13 @@ if XIEGUAN_ACCEL_REDIRECT and not (
 ):
     raise ImproperlyConfigured("XIEGUAN_ACCEL_REDIRECT must start and end with '/', e.g. /_private/")
 # Retention (个人信息保护法), applied daily by `manage.py applyretention`: a complainant's name and
-# contact are erased this many days after the lead is closed; lead, 协查, publicity and inspection
-# photos are deleted this many days after they were taken or uploaded. 0 keeps them for ever.
+# contact are erased this many days after the lead is closed; lead, 协查 and publicity photos are
+# deleted this many days after they were uploaded. Inspection photos (附表1) belong to the official
+# case record and are kept unless the operator sets their own period (docs/decisions.md 10).
+# 0 keeps for ever.
 XIEGUAN_RETENTION_COMPLAINANT_DAYS = envint("XIEGUAN_RETENTION_COMPLAINANT_DAYS", 3 * 365)
 XIEGUAN_RETENTION_PHOTO_DAYS = envint("XIEGUAN_RETENTION_PHOTO_DAYS", 5 * 365)
+XIEGUAN_RETENTION_INSPECTION_PHOTO_DAYS = envint("XIEGUAN_RETENTION_INSPECTION_PHOTO_DAYS", 0)
 # PDF fallback fonts for characters WQY Micro Hei lacks (CJK Extensions A-F): Debian's
 # fonts-hanazono by default, used when installed (xieguan/documents/fonts.py).
 XIEGUAN_PDF_FALLBACK_FONTS = envlist(

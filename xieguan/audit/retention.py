@@ -6,8 +6,11 @@ Periods are settings (days; 0 keeps for ever):
   after the complaint's lead was closed (a complaint without a lead: after it was received).
   The complaint, its content and its lead stay; ``identity_erased_at`` records the erasure and
   the lead page says so to those who could have seen the identity.
-- ``XIEGUAN_RETENTION_PHOTO_DAYS``: lead, 协查, publicity and inspection photos are deleted (file
-  and row) this long after they were uploaded or taken.
+- ``XIEGUAN_RETENTION_PHOTO_DAYS``: lead, 协查 and publicity photos are deleted (file and row)
+  this long after they were uploaded.
+- ``XIEGUAN_RETENTION_INSPECTION_PHOTO_DAYS``: inspection photos (附表1 现场照片) likewise after
+  they were taken. Default 0 (kept): they are part of the official case record, which has its
+  own archive period; only an operator who sets one deletes them (docs/decisions.md 10).
 
 ``apply_retention`` does it in one transaction per run and writes one access-log row
 (``Kind.RETENTION``) per county it touched, so the county admin sees what was erased in their
@@ -65,16 +68,20 @@ def due_complaints(now: dt.datetime) -> Any:
 
 def due_photos(now: dt.datetime) -> list[tuple[Any, str]]:
     """(queryset, region lookup) of every kind of photo past its period."""
+    due: list[tuple[Any, str]] = []
     days = _days("XIEGUAN_RETENTION_PHOTO_DAYS")
-    if not days:
-        return []
-    cutoff = now - dt.timedelta(days=days)
-    return [
-        (LeadPhoto.objects.filter(uploaded_at__lt=cutoff), "lead__region_id"),
-        (AssistPhoto.objects.filter(uploaded_at__lt=cutoff), "assist__region_id"),
-        (PublicityPhoto.objects.filter(uploaded_at__lt=cutoff), "event__region_id"),
-        (InspectionPhoto.objects.filter(taken_at__lt=cutoff), "inspection__region_id"),
-    ]
+    if days:
+        cutoff = now - dt.timedelta(days=days)
+        due += [
+            (LeadPhoto.objects.filter(uploaded_at__lt=cutoff), "lead__region_id"),
+            (AssistPhoto.objects.filter(uploaded_at__lt=cutoff), "assist__region_id"),
+            (PublicityPhoto.objects.filter(uploaded_at__lt=cutoff), "event__region_id"),
+        ]
+    days = _days("XIEGUAN_RETENTION_INSPECTION_PHOTO_DAYS")
+    if days:  # default 0: the official case record keeps its photos
+        cutoff = now - dt.timedelta(days=days)
+        due.append((InspectionPhoto.objects.filter(taken_at__lt=cutoff), "inspection__region_id"))
+    return due
 
 
 def apply_retention(*, dry_run: bool = False, now: dt.datetime | None = None) -> RetentionResult:
@@ -99,6 +106,8 @@ def apply_retention(*, dry_run: bool = False, now: dt.datetime | None = None) ->
         Complaint.objects.filter(pk__in=[pk for pk, _r in complaints]).update(
             complainant_name="", complainant_contact="", identity_erased_at=now
         )
+        inspection_days = _days("XIEGUAN_RETENTION_INSPECTION_PHOTO_DAYS")
+        inspection_period = f"{inspection_days} 天" if inspection_days else "长期保存"
         for county in sorted(set(result.complainants) | set(result.photos)):
             AccessLog.objects.create(
                 at=now,
@@ -107,7 +116,7 @@ def apply_retention(*, dry_run: bool = False, now: dt.datetime | None = None) ->
                 record=f"举报人身份 {result.complainants[county]} 条；照片 {result.photos[county]} 张",
                 detail=(
                     f"保存期限：举报人身份 {_days('XIEGUAN_RETENTION_COMPLAINANT_DAYS')} 天，"
-                    f"照片 {_days('XIEGUAN_RETENTION_PHOTO_DAYS')} 天"
+                    f"照片 {_days('XIEGUAN_RETENTION_PHOTO_DAYS')} 天，检查照片 {inspection_period}"
                 ),
             )
 

@@ -174,8 +174,10 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as RLTable
+
+    from xieguan.documents.linebreak import Paragraph  # CJK wrapping with 禁则, nothing hangs
 
     font = fonts.chain().names[0]
     missing: set[str] = set()
@@ -443,6 +445,14 @@ def render_docx(doc: FormDoc) -> bytes:
     normal.font.name = DOCX_FONT
     normal.font.size = Pt(BODY_PT)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONT)
+    # Chinese line breaking: Word and LibreOffice keep closing marks off a line's start and
+    # opening marks off its end (w:kinsoku, on by default; said explicitly), and with
+    # w:overflowPunct off no mark hangs past the right edge (over a cell border).
+    normal_ppr = normal.element.get_or_add_pPr()
+    for tag, value in (("w:kinsoku", "1"), ("w:overflowPunct", "0")):
+        setting = OxmlElement(tag)
+        setting.set(qn("w:val"), value)
+        normal_ppr.append(setting)
     document.core_properties.title = doc.title
     document.core_properties.author = doc.meta.get("author", "职业健康监督协管信息系统")
     document.core_properties.subject = doc.meta.get("subject", doc.title)

@@ -160,7 +160,7 @@ class Cell:
 class Row:
     code: str
     name: str
-    kind: str  # "child", "self" (rows registered at the region's own level), "total"
+    kind: str  # "child", "self" (rows registered at the region's own level), "subtotal", "total"
     cells: list[Cell] = field(default_factory=list)
     link: str = ""  # the child's own dashboard
 
@@ -260,3 +260,152 @@ def series(node: Region, periods: list[Period]) -> dict[str, Any]:
         "short_periods": [p.short_label for p in periods],
         "indicators": out,
     }
+
+
+# --- all counties side by side (province and prefecture) ---------------------------------
+
+# The regions whose "all counties" table is offered: the province (88 counties in nine
+# prefectures) and a prefecture (its counties).
+COUNTIES_LEVELS = (Level.PROVINCE, Level.PREFECTURE)
+COUNTY_LENGTH = CODE_LENGTH[Level.COUNTY]
+
+
+@dataclass
+class Group:
+    """One prefecture of the all-counties table: its subtotal (the indicators over the whole
+    prefecture) and its counties, plus a row for what is registered at the prefecture itself."""
+
+    subtotal: Row
+    rows: list[Row]
+
+
+@dataclass
+class Bar:
+    """One county in the ranked bar chart of an indicator."""
+
+    rank: int
+    row: Row
+    cell: Cell
+    prefecture: str
+
+    @property
+    def width(self) -> str:
+        """The bar's length as a CSS percentage (the rate, 0–100)."""
+        rate = self.cell.counts.rate
+        return f"{rate or 0}%"
+
+
+@dataclass
+class CountiesTable:
+    node: Region
+    period: Period
+    indicators: list[Indicator]
+    targets: dict[str, Target]
+    groups: list[Group]
+    total: Row
+    own: Row | None  # records registered at the province itself (none at a prefecture)
+    sort: str = ""  # the indicator key the counties are sorted by, within each prefecture
+    descending: bool = False
+
+    @property
+    def county_count(self) -> int:
+        return sum(1 for group in self.groups for row in group.rows if row.kind == "child")
+
+    def ranking(self, key: str) -> tuple[list[Bar], list[Row]]:
+        """The counties ranked by one indicator's rate, highest first (ties by code), and the
+        counties with nothing to count for it ("—"), by code."""
+        index = next(i for i, ind in enumerate(self.indicators) if ind.key == key)
+        entries = [
+            (row, row.cells[index], group.subtotal.name)
+            for group in self.groups
+            for row in group.rows
+            if row.kind == "child"
+        ]
+        rated = [e for e in entries if e[1].counts.rate is not None]
+        rated.sort(key=lambda e: (-(e[1].counts.rate or 0), e[0].code))
+        bars = [Bar(rank, row, cell, name) for rank, (row, cell, name) in enumerate(rated, start=1)]
+        unrated = sorted(
+            (row for row, cell, _name in entries if cell.counts.rate is None), key=lambda r: r.code
+        )
+        return bars, unrated
+
+    def as_table(self) -> Table:
+        """The same rows as one flat ``Table`` (subtotal, then its counties), for the export."""
+        rows: list[Row] = []
+        for group in self.groups:
+            rows += [group.subtotal, *group.rows]
+        if self.own is not None:
+            rows.append(self.own)
+        return Table(self.node, self.period, self.indicators, self.targets, rows, self.total)
+
+
+def _sort_rows(rows: list[Row], index: int, descending: bool) -> list[Row]:
+    """Rows by one indicator's rate (ties and "—" by code; "—" always last)."""
+    rated = [r for r in rows if r.cells[index].counts.rate is not None]
+    unrated = [r for r in rows if r.cells[index].counts.rate is None]
+    rated.sort(key=lambda r: r.code)
+    rated.sort(key=lambda r: r.cells[index].counts.rate or 0, reverse=descending)
+    return rated + sorted(unrated, key=lambda r: r.code)
+
+
+def build_counties(node: Region, period: Period, sort: str = "", descending: bool = False) -> CountiesTable:
+    """Every county under the province or a prefecture, grouped by prefecture with subtotals.
+
+    One query for the regions, one for the targets and one grouped query per indicator
+    (``Indicator.counts_by_prefix`` at county length), however many counties there are. A
+    prefecture's subtotal and the total add up the numerators and denominators of the rows
+    below them (the indicators' counts are additive over regions: tested in
+    test_properties.py), so they are each indicator over the whole prefecture, never an
+    average of the counties' percentages.
+    """
+    indicators = all_indicators()
+    goals = targets()
+    regions = list(
+        Region.objects.filter(code__startswith=node.code, level__in=(Level.PREFECTURE, Level.COUNTY))
+        .only("code", "name", "level")
+        .order_by("code")
+    )
+    per_indicator = [ind.counts_by_prefix(node.code, period, COUNTY_LENGTH) for ind in indicators]
+    columns = [Column(ind, goals.get(ind.key), period) for ind in indicators]
+
+    def cells(code: str, under: str | None = None) -> list[Cell]:
+        """The cells of ``code``: its own counts, or (``under``) the sum of every code below it."""
+        out = []
+        for column, counts in zip(columns, per_indicator, strict=True):
+            if under is None:
+                value = counts.get(code, Counts())
+            else:
+                value = sum((c for k, c in counts.items() if k.startswith(under)), Counts())
+            out.append(Cell(column, value, code))
+        return out
+
+    index = next((i for i, ind in enumerate(indicators) if ind.key == sort), None)
+    prefectures = [r for r in regions if r.level == Level.PREFECTURE]
+    groups = []
+    for pref in prefectures:
+        rows = [
+            Row(r.code, r.name, "child", cells(r.code), dashboard_url(r.code, period))
+            for r in regions
+            if r.level == Level.COUNTY and r.code.startswith(pref.code)
+        ]
+        if index is not None:
+            rows = _sort_rows(rows, index, descending)
+        if any(pref.code in counts for counts in per_indicator):
+            rows.append(Row(pref.code, f"{pref.name}（本级）", "self", cells(pref.code)))
+        subtotal = Row(
+            pref.code,
+            pref.name,
+            "subtotal",
+            cells(pref.code, under=pref.code),
+            dashboard_url(pref.code, period),
+        )
+        groups.append(Group(subtotal, rows))
+    if index is not None:
+        order = _sort_rows([g.subtotal for g in groups], index, descending)
+        groups.sort(key=lambda g: order.index(g.subtotal))
+    own = None
+    if node.level == Level.PROVINCE and any(node.code in counts for counts in per_indicator):
+        own = Row(node.code, f"{node.name}（本级）", "self", cells(node.code))
+    total = Row(node.code, node.name, "total", cells(node.code, under=node.code))
+    chosen = sort if index is not None else ""
+    return CountiesTable(node, period, indicators, goals, groups, total, own, chosen, descending)

@@ -15,15 +15,18 @@ MET_FILL = PatternFill("solid", fgColor="D1E7DD")
 UNMET_FILL = PatternFill("solid", fgColor="F8D7DA")
 BOLD = Font(bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+INDENT = Alignment(indent=1)
 
 
-def table_workbook(table: Table) -> bytes:
+def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
+    """The table as a workbook: title, two header rows, a row per region (a prefecture's
+    subtotal row in bold, its counties indented below it), the total; printable on A4."""
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)
     ws.title = "主要工作指标"
     width = 1 + 3 * len(table.indicators)
-    ws.append([f"{table.node.name} 主要工作指标（{table.period.label}）"])
+    ws.append([f"{table.node.name} {title}（{table.period.label}）"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
@@ -43,8 +46,9 @@ def table_workbook(table: Table) -> bytes:
         for cell in row:
             cell.font = BOLD
             cell.alignment = CENTER
+    grouped = any(row.kind == "subtotal" for row in table.rows)
     for data_row in [*table.rows, table.total]:
-        _append(ws, data_row)
+        _append(ws, data_row, grouped)
     ws.column_dimensions["A"].width = 22
     for col in range(2, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
@@ -53,8 +57,9 @@ def table_workbook(table: Table) -> bytes:
     return xlsx.to_bytes(wb)
 
 
-def _append(ws: Worksheet, row: Row) -> None:
-    values: list[object] = ["合计" if row.kind == "total" else row.name]
+def _append(ws: Worksheet, row: Row, grouped: bool) -> None:
+    name = {"total": "合计", "subtotal": f"{row.name} 小计"}.get(row.kind, row.name)
+    values: list[object] = [name]
     for cell in row.cells:
         rate = cell.counts.rate
         values += [
@@ -69,6 +74,8 @@ def _append(ws: Worksheet, row: Row) -> None:
         target.number_format = "0.0%"
         if cell.met is not None:
             target.fill = MET_FILL if cell.met else UNMET_FILL
-    if row.kind == "total":
+    if row.kind in ("total", "subtotal"):
         for c in ws[line]:
             c.font = BOLD
+    elif grouped:
+        ws.cell(row=line, column=1).alignment = INDENT

@@ -4,11 +4,15 @@
 year; ``register_rows(...)`` turns each into one row of the register, in a fixed number of
 queries:
 
-- 巡查地点与内容: the employer's name and address as written on the case form, and the items checked;
+- 巡查地点与内容, one line: the employer's name as written on the case form and its township,
+  the check-list used (its short name, 附表1), and for an inspection with findings the items
+  found wanting (short labels) — not every item checked;
 - 发现的主要问题: every finding in words (the item and the answer, with the assistant's note);
 - 巡查日期, 巡查人;
-- 备注: how each finding was handled, from its lead: 已报告<机构>（日期）, 协查（日期）, the
-  officer's action, 已办结（日期）.
+- 备注 (the form's 处置方式): for each lead the finding it came from (the item's short label, or
+  the lead's kind), then its disposition as it exists: 已报告<机构>（日期）, 协查（日期）, the
+  officer's action, 已办结（日期）; a lead not reported yet shows the status ［状态：尚未报告］,
+  a withdrawn one ［状态：已撤回］, never a disposition it does not have.
 
 The form itself (layout, three formats) is ``xieguan.documents.official.fubiao2``.
 """
@@ -21,11 +25,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from xieguan.documents.official import fubiao1
 from xieguan.documents.official.fubiao2 import RegisterData
 from xieguan.indicators.periods import year as year_period
-from xieguan.inspections.models import Answer, Inspection, InspectionAnswer, InspectionStatus
+from xieguan.inspections.models import Inspection, InspectionAnswer, InspectionStatus
 from xieguan.leads.models import AssistRequest, AssistStatus, Handling, Lead, LeadStatus
 from xieguan.lib.scoping import ScopedQuerySet
+from xieguan.regions.models import CODE_LENGTH, Level, Region
 
 # Short names of the check-list items for the register's narrow column (built-in wordings).
 SHORT = {
@@ -46,12 +52,13 @@ def short(wording: str) -> str:
     return SHORT.get(wording, wording.removesuffix("情况"))
 
 
-def _day(value: Any) -> str:
+def _day(value: Any, year: int | None = None) -> str:
+    """A date as 2025-03-07, or 03-07 when it falls in ``year`` (the register's, in 备注)."""
     if value is None:
         return ""
     if hasattr(value, "tzinfo"):
         value = timezone.localtime(value).date()
-    return f"{value:%Y-%m-%d}"
+    return f"{value:%m-%d}" if value.year == year else f"{value:%Y-%m-%d}"
 
 
 @dataclass(frozen=True)
@@ -91,37 +98,58 @@ def inspections_for(
     return qs.order_by("inspected_at", "pk")
 
 
+def template_short(name: str) -> str:
+    """A check-list's short name: ``附表1`` for "附表1 职业健康…" (or the form's bare title), else
+    the name up to its note in brackets."""
+    if name.startswith("附表"):
+        return name.split()[0]
+    if name == fubiao1.TITLE:
+        return fubiao1.TAG
+    return name.split("（")[0].strip() or name
+
+
 def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
     answers = InspectionAnswer.objects.select_related("item").order_by("item__number")
     leads = (
-        Lead.objects.select_related("reported_to_agency")
+        Lead.objects.select_related("reported_to_agency", "inspection_answer__item")
         .prefetch_related(Prefetch("assists", queryset=AssistRequest.objects.order_by("requested_at", "pk")))
         .order_by("discovered_at", "pk")
     )
-    rows = []
-    fetched = (
-        inspections.select_related("assistant")
+    fetched = list(
+        inspections.select_related("assistant", "template")
         .prefetch_related(Prefetch("answers", queryset=answers))
         .prefetch_related(Prefetch("leads", queryset=leads))
     )
-    for inspection in fetched:
-        rows.append(
-            RegisterRow(
-                inspection_id=str(inspection.pk),
-                place_and_content=_place_and_content(inspection),
-                findings=_findings(inspection),
-                date=_day(inspection.inspected_at),
-                inspector=str(inspection.assistant),
-                remarks="\n".join(filter(None, (_handling(lead) for lead in inspection.leads.all()))),
-            )
+    length = CODE_LENGTH[Level.TOWNSHIP]
+    townships = dict(
+        Region.objects.filter(
+            code__in={i.region_id[:length] for i in fetched if len(i.region_id) >= length}
+        ).values_list("code", "name")
+    )
+    return [
+        RegisterRow(
+            inspection_id=str(inspection.pk),
+            place_and_content=_place_and_content(
+                inspection, townships.get(inspection.region_id[:length], "")
+            ),
+            findings=_findings(inspection),
+            date=_day(inspection.inspected_at),
+            inspector=str(inspection.assistant),
+            remarks="\n".join(
+                filter(
+                    None, (_handling(lead, inspection.inspected_at.year) for lead in inspection.leads.all())
+                )
+            ),
         )
-    return rows
+        for inspection in fetched
+    ]
 
 
-def _place_and_content(inspection: Inspection) -> str:
-    checked = [short(a.item.wording) for a in inspection.answers.all() if a.answer != Answer.NOT_APPLICABLE]
-    place = inspection.employer_name + (f"（{inspection.address}）" if inspection.address else "")
-    return f"{place}\n巡查：{'、'.join(checked)}" if checked else place
+def _place_and_content(inspection: Inspection, township: str) -> str:
+    place = inspection.employer_name + (f"（{township}）" if township else "")
+    wanting = [short(a.item.wording) for a in inspection.answers.all() if a.is_finding]
+    content = template_short(inspection.template.name)
+    return f"{place}：{content}" + (f"；发现问题：{'、'.join(wanting)}" if wanting else "")
 
 
 def _findings(inspection: Inspection) -> str:
@@ -135,25 +163,29 @@ def _findings(inspection: Inspection) -> str:
     return "\n".join(lines) if lines else "未发现问题"
 
 
-def _handling(lead: Lead) -> str:
-    parts = []
-    if lead.reported_at:
-        agency = lead.reported_to_agency.name if lead.reported_to_agency else "卫生监督机构"
-        parts.append(f"已报告{agency}（{_day(lead.reported_at)}）")
-    else:
-        parts.append("尚未报告")
+def _handling(lead: Lead, year: int) -> str:
+    """The 备注 line of one lead: the finding it refers to, then its disposition or status
+    (dates in the inspection's year without the year, which the register's heading says)."""
+    answer = lead.inspection_answer
+    finding = short(answer.item.wording) if answer is not None else lead.get_lead_type_display()
+    if lead.status == LeadStatus.WITHDRAWN:
+        return f"{finding}［状态：已撤回］"
+    if not lead.reported_at:
+        return f"{finding}［状态：尚未报告］"
+    agency = lead.reported_to_agency.name if lead.reported_to_agency else "卫生监督机构"
+    parts = [f"已报告{agency}（{_day(lead.reported_at, year)}）"]
     for assist in lead.assists.all():
         if assist.status == AssistStatus.DONE:
-            parts.append(f"协查（{_day(assist.done_on)}）")
+            parts.append(f"协查（{_day(assist.done_on, year)}）")
         elif assist.status == AssistStatus.REQUESTED:
-            parts.append(f"协查待办（{_day(assist.requested_at)}提出）")
+            parts.append(f"协查待办（{_day(assist.requested_at, year)}提出）")
     if lead.officer_action:
         parts.append(lead.get_officer_action_display())
     elif lead.handling == Handling.NO_ACTION:
         parts.append(lead.get_handling_display())
     if lead.status == LeadStatus.CLOSED:
-        parts.append(f"已办结（{_day(lead.closed_at)}）")
-    return "；".join(parts)
+        parts.append(f"已办结（{_day(lead.closed_at, year)}）")
+    return f"{finding}：{'；'.join(parts)}"
 
 
 def register_data(unit: str, year: int, rows: list[RegisterRow]) -> RegisterData:

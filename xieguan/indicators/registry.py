@@ -141,6 +141,16 @@ class Indicator(ABC):
         Rows whose region is above the child level (an employer registered at township level
         seen from the township) are grouped under ``code`` itself.
         """
+        out: dict[str, Counts] = {}
+        for prefix, counts in self.counts_by_prefix(code, period, child_length).items():
+            child = prefix if len(prefix) >= child_length else code
+            out[child] = out[child] + counts if child in out else counts
+        return out
+
+    def counts_by_prefix(self, code: str, period: Period, length: int) -> dict[str, Counts]:
+        """Counts per region code cut to ``length``, in one grouped query over the subtree of
+        ``code``; rows registered above that level keep their own (shorter) code, so a caller
+        can tell a prefecture's own rows from its counties' (the all-counties table)."""
         extras = self.extras(period)
         aggregates: dict[str, Any] = {
             "den": Count("pk"),
@@ -149,17 +159,15 @@ class Indicator(ABC):
         }
         grouped = (
             self.members(code, period)
-            .annotate(child_code=Substr(self.region_field, 1, child_length))
+            .annotate(child_code=Substr(self.region_field, 1, length))
             .values("child_code")
             .annotate(**aggregates)
             .order_by()
         )
-        out: dict[str, Counts] = {}
-        for row in grouped:
-            child = row["child_code"] if len(row["child_code"]) >= child_length else code
-            counts = Counts(row["num"], row["den"], {name: row[f"x_{name}"] for name in extras})
-            out[child] = out[child] + counts if child in out else counts
-        return out
+        return {
+            row["child_code"]: Counts(row["num"], row["den"], {name: row[f"x_{name}"] for name in extras})
+            for row in grouped
+        }
 
     def total(self, code: str, period: Period) -> Counts:
         return self.series(code, [period])[0]

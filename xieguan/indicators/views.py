@@ -26,7 +26,16 @@ from xieguan.documents.render import FORMATS, file_response
 from xieguan.employers.actions import missing_labels
 from xieguan.indicators import periods
 from xieguan.indicators import register as register_module
-from xieguan.indicators.dashboard import DEEPEST_DASHBOARD, build_table, dashboard_url, series, targets
+from xieguan.indicators.dashboard import (
+    COUNTIES_LEVELS,
+    DEEPEST_DASHBOARD,
+    CountiesTable,
+    build_counties,
+    build_table,
+    dashboard_url,
+    series,
+    targets,
+)
 from xieguan.indicators.exports import table_workbook
 from xieguan.indicators.periods import Period, PeriodError
 from xieguan.indicators.registry import Counts, Indicator, Show, Subject, format_rate, get_indicator
@@ -86,6 +95,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "region": region,
             "table": table,
             "breadcrumbs": _breadcrumbs(request, region, period),
+            "counties_offered": region.level in COUNTIES_LEVELS and request.user.role in COUNTIES_ROLES,
             **_period_context(period),
         },
     )
@@ -97,6 +107,78 @@ def dashboard_xlsx(request: AuthedRequest) -> HttpResponse:
     period = _period(request)
     response = HttpResponse(table_workbook(build_table(region, period)), content_type=XLSX)
     filename = f"indicators-{region.code}-{period.key}.xlsx".replace("~", "_")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# Who compares every county of their region: the province and the prefectures (a county
+# admin, an officer or an assistant sees one county at most: 403).
+COUNTIES_ROLES = (Role.PROVINCE_ADMIN, Role.PREFECTURE_VIEWER)
+
+
+def _counties_table(request: AuthedRequest) -> CountiesTable:
+    """The all-counties table of the requested province or prefecture (in the user's scope,
+    else 404; a county or below has no such table: 404)."""
+    region = _region(request)
+    if region.level not in COUNTIES_LEVELS:
+        raise Http404("只有省和市(州)可以查看全部区县")
+    sort = request.GET.get("sort", "")
+    return build_counties(region, _period(request), sort, request.GET.get("dir") == "desc")
+
+
+@scoped(*COUNTIES_ROLES)
+def counties(request: AuthedRequest) -> HttpResponse:
+    """全部区县: every county of the province (or a prefecture) side by side, grouped by
+    prefecture with subtotals, sortable by any indicator (``?sort=<key>&dir=asc|desc``), and a
+    ranked bar chart of one indicator (``?chart=<key>``)."""
+    table = _counties_table(request)
+    region, period = table.node, table.period
+    keys = [ind.key for ind in table.indicators]
+    chart = request.GET.get("chart", "")
+    chart = chart if chart in keys else table.sort or keys[0]
+    base = {"region": region.code, "period": period.key}
+
+    def link(**extra: str) -> str:
+        return "?" + urlencode({**base, **extra})
+
+    headers = []
+    for ind, cell in zip(table.indicators, table.total.cells, strict=True):
+        current = table.sort == ind.key
+        # the first click sorts worst first (ascending), the next one best first
+        next_dir = "asc" if current and table.descending else "desc" if current else "asc"
+        aria = ("descending" if table.descending else "ascending") if current else ""
+        headers.append((ind, cell.target, link(sort=ind.key, dir=next_dir, chart=chart), aria))
+    chart_indicator = next(ind for ind in table.indicators if ind.key == chart)
+    bars, unrated = table.ranking(chart)
+    sort_keep = {"sort": table.sort, "dir": "desc" if table.descending else "asc"} if table.sort else {}
+    return render(
+        request,
+        "indicators/counties.html",
+        {
+            "region": region,
+            "table": table,
+            "headers": headers,
+            "chart": chart_indicator,
+            "chart_target": table.targets.get(chart),
+            "bars": bars,
+            "unrated": unrated,
+            "chart_links": [(ind, link(**sort_keep, chart=ind.key) + "#ranking") for ind in table.indicators],
+            "keep": {**sort_keep, "chart": chart},
+            "export_query": urlencode({**base, **sort_keep}),
+            "breadcrumbs": _breadcrumbs(request, region, period),
+            "back_url": dashboard_url(region.code, period),
+            **_period_context(period),
+        },
+    )
+
+
+@scoped(*COUNTIES_ROLES)
+def counties_xlsx(request: AuthedRequest) -> HttpResponse:
+    """The all-counties table as .xlsx, with the same grouping, subtotals and sort."""
+    table = _counties_table(request)
+    workbook = table_workbook(table.as_table(), title="全部区县主要工作指标")
+    response = HttpResponse(workbook, content_type=XLSX)
+    filename = f"indicators-counties-{table.node.code}-{table.period.key}.xlsx".replace("~", "_")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -152,6 +152,7 @@ def test_retention_erases_identities_and_photos_past_their_period_and_logs_it(
 ):
     settings.XIEGUAN_RETENTION_COMPLAINANT_DAYS = 30
     settings.XIEGUAN_RETENTION_PHOTO_DAYS = 60
+    settings.XIEGUAN_RETENTION_INSPECTION_PHOTO_DAYS = 60  # the operator chose a period for them too
     old = complaint(personas, complainant_name=NAME, complainant_contact="13900001111")
     recent = complaint(personas, complainant_name="新举报人")
     long_ago = timezone.now() - dt.timedelta(days=90)
@@ -190,6 +191,30 @@ def test_retention_erases_identities_and_photos_past_their_period_and_logs_it(
     assert "已清除" in shown.name and NAME not in shown.name
     call_command("applyretention")  # idempotent: nothing more to do, nothing logged
     assert len(rows(kind=Kind.RETENTION)) == 1
+
+
+def test_inspection_photos_are_kept_by_default_as_part_of_the_case_record(
+    personas, settings, django_capture_on_commit_callbacks
+):
+    """附表1 photos are part of the official case record: the default photo period does not
+    touch them (docs/decisions.md 10); lead photos of the same age go."""
+    assert settings.XIEGUAN_RETENTION_INSPECTION_PHOTO_DAYS == 0  # the shipped default
+    settings.XIEGUAN_RETENTION_PHOTO_DAYS = 60
+    long_ago = timezone.now() - dt.timedelta(days=9999)
+    inspection = InspectionFactory.create(assistant=personas.xieguan, employer=EmployerFactory.create())
+    kept = InspectionPhoto.objects.create(
+        inspection=inspection, image=ContentFile(b"z", name="i.jpg"), taken_at=long_ago
+    )
+    lead_photo = LeadPhoto.objects.create(lead=make_lead(personas), image=ContentFile(b"x", name="l.jpg"))
+    LeadPhoto.objects.filter(pk=lead_photo.pk).update(uploaded_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = apply_retention()
+    assert result.total == (0, 1)
+    assert InspectionPhoto.objects.filter(pk=kept.pk).exists()
+    assert kept.image.storage.exists(str(kept.image.name))
+    assert not LeadPhoto.objects.filter(pk=lead_photo.pk).exists()
+    (row,) = rows(kind=Kind.RETENTION)
+    assert "照片 1 张" in row.record and "检查照片 长期保存" in row.detail
 
 
 def test_retention_zero_keeps_everything(personas, settings):

@@ -46,17 +46,17 @@ def register(data: RegisterData) -> FormDoc:
     )
     table = Table(
         columns=(
-            Column(COLUMNS[0], 0.05),
-            Column(COLUMNS[1], 0.30, align="left"),
-            Column(COLUMNS[2], 0.25, align="left"),
+            Column(COLUMNS[0], 0.06),  # room for "12" over "（续）" on a continuation row
+            Column(COLUMNS[1], 0.28, align="left"),
+            Column(COLUMNS[2], 0.27, align="left"),
             Column(COLUMNS[3], 0.10),
-            Column(COLUMNS[4], 0.08),
+            Column(COLUMNS[4], 0.07),
             Column(COLUMNS[5], 0.22, align="left"),
         ),
         rows=tuple((str(n), *row) for n, row in enumerate(data.rows, start=1)),
         repeat_header=True,
         min_rows=data.min_rows,
-        row_height_cm=0.9,
+        row_height_cm=0.6,  # a filled row is as high as its text; a blank one a handwritten line
     )
     return FormDoc(
         title=TITLE,

@@ -190,9 +190,8 @@ def test_a_row_longer_than_a_page_splits_instead_of_failing():
     pages = [compact(p) for p in pdf_text(pdf).split("\f") if p.strip()]
     assert len(pages) >= 5
     for page in pages:  # every page: the header, and a row that says which inspection it continues
-        assert "巡查地点与内容" in page and (
-            "1（续）" in page or "2（续）" in page or "贵州测试煤矿" in page
-        ), page[:80]
+        # (the narrow 序号 cell prints "1" and "（续）" on two lines: a "（" never ends a line)
+        assert "巡查地点与内容" in page and ("（续）" in page or "贵州测试煤矿" in page), page[:80]
         assert page.count("巡查地点与内容") == 1  # no page of repeated headers alone
     assert "第7项" in "".join(pages)
     assert render_docx(doc)[:2] == b"PK" and render_xlsx(doc)[:2] == b"PK"
@@ -273,3 +272,60 @@ def test_no_text_length_fails_any_format(text):
     doc = fubiao2.register(fubiao2.RegisterData(rows=[(text, text, text, text, text)]))
     assert render_pdf(doc)[:5] == b"%PDF-"
     assert render_docx(doc)[:2] == b"PK" and render_xlsx(doc)[:2] == b"PK"
+
+
+def _kinsoku_text(prefix: int) -> str:
+    return "甲" * prefix + "（乙丙）。丁戊，己庚“辛壬”癸、子丑：寅卯；辰巳！午未？申酉（戌亥）"
+
+
+def test_closing_marks_never_start_a_line_and_nothing_hangs():
+    """Every offset of the marks against the line end: reportlab alone starts lines with "）" or
+    hangs them past the box; the paragraph of ``linebreak`` does neither and loses nothing."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    from xieguan.documents import fonts
+    from xieguan.documents.linebreak import NO_LINE_END, NO_LINE_START, Paragraph
+
+    style = ParagraphStyle("t", fontName=fonts.chain().names[0], fontSize=10, leading=14, wordWrap="CJK")
+    box = 101.0
+    reportlab_faults = 0
+    for prefix in range(12):
+        text = _kinsoku_text(prefix)
+        ours = Paragraph(fonts.markup(text), style)
+        ours.wrap(box, 1000)
+        lines = ["".join(f.text for f in line.words) for line in ours.blPara.lines]
+        assert "".join(lines) == text
+        for line, laid in zip(lines, ours.blPara.lines, strict=True):
+            assert line[0] not in NO_LINE_START and line[-1] not in NO_LINE_END, lines
+            assert laid.currentWidth <= box + 0.01, lines
+        theirs = RLParagraph(fonts.markup(text), style)
+        theirs.wrap(box, 1000)
+        for extra_space, (words,) in theirs.blPara.lines:  # one font: reportlab's (space, [text]) lines
+            if words[0] in NO_LINE_START or words[-1] in NO_LINE_END or extra_space < -0.01:
+                reportlab_faults += 1
+    assert reportlab_faults  # the text really puts marks at line ends
+
+
+def test_closing_marks_never_start_a_line_in_the_pdf():
+    """Read back from the PDF: a one-column table of narrow cells, one printed line per text line."""
+    from xieguan.documents.linebreak import NO_LINE_END, NO_LINE_START
+
+    texts = [_kinsoku_text(prefix) for prefix in range(12)]
+    doc = FormDoc(
+        title="禁则",
+        blocks=(Table(columns=(Column("内容", 0.2, "left"),), rows=tuple((t,) for t in texts)),),
+    )
+    lines = [line.strip() for line in pdf_text(render_pdf(doc)).splitlines() if line.strip()]
+    body = [line for line in lines if line not in ("禁则", "内容")]
+    assert len(body) > 3 * len(texts)
+    for line in body:
+        assert line[0] not in NO_LINE_START and line[-1] not in NO_LINE_END, line
+    assert compact("".join(body)) == compact("".join(texts))
+
+
+def test_docx_asks_for_chinese_line_breaking_without_hanging_marks():
+    document = Document(io.BytesIO(render_docx(long_register(3))))
+    ppr = document.styles["Normal"].element.pPr
+    assert ppr.find(qn("w:kinsoku")).get(qn("w:val")) == "1"
+    assert ppr.find(qn("w:overflowPunct")).get(qn("w:val")) == "0"

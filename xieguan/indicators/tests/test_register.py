@@ -103,27 +103,28 @@ def test_rows_equal_the_assistants_submitted_inspections_of_the_year(client_for,
 
 def test_row_contents_come_from_the_case_form_and_the_leads(client_for, personas, register_data):
     first, second = rows_of(client_for("panzhou").get(PAGE, {"assistant": personas.xieguan.pk, "year": 2025}))
-    assert first.place_and_content.startswith(
-        "柏果煤矿（柏果镇煤矿路1号）\n巡查：职业病危害项目申报、危害因素检测与评价"
-    )
-    assert "建设项目" not in first.place_and_content  # answered 合理缺项: not checked
+    # one line: the place, the check-list's short name, the items found wanting
+    assert first.place_and_content == "柏果煤矿（柏果镇）：附表1；发现问题：危害因素检测与评价"
+    assert "\n" not in first.place_and_content
     assert first.findings == "危害因素检测与评价：无（未开展年度检测）"
     assert first.date == "2025-03-05"
     assert first.inspector == "xieguan"
+    # the lead was made by hand (no answer): 备注 names its kind, then the disposition
     assert first.remarks.split("；") == [
-        "已报告盘州市卫生健康综合监督执法大队（2025-03-06）",
-        "协查（2025-03-20）",
+        "工作场所异常：已报告盘州市卫生健康综合监督执法大队（03-06）",
+        "协查（03-20）",
         "责令整改",
-        "已办结（2025-04-01）",
+        "已办结（04-01）",
     ]
     assert second.findings == "未发现问题" and second.remarks == ""
+    assert second.place_and_content == "柏果机修厂（柏果镇）：附表1"
 
 
 def test_township_register_has_every_assistants_inspections(client_for, personas, register_data):
     rows = rows_of(client_for("panzhou").get(PAGE, {"township": TOWNSHIP, "year": 2025}))
     assert [r.inspection_id for r in rows] == [str(register_data[k].pk) for k in ("i1", "i2", "i3")]
     assert rows[2].findings == "工作场所异常：有（粉碎车间粉尘大）"
-    assert rows[2].remarks == "尚未报告"
+    assert rows[2].remarks == "工作场所异常［状态：尚未报告］"  # a status, not a disposition
     assert rows[2].inspector == "柏果二号"
 
 
@@ -214,3 +215,74 @@ def test_register_query_count_does_not_grow_with_rows(
     client = client_for("panzhou")
     with django_assert_max_num_queries(14):
         client.get(PAGE, {"township": TOWNSHIP, "year": 2025})
+
+
+def a_year_of_inspections(personas, count: int = 30) -> None:
+    """``count`` inspections of one assistant in 2025, every third with two findings (a note each)
+    and a lead reported, assisted and closed, every fifth's lead not reported yet."""
+    template = fubiao1_template()
+    who = personas.xieguan
+    agency = Agency.objects.get(name="盘州市卫生健康综合监督执法大队")
+    employers = [
+        EmployerFactory.create(
+            name=f"盘州市柏果第{n}煤业有限公司", address=f"柏果镇第{n}村", region_id=TOWNSHIP + "001"
+        )
+        for n in range(1, 6)
+    ]
+    for n in range(count):
+        employer = employers[n % len(employers)]
+        when = at(2025, 1 + n * 11 // count, 1 + n % 27)
+        inspection = InspectionFactory.create(
+            template=template, employer=employer, assistant=who, inspected_at=when
+        )
+        if n % 3:
+            answer_all(inspection, na=(2,))
+            continue
+        answer_all(
+            inspection,
+            findings={3: "未开展本年度检测，检测报告过期", 6: "粉碎车间粉尘大，未佩戴防尘口罩"},
+            na=(2,),
+        )
+        lead = LeadFactory.create(
+            region_id=employer.region_id,
+            employer=employer,
+            inspection=inspection,
+            inspection_answer=inspection.answers.get(item__number=6),
+            discovered_by=who,
+            discovered_at=when,
+        )
+        if n % 5:
+            Lead = type(lead)
+            Lead.objects.filter(pk=lead.pk).update(
+                reported_at=when,
+                reported_to_agency=agency,
+                status=LeadStatus.CLOSED,
+                officer_action=OfficerAction.RECTIFY,
+                closed_at=when,
+            )
+            AssistRequest.objects.create(
+                region_id=employer.region_id,
+                lead=lead,
+                employer=employer,
+                requested_by=personas.jiandu,
+                assistant=who,
+                status=AssistStatus.DONE,
+                done_on=when.date(),
+            )
+
+
+def pdf_pages(data: bytes) -> int:
+    return len([p for p in pdf_text(data).split("\f") if p.strip()])
+
+
+def test_a_year_of_thirty_inspections_prints_on_few_pages(client_for, personas):
+    a_year_of_inspections(personas)
+    params = {"assistant": personas.xieguan.pk, "year": 2025}
+    pdf = client_for("panzhou").get(reverse("indicators:register_file", args=["pdf"]), params)
+    assert pdf_pages(pdf.content) <= 4  # nine pages before the rows were made readable (issue 15)
+    rows = rows_of(client_for("panzhou").get(PAGE, params))
+    assert len(rows) == 30
+    # 备注 says which finding each lead refers to (item 6), reported or not
+    assert rows[0].remarks == "工作场所异常［状态：尚未报告］"
+    assert rows[3].remarks.startswith("工作场所异常：已报告盘州市卫生健康综合监督执法大队")
+    assert "协查（" in rows[3].remarks and "尚未报告" not in rows[3].remarks

@@ -1,0 +1,143 @@
+"""Chinese line breaking (禁则) for the PDF renderer.
+
+reportlab 5.1's CJK wrapping (``wordWrap="CJK"``) cuts a paragraph between any two characters;
+its only rule lets a character of ``ALL_CANNOT_START`` hang past the right edge (over a table's
+cell border), its list lacks the full-width ，：；！？ and ”, and nothing stops an opening "（"
+or "“" from ending a line. ``Paragraph`` here breaks lines itself (``split_lines``), as Chinese
+typesetting does it (GB/T 15834, "行首行尾禁则", pushing characters down, never hanging):
+
+- a closing mark (``NO_LINE_START``: ）。，、：；！？”’》」』】〕 …) never starts a line;
+- an opening mark (``NO_LINE_END``: （“‘《「『【〔 …) never ends one;
+- a run of Latin letters and digits (a date 2026-03-05, a licence number) is not cut, nor a
+  line started with a space, while a break in the second half of the line avoids it;
+- no line is wider than its box: the break moves back (the mark takes the previous character to
+  the next line) instead of hanging in the margin. Only a line made entirely of marks, which
+  has no legal break, is cut where it is full.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
+from reportlab.platypus import paragraph as rl_paragraph
+from reportlab.rl_config import _FUZZ
+
+NO_LINE_START = frozenset(
+    "）)］]｝}〕〉》」』】〙〗〟’”｠»"  # closing brackets and quotes
+    "、。，．,.：:；;！!？?‼⁇⁈⁉"  # stops and pauses
+    "…‥々〻ー―—～·・゠" + ALL_CANNOT_START
+)
+NO_LINE_END = frozenset("（(［[｛{〔〈《「『【〘〖〝‘“｟«" + ALL_CANNOT_END)
+
+
+def _joined(a: str, b: str) -> bool:
+    """Two characters of one Latin word or number (or a space that would start the next line),
+    which a break should not separate."""
+    if b == " ":
+        return True
+    return a.isascii() and b.isascii() and (a.isalnum() or a in "-./:") and (b.isalnum() or b in "-./:%")
+
+
+def allowed(before: str, after: str, *, keep_words: bool = True) -> bool:
+    """Whether a line may end with ``before`` and the next one start with ``after``."""
+    if after in NO_LINE_START or before in NO_LINE_END:
+        return False
+    return not (keep_words and _joined(before, after))
+
+
+def break_point(chars: list[str], widths: list[float], start: int, full: int, box: float) -> int:
+    """Where to end a line that holds ``chars[start:full]`` and cannot take ``chars[full]``.
+
+    Returns the index of the next line's first character, ``start < result <= full``: the last
+    legal break, keeping Latin words whole if the line stays at least half as wide as ``box``."""
+    used = sum(widths[start:full])
+    for keep_words in (True, False):
+        width = used
+        for j in range(full, start, -1):
+            if keep_words and width < box / 2:
+                break
+            if allowed(chars[j - 1], chars[j], keep_words=keep_words):
+                return j
+            width -= widths[j - 1]
+    return full
+
+
+def split_lines(frags: list[Any], max_widths: list[float], calc_bounds: bool) -> Any:
+    """reportlab's ``cjkFragSplit`` with the rules of this module: the lines of a paragraph."""
+    glyphs: list[Any] = []
+    for frag in frags:
+        text = frag.text
+        if isinstance(text, bytes):
+            text = text.decode("utf8")
+        if text:
+            glyphs.extend(rl_paragraph.cjkU(t, frag, "utf8") for t in text)
+        else:  # <br/> and images
+            glyphs.append(rl_paragraph.cjkU(text, frag, "utf8"))
+    chars = [str(g) for g in glyphs]
+    widths = []
+    for g in glyphs:
+        w = g.width
+        if hasattr(w, "normalizedValue"):
+            w._normalizer = max_widths[0]
+            w = w.normalizedValue(max_widths[0])
+        widths.append(w)
+
+    lines: list[Any] = []
+
+    def max_width() -> float:
+        return max_widths[min(len(lines), len(max_widths) - 1)]
+
+    def emit(end: int, start: int, line_break: bool) -> None:
+        limit = max_width()
+        used = sum(widths[start:end])
+        lines.append(
+            rl_paragraph.makeCJKParaLine(
+                glyphs[start:end], limit, used, limit - used, line_break, calc_bounds
+            )
+        )
+
+    start = i = 0
+    used = 0.0
+    n = len(glyphs)
+    while i < n:
+        if hasattr(glyphs[i].frag, "lineBreak"):
+            emit(i + 1, start, True)
+            i = start = i + 1
+            used = 0.0
+            continue
+        if used + widths[i] > max_width() + _FUZZ and i > start and chars[i]:
+            end = break_point(chars, widths, start, i, max_width())
+            emit(end, start, False)
+            i = start = end
+            used = 0.0
+            continue
+        used += widths[i]
+        i += 1
+    if start < n:
+        emit(n, start, False)
+    return rl_paragraph.ParaLines(kind=1, lines=lines)
+
+
+class Paragraph(rl_paragraph.Paragraph):
+    """A reportlab ``Paragraph`` whose CJK wrapping follows this module's rules."""
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        if not isinstance(maxWidths, list | tuple):
+            maxWidths = [maxWidths]
+        self.height = 0
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
+            return self.blPara
+        style = self.style
+        if not self.frags:
+            return rl_paragraph.ParaLines(
+                kind=0,
+                fontSize=style.fontSize,
+                fontName=style.fontName,
+                textColor=style.textColor,
+                lines=[],
+                ascent=style.fontSize,
+                descent=-0.2 * style.fontSize,
+            )
+        auto_leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+        return split_lines(self.frags, list(maxWidths), auto_leading not in ("", "off"))

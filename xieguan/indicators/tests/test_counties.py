@@ -1,0 +1,198 @@
+"""全部区县: every county of the province or a prefecture side by side (issue 16 item 1)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from xieguan.indicators.periods import parse_period
+from xieguan.indicators.registry import all_indicators, indicator
+from xieguan.indicators.tests.factories import EmployerFactory
+from xieguan.indicators.tests.scenario import COUNTY, EXPECTED
+from xieguan.regions.models import Level, Region
+
+pytestmark = pytest.mark.django_db
+URL = reverse("indicators:counties")
+XLSX_URL = reverse("indicators:counties_xlsx")
+PREFECTURE = "5202"  # 六盘水市: 盘州市 (the scenario), 六枝特区 and two more
+
+
+def _township(county):
+    """A township of the county (employers are registered at townships and villages)."""
+    return Region.objects.filter(parent_id=county).values_list("code", flat=True).first()
+
+
+def _cells(row):
+    return {cell.indicator.key: cell for cell in row.cells}
+
+
+def test_the_province_sees_every_county_grouped_by_prefecture(client_for, scenario):
+    response = client_for("sheng").get(URL, {"period": "2025"})
+    assert response.status_code == 200
+    table = response.context["table"]
+    prefectures = Region.objects.filter(level=Level.PREFECTURE, code__startswith="52")
+    counties = Region.objects.filter(level=Level.COUNTY, code__startswith="52")
+    assert [g.subtotal.code for g in table.groups] == sorted(p.code for p in prefectures)
+    assert table.county_count == counties.count() == 88
+    for group in table.groups:  # every county under its own prefecture
+        assert all(row.code.startswith(group.subtotal.code) for row in group.rows)
+    panzhou = next(row for g in table.groups for row in g.rows if row.code == COUNTY)
+    for key, expected in EXPECTED.items():
+        counts = _cells(panzhou)[key].counts
+        assert (counts.numerator, counts.denominator) == expected[COUNTY], key
+    body = response.content.decode()
+    assert 'data-kind="subtotal"' in body and "unmet" in body
+    assert len(response.context["bars"]) + len(response.context["unrated"]) == 88
+
+
+def test_a_subtotal_is_the_indicator_over_the_prefecture_not_an_average(client_for, scenario):
+    """Each subtotal and the total equal the indicator computed for that region on its own."""
+    EmployerFactory(region_id=_township("520203"), registered=False)  # 六枝特区: unregistered
+    EmployerFactory(region_id=PREFECTURE, registered=True)  # registered at the prefecture itself
+    table = client_for("sheng").get(URL, {"period": "2025"}).context["table"]
+    period = parse_period("2025")
+    group = next(g for g in table.groups if g.subtotal.code == PREFECTURE)
+    for ind in all_indicators():
+        total = ind.total(PREFECTURE, period)
+        sub = _cells(group.subtotal)[ind.key].counts
+        assert (sub.numerator, sub.denominator) == (total.numerator, total.denominator), ind.key
+        whole = ind.total("52", period)
+        got = _cells(table.total)[ind.key].counts
+        assert (got.numerator, got.denominator) == (whole.numerator, whole.denominator), ind.key
+    # the prefecture's own employer has a row of its own in the group
+    own = next(row for row in group.rows if row.kind == "self")
+    assert _cells(own)["registration"].counts.denominator == 1
+    registration = _cells(group.subtotal)["registration"]
+    # 盘州市 4/5, 六枝特区 1/2 (the scenario's X1 and this one), 六盘水市 itself 1/1:
+    # 6/8 = 75.0%, not the mean of 80%, 50% and 100% (76.7%)
+    assert (registration.counts.numerator, registration.counts.denominator) == (6, 8)
+    assert registration.rate_text == "75.0%"
+
+
+def test_sorting_by_an_indicator_sorts_counties_within_each_prefecture(client_for, scenario):
+    EmployerFactory(region_id=_township("520203"), registered=False)  # 六枝特区 1/2 (with X1)
+    EmployerFactory(region_id=_township("520201"), registered=True)  # 钟山区 1/1
+    client = client_for("sheng")
+    table = client.get(URL, {"period": "2025", "sort": "registration"}).context["table"]
+    group = next(g for g in table.groups if g.subtotal.code == PREFECTURE)
+    order = [row.code for row in group.rows]
+    assert order == ["520203", COUNTY, "520201", "520204"]  # 50%, 80%, 100%, then "—" (水城区)
+    table = client.get(URL, {"period": "2025", "sort": "registration", "dir": "desc"}).context["table"]
+    group = next(g for g in table.groups if g.subtotal.code == PREFECTURE)
+    assert [row.code for row in group.rows] == ["520201", COUNTY, "520203", "520204"]
+    # prefectures follow their subtotals: 六盘水市 is the only one with a rate
+    assert table.groups[0].subtotal.code == PREFECTURE
+    assert table.sort == "registration" and table.descending
+
+
+def test_the_ranking_lists_counties_by_rate_highest_first(client_for, scenario):
+    EmployerFactory(region_id=_township("520203"), registered=False)  # 六枝特区 1/2 (with X1)
+    EmployerFactory(region_id=_township("520102"), registered=True)  # 南明区, 贵阳市
+    response = client_for("sheng").get(URL, {"period": "2025", "chart": "registration"})
+    bars = response.context["bars"]
+    assert [bar.row.code for bar in bars[:3]] == ["520102", COUNTY, "520203"]
+    assert [bar.width for bar in bars[:3]] == ["100.0%", "80.0%", "50.0%"]
+    assert bars[1].cell.met is False and bars[0].cell.met is True
+    assert len(bars) == 3  # only the counties with something to count are ranked
+    unrated = response.context["unrated"]
+    assert len(unrated) == 85 and all(row.cells[0].counts.rate is None for row in unrated)
+    assert response.context["chart"].key == "registration"
+
+
+def test_a_prefecture_viewer_sees_only_their_counties(client_for, scenario):
+    client = client_for("lps")
+    table = client.get(URL, {"period": "2025"}).context["table"]
+    assert [g.subtotal.code for g in table.groups] == [PREFECTURE]
+    assert {row.code for row in table.groups[0].rows} == set(
+        Region.objects.filter(parent_id=PREFECTURE).values_list("code", flat=True)
+    )
+    assert "盘州市" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "region", "status"),
+    [
+        ("lps", "5201", 404),  # another prefecture
+        ("lps", "52", 404),  # above the viewer
+        ("lps", COUNTY, 404),  # a county has no all-counties table
+        ("sheng", COUNTY, 404),
+        ("sheng", "5201", 200),
+        ("lps", PREFECTURE, 200),
+        ("panzhou", "", 403),  # county admin: one county only
+        ("panzhou", COUNTY, 403),
+        ("jiandu", "", 403),
+        ("xieguan", "", 403),  # assistant
+        ("xieguan", "52", 403),
+    ],
+)
+def test_who_may_see_all_counties(client_for, scenario, persona, region, status):
+    client = client_for(persona)
+    params = {"region": region} if region else {}
+    for url in (URL, XLSX_URL):
+        assert client.get(url, params).status_code == status, url
+
+
+def test_anonymous_is_sent_to_login(client):
+    assert client.get(URL).status_code == 302
+    assert client.get(XLSX_URL).status_code == 302
+
+
+def test_the_dashboard_offers_all_counties_only_where_it_exists(client_for, scenario):
+    assert (
+        'data-testid="counties-link"'
+        in client_for("sheng").get(reverse("indicators:dashboard")).content.decode()
+    )
+    lps = client_for("lps")
+    assert 'data-testid="counties-link"' in lps.get(reverse("indicators:dashboard")).content.decode()
+    body = lps.get(reverse("indicators:dashboard"), {"region": COUNTY}).content.decode()
+    assert 'data-testid="counties-link"' not in body
+    body = client_for("panzhou").get(reverse("indicators:dashboard")).content.decode()
+    assert 'data-testid="counties-link"' not in body
+
+
+def test_the_export_has_the_same_grouping(client_for, scenario):
+    response = client_for("lps").get(XLSX_URL, {"period": "2025", "sort": "registration"})
+    assert response.status_code == 200
+    assert "indicators-counties-5202-2025.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet["A1"].value == "六盘水市 全部区县主要工作指标（2025年）"
+    names = [row[0].value for row in sheet.iter_rows(min_row=5)]
+    assert names[0] == "六盘水市 小计" and names[-1] == "合计"
+    assert names[1:3] == ["盘州市", "六枝特区"]  # sorted by registration: 80% (4/5), then 100% (X1)
+    assert sheet.cell(row=5, column=1).font.b and not sheet.cell(row=6, column=1).font.b
+    assert sheet.cell(row=6, column=1).alignment.indent == 1
+    values = [c.value for c in sheet[6]]
+    assert values[1:4] == [0.8, 4, 5]  # registration of 盘州市, unmet: red fill
+    assert sheet.cell(row=6, column=2).fill.fgColor.rgb.endswith("F8D7DA")
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.print_title_rows == "$3:$4"
+
+
+def _queries(client, region):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL, {"region": region, "period": "2025"}).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_counties(client_for, scenario):
+    client = client_for("sheng")
+    few = _queries(client, PREFECTURE)  # 4 counties (two with data: 盘州市, 六枝特区)
+    counties = Region.objects.filter(level=Level.COUNTY, code__startswith="52")
+    for county in counties:  # every one of the 88 counties gets data
+        EmployerFactory(region_id=_township(county.code) or county.code)
+    many = _queries(client, "52")  # 88 counties in nine prefectures (no breadcrumb to fetch)
+    assert many <= few, (few, many)
+    # one grouped query per indicator (+3 for records' three kinds and its policy) and a few
+    # for the page (session, user, regions, targets, navigation)
+    assert many <= 9 + len(all_indicators()) + 3
+
+
+def test_indicator_counts_by_prefix_keep_rows_above_county_level_apart(scenario):
+    EmployerFactory(region_id=PREFECTURE)
+    counts = indicator("registration").counts_by_prefix("52", parse_period("2025"), 6)
+    assert counts[PREFECTURE].denominator == 1
+    assert counts[COUNTY].denominator == 5
