@@ -359,7 +359,7 @@ def build_counties(node: Region, period: Period, sort: str = "", descending: boo
     average of the counties' percentages.
     """
     indicators = all_indicators()
-    goals = targets()
+    goals = targets(node)
     regions = list(
         Region.objects.filter(code__startswith=node.code, level__in=(Level.PREFECTURE, Level.COUNTY))
         .only("code", "name", "level")
