@@ -200,13 +200,8 @@ class Records(Indicator):
 
     def counts_by_prefix(self, code: str, period: Period, length: int) -> dict[str, Counts]:
         out: dict[str, Counts] = {}
-<<<<<<< HEAD
         for part in self.parts(code):
-            for child, counts in part.counts(code, period, child_length).items():
-=======
-        for part in self.parts():
             for child, counts in part.counts_by_prefix(code, period, length).items():
->>>>>>> main
                 out[child] = out[child] + counts if child in out else counts
         for counts in out.values():  # every kind named, 0 where a region has none of it
             for name in self.extra_labels:
