@@ -888,6 +888,7 @@ def _remove_submissions(ids: list[str]) -> None:
                 "employer_id", "companion_signature", "assistant_signature"
             )
         )
+        submitters = set(Inspection.objects.filter(pk__in=ids).values_list("assistant_id", flat=True))
         with connection.cursor() as cursor:
             cursor.execute(
                 "DELETE FROM leads_leadevent WHERE lead_id IN "
@@ -900,6 +901,7 @@ def _remove_submissions(ids: list[str]) -> None:
             cursor.execute("DELETE FROM inspections_inspection WHERE id = ANY(%s)", [ids])
         # 最近巡查日期 and the inspected half-years as they were before the bench's submissions
         patrol.refresh({employer for employer, _, _ in found})
+        patrol.refresh_assistants(submitters)  # and the assistants' half-year counts (AssistantHalf)
     for _, *files in found:
         for name in files:
             if name and default_storage.exists(name):

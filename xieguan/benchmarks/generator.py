@@ -1365,6 +1365,7 @@ EXTRA_TABLES = [  # rows that point at generated rows (wiped with them; gendata 
     "leads_leadphoto",
     "leads_assistphoto",
     "outreach_publicityphoto",
+    "inspections_assistanthalf",  # filled after the load from the inspections (generate)
 ]
 
 
@@ -1480,6 +1481,8 @@ def generate(
     spent = "，".join(f"{t.name} {t.seconds:.0f}" for t in writing[:4])
     out(f"  写入用时（秒）：{spent}；提交（外键检查）{commit_seconds:.0f}")
     reset_sequences([t.model for t in tables.ordered()])
+    # AssistantHalf (the assistants' patrol per half-year) as the inspection actions keep it.
+    out(f"  协管员半年巡查记录：{patrol.rebuild_assistant_halves():,} 条")
     if connection.vendor == "postgresql":
         # Statistics for the planner, and the visibility map for index-only scans (as autovacuum
         # would set them a little later); VACUUM cannot run inside a transaction (tests).

@@ -573,7 +573,7 @@ def _label_share(segment: Segment, share: float, total_chars: float) -> float:
     """The part of a line segment its label takes in the .xlsx grid (0 without label)."""
     if not segment.label or not (segment.value or segment.image or segment.underline):
         return 0.0
-    return min(share * 0.7, (_display_width(segment.label) + 1) / total_chars)
+    return min(share * 0.7, (xlsx.display_width(segment.label) + 1) / total_chars)
 
 
 def render_xlsx(doc: FormDoc) -> bytes:
@@ -631,7 +631,9 @@ def render_xlsx(doc: FormDoc) -> bytes:
             for c in range(first + 1, last + 1):
                 style(ws.cell(row=row, column=c), "", True)  # the merged range's other cells: the box
         width = max(1.0, chars_between(first, last + 1))
-        lines = sum(max(1, -(-int(_display_width(part) * 1.1) // int(width))) for part in text.split("\n"))
+        lines = sum(
+            max(1, -(-int(xlsx.display_width(part) * 1.1) // int(width))) for part in text.split("\n")
+        )
         return lines * 15.0 + 6
 
     row = 1
@@ -657,7 +659,10 @@ def render_xlsx(doc: FormDoc) -> bytes:
                 ws.row_dimensions[row].height = height
                 row += 1
         elif isinstance(block, Table):
-            all_rows = [tuple(c.title for c in block.columns), *padded_rows(block)]
+            # long text continues in the next rows, as in the PDF (a row is at most 409 pt in Excel)
+            width_pt = total_chars / 2 * BODY_PT  # a CJK character: two Excel width units
+            body = chunked_rows(padded_rows(block), [c.width for c in block.columns], width_pt)
+            all_rows = [tuple(c.title for c in block.columns), *body]
             if block.repeat_header:
                 title_rows = f"{row}:{row}"
             for r, values in enumerate(all_rows):
@@ -666,7 +671,7 @@ def render_xlsx(doc: FormDoc) -> bytes:
                     need = put(row, pos, pos + col.width, text, "center" if r == 0 else col.align, True)
                     height = max(height, need)
                     pos += col.width
-                ws.row_dimensions[row].height = height
+                ws.row_dimensions[row].height = min(height, xlsx.MAX_ROW_PT)
                 row += 1
         elif isinstance(block, Line):
             row += 1 if block.space_before_cm >= 0.3 else 0
@@ -715,8 +720,3 @@ def render_xlsx(doc: FormDoc) -> bytes:
     wb.properties.title = doc.title
     wb.properties.creator = doc.meta.get("author", "职业健康监督协管信息系统")
     return xlsx.to_bytes(wb)
-
-
-def _display_width(text: str) -> int:
-    """Columns a string takes in Excel: CJK and full-width characters count two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)

@@ -736,12 +736,42 @@ def export_title(query: LedgerQuery, today: dt.date | None = None) -> str:
     return f"{query.region.path_name()}{TITLE}（导出日期：{day:%Y-%m-%d}）"
 
 
-def write_export(target: IO[bytes], query: LedgerQuery) -> int:
+# The printable version's columns (打印版): what a clerk reads on paper, a dozen of the 27.
+PRINT_COLUMNS = (
+    "name",
+    "township",
+    "village",
+    "address",
+    "legal_representative",
+    "phone",
+    "industry",
+    "hazard_categories",
+    "exposed_workers",
+    "status",
+    "declaration_date",
+    "is_key",
+    "last_inspected_on",
+)
+
+
+def write_export(target: IO[bytes], query: LedgerQuery, *, printable: bool = False) -> int:
+    """The ledger as .xlsx: all 27 columns (the data file, which imports back), or with
+    ``printable`` the 打印版 — ``PRINT_COLUMNS`` only, cells boxed and wrapped, each row as high
+    as its text, A4 landscape fitted to the width (``tabular.write_table``)."""
+    columns = export_columns()
+    rows: Iterator[list[Any]] = export_rows(query)
+    title = export_title(query)
+    if printable:
+        keep = [i for i, c in enumerate(columns) if c.key in PRINT_COLUMNS]
+        columns = tuple(columns[i] for i in keep)
+        rows = ([row[i] for i in keep] for row in rows)
+        title = title.replace(TITLE, f"{TITLE}（打印版）", 1)
     return tabular.write_table(
         target,
-        title=export_title(query),
-        columns=export_columns(),
-        rows=export_rows(query),
+        title=title,
+        columns=columns,
+        rows=rows,
         sheet_name="台账",
         footer=f"{query.region.name} {TITLE} 第 &P 页，共 &N 页",
+        printable=printable,
     )

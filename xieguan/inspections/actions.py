@@ -592,6 +592,7 @@ def _submit_locked(
         record.save()
     leads = _leads_for_findings(inspection, rows, user)  # new rows: none has a lead yet
     _mark_inspected(data.employer, inspection.inspected_at)
+    patrol.count_assistant_inspection(inspection.assistant_id, inspection.inspected_at)
     notices = _sync_ledger(inspection, data, user)
     return SubmitResult(
         inspection,
@@ -792,6 +793,7 @@ def amend_inspection(
             )
             retract_finding(row.lead, by=user, note=note)
         _touch_employer(locked.employer)
+        patrol.refresh_assistants([locked.assistant_id])  # the visit may have moved half-year
     inspection.refresh_from_db()
     return amendment
 

@@ -343,3 +343,36 @@ class InspectionAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection} #{self.revision}"
+
+
+class AssistantHalf(models.Model):
+    """How many submitted inspections one account (an assistant's) made in one half-year.
+
+    Derived data, like ``Employer.inspected_halves``: the inspection actions add to it in the
+    transaction that submits and recompute an account's rows when an amendment may move an
+    inspection (``inspections.patrol``). The assistants' patrol rate reads it instead of looking
+    through the inspections (its cost does not grow with the years); ``manage.py
+    checkindicators`` compares it with the inspections and repairs it.
+    """
+
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="patrol_halves",
+        verbose_name=_("协管员"),
+    )
+    half = models.PositiveSmallIntegerField(_("半年"))  # patrol.half_index: 0 = the first half of 2020
+    inspections = models.PositiveIntegerField(_("已提交巡查数"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_lookup = "assistant__region"
+
+    class Meta:
+        verbose_name = _("协管员半年巡查记录")
+        verbose_name_plural = _("协管员半年巡查记录")
+        constraints = [
+            models.UniqueConstraint(fields=["assistant", "half"], name="assistant_half_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} #{self.half}: {self.inspections}"

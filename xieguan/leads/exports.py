@@ -2,7 +2,9 @@
 
 Columns: 序号 and the register's six (发现时间, 信息类别, 信息内容, 报告时间, 报告人, 机构), then three
 that counties ask for (用人单位或地点, 重要程度, 报告是否及时). A complaint's complainant appears
-only masked (confidentiality.complainant_for with Where.EXPORT).
+only masked (confidentiality.complainant_for with Where.EXPORT). Printed on A4 landscape
+(``xlsx.print_a4``), each row as high as its wrapped text, a lead whose text is taller than
+Excel's 409-point row continued in the next rows (``xlsx.printed_rows``, 序号 ``N（续）``).
 """
 
 from __future__ import annotations
@@ -103,7 +105,6 @@ def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period:
     complaints = {c.lead_id: c for c in Complaint.objects.visible_to(user).filter(lead__in=rows.values("pk"))}
     row = 3
     for number, lead in enumerate(rows.iterator(chunk_size=500), start=1):
-        row += 1
         agency = lead.reported_to_agency or ""
         if lead.reported_to_officer:
             agency = f"{agency} {lead.reported_to_officer}".strip()
@@ -119,10 +120,15 @@ def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period:
             lead.get_importance_display(),
             timeliness(lead),
         ]
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col, value=value)
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            cell.border = border
+        # As high as its text (openpyxl does not fit rows; a default-height row prints its
+        # wrapped text over the next); longer than Excel's row limit: continuation rows.
+        for part, height in xlsx.printed_rows(values, WIDTHS):
+            row += 1
+            sheet.row_dimensions[row].height = height
+            for col, value in enumerate(part, start=1):
+                cell = sheet.cell(row=row, column=col, value=value)
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+                cell.border = border
     xlsx.print_a4(sheet, title_rows="3:3")
     sheet.freeze_panes = "A4"
     return book

@@ -22,10 +22,10 @@ report workbook lists them and returns the rows with the faulty cells marked in 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -209,9 +209,7 @@ class Table:
 # --- reading --------------------------------------------------------------------------
 
 
-def display_width(text: Any) -> int:
-    """Width in Latin characters: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text or ""))
+display_width = xlsx.display_width  # width in Latin characters: CJK and full-width count two
 
 
 def normalise_header(value: Any) -> str:
@@ -697,6 +695,9 @@ def _bold_cells(ws: Any, values: Sequence[str]) -> list[Any]:
     return cells
 
 
+PRINT_MAX_WIDTH = 30  # a printable table's widest column (characters); longer text wraps
+
+
 def write_table(
     target: IO[bytes],
     *,
@@ -705,11 +706,16 @@ def write_table(
     rows: Iterable[Sequence[Any]],
     sheet_name: str = "台账",
     footer: str = "",
+    printable: bool = False,
 ) -> int:
     """Stream rows into an .xlsx (openpyxl write-only: memory does not grow with the rows).
 
     Title row across the columns, a frozen header repeated on every printed page, widths
     that fit Chinese text, landscape A4 fitted to the page width. Returns the rows written.
+
+    ``printable``: the version for paper — every cell boxed and wrapped, no column wider than
+    ``PRINT_MAX_WIDTH``, each row as high as its text (``xlsx.printed_rows``: a row taller than
+    Excel allows continues in the next), so that nothing prints over a neighbouring row.
     """
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet_name)
@@ -720,8 +726,12 @@ def write_table(
     xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A")
     if footer:
         ws.oddFooter.center.text = footer
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.display_width()
+    widths = [
+        min(column.display_width(), PRINT_MAX_WIDTH) if printable else column.display_width()
+        for column in columns
+    ]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
     title_cell = xlsx.guard(WriteOnlyCell(ws, value=title))
     title_cell.font = Font(bold=True, size=14)
     title_cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -735,10 +745,33 @@ def write_table(
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header.append(cell)
+    if printable:
+        ws.row_dimensions[2].height = xlsx.row_height([c.header for c in columns], widths)
     ws.append(header)
     count = 0
+    if not printable:
+        for values in rows:
+            ws.append(xlsx.cells(ws, [_export_value(v) for v in values]))
+            count += 1
+        book.save(target)
+        return count
+    # One styled cell, its style copied to every other (openpyxl hashes a style per assignment).
+    model = WriteOnlyCell(ws)
+    model.border = BORDER
+    model.alignment = Alignment(vertical="top", wrap_text=True)
+    style = model._style
+    row_number = 2
     for values in rows:
-        ws.append(xlsx.cells(ws, [_export_value(v) for v in values]))
+        for part, height in xlsx.printed_rows([_export_value(v) for v in values], widths):
+            row_number += 1
+            ws.row_dimensions[row_number].height = height
+            cells = []
+            for value in part:
+                cell = WriteOnlyCell(ws)
+                cell._style = copy.copy(style)
+                cell.value = value  # after the style: a date keeps the number format it sets
+                cells.append(cell)
+            ws.append(xlsx.cells(ws, cells))
         count += 1
     book.save(target)
     return count

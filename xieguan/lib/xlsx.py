@@ -16,12 +16,19 @@ goes through this module:
 - ``print_a4(ws, ...)``: the one page setup of every export a clerk sends to the printer: A4,
   landscape where wide, fitted to the page width, header rows (and the name column) repeated on
   every page, centred, narrow margins, "第 N 页，共 M 页" in the footer.
+- ``row_height(values, widths)`` / ``printed_rows(values, widths)``: openpyxl does not fit a row
+  to its wrapped text, and Excel and LibreOffice keep the height a file gives (a row left at the
+  default height prints one line over its neighbours' text). Every printable export sets each
+  row's height from its text and the column widths, and cuts a row taller than Excel's 409-point
+  limit into continuation rows whose first cell says ``N（续）`` (as ``documents.render`` does for
+  PDF and .docx), so no text is hidden.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -97,3 +104,74 @@ def print_a4(ws: Any, *, title_rows: str, title_cols: str | None = None, landsca
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+MAX_ROW_PT = 409.0  # the tallest row Excel allows
+LINE_PT = 14.5  # one line of 11-point text (宋体, 等线, Calibri) in Excel and LibreOffice
+ROW_PAD_PT = 4.0
+
+
+def display_width(text: Any) -> int:
+    """Width in Latin characters (Excel's column-width unit): CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text or ""))
+
+
+def _wrapped(paragraph: str, width: float) -> list[str]:
+    """``paragraph`` cut into the lines a cell ``width`` characters wide shows (estimated: a
+    character short of the width, for the cell's padding)."""
+    room = max(2.0, width - 1.5)
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0
+    for ch in paragraph:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > room and current:
+            lines.append("".join(current))
+            current, used = [], 0
+        current.append(ch)
+        used += w
+    lines.append("".join(current))
+    return lines
+
+
+def text_lines(value: Any, width: float) -> list[str]:
+    """The printed lines of a cell's value in a column ``width`` characters wide."""
+    if value is None or value == "":
+        return [""]
+    lines: list[str] = []
+    for paragraph in str(value).split("\n"):
+        if lines:
+            lines[-1] += "\n"  # joined back, the lines give the text again
+        lines.extend(_wrapped(paragraph, width))
+    return lines
+
+
+def row_height(values: Sequence[Any], widths: Sequence[float], line_pt: float = LINE_PT) -> float:
+    """The height (points) that shows every line of a row of wrapped cells, at most ``MAX_ROW_PT``."""
+    lines = max((len(text_lines(v, w)) for v, w in zip(values, widths, strict=False)), default=1)
+    return min(MAX_ROW_PT, lines * line_pt + ROW_PAD_PT)
+
+
+def printed_rows(
+    values: Sequence[Any], widths: Sequence[float], line_pt: float = LINE_PT
+) -> list[tuple[list[Any], float]]:
+    """A row as printed: ``[(values, height)]``, or, when its text is taller than Excel's row
+    limit, continuation rows (each cell's lines cut into parts that fit) whose first cell says
+    ``N（续）``; only text cells are cut, the other values stay on the first part."""
+    most = int((MAX_ROW_PT - ROW_PAD_PT) // line_pt)
+    split = [text_lines(v, w) if isinstance(v, str) else None for v, w in zip(values, widths, strict=False)]
+    if all(lines is None or len(lines) <= most for lines in split):
+        return [(list(values), row_height(values, widths, line_pt))]
+    parts = max(-(-len(lines) // most) for lines in split if lines is not None)
+    out: list[tuple[list[Any], float]] = []
+    for index in range(parts):
+        part: list[Any] = []
+        for value, lines in zip(values, split, strict=False):
+            if lines is None:
+                part.append(value if index == 0 else None)
+            else:
+                part.append("".join(lines[index * most : (index + 1) * most]).strip("\n") or None)
+        if index and values and values[0] not in (None, "") and len(str(values[0])) <= 8:
+            part[0] = f"{values[0]}（续）"
+        out.append((part, row_height(part, widths, line_pt)))
+    return out

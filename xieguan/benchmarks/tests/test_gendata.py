@@ -23,6 +23,7 @@ from xieguan.employers.models import Employer
 from xieguan.inspections import patrol
 from xieguan.inspections.models import (
     Answer,
+    AssistantHalf,
     ChecklistTemplate,
     Inspection,
     InspectionAnswer,
@@ -309,3 +310,10 @@ def test_refuses_to_generate_twice_and_reset_reproduces(regions: None) -> None:
     generate(seed=7, reset=True)
     assert digest() == first
     assert GeneratedDataset.objects.get().seed == 7
+
+
+def test_assistant_halves_are_what_the_actions_store(regions: None) -> None:
+    """AssistantHalf (issue 16 item 2), filled after the bulk load, agrees with the inspections."""
+    generate()
+    assert AssistantHalf.objects.exists()
+    assert patrol.assistant_differences() == []

@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from xieguan.employers.codelists import ensure_code_lists
 from xieguan.employers.tests import xlsx as ledger_xlsx
@@ -176,25 +177,97 @@ def test_import_reports_repeat_uploaded_text_as_text(client_for, hostile):
 # --- every export prints on A4 (issue 15) -------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("url", "user", "title_rows", "title_cols", "landscape"),
-    [
-        ("employers:export", "panzhou", "$2:$2", "$A:$A", True),
-        ("leads:export", "panzhou", "$3:$3", None, True),
-        ("indicators:dashboard_xlsx", "sheng", "$3:$4", "$A:$A", True),
-        ("funding:export", "sheng", "$2:$2", "$A:$B", True),
-    ],
-)
-def test_exports_have_an_a4_page_setup(client_for, hostile, url, user, title_rows, title_cols, landscape):
-    response = client_for(user).get(reverse(url))
+PRINTED = [
+    ("employers:export", {}, "panzhou", "$2:$2", "$A:$A"),
+    ("employers:export", {"print": "1"}, "panzhou", "$2:$2", "$A:$A"),
+    ("leads:export", {}, "panzhou", "$3:$3", None),
+    ("personnel:export", {}, "panzhou", "$2:$2", "$A:$A"),
+    ("indicators:dashboard_xlsx", {}, "sheng", "$3:$4", "$A:$A"),
+    ("funding:export", {}, "sheng", "$2:$2", "$A:$B"),
+]
+
+
+def fetch(client: Any, url: str, params: dict[str, Any] | None = None, args: Any = ()) -> Any:
+    response = client.get(reverse(url, args=args), params or {})
+    assert response.status_code == 200, url
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    ws = load_workbook(io.BytesIO(content)).worksheets[0]
+    return load_workbook(io.BytesIO(content)).worksheets[0]
+
+
+def assert_prints_on_a4(ws: Any, title_rows: str, title_cols: str | None, narrowest: float = 3) -> None:
     setup = ws.page_setup
     assert setup.paperSize in (9, "9")
-    assert setup.orientation == ("landscape" if landscape else "portrait")
+    assert setup.orientation == "landscape"
     assert (setup.fitToWidth, setup.fitToHeight) in ((1, 0), ("1", "0"))
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert title_rows in (ws.print_title_rows or "")
     if title_cols:
         assert title_cols in (ws.print_title_cols or "")
     assert "&P" in (ws.oddFooter.center.text or "")
+    # every column used has a width made for its text, not Excel's default
+    for index in range(1, ws.max_column + 1):
+        width = ws.column_dimensions[get_column_letter(index)].width
+        assert width and width >= narrowest and width != 13, (index, width)
+
+
+@pytest.mark.parametrize(("url", "params", "user", "title_rows", "title_cols"), PRINTED)
+def test_exports_have_an_a4_page_setup(client_for, hostile, url, params, user, title_rows, title_cols):
+    assert_prints_on_a4(fetch(client_for(user), url, params), title_rows, title_cols)
+
+
+def test_fubiao2_xlsx_has_an_a4_page_setup(client_for, personas, hostile):
+    params = {"assistant": personas.xieguan.pk, "year": 2025}
+    ws = fetch(client_for("panzhou"), "indicators:register_file", params, args=["xlsx"])
+    header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "序号")
+    assert_prints_on_a4(ws, f"${header_row}:${header_row}", None, narrowest=1)  # a grid of merged cells
+    assert ws.cell(2, 1).value == "职业健康监督协管巡查工作登记表"  # the title on the first page
+
+
+def test_the_ledger_has_a_printable_version_beside_the_data_file(client_for, personas, hostile):
+    client = client_for("panzhou")
+    data = fetch(client, "employers:export")
+    paper = fetch(client, "employers:export", {"print": "1"})
+    data_header = [c.value for c in data[2]]
+    paper_header = [c.value for c in paper[2]]
+    assert len(data_header) == 27 and 10 <= len(paper_header) <= 14
+    assert set(paper_header) < set(data_header) and paper_header[0] == "用人单位名称"
+    assert "打印版" in paper["A1"].value
+    row = [c.value for c in paper[3]]
+    assert row[0] == HOSTILE["eq"] and paper[3][0].alignment.wrap_text
+    # each row as high as its text; the widest column no wider than a printed page allows
+    heights = [paper.row_dimensions[r].height for r in range(3, paper.max_row + 1)]
+    assert all(h and h >= xlsx.LINE_PT for h in heights)
+    assert max(paper.column_dimensions[get_column_letter(i)].width for i in range(1, 14)) <= 30
+
+
+def test_long_lead_text_is_as_high_as_its_lines_and_continues_past_excels_row_limit(client_for, personas):
+    from xieguan.leads.tests.factories import make_lead
+
+    medium = "作业场所粉尘弥漫，工人未佩戴防尘口罩。" * 12  # several lines in the 信息内容 column
+    long = "粉碎车间粉尘浓度明显超标，除尘设施停用，工人未佩戴防护用品。" * 200  # taller than 409 pt
+    make_lead(personas, description=medium, discovered_at=at(2025, 3, 5))
+    make_lead(personas, description=long, discovered_at=at(2025, 3, 6))
+    ws = fetch(client_for("panzhou"), "leads:export")
+    header = [c.value for c in ws[3]]
+    content = header.index("信息内容") + 1
+    width = ws.column_dimensions[get_column_letter(content)].width
+    rows = list(range(4, ws.max_row + 1))
+    first = rows[0]
+    lines = len(xlsx.text_lines(ws.cell(first, content).value, width))
+    assert lines > 3 and ws.row_dimensions[first].height >= lines * xlsx.LINE_PT
+    assert all(ws.row_dimensions[r].height <= xlsx.MAX_ROW_PT for r in rows)
+    continued = [r for r in rows if str(ws.cell(r, 1).value).endswith("（续）")]
+    assert continued and ws.cell(continued[0], 1).value == "2（续）"
+    printed = "".join(ws.cell(r, content).value or "" for r in rows[1:])
+    assert "".join(printed.split()) == "".join(long.split())  # nothing lost in the cut
+
+
+def test_printed_rows_cut_only_what_excel_cannot_show():
+    widths = [6, 20]
+    assert xlsx.printed_rows([1, "短"], widths) == [([1, "短"], xlsx.LINE_PT + xlsx.ROW_PAD_PT)]
+    text = "\n".join(f"第{i}段" + "字" * 30 for i in range(40))
+    parts = xlsx.printed_rows([7, text], widths)
+    assert len(parts) > 1 and [p[0][0] for p in parts[1:]] == ["7（续）"] * (len(parts) - 1)
+    assert all(height <= xlsx.MAX_ROW_PT for _, height in parts)
+    assert "".join(p[0][1] for p in parts).replace("\n", "") == text.replace("\n", "")
+    assert parts[0][0][1].count("\n") > 3  # paragraphs stay paragraphs

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.employers.models import OperatingStatus
+from xieguan.inspections import patrol
 from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionStatus
 from xieguan.leads.actions import discover_lead
 from xieguan.leads.models import AssistRequest, AssistStatus, LeadSource, LeadType
@@ -44,7 +45,7 @@ def work(world, personas):
     elsewhere = EmployerFactory.create(region_id="520281105001", is_key=True)
 
     def inspect(employer, when, status=InspectionStatus.SUBMITTED, **kw):
-        return Inspection.objects.create(
+        made = Inspection.objects.create(
             **kw,
             template=template,
             employer=employer,
@@ -54,6 +55,8 @@ def work(world, personas):
             inspected_at=when,
             status=status,
         )
+        patrol.refresh_assistants([user.pk])  # the half-year counts, as the actions keep them
+        return made
 
     inspect(key1, at(year, 1, 3), legal_publicity=True)  # 普法 given during this visit
     inspect(key1, at(year, 1, 4), legal_publicity=False)

@@ -55,6 +55,11 @@ def test_county_assigns_assistant_completes_on_phone(
     phone.wait_for_selector("[data-testid=answer-note]")
     assert phone.get_by_test_id("assignment-status").inner_text() == "已完成"
     assert phone.locator("[data-testid=answer-files] img").count() == 1
+    # the photo loads after the page: wait for it (a loaded image has naturalWidth > 0)
+    phone.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=answer-files] img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
     assert phone.evaluate("document.querySelector('[data-testid=answer-files] img').naturalWidth") == 800
     assert no_horizontal_scroll(phone)
     screenshot(phone, "assistant-done")

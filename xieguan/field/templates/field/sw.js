@@ -25,9 +25,13 @@ const onlyPages = {
 };
 const expiry = new workbox.expiration.ExpirationPlugin({ maxEntries: 600, purgeOnQuotaError: false });
 
-// A form opened with ?outbox=<id> (correcting a queued record) is the same page as without.
+// A form opened with ?outbox=<id> (correcting a queued record) is the same page as without; so
+// is the consultation form opened from an employer's page with ?employer=<id> (offline-forms.js
+// then chooses that employer on the saved page).
+const SAME_WITHOUT_QUERY = ["/outreach/consultations/new/"];
 workbox.routing.registerRoute(
-  ({ request, url }) => request.mode === "navigate" && url.searchParams.has("outbox"),
+  ({ request, url }) =>
+    request.mode === "navigate" && (url.searchParams.has("outbox") || SAME_WITHOUT_QUERY.includes(url.pathname)),
   new workbox.strategies.NetworkFirst({
     cacheName: PAGES,
     networkTimeoutSeconds: 6,
@@ -68,23 +72,37 @@ self.addEventListener("message", (event) => {
 // Background Sync (Chromium): the browser wakes this worker when the network is back; the sync
 // loop itself runs in an open page of the app (xieguan/field/sync.js), which answers when done.
 // With no page open the event fails, and the browser tries again later; opening the app syncs.
+// The event waits for each page's answer only while that page still exists (a page navigated
+// away or closed never answers), and RELAY_WAIT at most: an extendable event still pending keeps
+// a new version of this worker waiting even with skipWaiting (it used to wait up to 60 s).
+const RELAY_WAIT = 30000;
+
+function relay(client) {
+  return new Promise((resolve) => {
+    let poll = null;
+    let timeout = null;
+    const finish = () => {
+      clearInterval(poll);
+      clearTimeout(timeout);
+      resolve();
+    };
+    const channel = new MessageChannel();
+    channel.port1.onmessage = finish;
+    client.postMessage({ type: "xieguan-sync" }, [channel.port2]);
+    poll = setInterval(async () => {
+      if (!(await self.clients.get(client.id))) finish();
+    }, 500);
+    timeout = setTimeout(finish, RELAY_WAIT);
+  });
+}
+
 self.addEventListener("sync", (event) => {
   if (event.tag !== "xieguan-outbox") return;
   event.waitUntil(
     (async () => {
       const windows = await self.clients.matchAll({ type: "window" });
       if (!windows.length) throw new Error("no page of the app is open");
-      await Promise.all(
-        windows.map(
-          (client) =>
-            new Promise((resolve) => {
-              const channel = new MessageChannel();
-              channel.port1.onmessage = resolve;
-              client.postMessage({ type: "xieguan-sync" }, [channel.port2]);
-              setTimeout(resolve, 60000);
-            })
-        )
-      );
+      await Promise.all(windows.map(relay));
     })()
   );
 });

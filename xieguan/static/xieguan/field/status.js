@@ -1,13 +1,22 @@
 // xieguan field app, loaded on every page: registers the service worker, shows the sync status
 // (已同步 / 待上传 N 项 / 上次同步时间 / 离线) in the bar under the menu, runs the sync loop, and
-// refreshes the offline pages when online and they are older than REFRESH_AFTER.
+// refreshes the offline pages when online and they are older than REFRESH_AFTER. When the server
+// says the session ended (401) and records wait, it asks for the password in place (relogin.js)
+// and then sends them.
 import * as outbox from "./outbox.js";
+import * as relogin from "./relogin.js";
 import { syncAll } from "./sync.js";
 import { forget, formatTime, prepare } from "./prepare.js";
 
 const REFRESH_AFTER = 6 * 60 * 60 * 1000;
 const bar = document.getElementById("xg-status");
 const user = bar ? bar.dataset.user : "";
+const dialog = relogin.setup(document.getElementById("xg-relogin"), {
+  onLoggedIn: async () => {
+    await syncAll({ force: true });
+    await render();
+  },
+});
 
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
@@ -57,6 +66,7 @@ async function render() {
     label = "已同步";
   }
   bar.dataset.state = state;
+  if (state === "auth") dialog.ask();
   bar.dataset.pending = String(items.length);
   text(bar.querySelector("[data-status-label]"), label);
   text(bar.querySelector("[data-status-time]"), last ? `上次同步 ${formatTime(last)}` : "尚未同步");
@@ -91,6 +101,12 @@ async function start() {
   }
   await registerWorker();
   outbox.onChange(render);
+  // 登录已失效: tapping the status asks for the password again (if put off with 稍后).
+  bar.querySelector(".xg-status-link").addEventListener("click", (event) => {
+    if (bar.dataset.state !== "auth") return;
+    event.preventDefault();
+    dialog.reopen();
+  });
   window.addEventListener("online", () => {
     render();
     syncAll({ force: true });

@@ -21,6 +21,7 @@ export const KIND_LABELS = {
   lead: "线索",
   assist: "协查记录",
   event: "宣传活动",
+  consultation: "咨询指导",
   task: "任务回复",
   employer: "台账",
 };
@@ -148,6 +149,8 @@ export async function sendOne(item, headers = {}) {
   const send = senders[item.kind] || (item.url ? senders.form : null);
   if (!send) return { outcome: "error", data: null };
   await outbox.update(item.id, { state: "sending" });
+  // Whose record it is: the API refuses it (401) under another account's session.
+  headers = { "X-Xieguan-User": item.user, ...headers };
   let response;
   try {
     response = await send(item, headers);
@@ -168,7 +171,8 @@ export async function sendOne(item, headers = {}) {
     return { outcome: "accepted", data };
   }
   if (response.status === 401) {
-    await outbox.update(item.id, { state: "auth", message: "登录已失效：请重新登录，登录后自动上传。" });
+    const message = (data && data.detail) || "登录已失效：请重新登录，登录后自动上传。";
+    await outbox.update(item.id, { state: "auth", message });
     return { outcome: "auth", data };
   }
   if (response.status === 409) {

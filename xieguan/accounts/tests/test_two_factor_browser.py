@@ -1,0 +1,59 @@
+"""The second factor in the browser: enrol on a phone from the account page (QR code, secret,
+a code computed here as the app would), note the recovery codes, log out, log in again with the
+password and a code."""
+
+import base64
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from xieguan.lib.testing import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def app_code(secret: str, ahead: int = 0) -> str:
+    """What an authenticator app shows for ``secret`` (base32, as the page shows it)."""
+    key = base64.b32decode(secret.replace(" ", ""))
+    return f"{totp(key, drift=ahead):06d}"
+
+
+def test_enrol_and_log_in_with_a_code(live_server, personas, phone, login_page, screenshot):
+    login_page(phone, "panzhou")
+    phone.goto(f"{live_server.url}/account/")
+    phone.get_by_test_id("two-factor").click()
+    qr = phone.locator(".otp-qr svg")
+    assert qr.is_visible()
+    box = qr.bounding_box()
+    assert box is not None and 150 <= box["width"] <= 260 and box["width"] == box["height"]
+    secret = phone.get_by_test_id("otp-secret").inner_text()
+    screenshot(phone, "enrol")
+
+    phone.fill("#id_code", "000000" if app_code(secret) != "000000" else "111111")
+    phone.get_by_test_id("otp-confirm").click()
+    assert "验证码不正确" in phone.get_by_test_id("form-errors").inner_text()
+    screenshot(phone, "wrong-code")
+    phone.wait_for_timeout(1100)  # django-otp's back-off after one wrong code: 1 s
+    phone.fill("#id_code", app_code(secret))
+    phone.get_by_test_id("otp-confirm").click()
+    codes = phone.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
+    assert len(codes) == 10
+    screenshot(phone, "recovery-codes")
+    assert TOTPDevice.objects.get(user=personas.panzhou).confirmed
+
+    phone.context.clear_cookies()
+    phone.goto(f"{live_server.url}/login/")
+    phone.fill("#id_username", "panzhou")
+    phone.fill("#id_password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/login/verify/**")
+    screenshot(phone, "verify")
+    phone.goto(f"{live_server.url}/employers/")  # any page leads back to the verify step
+    assert "/login/verify/" in phone.url
+    phone.fill("#id_code", app_code(secret, ahead=1))  # the enrolment used this step's code
+    phone.get_by_test_id("otp-verify").click()
+    phone.wait_for_url(f"{live_server.url}/employers/")
+    phone.goto(f"{live_server.url}/account/")
+    assert "已启用" in phone.get_by_test_id("two-factor-status").inner_text()
+    screenshot(phone, "account")
