@@ -807,7 +807,7 @@ def _ledger_export(name: str, code: str, opts: Options) -> Outcome:
             continue
         if row[header]:
             names.append(str(row[header]))
-    params = {"like": code + "%", "cutoff": declaration_cutoff(), "tz": settings.TIME_ZONE}
+    params = {"like": code + "%", "cutoff": declaration_cutoff(code), "tz": settings.TIME_ZONE}
 
     def floor() -> list[tuple[Any, ...]]:
         return fetch(LEDGER_FLOOR, params)  # type: ignore[arg-type]
