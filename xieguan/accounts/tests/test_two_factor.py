@@ -48,7 +48,8 @@ def events(user, kind):
 
 
 def test_enrolment_shows_a_qr_code_and_the_secret_and_confirms_with_a_code(personas, client_for):
-    client = client_for("jiandu")
+    client = password_login("jiandu")
+    other = password_login("jiandu")  # another device's login
     page = client.get(ENROL)
     body = page.content.decode()
     assert page.status_code == 200 and "两步验证" in body
@@ -75,6 +76,8 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_confirms_with_a_code(perso
         assert events(personas.jiandu, AccountEvent.Kind.OTP_ENROLLED).count() == 1
         # the session that enrolled counts as verified
         assert client.get(reverse("accounts:home")).status_code == 200
+        # and it is the only one left: other logins must pass the second factor from now on
+        assert other.get("/employers/")["Location"].startswith(reverse("accounts:login"))
         again = client.get(ENROL).content.decode()
         assert "已启用" in again and "qr-path" not in again and "还剩 10 个未用的恢复码" in again
 
@@ -213,8 +216,9 @@ def test_the_api_refuses_an_unverified_session_but_not_a_device_token(personas):
     device, _codes = enrolled(personas.xieguan)
     _token, key = create_token(personas.xieguan, name="手机")
     client = password_login("xieguan")
-    refused = client.get("/api/v1/me")
-    assert refused.status_code == 403 and "两步验证" in refused.json()["detail"]
+    refused = client.get("/api/v1/me")  # 401 like an ended session: the phone keeps its outbox
+    assert refused.status_code == 401 and "两步验证" in refused.json()["detail"]
+    assert refused.json()["login_url"] == VERIFY
     # an invalid bearer key does not fall back to the unverified session
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer xg_nonsense"}).status_code == 401
     assert (
