@@ -234,3 +234,28 @@ def test_every_page_of_the_second_factor_is_chinese_and_needs_a_login(client, pe
         assert response.status_code == 302 and "/login/" in response.url
     for url in (reverse("accounts:two_factor_recovery"), reverse("accounts:two_factor_disable")):
         assert client.post(url).status_code == 302
+
+
+def test_a_temporary_password_is_changed_after_the_code_and_before_enrolment(personas, settings):
+    """The second factor and the password-change rule never send each other round in circles."""
+    device, _codes = enrolled(personas.jiandu)
+    actions.reset_password(personas.panzhou, personas.jiandu)
+    personas.jiandu.set_password(PASSWORD)
+    personas.jiandu.save(update_fields=["password"])
+    client = password_login("jiandu")
+    assert client.get("/")["Location"] == VERIFY  # the code first
+    assert client.get(reverse("accounts:password_change"))["Location"].startswith(VERIFY)
+    client.post(VERIFY, {"code": code(device, 1)})
+    assert client.get("/")["Location"] == reverse("accounts:password_change")  # then the password
+
+    settings.XIEGUAN_REQUIRE_2FA = True
+    personas.liuzhi.must_change_password = True
+    personas.liuzhi.save(update_fields=["must_change_password"])
+    admin = password_login("liuzhi")
+    first = admin.get("/", follow=True)  # via enrolment, which leads on to the password first
+    assert first.redirect_chain[-1][0] == reverse("accounts:password_change")
+    assert admin.get(reverse("accounts:password_change")).status_code == 200
+    assert admin.get(ENROL)["Location"] == reverse("accounts:password_change")
+    personas.liuzhi.must_change_password = False
+    personas.liuzhi.save(update_fields=["must_change_password"])
+    assert admin.get("/")["Location"] == ENROL  # then enrolment
