@@ -1,7 +1,7 @@
 """Searchable, grouped pickers over many regions (or people of many regions): issue 16.
 
 A form field that lists counties, townships or assistants is marked with ``grouped(field, by)``;
-its template (``regions/_picker.html``) then shows the choices in groups — counties under their
+its template (``regions/_grouped_picker.html``) then shows the choices in groups — counties under their
 prefecture, townships under their county, assistants under their township — each with a
 "select all of this group" button, and ``static/xieguan/picker.js`` adds a type-ahead filter.
 The grouping only changes how the choices are shown: the field validates as before.

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from xieguan.accounts.models import Role
+from xieguan.lib.a11y import axe_violations, describe
 from xieguan.lib.testing import OTHER_TOWNSHIP, UserFactory
 from xieguan.personnel.tests.factories import serve
 from xieguan.regions.models import Region
@@ -70,6 +71,19 @@ def test_a_prefecture_filters_townships_and_selects_a_whole_prefecture(
     )
 
 
+@pytest.fixture
+def phone(browser):
+    """A 360 px phone whose context lets axe-core's injected script run (bypass_csp), as in
+    lib/tests/test_accessibility_browser.py."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, locale="zh-CN", device_scale_factor=1, bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 def test_the_province_finds_a_county_among_88_on_a_phone(
     live_server, personas, phone, login_page, screenshot
 ):
@@ -86,4 +100,6 @@ def test_the_province_finds_a_county_among_88_on_a_phone(
     assert "没有匹配的选项" in counties.locator(".picker-status").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     counties.get_by_role("searchbox").fill("")
+    violations = axe_violations(phone)  # serious or critical accessibility problems
+    assert not violations, describe(violations)
     screenshot(phone, "counties-picker")
