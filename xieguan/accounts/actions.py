@@ -442,9 +442,12 @@ def _wait_text(data: dict[str, object] | None) -> str:
 
 
 def _delete_second_factor(user: User) -> int:
-    totp, _d = TOTPDevice.objects.filter(user=user).delete()
-    static, _d = StaticDevice.objects.filter(user=user).delete()
-    return totp + static
+    """Delete the user's devices (their recovery codes with them); returns how many devices."""
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        _total, per_model = model.objects.filter(user=user).delete()
+        removed += per_model.get(model._meta.label, 0)
+    return removed
 
 
 def _new_recovery_codes(user: User) -> list[str]:

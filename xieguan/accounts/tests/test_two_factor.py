@@ -198,6 +198,7 @@ def test_county_admin_resets_a_users_second_factor_in_their_county_only(personas
     assert not StaticDevice.objects.filter(user=personas.jiandu).exists()
     (event,) = events(personas.jiandu, AccountEvent.Kind.OTP_RESET)
     assert event.actor == personas.panzhou and event.region_id == personas.jiandu.region_id
+    assert "2 个验证设备" in event.detail  # the app and the recovery codes (not the codes counted)
     # the half-finished login is gone; a new one needs the password only
     assert pending.get("/employers/")["Location"].startswith(reverse("accounts:login"))
     assert password_login("jiandu").get("/employers/").status_code == 200
