@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",  # second factor (TOTP and recovery codes; docs/security.md)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "ninja",  # serves Swagger UI from its own static files, never a CDN
     # xieguan: one app per area of the domain
@@ -103,11 +106,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): passed the second factor
     "xieguan.ops.logs.RequestContextMiddleware",  # request id, user and region on every log line
+    "xieguan.regions.policy.PolicyCacheMiddleware",  # per-province policies read once per request
     "django.contrib.messages.middleware.MessageMiddleware",
     # A NUL byte or an out-of-range number is a 400 in Chinese, never a 500 (lib/badinput.py).
     "xieguan.lib.badinput.BadInputMiddleware",
     "xieguan.accounts.middleware.ActiveTermMiddleware",
+    # A user with a second factor verifies it before any page (XIEGUAN_REQUIRE_2FA: admins enrol).
+    "xieguan.accounts.middleware.SecondFactorMiddleware",
     "xieguan.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -171,7 +178,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend loading the session's user with region and bell count in one
+    # statement (xieguan/accounts/backends.py).
+    "xieguan.accounts.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -195,6 +204,13 @@ AXES_LOCKOUT_CALLABLE = "xieguan.accounts.views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the address throttle counts them
 AXES_RESET_ON_SUCCESS = True
 XIEGUAN_LOGIN_ADDRESS_LIMIT = envint("XIEGUAN_LOGIN_ADDRESS_LIMIT", 20)
+# Second factor (django-otp; docs/security.md): any account may enrol a TOTP app at 我的账号 →
+# 两步验证; with XIEGUAN_REQUIRE_2FA on, province and county admins must. Wrong codes are
+# throttled per device (1, 2, 4 … seconds after successive failures).
+XIEGUAN_REQUIRE_2FA = envbool("XIEGUAN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "职业健康监督协管"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 # Reverse proxies of our own in front of the app (deploy/: nginx = 1); the client's address is
 # read from X-Forwarded-For that many entries from the right (xieguan/lib/clientip.py).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

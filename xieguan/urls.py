@@ -1,11 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xieguan.lib.access import public
 
 admin.site.site_header = "职业健康监督协管信息系统 · 代码表管理"
 admin.site.site_title = "协管系统管理"
+# Second-factor devices are managed in the app (我的账号 → 两步验证; an admin's reset), never in
+# the admin site, whose device pages would show anyone's TOTP secret and QR code.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 urlpatterns = [
     path("", include("xieguan.accounts.urls")),

@@ -19,7 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from xieguan.accounts import twofactor
 from xieguan.accounts.models import ROLE_LEVELS, AccountEvent, Agency, ApiToken, Role, User
 from xieguan.regions.models import Level, Region
 
@@ -417,3 +421,151 @@ def user_for_key(key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user
+
+
+# --- the second factor (TOTP and recovery codes; accounts/twofactor.py, docs/security.md) ------
+#
+# Verification is deliberately not one transaction: a wrong code must leave its throttle step
+# (django-otp's exponential back-off per device) and its AccountEvent behind although it refuses.
+
+RECOVERY_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "验证器应用"
+RECOVERY_DEVICE_NAME = "恢复码"
+
+
+def _wait_text(data: dict[str, object] | None) -> str:
+    until = (data or {}).get("locked_until")
+    seconds = (
+        max(int((until - timezone.now()).total_seconds()) + 1, 1) if isinstance(until, dt.datetime) else 1
+    )
+    return _("验证码错误次数过多，请 %(n)d 秒后再试。") % {"n": seconds}
+
+
+def _delete_second_factor(user: User) -> int:
+    """Delete the user's devices (their recovery codes with them); returns how many devices."""
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        _total, per_model = model.objects.filter(user=user).delete()
+        removed += per_model.get(model._meta.label, 0)
+    return removed
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    device, _c = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def start_enrolment(user: User) -> TOTPDevice:
+    """The user's unconfirmed TOTP device (made now, with a new random key, if there is none)."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise AccountRefused(_("您已启用两步验证。"))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+def _end_browser_sessions(target: User, *, keep: str | None = None) -> int:
+    """End ``target``'s browser sessions (all but ``keep``); device tokens stay."""
+    keys = [k for k in target.login_sessions.values_list("session_key", flat=True) if k != keep]
+    Session.objects.filter(session_key__in=keys).delete()
+    target.login_sessions.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+def confirm_enrolment(
+    user: User, token: str, *, keep_session: str | None = None
+) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the device being enrolled with a code from the app; returns the device and the
+    new recovery codes (shown once). A wrong code refuses and counts towards the throttle. The
+    user's other browser sessions end (``keep_session``, the one enrolling, stays): from now on
+    every login passes the second factor."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        raise AccountRefused(_("请先打开“两步验证”页面扫描二维码。"))
+    code = "".join((token or "").split())
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        raise AccountRefused(_wait_text(data))
+    if not device.verify_token(code):  # a wrong code counts towards the throttle
+        raise AccountRefused(_("验证码不正确：请输入验证器应用上当前显示的 6 位数字。"))
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        codes = _new_recovery_codes(user)
+        ended = _end_browser_sessions(user, keep=keep_session)
+        _record(
+            user,
+            AccountEvent.Kind.OTP_ENROLLED,
+            user=user,
+            detail=_("其他登录 %(n)d 个已退出") % {"n": ended},
+        )
+    return device, codes
+
+
+def verify_second_factor(user: User, token: str) -> Device:
+    """The device that accepts ``token`` (a 6-digit code of the app, or an unused recovery code,
+    which is used up), or ``AccountRefused``. Every refusal is an AccountEvent."""
+    code = "".join((token or "").split()).lower()
+    if not code:
+        raise AccountRefused(_("请输入验证码。"))
+    if code.isdigit():
+        devices: list[Device] = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    else:
+        devices = list(StaticDevice.objects.filter(user=user, confirmed=True))
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if not allowed:
+            _record(user, AccountEvent.Kind.OTP_FAILED, user=user, detail=_("错误次数过多，暂停验证"))
+            raise AccountRefused(_wait_text(data))
+        if device.verify_token(code):
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                _record(
+                    user,
+                    AccountEvent.Kind.OTP_RECOVERY_USED,
+                    user=user,
+                    detail=_("剩余 %(n)d 个恢复码") % {"n": left},
+                )
+            return device
+    _record(user, AccountEvent.Kind.OTP_FAILED, user=user)
+    raise AccountRefused(_("验证码不正确：请输入验证器应用上当前显示的 6 位数字，或一个未用过的恢复码。"))
+
+
+@transaction.atomic
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes (the old ones stop working); shown once."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise AccountRefused(_("请先启用两步验证。"))
+    codes = _new_recovery_codes(user)
+    _record(user, AccountEvent.Kind.OTP_RECOVERY_CODES, user=user)
+    return codes
+
+
+@transaction.atomic
+def disable_second_factor(user: User, *, password: str) -> None:
+    """Turn the user's own second factor off (the password confirms it is them)."""
+    if not user.check_password(password or ""):
+        raise AccountRefused({"password": [_("密码不正确。")]})
+    if twofactor.required_for(user):
+        raise AccountRefused(_("本系统要求管理员使用两步验证，不能关闭；换手机请先在新手机上重新启用。"))
+    if _delete_second_factor(user):
+        _record(user, AccountEvent.Kind.OTP_DISABLED, user=user)
+
+
+@transaction.atomic
+def reset_second_factor(by: User, target: User) -> int:
+    """Remove ``target``'s second factor (a lost phone): the next login needs the password only
+    (and enrolment again where it is required). Ends ``target``'s browser sessions, so a login
+    that stopped at the verify step cannot continue without it; device tokens stay."""
+    if not can_support(by, target):
+        raise AccountRefused(_("您不能重置此账号的两步验证。"))
+    removed = _delete_second_factor(target)
+    _end_browser_sessions(target)
+    _record(by, AccountEvent.Kind.OTP_RESET, user=target, detail=_("删除 %(n)d 个验证设备") % {"n": removed})
+    return removed

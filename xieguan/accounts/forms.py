@@ -167,3 +167,31 @@ class TokenForm(forms.Form):
         help_text=_("留空表示长期有效（直到撤销或账号停用）。"),
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
+
+
+# --- the second factor (xieguan.accounts.actions, accounts/twofactor.py) --------------------------
+
+
+class OtpCodeForm(Styled, forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        help_text=_("验证器应用上当前显示的 6 位数字；手机不在身边时可输入一个恢复码。"),
+    )
+
+
+class OtpConfirmForm(Styled, forms.Form):
+    code = forms.CharField(
+        label=_("验证器应用显示的 6 位数字"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class OtpDisableForm(Styled, forms.Form):
+    password = forms.CharField(
+        label=_("登录密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )

@@ -246,6 +246,12 @@ class AccountEvent(models.Model):
         SIGNED_OUT = "signed_out", _("退出全部登录")
         AGENCY_CREATED = "agency_created", _("新建机构")
         AGENCY_UPDATED = "agency_updated", _("修改机构")
+        OTP_ENROLLED = "otp_enrolled", _("启用两步验证")
+        OTP_DISABLED = "otp_disabled", _("关闭两步验证")
+        OTP_RESET = "otp_reset", _("重置两步验证")
+        OTP_FAILED = "otp_failed", _("两步验证码错误")
+        OTP_RECOVERY_USED = "otp_recovery_used", _("使用恢复码登录")
+        OTP_RECOVERY_CODES = "otp_recovery_codes", _("重新生成恢复码")
 
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(User, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+")

@@ -1,4 +1,5 @@
-"""Keep LoginSession in step with logins and logouts (the account page lists them)."""
+"""Keep LoginSession in step with logins and logouts (the account page lists them); remember at
+login whether the user has a second factor (accounts/twofactor.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from xieguan.accounts import twofactor
 from xieguan.lib.clientip import client_ip
 
 
@@ -16,6 +18,8 @@ def remember_session(sender: Any, request: HttpRequest | None, user: Any, **kwar
     from xieguan.accounts.models import LoginSession
 
     session = getattr(request, "session", None)
+    if request is not None and session is not None:
+        twofactor.remember_at_login(request, user)  # the second factor's state, without a query per request
     key = getattr(session, "session_key", None)
     if request is None or not key:
         return

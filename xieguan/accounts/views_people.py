@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xieguan.accounts import actions
+from xieguan.accounts import actions, twofactor
 from xieguan.accounts.actions import AccountRefused
 from xieguan.accounts.forms import AgencyForm, OwnPasswordForm, ReasonForm, UserFilterForm, UserForm
 from xieguan.accounts.models import AccountEvent, Agency, LoginSession, Role, User
@@ -114,6 +114,7 @@ def _account_context(request: AuthedRequest, target: User) -> dict[str, Any]:
         "tokens": target.api_tokens.filter(revoked_at__isnull=True),
         "events": AccountEvent.objects.filter(user=target).select_related("actor")[:20],
         "locked": actions.is_locked(target),
+        "second_factor": twofactor.has_device(target),
         "can_edit": actions.can_edit(by, target),
         "can_support": actions.can_support(by, target),
         "is_self": by.pk == target.pk,

@@ -309,7 +309,7 @@ def ensure_signatures(rng: random.Random) -> list[str]:
 
 def active_template() -> ChecklistTemplate:
     """The active 附表1 template; created (SPEC §4, 7 items) only when the database has none."""
-    template = ChecklistTemplate.objects.filter(is_active=True).first()
+    template = ChecklistTemplate.active(PROVINCE)
     if template is not None:
         return template
     if ChecklistTemplate.objects.exists():
@@ -1057,7 +1057,7 @@ class CountyGenerator:
         if not important:
             important = lead_type in IMPORTANT_BY_DEFAULT
         importance = Importance.IMPORTANT if important else Importance.NORMAL
-        due = report_due_at(discovered_at, importance, ref.policy)
+        due = report_due_at(discovered_at, importance, None, ref.policy)
         lid = self.t.take(Lead)
         events: list[tuple[str, dt.datetime, int, str]] = [
             (EventKind.DISCOVERED, discovered_at, by, str(LeadSource(source).label))
@@ -1365,6 +1365,7 @@ EXTRA_TABLES = [  # rows that point at generated rows (wiped with them; gendata 
     "leads_leadphoto",
     "leads_assistphoto",
     "outreach_publicityphoto",
+    "inspections_assistanthalf",  # filled after the load from the inspections (generate)
 ]
 
 
@@ -1391,9 +1392,13 @@ def reference(today: dt.date, seed: int) -> Reference:
     divisions = {d for ds in DIVISIONS.values() for d in ds} | set(names.OTHER_DIVISIONS)
     if not needed <= hazard_codes or not divisions <= industry_codes:
         raise GenerationRefused("缺少职业病危害因素类别或行业代码表：请先运行 python manage.py migrate。")
-    thresholds = [
-        (Decimal(str(t.min_score)), str(t.grade)) for t in GradeThreshold.objects.order_by("-min_score")
-    ]
+    thresholds = sorted(
+        (
+            (Decimal(str(t.min_score)), str(t.grade))
+            for t in GradeThreshold.rows_for_region(PROVINCE).values()
+        ),
+        reverse=True,
+    )
     template = active_template()
     return Reference(
         today=today,
@@ -1401,7 +1406,7 @@ def reference(today: dt.date, seed: int) -> Reference:
         start=dt.date(today.year - 4, 1, 1),
         template=template,
         items=list(template.items.order_by("number")),
-        policy=ReportingPolicy.current(),
+        policy=ReportingPolicy.for_region(PROVINCE),
         thresholds=thresholds
         or [(Decimal(90), Grade.EXCELLENT), (Decimal(75), Grade.GOOD), (Decimal(60), Grade.BASIC)],
         password=make_password(GENERATED_PASSWORD),
@@ -1476,6 +1481,8 @@ def generate(
     spent = "，".join(f"{t.name} {t.seconds:.0f}" for t in writing[:4])
     out(f"  写入用时（秒）：{spent}；提交（外键检查）{commit_seconds:.0f}")
     reset_sequences([t.model for t in tables.ordered()])
+    # AssistantHalf (the assistants' patrol per half-year) as the inspection actions keep it.
+    out(f"  协管员半年巡查记录：{patrol.rebuild_assistant_halves():,} 条")
     if connection.vendor == "postgresql":
         # Statistics for the planner, and the visibility map for index-only scans (as autovacuum
         # would set them a little later); VACUUM cannot run inside a transaction (tests).

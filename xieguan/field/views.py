@@ -160,7 +160,7 @@ def offline(request: HttpRequest) -> HttpResponse:
 def prepare(request: AuthedRequest) -> JsonResponse:
     """The pages 离线准备 downloads for this assistant: work list, outbox, ledger, each
     employer of the scope (page and 附表1 form, which carries the active template), drafts, the
-    lead, complaint and publicity forms, the open 协查 and tasks asked of this assistant."""
+    lead, complaint, publicity and consultation forms, the open 协查 and tasks asked of this assistant."""
     user = request.user
     employers = (
         Employer.objects.visible_to(user)
@@ -197,7 +197,8 @@ def prepare(request: AuthedRequest) -> JsonResponse:
         ]
     pages += [reverse("inspections:edit", args=[pk]) for pk in drafts]
     pages += [reverse("leads:new"), reverse("leads:new_complaint"), reverse("leads:assists")]
-    pages += [reverse("outreach:create"), reverse("tasks:mine"), reverse("employers:create")]
+    pages += [reverse("outreach:create"), reverse("outreach:consultation_create")]
+    pages += [reverse("tasks:mine"), reverse("employers:create")]
     pages += [reverse("tasks:assignment", args=[pk]) for pk in open_tasks]
     pages += [reverse("leads:assist", args=[pk]) for pk in open_assists]
     return JsonResponse({"pages": pages})

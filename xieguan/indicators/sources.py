@@ -20,7 +20,7 @@ from django.db.models.lookups import GreaterThan
 
 from xieguan.employers.models import open_through_q, operating_during_q
 from xieguan.inspections import patrol
-from xieguan.inspections.models import Inspection, InspectionStatus
+from xieguan.inspections.models import AssistantHalf, Inspection, InspectionStatus
 from xieguan.personnel import service
 from xieguan.personnel.models import Assistant
 
@@ -93,15 +93,19 @@ def inspected_in(period: Period, by: str, ref: str = "pk") -> Q:
     """Whether the outer row (an Employer with by="employer"; an Assistant with by="assistant"
     and ref="user_id", their login account) has at least one submitted inspection in the period.
 
-    For an employer and a period made of whole half-years (a year, a half-year) this reads the
-    employer's own ``inspected_halves`` mask (xieguan/inspections/patrol.py), kept by the
-    inspection actions in the same transaction as the inspections: no look into the
-    inspections table per employer. Any other period looks at the inspections themselves.
+    For a period made of whole half-years (a year, a half-year) this reads what the inspection
+    actions keep in the same transaction as the inspections (xieguan/inspections/patrol.py): an
+    employer's own ``inspected_halves`` mask, an assistant's ``AssistantHalf`` rows (one per
+    account and half-year); no look into the inspections table, so the cost does not grow with
+    the years of inspections. Any other period looks at the inspections themselves.
     """
-    if by == "employer":
-        mask = patrol.period_mask(period.start, period.end)
-        if mask is not None:
-            return Q(GreaterThan(F("inspected_halves").bitand(mask), 0))
+    halves = patrol.half_indices(period.start, period.end)
+    if halves is not None and by == "employer":
+        mask = sum(1 << i for i in halves)
+        return Q(GreaterThan(F("inspected_halves").bitand(mask), 0))
+    if halves is not None and by == "assistant":
+        stored = AssistantHalf.objects.filter(assistant=OuterRef(ref), half__in=halves, inspections__gt=0)
+        return Q(Exists(stored))
     return Q(Exists(Inspection.objects.filter(submitted_in(period), **{by: OuterRef(ref)})))
 
 

@@ -12,6 +12,12 @@ set the bit in the transaction that submits, and recompute the mask from the ins
 an amendment may move one to another half-year (``refresh``). Periods the mask cannot answer
 (date ranges that cut a half-year, years outside its span) fall back to looking at the
 inspections themselves (``indicators.sources``): the mask is an index, never the only truth.
+
+The assistants' side is ``AssistantHalf``: per account and half-year (the same ``half_index``),
+how many submitted inspections it made; ``count_assistant_inspection`` adds one in the
+transaction that submits, ``refresh_assistants`` recomputes an account's rows after an
+amendment. ``employer_differences`` and ``assistant_differences`` compare what is stored with
+the inspections (``manage.py checkindicators``).
 """
 
 from __future__ import annotations
@@ -19,8 +25,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.db import connection
+from django.db.models import Count, Max
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 EPOCH_YEAR = 2020
 YEARS = 31  # 62 bits: 2020-2050, inside a signed 64-bit integer on every database
@@ -46,13 +60,19 @@ def mask_of(moments: Iterable[dt.datetime | dt.date]) -> int:
     return mask
 
 
-def period_mask(start: dt.date, end: dt.date) -> int | None:
-    """The bits of the half-years making up ``[start, end]`` exactly, or None when the range
-    cuts a half-year or leaves the span (the caller then looks at the inspections)."""
+def half_indices(start: dt.date, end: dt.date) -> list[int] | None:
+    """The half-years making up ``[start, end]`` exactly, or None when the range cuts a
+    half-year or leaves the span (the caller then looks at the inspections)."""
     first, last = half_index(start), half_index(end)
     if first is None or last is None or not _starts_half(start) or not _ends_half(end):
         return None
-    return sum(1 << i for i in range(first, last + 1))
+    return list(range(first, last + 1))
+
+
+def period_mask(start: dt.date, end: dt.date) -> int | None:
+    """The bits of the half-years making up ``[start, end]`` exactly, or None (``half_indices``)."""
+    halves = half_indices(start, end)
+    return None if halves is None else sum(1 << i for i in halves)
 
 
 def _starts_half(day: dt.date) -> bool:
@@ -84,3 +104,136 @@ def refresh(employer_ids: Iterable[int]) -> None:
         last = timezone.localdate(max(times)) if times else None
         if (employer.inspected_halves, employer.last_inspected_on) != (mask, last):
             Employer.objects.filter(pk=employer.pk).update(inspected_halves=mask, last_inspected_on=last)
+
+
+# --- assistants: AssistantHalf ----------------------------------------------------------
+
+
+def count_assistant_inspection(user_id: int, inspected_at: dt.datetime) -> None:
+    """One more submitted inspection of this account in the half-year of ``inspected_at``
+    (called in the transaction that submits it): one upsert statement (PostgreSQL, and SQLite
+    from 3.24), safe against a racing first submission of the same half-year."""
+    from xieguan.inspections.models import AssistantHalf
+
+    half = half_index(timezone.localdate(inspected_at))
+    if half is None:
+        return
+    table = connection.ops.quote_name(AssistantHalf._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (assistant_id, half, inspections) VALUES (%s, %s, 1) "  # noqa: S608 - the model's table
+            f"ON CONFLICT (assistant_id, half) DO UPDATE SET inspections = {table}.inspections + 1",
+            [user_id, half],
+        )
+
+
+def live_assistant_halves(inspections: QuerySet[Any]) -> dict[tuple[int, int], int]:
+    """(account id, half-year) -> submitted inspections, counted from ``inspections`` (grouped in
+    SQL by local year and month; half-years outside the span are left out, as in the mask)."""
+    from xieguan.inspections.models import InspectionStatus
+
+    rows = (
+        inspections.filter(status=InspectionStatus.SUBMITTED)
+        .annotate(y=ExtractYear("inspected_at"), m=ExtractMonth("inspected_at"))
+        .values("assistant_id", "y", "m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    out: dict[tuple[int, int], int] = defaultdict(int)
+    for row in rows:
+        half = half_index(dt.date(row["y"], row["m"], 1))
+        if half is not None:
+            out[(row["assistant_id"], half)] += row["n"]
+    return dict(out)
+
+
+@dataclass
+class Difference:
+    """A stored value that is not what the inspections say."""
+
+    what: str  # "assistant_half" or "employer"
+    key: tuple[Any, ...]  # (account id, half-year) or (employer id,)
+    stored: Any
+    live: Any
+
+
+def assistant_differences(user_ids: Iterable[int] | None = None) -> list[Difference]:
+    """AssistantHalf rows that differ from the inspections, for these accounts (all if None)."""
+    from xieguan.inspections.models import AssistantHalf, Inspection
+
+    inspections = Inspection.objects.all()
+    stored_rows = AssistantHalf.objects.all()
+    if user_ids is not None:
+        ids = list(user_ids)
+        inspections = inspections.filter(assistant_id__in=ids)
+        stored_rows = stored_rows.filter(assistant_id__in=ids)
+    live = live_assistant_halves(inspections)
+    stored = {(a, h): n for a, h, n in stored_rows.values_list("assistant_id", "half", "inspections")}
+    return [
+        Difference("assistant_half", key, stored.get(key, 0), live.get(key, 0))
+        for key in sorted(live.keys() | stored.keys())
+        if stored.get(key, 0) != live.get(key, 0)
+    ]
+
+
+def fix_assistants(differences: Iterable[Difference]) -> None:
+    """Store the live values of ``assistant_differences``."""
+    from xieguan.inspections.models import AssistantHalf
+
+    for diff in differences:
+        user_id, half = diff.key
+        if diff.live == 0:
+            AssistantHalf.objects.filter(assistant_id=user_id, half=half).delete()
+        else:
+            AssistantHalf.objects.update_or_create(
+                assistant_id=user_id, half=half, defaults={"inspections": diff.live}
+            )
+
+
+def refresh_assistants(user_ids: Iterable[int]) -> None:
+    """Recompute the AssistantHalf rows of these accounts from their submitted inspections."""
+    ids = set(user_ids)
+    if ids:
+        fix_assistants(assistant_differences(ids))
+
+
+def employer_differences(employers: QuerySet[Any]) -> list[Difference]:
+    """Employers whose ``inspected_halves`` or ``last_inspected_on`` differ from their
+    submitted inspections (two grouped queries whatever the number of employers)."""
+    from xieguan.inspections.models import Inspection, InspectionStatus
+
+    submitted = Inspection.objects.filter(
+        status=InspectionStatus.SUBMITTED, employer__in=employers.values("pk")
+    ).order_by()
+    masks: dict[int, int] = defaultdict(int)
+    months = (
+        submitted.annotate(y=ExtractYear("inspected_at"), m=ExtractMonth("inspected_at"))
+        .values_list("employer_id", "y", "m")
+        .distinct()
+    )
+    for employer_id, year, month in months:
+        masks[employer_id] |= bit_of(dt.date(year, month, 1))
+    last = {
+        row["employer_id"]: timezone.localdate(row["at"])
+        for row in submitted.values("employer_id").annotate(at=Max("inspected_at"))
+    }
+    out = []
+    for pk, mask, last_on in employers.values_list("pk", "inspected_halves", "last_inspected_on"):
+        live = (masks.get(pk, 0), last.get(pk))
+        if (mask, last_on) != live:
+            out.append(Difference("employer", (pk,), (mask, last_on), live))
+    return out
+
+
+def rebuild_assistant_halves() -> int:
+    """Empty AssistantHalf and fill it from the submitted inspections, for loads that bypass the
+    actions (the benchmark data generator); returns the number of rows written."""
+    from xieguan.inspections.models import AssistantHalf, Inspection
+
+    AssistantHalf.objects.all().delete()
+    rows = [
+        AssistantHalf(assistant_id=user_id, half=half, inspections=n)
+        for (user_id, half), n in live_assistant_halves(Inspection.objects.all()).items()
+    ]
+    AssistantHalf.objects.bulk_create(rows, batch_size=5_000)
+    return len(rows)

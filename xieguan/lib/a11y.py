@@ -53,7 +53,7 @@ SIZES_JS = """() => {
   };
   const small = [];
   document.querySelectorAll("body *").forEach((el) => {
-    if (!visible(el) || el.closest("svg, .badge, .xg-status")) return; // .xg-status: the sync bar
+    if (!visible(el) || el.closest("svg, .badge")) return;
     const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
     const size = getComputedStyle(el).fontSize;
     if (own && parseFloat(size) < 16) small.push(name(el) + " " + size);
@@ -74,7 +74,7 @@ SIZES_JS = """() => {
 
 
 def size_problems(page: Any) -> dict[str, list[str]]:
-    """Text under 16 px and controls under 44 × 44 px on the page as shown (badges, 14 px bold, and
-    the sync status bar, styled by xieguan/static/xieguan/field/field.css, are left out)."""
+    """Text under 16 px and controls under 44 × 44 px on the page as shown (badges, 14 px bold,
+    are left out; the sync status bar is checked like the rest)."""
     result: dict[str, list[str]] = page.evaluate(SIZES_JS)
     return result

@@ -753,7 +753,7 @@ def write_table(
     count = 0
     if not printable:
         for values in rows:
-            ws.append(xlsx.cells(ws, [_export_value(v) for v in values]))
+            ws.append(xlsx.row(ws, [_export_value(v) for v in values]))
             count += 1
         book.save(target)
         return count

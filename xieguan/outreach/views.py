@@ -234,7 +234,16 @@ def consultation_create(request: AuthedRequest) -> HttpResponse:
             if created:
                 messages.success(request, _("咨询指导已记录。"))
             return redirect("outreach:consultation_detail", pk=consultation.pk)
-    return render(request, "outreach/consultation_form.html", {"form": form})
+    # The assistant's form also works offline: 保存 goes through the phone's outbox to the API
+    # (same client_uuid rule), docs/offline.md.
+    offline = offline_form(
+        "consultation",
+        "/api/v1/outreach/consultations",
+        "/outreach/consultations/{id}/",
+        _("咨询指导"),
+        id_path="id",
+    )
+    return render(request, "outreach/consultation_form.html", {"form": form, "offline": offline})
 
 
 def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -233,3 +233,35 @@ def test_a_ledger_edit_made_offline_against_an_older_version_shows_both(
     page.wait_for_url(f"**/employers/{employer.pk}/")
     employer = Employer.objects.get(pk=employer.pk)
     assert employer.phone == "13911112222" and employer.version == online_version + 1
+
+
+def test_a_consultation_recorded_offline_from_the_employer_page_arrives_once(
+    field_phone, live_server, screenshot
+):
+    from xieguan.outreach.models import Consultation
+
+    employer = EmployerFactory.create(name="贵州盘州咨询测试厂")
+    base = live_server.url
+    prepare_offline(field_phone, base)  # the employer's page and the consultation form are saved
+    page = field_phone
+    page.context.set_offline(True)
+    page.goto(f"{base}/employers/{employer.pk}/")
+    page.get_by_test_id("employer-consultations").get_by_test_id("new-consultation").click()
+    form = page.get_by_test_id("consultation-form")
+    # The saved page has no employer chosen; the script chooses the one of ?employer=.
+    expect(form.locator("#id_employer")).to_have_value(str(employer.pk))
+    form.get_by_text("指导企业开展职业健康检查").click()
+    form.get_by_label("用人单位人员").fill("王经理")
+    form.get_by_label("咨询或指导内容").fill("离线时指导安排在岗期间职业健康检查")
+    form.get_by_label("结果").fill("企业同意下月安排")
+    form.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/field/outbox/#queued")
+    expect(page.get_by_test_id("outbox-item")).to_contain_text("咨询指导")
+    screenshot(page, "consultation-queued")
+    assert Consultation.objects.count() == 0
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
+    page.get_by_test_id("sync-now").click()  # a second sync sends nothing again
+    consultation = Consultation.objects.get()
+    assert consultation.employer == employer and consultation.contact_person == "王经理"
+    assert consultation.recorded_by.username == "xieguan"

@@ -106,6 +106,7 @@ def test_prepare_lists_the_scope_only(client_for, personas):
     assert f"/employers/{mine.pk}/" in pages and f"/inspections/new/{mine.pk}/" in pages
     assert f"/employers/{closed.pk}/" not in pages
     assert "/leads/new/" in pages and "/leads/complaints/new/" in pages
+    assert "/outreach/consultations/new/" in pages
     assert f"/employers/{other.pk}/" not in pages
     other_pages = client_for("xieguan2").get("/field/prepare.json").json()["pages"]
     assert f"/employers/{mine.pk}/" not in other_pages
@@ -116,4 +117,4 @@ def test_prepare_query_count(client_for, django_assert_max_num_queries):
     EmployerFactory.create_batch(5)
     client = client_for("xieguan")
     with django_assert_max_num_queries(8):
-        assert len(client.get("/field/prepare.json").json()["pages"]) == 4 + 15 + 6
+        assert len(client.get("/field/prepare.json").json()["pages"]) == 4 + 15 + 7

@@ -60,10 +60,12 @@ class InspectionFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _after_postgeneration(cls, instance: Inspection, create: bool, results: Any = None) -> None:
-        """Keep the employer's derived patrol fields, as the inspection actions do."""
+        """Keep the employer's derived patrol fields and the assistant's half-year counts, as the
+        inspection actions do."""
         super()._after_postgeneration(instance, create, results)
         if create:
             patrol.refresh([instance.employer_id])
+            patrol.refresh_assistants([instance.assistant_id])
 
 
 class LeadFactory(factory.django.DjangoModelFactory):

@@ -124,6 +124,7 @@ def populate(data: dict[str, Any], recorder: User) -> None:
             complete=complete,
         )
     patrol.refresh(e.pk for e in made)  # as the inspection actions keep it
+    patrol.refresh_assistants(p.pk for p in people)
     for place, when, delay in data["leads"]:
         Lead.objects.create(
             region_id=place,

@@ -325,10 +325,11 @@ def test_an_amendment_back_in_time_moves_last_inspected_back(personas, fubiao1, 
 def test_submission_writes_once_and_reads_nothing_back(
     personas, fubiao1, employer, django_assert_num_queries
 ):
-    """Pre-check, items, insert, answers, 最近巡查日期 (+ savepoint and release); no findings."""
+    """Pre-check, items, insert, answers, 最近巡查日期, the half-year count (+ savepoint and release);
+    no findings."""
     answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
     data = payload(employer, fubiao1, answers)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         result = actions.submit_inspection(personas.xieguan, data)
     assert result.created and result.inspection.complete and result.inspection.findings_count == 0
     stored = Inspection.objects.get(pk=data.id)

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(regions: None) -> None:
     load_templates()  # the flush of a transactional test removed the migrated 附表1 template
-    call_command("seeddemo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seeddemo", force=True, without_year=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 @pytest.fixture
@@ -75,6 +75,8 @@ def assistant_pages() -> list[tuple[str, str]]:
         ("indicators", reverse("indicators:dashboard")),
         ("drill", reverse("indicators:drill", args=["employer_patrol"])),
         ("me", reverse("personnel:me")),
+        ("consultation-form", reverse("outreach:consultation_create")),
+        ("outbox", reverse("field:outbox")),
     ]
 
 
@@ -138,6 +140,45 @@ def test_assistant_pages_have_no_serious_violation_and_readable_sizes(
     )
     problems = size_problems(phone)
     assert any("小字" in t for t in problems["small"]) and any("20" in t for t in problems["tiny"])
+
+
+def test_the_outbox_with_a_waiting_record_and_the_password_dialog(
+    personas, live_server, phone, login_page, screenshot
+):
+    """The outbox page with a record waiting, the status bar in each state it shows here, and the
+    password dialog of an ended session: no serious violation, text >= 16 px, taps >= 44 px."""
+    from django.contrib.sessions.models import Session
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    login_page(phone, "xieguan")
+    phone.context.route("**/api/v1/**", lambda route: route.abort("connectionreset"))
+    phone.goto(base + reverse("leads:new_complaint"))
+    phone.select_option("[name=channel]", "phone")
+    phone.fill("[name=content]", "无障碍检查用的投诉")
+    phone.fill("[name=place]", "柏果镇")
+    phone.click("[data-testid=entry-form] [type=submit]")
+    phone.wait_for_url("**/field/outbox/#queued")
+    expect(phone.get_by_test_id("outbox-item")).to_contain_text("网络不稳定")
+    expect(phone.get_by_test_id("sync-status")).to_contain_text("待上传 1 项")
+    found: dict[str, Any] = {}
+    for state in ("waiting", "auth"):
+        if state == "auth":  # the session ends on the server; the API is reachable again
+            Session.objects.all().delete()
+            phone.context.unroute("**/api/v1/**")
+            phone.get_by_test_id("sync-now").click()
+            expect(phone.get_by_test_id("relogin-dialog")).to_be_visible()
+        screenshot(phone, f"outbox-{state}")
+        violations = axe_violations(phone)
+        if violations:
+            found[f"outbox-{state}"] = violations
+        problems = size_problems(phone)
+        if problems["small"] or problems["tiny"]:
+            found[f"outbox-{state}-sizes"] = [
+                {"id": "size", "impact": "serious", "help": "", "nodes": [{"target": t, "summary": ""}]}
+                for t in problems["small"] + problems["tiny"]
+            ]
+    assert not found, report(found, "outbox")
 
 
 def test_county_admin_pages_have_no_serious_violation(demo, live_server, phone, login_page, screenshot):

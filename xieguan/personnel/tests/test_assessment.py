@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.employers.models import OperatingStatus
+from xieguan.inspections import patrol
 from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionStatus
 from xieguan.leads.actions import discover_lead
 from xieguan.leads.models import AssistRequest, AssistStatus, LeadSource, LeadType
@@ -44,7 +45,7 @@ def work(world, personas):
     elsewhere = EmployerFactory.create(region_id="520281105001", is_key=True)
 
     def inspect(employer, when, status=InspectionStatus.SUBMITTED, **kw):
-        return Inspection.objects.create(
+        made = Inspection.objects.create(
             **kw,
             template=template,
             employer=employer,
@@ -54,6 +55,8 @@ def work(world, personas):
             inspected_at=when,
             status=status,
         )
+        patrol.refresh_assistants([user.pk])  # the half-year counts, as the actions keep them
+        return made
 
     inspect(key1, at(year, 1, 3), legal_publicity=True)  # 普法 given during this visit
     inspect(key1, at(year, 1, 4), legal_publicity=False)
@@ -167,7 +170,7 @@ def test_prefill_equals_the_measures_and_the_page_shows_them(client_for, work):
 
 
 def test_grades_follow_thresholds_as_data():
-    assert [grade_for(Decimal(s)) for s in (95, 90, 89.5, 75, 60, 59.9)] == [
+    assert [grade_for(Decimal(s), "52") for s in (95, 90, 89.5, 75, 60, 59.9)] == [
         Grade.EXCELLENT,
         Grade.EXCELLENT,
         Grade.GOOD,
@@ -179,7 +182,7 @@ def test_grades_follow_thresholds_as_data():
     GradeThreshold.objects.create(grade=Grade.GOOD, min_score=80)
     GradeThreshold.objects.create(grade=Grade.BASIC, min_score=60)
     GradeThreshold.objects.create(grade=Grade.FAIL, min_score=0)
-    assert grade_for(Decimal(92)) == Grade.GOOD and grade_for(Decimal(79)) == Grade.BASIC
+    assert grade_for(Decimal(92), "52") == Grade.GOOD and grade_for(Decimal(79), "52") == Grade.BASIC
 
 
 def test_scoring_sign_off_and_lock(client_for, work, personas):

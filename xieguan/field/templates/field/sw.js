@@ -25,9 +25,13 @@ const onlyPages = {
 };
 const expiry = new workbox.expiration.ExpirationPlugin({ maxEntries: 600, purgeOnQuotaError: false });
 
-// A form opened with ?outbox=<id> (correcting a queued record) is the same page as without.
+// A form opened with ?outbox=<id> (correcting a queued record) is the same page as without; so
+// is the consultation form opened from an employer's page with ?employer=<id> (offline-forms.js
+// then chooses that employer on the saved page).
+const SAME_WITHOUT_QUERY = ["/outreach/consultations/new/"];
 workbox.routing.registerRoute(
-  ({ request, url }) => request.mode === "navigate" && url.searchParams.has("outbox"),
+  ({ request, url }) =>
+    request.mode === "navigate" && (url.searchParams.has("outbox") || SAME_WITHOUT_QUERY.includes(url.pathname)),
   new workbox.strategies.NetworkFirst({
     cacheName: PAGES,
     networkTimeoutSeconds: 6,

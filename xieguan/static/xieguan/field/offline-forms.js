@@ -96,6 +96,11 @@ async function setup(form) {
   const fromOutbox = new URLSearchParams(location.search).get("outbox");
   const queued = fromOutbox ? await outbox.get(fromOutbox) : null;
   const id = queued ? queued.id : outbox.uuid();
+  // A page saved without its query (the consultation form, opened from an employer with
+  // ?employer=<id>): choose that employer, as the server would have.
+  const wanted = new URLSearchParams(location.search).get("employer");
+  const employer = form.elements.namedItem("employer");
+  if (!queued && wanted && employer && employer.tagName === "SELECT" && !employer.value) employer.value = wanted;
   const button = form.querySelector("[type=submit]");
   const message = document.createElement("div");
   message.className = "alert py-2 mb-2";
@@ -204,6 +209,7 @@ async function setup(form) {
     const text =
       payload.content ||
       payload.topic ||
+      payload.subject ||
       payload.description ||
       payload.what_done ||
       payload.note ||

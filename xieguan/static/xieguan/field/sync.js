@@ -21,6 +21,7 @@ export const KIND_LABELS = {
   lead: "线索",
   assist: "协查记录",
   event: "宣传活动",
+  consultation: "咨询指导",
   task: "任务回复",
   employer: "台账",
 };
