@@ -73,3 +73,10 @@ def test_the_register_page_groups_townships_by_county(client_for, personas):
         Region.objects.filter(parent_id="5202").order_by("code").values_list("name", flat=True)
     )
     assert 'value="520281117"' in picker
+
+
+def test_the_publicity_list_groups_the_provinces_townships_by_county(client_for, personas):
+    body = client_for("sheng").get(reverse("outreach:list")).content.decode()
+    picker = body.split('data-testid="picker-township"', 1)[1].split("</select>", 1)[0]
+    assert len(re.findall("<optgroup ", picker)) == 88  # Guizhou's counties
+    assert picker.count("<option ") == 1 + Region.objects.filter(level=Level.TOWNSHIP).count()

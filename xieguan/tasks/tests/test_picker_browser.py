@@ -103,3 +103,20 @@ def test_the_province_finds_a_county_among_88_on_a_phone(
     violations = axe_violations(phone)  # serious or critical accessibility problems
     assert not violations, describe(violations)
     screenshot(phone, "counties-picker")
+
+
+def test_a_filter_select_over_1510_townships_finds_one_by_typing(
+    live_server, personas, desk, login_page, screenshot
+):
+    """The publicity list's township filter (a <select> with one <optgroup> per county)."""
+    login_page(desk, "sheng")
+    desk.goto(f"{live_server.url}/outreach/")
+    picker = desk.get_by_test_id("picker-township")
+    picker.get_by_role("searchbox").fill("柏果")
+    visible = picker.locator("option:not([hidden])")
+    assert visible.count() == 1 and visible.inner_text() == "柏果镇"
+    assert picker.locator("optgroup:not([hidden])").get_attribute("label") == "盘州市"
+    assert desk.locator("#f-township").input_value() == "520281117"  # the only match, chosen
+    screenshot(desk, "publicity-filter")
+    desk.get_by_role("button", name="筛选").click()
+    desk.wait_for_url("**township=520281117**")
