@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): passed the second factor
     "xieguan.ops.logs.RequestContextMiddleware",  # request id, user and region on every log line
+    "xieguan.regions.policy.PolicyCacheMiddleware",  # per-province policies read once per request
     "django.contrib.messages.middleware.MessageMiddleware",
     # A NUL byte or an out-of-range number is a 400 in Chinese, never a 500 (lib/badinput.py).
     "xieguan.lib.badinput.BadInputMiddleware",

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.lib.nav import NavItem
+from xieguan.lib.nav import ADMIN, NavItem
 
 TOKEN_ADMINS = frozenset({"county_admin", "province_admin"})
 
@@ -12,8 +12,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与角色")
     nav_items = [
         NavItem(_("工作台"), "accounts:home", order=0),
-        NavItem(_("账号与机构"), "accounts:users", roles=TOKEN_ADMINS, order=85),
-        NavItem(_("接口令牌"), "accounts:admin_tokens", roles=TOKEN_ADMINS, order=95),
+        NavItem(_("账号与机构"), "accounts:users", roles=TOKEN_ADMINS, order=85, group=ADMIN),
+        NavItem(_("接口令牌"), "accounts:admin_tokens", roles=TOKEN_ADMINS, order=95, group=ADMIN),
     ]
 
     def ready(self) -> None:

@@ -120,9 +120,10 @@ def employers(user: User) -> list[dict[str, Any]]:
     return rows
 
 
-def template() -> dict[str, Any] | None:
-    active = ChecklistTemplate.objects.filter(is_active=True).prefetch_related("items").first()
-    return template_out(active).dict() if active is not None else None
+def template(user: User) -> dict[str, Any] | None:
+    """The check-list in force in the user's province, with its items."""
+    active = ChecklistTemplate.active(user.region_id)
+    return template_out(active, user.region_id).dict() if active is not None else None
 
 
 def open_assists(user: User) -> list[dict[str, Any]]:
@@ -161,7 +162,7 @@ def content_for(user: User) -> dict[str, Any]:
         "user": {"username": user.username, "full_name": user.full_name, "region": user.region_id},
         "worklist": worklist(user),
         "employers": employers(user),
-        "template": template(),
+        "template": template(user),
         "assists": open_assists(user),
         "tasks": [a.dict() for a in pending_assignments(user)],
         "code_lists": code_lists(),

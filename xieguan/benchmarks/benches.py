@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from xieguan.accounts.models import User
-from xieguan.benchmarks.generator import USERNAME_PREFIX
+from xieguan.benchmarks.generator import PROVINCE, USERNAME_PREFIX
 from xieguan.benchmarks.harness import (
     Mismatch,
     NotAvailable,
@@ -425,7 +425,7 @@ def _year_params(code: str, year: int, child_length: int) -> dict[str, Any]:
     recording deadlines in force (indicators.RecordingPolicy)."""
     from xieguan.indicators.models import RecordingPolicy
 
-    policy = RecordingPolicy.current()
+    policy = RecordingPolicy.for_region(code)
     return {
         "inspection_delta": dt.timedelta(days=policy.inspection_days),
         "complaint_delta": dt.timedelta(hours=policy.complaint_hours),
@@ -743,7 +743,7 @@ def inspection_submit(s: Subjects, opts: Options) -> Outcome:
         resolve(url)
     except Resolver404 as exc:
         raise NotAvailable("提交巡查的 API 尚未合入") from exc
-    template = ChecklistTemplate.objects.filter(is_active=True).prefetch_related("items").first()
+    template = ChecklistTemplate.active(PROVINCE)
     if template is None:
         raise NotAvailable("没有启用的巡查表模板")
     items = list(template.items.order_by("number"))

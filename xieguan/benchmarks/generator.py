@@ -309,7 +309,7 @@ def ensure_signatures(rng: random.Random) -> list[str]:
 
 def active_template() -> ChecklistTemplate:
     """The active 附表1 template; created (SPEC §4, 7 items) only when the database has none."""
-    template = ChecklistTemplate.objects.filter(is_active=True).first()
+    template = ChecklistTemplate.active(PROVINCE)
     if template is not None:
         return template
     if ChecklistTemplate.objects.exists():
@@ -1057,7 +1057,7 @@ class CountyGenerator:
         if not important:
             important = lead_type in IMPORTANT_BY_DEFAULT
         importance = Importance.IMPORTANT if important else Importance.NORMAL
-        due = report_due_at(discovered_at, importance, ref.policy)
+        due = report_due_at(discovered_at, importance, None, ref.policy)
         lid = self.t.take(Lead)
         events: list[tuple[str, dt.datetime, int, str]] = [
             (EventKind.DISCOVERED, discovered_at, by, str(LeadSource(source).label))
@@ -1392,9 +1392,13 @@ def reference(today: dt.date, seed: int) -> Reference:
     divisions = {d for ds in DIVISIONS.values() for d in ds} | set(names.OTHER_DIVISIONS)
     if not needed <= hazard_codes or not divisions <= industry_codes:
         raise GenerationRefused("缺少职业病危害因素类别或行业代码表：请先运行 python manage.py migrate。")
-    thresholds = [
-        (Decimal(str(t.min_score)), str(t.grade)) for t in GradeThreshold.objects.order_by("-min_score")
-    ]
+    thresholds = sorted(
+        (
+            (Decimal(str(t.min_score)), str(t.grade))
+            for t in GradeThreshold.rows_for_region(PROVINCE).values()
+        ),
+        reverse=True,
+    )
     template = active_template()
     return Reference(
         today=today,
@@ -1402,7 +1406,7 @@ def reference(today: dt.date, seed: int) -> Reference:
         start=dt.date(today.year - 4, 1, 1),
         template=template,
         items=list(template.items.order_by("number")),
-        policy=ReportingPolicy.current(),
+        policy=ReportingPolicy.for_region(PROVINCE),
         thresholds=thresholds
         or [(Decimal(90), Grade.EXCELLENT), (Decimal(75), Grade.GOOD), (Decimal(60), Grade.BASIC)],
         password=make_password(GENERATED_PASSWORD),

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from xieguan.employers.actions import apply_industry_mapping, refresh_key_flags
 from xieguan.employers.models import FocusIndustry, HazardCategory, HazardFactor, IndustryCode, LedgerPolicy
+from xieguan.regions.admin import ProvincePolicyAdmin
 
 
 @admin.register(IndustryCode)
@@ -51,7 +53,16 @@ class FocusIndustryAdmin(admin.ModelAdmin):
     raw_id_fields = ["region"]
     search_fields = ["region__name", "region__code"]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        """A province admin sees their province's counties only."""
+        province = ProvincePolicyAdmin.own_province(request)
+        qs = super().get_queryset(request)
+        return qs.filter(region_id__startswith=province) if province else qs
+
     def save_model(self, request: HttpRequest, obj: FocusIndustry, form: Any, change: bool) -> None:
+        province = ProvincePolicyAdmin.own_province(request)
+        if province and not obj.region_id.startswith(province):
+            raise PermissionDenied
         previous = FocusIndustry.objects.filter(pk=obj.pk).values_list("region_id", flat=True).first()
         super().save_model(request, obj, form, change)
         for county in {obj.region_id, previous}:
@@ -71,8 +82,5 @@ class FocusIndustryAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerPolicy)
-class LedgerPolicyAdmin(admin.ModelAdmin):
+class LedgerPolicyAdmin(ProvincePolicyAdmin):
     list_display = ["__str__"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not LedgerPolicy.objects.exists()

@@ -296,7 +296,9 @@ class EmployerForm(forms.Form):
                 error_messages={"invalid_choice": _("请选择您辖区内的乡(镇、街道)或村(社区)。")},
             )
         else:
-            self.fields["region"].widget.attrs.update({"inputmode": "numeric", "placeholder": "520281117001"})
+            # The placeholder starts with the user's own region code (never another province's).
+            example = (user.region_id or "")[:12].ljust(12, "0")
+            self.fields["region"].widget.attrs.update({"inputmode": "numeric", "placeholder": example})
             self.fields["region"].help_text = gettext_lazy("填写 9 位乡镇代码或 12 位村(社区)代码。")
         if instance is None or instance.status != OperatingStatus.CLOSED:
             self.fields["status"].choices = [  # type: ignore[attr-defined]

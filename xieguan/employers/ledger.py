@@ -31,9 +31,12 @@ SORTS = {
 DEFAULT_SORT = ("township_id", "name_key")
 
 
-def declaration_cutoff(policy: LedgerPolicy | None = None, today: dt.date | None = None) -> dt.date:
-    """Declarations made before this date are overdue (the window is LedgerPolicy data)."""
-    policy = policy or LedgerPolicy.current()
+def declaration_cutoff(
+    region: Region | str | None, policy: LedgerPolicy | None = None, today: dt.date | None = None
+) -> dt.date:
+    """Declarations made before this date are overdue in the region's province (the window is
+    that province's LedgerPolicy data)."""
+    policy = policy or LedgerPolicy.for_region(region)
     return (today or timezone.localdate()) - dt.timedelta(days=policy.declaration_max_age_days)
 
 
@@ -55,9 +58,9 @@ def ledger_for(user: User, params: Mapping[str, Any], cutoff: dt.date | None = N
 
     A region outside the user's scope is 404, like any record there.
     """
-    cutoff = cutoff or declaration_cutoff()
     code = (params.get("region") or "").strip() or user.region_id
     region = get_visible_or_404(Region, user, code=code)
+    cutoff = cutoff or declaration_cutoff(region)
     qs: EmployerQuerySet = Employer.objects.visible_to(user).within(region.code)  # type: ignore[assignment]
     q = fold(params.get("q") or "")
     if q:

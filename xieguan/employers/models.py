@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from xieguan.lib.scoping import ScopedQuerySet
 from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
+from xieguan.regions.policy import ProvincePolicy, province_unique
 
 
 class Industry(models.TextChoices):
@@ -279,8 +280,9 @@ class Employer(models.Model):
         return reverse("employers:detail", args=[self.pk])
 
 
-class LedgerPolicy(models.Model):
-    """Settings of the ledger that are data, not code (one row, edited by the province admin)."""
+class LedgerPolicy(ProvincePolicy):
+    """Settings of the ledger that are data, not code (one row per province, edited by its admin;
+    ``LedgerPolicy.for_region`` reads it, regions/policy.py)."""
 
     declaration_max_age_days = models.PositiveIntegerField(
         _("申报有效期(天)"),
@@ -291,13 +293,10 @@ class LedgerPolicy(models.Model):
     class Meta:
         verbose_name = _("台账设置")
         verbose_name_plural = _("台账设置")
+        constraints = province_unique("ledgerpolicy")
 
     def __str__(self) -> str:
         return f"申报有效期 {self.declaration_max_age_days} 天"
-
-    @classmethod
-    def current(cls) -> LedgerPolicy:
-        return cls.objects.order_by("pk").first() or cls()
 
 
 class EmployerImport(models.Model):

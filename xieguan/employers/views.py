@@ -114,7 +114,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    cutoff = declaration_cutoff()
+    cutoff = declaration_cutoff(employer.region_id)
     return render(
         request,
         "employers/detail.html",

@@ -186,8 +186,9 @@ class Table:
         return [cell for cell in self.total.cells if cell.met is False]
 
 
-def targets() -> dict[str, Target]:
-    return {t.indicator: t for t in Target.objects.all()}
+def targets(region: Region | str | None) -> dict[str, Target]:
+    """The indicator targets in force in the region's province (regions/policy.py)."""
+    return Target.rows_for_region(region)
 
 
 def child_length(node: Region) -> int:
@@ -202,7 +203,7 @@ def dashboard_url(code: str, period: Period) -> str:
 
 def build_table(node: Region, period: Period, indicators: list[Indicator] | None = None) -> Table:
     indicators = indicators if indicators is not None else all_indicators()
-    goals = targets()
+    goals = targets(node)
     children = list(Region.objects.filter(parent=node).only("code", "name", "level").order_by("code"))
     length = child_length(node)
     per_indicator = [ind.counts(node.code, period, length) for ind in indicators]
@@ -238,7 +239,7 @@ def build_table(node: Region, period: Period, indicators: list[Indicator] | None
 
 def series(node: Region, periods: list[Period]) -> dict[str, Any]:
     """Rates of every indicator over several periods, for the charts (one query per indicator)."""
-    goals = targets()
+    goals = targets(node)
     out = []
     for ind in all_indicators():
         values = ind.series(node.code, periods)
@@ -358,7 +359,7 @@ def build_counties(node: Region, period: Period, sort: str = "", descending: boo
     average of the counties' percentages.
     """
     indicators = all_indicators()
-    goals = targets()
+    goals = targets(node)
     regions = list(
         Region.objects.filter(code__startswith=node.code, level__in=(Level.PREFECTURE, Level.COUNTY))
         .only("code", "name", "level")

@@ -5,18 +5,23 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.regions.policy import ProvincePolicy, province_unique
+
 
 class Comparison(models.TextChoices):
     AT_LEAST = "ge", _("不低于")
     AT_MOST = "le", _("不高于")
 
 
-class Target(models.Model):
-    """The target of one indicator (100%, >= 90% …): data the province admin may edit."""
+class Target(ProvincePolicy):
+    """The target of one indicator (100%, >= 90% …): data the province admin may edit.
 
-    indicator = models.CharField(
-        _("指标"), max_length=50, unique=True, help_text=_("指标代码，如 registration。")
-    )
+    A keyed per-province table: ``Target.rows_for_region(region)`` gives the province's targets,
+    the national default for an indicator the province has not set (regions/policy.py)."""
+
+    policy_key = "indicator"
+
+    indicator = models.CharField(_("指标"), max_length=50, help_text=_("指标代码，如 registration。"))
     threshold = models.DecimalField(_("目标值(%)"), max_digits=4, decimal_places=1)
     comparison = models.CharField(
         _("比较方式"), max_length=2, choices=Comparison.choices, default=Comparison.AT_LEAST
@@ -31,6 +36,7 @@ class Target(models.Model):
             models.CheckConstraint(
                 condition=models.Q(threshold__gte=0, threshold__lte=100), name="target_threshold_percent"
             ),
+            *province_unique("target", "indicator"),
         ]
 
     def __str__(self) -> str:
@@ -50,10 +56,11 @@ class Target(models.Model):
         return f"{sign}{self.threshold.normalize():f}%"
 
 
-class RecordingPolicy(models.Model):
+class RecordingPolicy(ProvincePolicy):
     """How soon a record must be made (记录及报告: 及时): data the province admin may edit.
 
-    One row, loaded by migration ``0003_default_recording_policy``; leads' own deadlines are
+    One row per province (``RecordingPolicy.for_region``), the national default loaded by
+    migration ``0003_default_recording_policy``; leads' own deadlines are
     ``leads.ReportingPolicy`` (重要情况立即报告). Read by the ``records`` indicator.
     """
 
@@ -71,11 +78,7 @@ class RecordingPolicy(models.Model):
     class Meta:
         verbose_name = _("记录时限")
         verbose_name_plural = _("记录时限")
+        constraints = province_unique("recordingpolicy")
 
     def __str__(self) -> str:
         return f"巡查个案 {self.inspection_days} 天 / 投诉举报 {self.complaint_hours} 小时"
-
-    @classmethod
-    def current(cls) -> RecordingPolicy:
-        """The policy in force (the defaults when the table is empty)."""
-        return cls.objects.order_by("pk").first() or cls()

@@ -218,7 +218,7 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     )
     for row in partly:
         _set_half_cells(row, halves)
-    target = targets().get(indicator.key)
+    target = targets(region).get(indicator.key)
     tabs = [
         (Show.MISSING, indicator.missing_label, total.missing),
         (Show.OK, indicator.numerator_label, total.numerator),

@@ -31,7 +31,7 @@ def sections(user: Any) -> list[WorkSection]:
 def unmet_indicators(user: Any) -> WorkSection:
     """This year's indicators of the user's region that miss their target."""
     year = periods.current_year()
-    goals = targets()
+    goals = targets(user.region_id)
     entries = []
     for ind in all_indicators():
         target = goals.get(ind.key)

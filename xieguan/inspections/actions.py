@@ -46,6 +46,7 @@ from xieguan.leads.models import IMPORTANT_BY_DEFAULT, Importance, Lead, LeadSou
 from xieguan.lib.images import photo_bytes, signature_bytes
 from xieguan.lib.sync import create_once
 from xieguan.lib.validators import clean_phone
+from xieguan.regions.policy import forget_policies, province_of
 
 if TYPE_CHECKING:
     from xieguan.accounts.models import User
@@ -247,12 +248,12 @@ def _refuse_closed(employer: Employer) -> None:
         )
 
 
-def _refuse_other_version(draft_template_id: int, template: ChecklistTemplate) -> None:
+def _refuse_other_version(draft_template_id: int, template: ChecklistTemplate, region: str) -> None:
     """A draft is completed with the template version it was made with, never another."""
     if draft_template_id == template.pk:
         return
     draft_template = ChecklistTemplate.objects.get(pk=draft_template_id)
-    active = ChecklistTemplate.active()
+    active = ChecklistTemplate.active(region)
     now = f"当前启用的是{active}" if active else "当前没有启用的巡查表"
     raise InspectionError(
         f"这份草稿是用{draft_template}填写的，与提交的{template}不一致，不能合并保存。"
@@ -326,8 +327,8 @@ def save_draft(user: User, data: InspectionData) -> Inspection:
         if inspection is None or not inspection.is_submitted:
             _refuse_closed(data.employer)
         if inspection is None:
-            if not data.template.is_active:
-                active = ChecklistTemplate.active()
+            if not data.template.is_active_in(data.employer.region_id):
+                active = ChecklistTemplate.active(data.employer.region_id)
                 raise InspectionError(
                     f"{data.template}已停用，新的草稿只能用当前启用的巡查表"
                     + (f"（{active}）" if active else "")
@@ -348,7 +349,7 @@ def save_draft(user: User, data: InspectionData) -> Inspection:
                 raise InspectionError("该巡查已提交，不能再修改；如需更正请提交修订。")
             if inspection.employer_id != data.employer.pk:
                 raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
-            _refuse_other_version(inspection.template_id, data.template)
+            _refuse_other_version(inspection.template_id, data.template, data.employer.region_id)
             created = False
         _apply_header(inspection, data)
         _apply_signatures(inspection, prepared)
@@ -487,7 +488,7 @@ def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
             return SubmitResult(existing, created=False)
         if existing.employer_id != data.employer.pk:
             raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
-        _refuse_other_version(existing.template_id, data.template)
+        _refuse_other_version(existing.template_id, data.template, data.employer.region_id)
     _refuse_closed(data.employer)
     if data.inspected_at is None and existing is not None:
         data.inspected_at = existing.inspected_at
@@ -809,18 +810,109 @@ class ItemData:
     lead_type: str = ""
 
 
-def activate_template(template: ChecklistTemplate, by: User) -> None:
-    """Make this template version the one new inspections are filled with."""
-    with transaction.atomic():
-        ChecklistTemplate.objects.select_for_update().filter(is_active=True).update(is_active=False)
-        ChecklistTemplate.objects.filter(pk=template.pk).update(is_active=True)
+def _owner(by: User) -> str | None:
+    """The province whose templates ``by`` edits (None: the national ones, for a user without one)."""
+    return province_of(by.region_id) or None
+
+
+def _next_version(code: str, province: str | None) -> int:
+    """Versions continue from every version of that code the province sees (national and own)."""
+    latest = (
+        ChecklistTemplate.visible_in(province)
+        .select_for_update()
+        .filter(code=code)
+        .order_by("-version")
+        .values_list("version", flat=True)
+    )
+    return (latest.first() or 0) + 1
+
+
+def _make_active(template: ChecklistTemplate) -> None:
+    """``template`` becomes the active one among its owner's (national or a province's)."""
+    ChecklistTemplate.objects.select_for_update().filter(
+        province_id=template.province_id, is_active=True
+    ).exclude(pk=template.pk).update(is_active=False)
+    ChecklistTemplate.objects.filter(pk=template.pk).update(is_active=True)
     template.is_active = True
+    forget_policies()
+
+
+def _copy(
+    template: ChecklistTemplate,
+    by: User,
+    province: str | None,
+    *,
+    name: str,
+    description: str,
+    items: Sequence[ItemData],
+    active: bool,
+) -> ChecklistTemplate:
+    new = ChecklistTemplate.objects.create(
+        province_id=province,
+        code=template.code,
+        version=_next_version(template.code, province),
+        name=name.strip(),
+        description=description.strip(),
+        builtin=False,
+        is_active=False,
+        created_by=by,
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            template=new,
+            number=i.number,
+            wording=i.wording.strip(),
+            kind=i.kind,
+            na_rule=i.na_rule,
+            lead_type=i.lead_type,
+        )
+        for i in items
+    )
+    if active:
+        _make_active(new)
+    return new
+
+
+def activate_template(template: ChecklistTemplate, by: User) -> ChecklistTemplate:
+    """Make this template version the one new inspections of ``by``'s province are filled with.
+
+    A province's own version becomes its active one. A national version chosen by a province
+    admin: the national active one means "use the national template" (the province's own are
+    set aside); another national version is copied into the province and activated there, so
+    the national choice of other provinces never changes. Returns the template now in force.
+    """
+    province = _owner(by)
+    with transaction.atomic():
+        if template.province_id is not None and template.province_id != province:
+            raise InspectionError("只能启用本省或全国的巡查表模板。")
+        if template.province_id == province or province is None:
+            _make_active(template)
+            return template
+        if template.is_active:  # the national one in force: drop the province's own choice
+            ChecklistTemplate.objects.filter(province_id=province, is_active=True).update(is_active=False)
+            forget_policies()
+            return template
+        items = [
+            ItemData(i.number, i.wording, i.kind, i.na_rule, i.lead_type)
+            for i in template.items.order_by("number")
+        ]
+        return _copy(
+            template,
+            by,
+            province,
+            name=template.name,
+            description=template.description,
+            items=items,
+            active=True,
+        )
 
 
 def revise_template(
     template: ChecklistTemplate, by: User, *, name: str, description: str, items: Sequence[ItemData]
 ) -> ChecklistTemplate:
-    """A change to a template is a new version (same code); old inspections keep theirs."""
+    """A change to a template is a new version (same code), owned by ``by``'s province (national
+    for a user without one); old inspections keep theirs. When the revised version was the one in
+    force in that province, the new version is."""
     problems = []
     if not name.strip():
         problems.append("请填写模板名称。")
@@ -838,32 +930,14 @@ def revise_template(
             problems.append(f"第{item.number}项的合理缺项条件无效。")
         if item.lead_type and item.lead_type not in LeadType.values:
             problems.append(f"第{item.number}项的线索类别无效。")
+    province = _owner(by)
+    if template.province_id is not None and template.province_id != province:
+        problems.append("只能修订本省或全国的巡查表模板。")
     if problems:
         raise InspectionError(problems)
     with transaction.atomic():
-        latest = ChecklistTemplate.objects.select_for_update().filter(code=template.code).order_by("-version")
-        version = (latest.values_list("version", flat=True).first() or 0) + 1
-        was_active = ChecklistTemplate.objects.filter(code=template.code, is_active=True).exists()
-        if was_active:
-            ChecklistTemplate.objects.filter(is_active=True).update(is_active=False)
-        new = ChecklistTemplate.objects.create(
-            code=template.code,
-            version=version,
-            name=name.strip(),
-            description=description.strip(),
-            builtin=False,
-            is_active=was_active,
-            created_by=by,
+        active = ChecklistTemplate.active(province)
+        was_active = active is not None and active.code == template.code
+        return _copy(
+            template, by, province, name=name, description=description, items=items, active=was_active
         )
-        ChecklistItem.objects.bulk_create(
-            ChecklistItem(
-                template=new,
-                number=i.number,
-                wording=i.wording.strip(),
-                kind=i.kind,
-                na_rule=i.na_rule,
-                lead_type=i.lead_type,
-            )
-            for i in items
-        )
-    return new

@@ -194,13 +194,14 @@ class ProblemsOut(Schema):
     problems: list[str]
 
 
-def template_out(template: ChecklistTemplate) -> TemplateOut:
+def template_out(template: ChecklistTemplate, region: str) -> TemplateOut:
+    """The template as the API shows it to a user of ``region`` (``is_active``: in force there)."""
     return TemplateOut(
         id=template.pk,
         code=template.code,
         version=template.version,
         name=template.name,
-        is_active=template.is_active,
+        is_active=template.is_active_in(region),
         items=[
             ItemOut(number=i.number, wording=i.wording, kind=i.kind, na_rule=i.na_rule, lead_type=i.lead_type)
             for i in template.items.all()
@@ -291,8 +292,13 @@ def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.Inspection
     """Turn the JSON into the action's input; the employer is fetched through the scope, the
     template with its items (one query)."""
     employer = get_visible_or_404(Employer, request.user, pk=payload.employer_id)
-    items = list(ChecklistItem.objects.select_related("template").filter(template_id=payload.template_id))
-    template = items[0].template if items else get_object_or_404(ChecklistTemplate, pk=payload.template_id)
+    visible = ChecklistTemplate.visible_in(employer.region_id)  # never another province's own version
+    items = list(
+        ChecklistItem.objects.select_related("template").filter(
+            template_id=payload.template_id, template__in=visible.values("pk")
+        )
+    )
+    template = items[0].template if items else get_object_or_404(visible, pk=payload.template_id)
     try:
         photos = [
             actions.PhotoData(
@@ -341,15 +347,16 @@ def _refusal(exc: actions.InspectionError) -> Status:
 
 @router.get("/templates", response=list[TemplateOut], summary="巡查表模板（含历史版本）")
 def templates(request: AuthedRequest) -> list[TemplateOut]:
-    return [template_out(t) for t in ChecklistTemplate.objects.prefetch_related("items")]
+    region = request.user.region_id
+    return [template_out(t, region) for t in ChecklistTemplate.visible_in(region).prefetch_related("items")]
 
 
 @router.get("/templates/active", response=TemplateOut, summary="当前启用的巡查表模板")
 def active_template(request: AuthedRequest) -> TemplateOut:
-    template = ChecklistTemplate.active()
+    template = ChecklistTemplate.active(request.user.region_id)
     if template is None:
         raise Http404
-    return template_out(template)
+    return template_out(template, request.user.region_id)
 
 
 @router.put(

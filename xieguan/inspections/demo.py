@@ -40,7 +40,7 @@ def signature(seed: int) -> bytes:
 
 
 def seed(ctx: DemoContext) -> list[str]:
-    template = ChecklistTemplate.active()
+    template = ChecklistTemplate.active(PLAN[0][0])
     if template is None:
         return []
     made = 0

@@ -110,7 +110,7 @@ class InspectionFilterForm(forms.Form):
             User.objects.visible_to(user).filter(role=Role.ASSISTANT).order_by("region_id", "full_name")
         )
         self._choice("assistant").choices = [("", _("全部")), *((u.pk, str(u)) for u in assistants)]
-        templates = ChecklistTemplate.objects.order_by("code", "-version")
+        templates = ChecklistTemplate.visible_in(user.region_id).order_by("code", "-version")
         self._choice("template").choices = [("", _("全部")), *((t.pk, str(t)) for t in templates)]
 
     def _choice(self, name: str) -> forms.ChoiceField:

@@ -11,6 +11,7 @@ from xieguan.employers.models import Employer
 from xieguan.lib.scoping import ScopedQuerySet
 from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
+from xieguan.regions.policy import ProvincePolicy, province_of
 
 
 class ItemKind(models.TextChoices):
@@ -32,8 +33,14 @@ class Answer(models.TextChoices):
     NOT_APPLICABLE = "na", _("合理缺项")
 
 
-class ChecklistTemplate(models.Model):
-    """A versioned check-list (附表1 and its variants): data, not code. Never edited in place."""
+class ChecklistTemplate(ProvincePolicy):
+    """A versioned check-list (附表1 and its variants): data, not code. Never edited in place.
+
+    ``province`` is the owner (regions/policy.py): NULL for the national templates every province
+    sees (the built-in 附表1), a province's code for the versions its admin made. ``is_active`` is
+    "in force where it belongs": at most one active national template, at most one active per
+    province; ``active(region)`` is the province's own active version, else the national one.
+    """
 
     code = models.SlugField(_("模板代码"), max_length=50)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -51,9 +58,25 @@ class ChecklistTemplate(models.Model):
         verbose_name_plural = _("巡查表模板")
         ordering = ["code", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "version"], name="template_unique_version"),
             models.UniqueConstraint(
-                fields=["is_active"], condition=models.Q(is_active=True), name="template_one_active"
+                fields=["code", "version"],
+                condition=models.Q(province__isnull=True),
+                name="template_unique_version",
+            ),
+            models.UniqueConstraint(
+                fields=["province", "code", "version"],
+                condition=models.Q(province__isnull=False),
+                name="template_unique_version_province",
+            ),
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True, province__isnull=True),
+                name="template_one_active",
+            ),
+            models.UniqueConstraint(
+                fields=["province"],
+                condition=models.Q(is_active=True, province__isnull=False),
+                name="template_one_active_province",
             ),
         ]
 
@@ -61,9 +84,28 @@ class ChecklistTemplate(models.Model):
         return f"{self.name}（第{self.version}版）"
 
     @classmethod
-    def active(cls) -> ChecklistTemplate | None:
-        """The template new inspections are filled with (chosen by the province admin)."""
-        return cls.objects.filter(is_active=True).first()
+    def visible_in(cls, region_or_code: Region | str | None) -> models.QuerySet[ChecklistTemplate]:
+        """The templates a province sees: the national ones and its own."""
+        province = province_of(region_or_code)
+        return cls.objects.filter(models.Q(province__isnull=True) | models.Q(province_id=province or None))
+
+    @classmethod
+    def active(cls, region_or_code: Region | str | None) -> ChecklistTemplate | None:
+        """The template new inspections in that region's province are filled with (chosen by the
+        province admin): the province's own active version, else the national active one."""
+        province = province_of(region_or_code)
+
+        def load() -> ChecklistTemplate | None:
+            found = sorted(
+                cls.visible_in(province).filter(is_active=True), key=lambda t: t.province_id is None
+            )
+            return found[0] if found else None
+
+        return cls._memoised("active", province, load)
+
+    def is_active_in(self, region_or_code: Region | str | None) -> bool:
+        active = ChecklistTemplate.active(region_or_code)
+        return active is not None and active.pk == self.pk
 
 
 class ChecklistItem(models.Model):

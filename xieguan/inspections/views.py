@@ -83,7 +83,7 @@ def start(request: AuthedRequest) -> HttpResponse:
 def _form_context(
     request: AuthedRequest, inspection: Inspection | None, employer: Employer
 ) -> dict[str, Any]:
-    template = inspection.template if inspection else ChecklistTemplate.active()
+    template = inspection.template if inspection else ChecklistTemplate.active(employer.region_id)
     if template is None:
         raise Http404("没有启用的巡查表模板")
     items = list(template.items.all())
@@ -339,25 +339,36 @@ def history_context(request: Any, employer: Employer, limit: int = 20) -> dict[s
 
 @scoped(Role.PROVINCE_ADMIN)
 def templates(request: AuthedRequest) -> HttpResponse:
-    rows = ChecklistTemplate.objects.prefetch_related("items")
-    used = set(Inspection.objects.values_list("template_id", flat=True).distinct())
-    return render(request, "inspections/templates.html", {"rows": rows, "used": used})
+    region = request.user.region_id
+    rows = ChecklistTemplate.visible_in(region).prefetch_related("items")
+    used = set(Inspection.objects.within(region).values_list("template_id", flat=True).distinct())
+    active = ChecklistTemplate.active(region)
+    return render(
+        request,
+        "inspections/templates.html",
+        {"rows": rows, "used": used, "active_pk": active.pk if active else None},
+    )
 
 
 @scoped(Role.PROVINCE_ADMIN)
 @require_POST
 def activate(request: AuthedRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(ChecklistTemplate, pk=pk)
-    actions.activate_template(template, request.user)
+    template = get_object_or_404(ChecklistTemplate.visible_in(request.user.region_id), pk=pk)
+    try:
+        in_force = actions.activate_template(template, request.user)
+    except actions.InspectionError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("inspections:templates")
     messages.success(
-        request, _("已启用：%(name)s。此后新建的巡查使用该模板，已有巡查不受影响。") % {"name": template}
+        request, _("已启用：%(name)s。此后新建的巡查使用该模板，已有巡查不受影响。") % {"name": in_force}
     )
     return redirect("inspections:templates")
 
 
 @scoped(Role.PROVINCE_ADMIN)
 def revise(request: AuthedRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    template = get_object_or_404(ChecklistTemplate.visible_in(request.user.region_id), pk=pk)
     form = TemplateReviseForm(request.POST or None, template=template)
     if request.method == "POST" and form.is_valid():
         try:

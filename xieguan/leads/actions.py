@@ -62,7 +62,7 @@ from xieguan.leads.models import (
 from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
 from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once, owned_by
-from xieguan.regions.models import Level
+from xieguan.regions.models import Level, Region
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -277,14 +277,18 @@ def _required(value: str, message: str) -> str:
 
 
 def report_due_at(
-    discovered_at: dt.datetime, importance: str, policy: ReportingPolicy | None = None
+    discovered_at: dt.datetime,
+    importance: str,
+    region: Region | str | None,
+    policy: ReportingPolicy | None = None,
 ) -> dt.datetime:
-    """When a lead discovered at ``discovered_at`` must have been reported by.
+    """When a lead of ``region`` discovered at ``discovered_at`` must have been reported by.
 
     Important leads: ``important_hours`` after discovery (default 2); ordinary ones:
-    ``normal_days`` × 24 hours after discovery (default 2 days), to the minute.
+    ``normal_days`` × 24 hours after discovery (default 2 days), to the minute — the hours and
+    days of the region's province (``ReportingPolicy.for_region``).
     """
-    policy = policy or ReportingPolicy.current()
+    policy = policy or ReportingPolicy.for_region(region)
     if importance == Importance.IMPORTANT:
         return discovered_at + dt.timedelta(hours=policy.important_hours)
     return discovered_at + dt.timedelta(days=policy.normal_days)
@@ -382,7 +386,7 @@ def _discover(
         importance=importance,
         discovered_at=when,
         discovered_by=discovered_by,
-        report_due_at=report_due_at(when, importance),
+        report_due_at=report_due_at(when, importance, region),
         client_uuid=client_uuid,
     )
     for file in files:
@@ -896,7 +900,7 @@ def withdraw_lead(lead: Lead, *, by: User, reason: str) -> Lead:
 @transaction.atomic
 def regrade_lead(lead: Lead, *, by: User, importance: str, reason: str) -> Lead:
     """Change a lead's importance (重要/一般) with a reason; the report deadline is recomputed from
-    the discovery time under the current ReportingPolicy, and the change kept on the timeline."""
+    the discovery time under the ReportingPolicy of its province, and the change kept on the timeline."""
     fresh = _check(Step.REGRADE, lead, by)
     if importance not in Importance.values:
         raise LeadRefused(_("请选择重要程度。"), code="importance")
@@ -908,7 +912,7 @@ def regrade_lead(lead: Lead, *, by: User, importance: str, reason: str) -> Lead:
     text = _required(reason, _("请填写调整重要程度的理由。"))
     before = Importance(fresh.importance).label
     fresh.importance = importance
-    fresh.report_due_at = report_due_at(fresh.discovered_at, importance)
+    fresh.report_due_at = report_due_at(fresh.discovered_at, importance, fresh.region_id)
     fresh.save(update_fields=["importance", "report_due_at"])
     due = f"{timezone.localtime(fresh.report_due_at):%Y-%m-%d %H:%M}"
     change = _("由“%(before)s”调整为“%(after)s”，报告时限改为 %(due)s") % {

@@ -5,14 +5,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from xieguan.leads.models import ReportingPolicy
+from xieguan.regions.admin import ProvincePolicyAdmin
 
 
 @admin.register(ReportingPolicy)
-class ReportingPolicyAdmin(admin.ModelAdmin):
+class ReportingPolicyAdmin(ProvincePolicyAdmin):
     list_display = ["__str__", "important_hours", "normal_days"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not ReportingPolicy.objects.exists()  # one row
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -12,6 +12,7 @@ from xieguan.employers.models import Employer
 from xieguan.lib.scoping import ScopedQuerySet
 from xieguan.lib.sync import client_uuid_field, unique_client_uuid
 from xieguan.regions.models import Region
+from xieguan.regions.policy import ProvincePolicy, province_unique
 
 
 class LeadType(models.TextChoices):
@@ -71,8 +72,9 @@ class OfficerAction(models.TextChoices):
     NO_ACTION = "no_action", _("不予处理")
 
 
-class ReportingPolicy(models.Model):
-    """How soon a lead must be reported (the regulation: 重要情况立即报告). One row."""
+class ReportingPolicy(ProvincePolicy):
+    """How soon a lead must be reported (the regulation: 重要情况立即报告). One row per province
+    (``ReportingPolicy.for_region``, regions/policy.py)."""
 
     important_hours = models.PositiveIntegerField(_("重要线索报告时限(小时)"), default=2)
     normal_days = models.PositiveIntegerField(_("一般线索报告时限(天)"), default=2)
@@ -80,13 +82,10 @@ class ReportingPolicy(models.Model):
     class Meta:
         verbose_name = _("报告时限")
         verbose_name_plural = _("报告时限")
+        constraints = province_unique("reportingpolicy")
 
     def __str__(self) -> str:
         return f"重要 {self.important_hours} 小时 / 一般 {self.normal_days} 天"
-
-    @classmethod
-    def current(cls) -> ReportingPolicy:
-        return cls.objects.order_by("pk").first() or cls()
 
 
 class LeadQuerySet(ScopedQuerySet["Lead"]):

@@ -396,6 +396,7 @@ def regrade(request: AuthedRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
 
+    policy = ReportingPolicy.for_region(request.user.region_id)
     return _step_page(
         request,
         pk,
@@ -404,7 +405,7 @@ def regrade(request: AuthedRequest, pk: int) -> HttpResponse:
         perform,
         _("已调整重要程度，报告时限已按新的重要程度重新计算。"),
         warning=_("报告时限按发现时间和新的重要程度重新计算（重要：%(h)s 小时；一般：%(d)s 天）。")
-        % {"h": ReportingPolicy.current().important_hours, "d": ReportingPolicy.current().normal_days},
+        % {"h": policy.important_hours, "d": policy.normal_days},
     )
 
 

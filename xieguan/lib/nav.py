@@ -13,6 +13,15 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# Menu groups (dropdowns), so that a manager's menu fits one row at 1280 px. A group that
+# keeps a single link for a role is shown as that plain link. The administration pages share
+# 更多 with 辖区 and 空白表格 (a separate 管理 menu made a county admin's menu wrap at 1280 px).
+OUTREACH = _("宣传")
+PEOPLE = _("协管员")
+MORE = _("更多")
+ADMIN = MORE
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,7 @@ class NavItem:
     url_name: str
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: every role
     order: int = 50
+    group: Any = None  # one of the groups above, or None for a top-level link
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,39 @@ class NavLink:
     label: Any
     url: str
     active: bool
+    group: Any = None
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: Any
+    links: list[NavLink]
+
+    @property
+    def active(self) -> bool:
+        return any(link.active for link in self.links)
+
+
+def menu_of(links: list[NavLink]) -> list[NavLink | NavGroup]:
+    """The links as the navbar shows them: grouped links in a dropdown at their first member's
+    place; a group with one link for this role is that link."""
+    groups: dict[str, list[NavLink]] = {}
+    for link in links:
+        if link.group is not None:
+            groups.setdefault(str(link.group), []).append(link)
+    menu: list[NavLink | NavGroup] = []
+    placed: set[str] = set()
+    for link in links:
+        if link.group is None:
+            menu.append(link)
+            continue
+        key = str(link.group)
+        if key in placed:
+            continue
+        placed.add(key)
+        members = groups[key]
+        menu.append(members[0] if len(members) == 1 else NavGroup(link.group, members))
+    return menu
 
 
 def nav_for(user: Any, path: str = "") -> list[NavLink]:
@@ -45,9 +88,10 @@ def nav_for(user: Any, path: str = "") -> list[NavLink]:
         except NoReverseMatch:
             continue
         active = (url != "/" and path.startswith(url)) or url == path
-        links.append(NavLink(item.label, url, active))
+        links.append(NavLink(item.label, url, active, item.group))
     return links
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_links": nav_for(getattr(request, "user", None), request.path)}
+    links = nav_for(getattr(request, "user", None), request.path)
+    return {"nav_links": links, "nav_menu": menu_of(links)}

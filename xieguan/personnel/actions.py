@@ -415,7 +415,7 @@ def save_assessment(
     assessment.service_score = service_score
     assessment.discipline_score = discipline_score
     assessment.total_score = duty_score + service_score + discipline_score
-    assessment.grade = grade_for(assessment.total_score)
+    assessment.grade = grade_for(assessment.total_score, assessment.assistant.township_id)
     assessment.comments = comments.strip()
     if sign_off:
         assessment.signed_off_at = timezone.now()

@@ -7,15 +7,16 @@ county admin who manages them (personnel.privacy), and their life runs through p
 from django.contrib import admin
 
 from xieguan.personnel.models import GradeThreshold, RetirementPolicy, RetirementRule, StaffingPolicy
+from xieguan.regions.admin import ProvincePolicyAdmin
 
 
 @admin.register(GradeThreshold)
-class GradeThresholdAdmin(admin.ModelAdmin):
+class GradeThresholdAdmin(ProvincePolicyAdmin):
     list_display = ["grade", "min_score"]
 
 
 @admin.register(StaffingPolicy)
-class StaffingPolicyAdmin(admin.ModelAdmin):
+class StaffingPolicyAdmin(ProvincePolicyAdmin):
     list_display = ["__str__", "max_inspections_per_assistant"]
 
 
@@ -25,5 +26,5 @@ class RetirementRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RetirementPolicy)
-class RetirementPolicyAdmin(admin.ModelAdmin):
+class RetirementPolicyAdmin(ProvincePolicyAdmin):
     list_display = ["__str__", "male_rule", "female_rule"]

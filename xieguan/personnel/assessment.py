@@ -28,6 +28,7 @@ from xieguan.tasks.stats import TaskCounts, assistant_task_counts
 
 if TYPE_CHECKING:
     from xieguan.personnel.models import Assistant
+    from xieguan.regions.models import Region
 
 # Maximum score of each aspect of 第十条; the total is out of 100.
 ASPECT_MAX: dict[str, Decimal] = {
@@ -37,7 +38,7 @@ ASPECT_MAX: dict[str, Decimal] = {
 }
 
 # Used only when the GradeThreshold table is empty; the data migration loads the same values
-# and the province edits them in the admin site.
+# and each province may set its own in the admin site (GradeThreshold.rows_for_region).
 DEFAULT_THRESHOLDS: tuple[tuple[str, Decimal], ...] = (
     (Grade.EXCELLENT, Decimal(90)),
     (Grade.GOOD, Decimal(75)),
@@ -46,14 +47,16 @@ DEFAULT_THRESHOLDS: tuple[tuple[str, Decimal], ...] = (
 )
 
 
-def thresholds() -> list[tuple[str, Decimal]]:
-    rows = [(t.grade, t.min_score) for t in GradeThreshold.objects.order_by("-min_score")]
-    return rows or list(DEFAULT_THRESHOLDS)
+def thresholds(region: Region | str | None) -> list[tuple[str, Decimal]]:
+    """The grade thresholds in force in the region's province, highest first."""
+    rows = [(t.grade, t.min_score) for t in GradeThreshold.rows_for_region(region).values()]
+    return sorted(rows, key=lambda r: -r[1]) or list(DEFAULT_THRESHOLDS)
 
 
-def grade_for(total: Decimal) -> str:
-    """The grade of a total score: the highest grade whose minimum the total reaches."""
-    for grade, minimum in thresholds():
+def grade_for(total: Decimal, region: Region | str | None) -> str:
+    """The grade of a total score in the region's province: the highest grade whose minimum the
+    total reaches."""
+    for grade, minimum in thresholds(region):
         if total >= minimum:
             return grade
     return Grade.FAIL

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from xieguan.lib.scoping import ScopedQuerySet
 from xieguan.lib.validators import mask_id_number
 from xieguan.regions.models import Region
+from xieguan.regions.policy import ProvincePolicy, province_unique
 
 
 class Gender(models.TextChoices):
@@ -249,16 +250,20 @@ class Grade(models.TextChoices):
     FAIL = "fail", _("不合格")
 
 
-class GradeThreshold(models.Model):
-    """The minimum total score of each grade (data, editable by the province)."""
+class GradeThreshold(ProvincePolicy):
+    """The minimum total score of each grade (data, editable by the province): a keyed
+    per-province table (``GradeThreshold.rows_for_region``, regions/policy.py)."""
 
-    grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, unique=True)
+    policy_key = "grade"
+
+    grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices)
     min_score = models.DecimalField(_("最低分"), max_digits=5, decimal_places=1)
 
     class Meta:
         verbose_name = _("考核等次分数线")
         verbose_name_plural = _("考核等次分数线")
         ordering = ["-min_score"]
+        constraints = province_unique("gradethreshold", "grade")
 
     def __str__(self) -> str:
         return f"{self.get_grade_display()} ≥ {self.min_score}"
@@ -358,8 +363,9 @@ class Dismissal(models.Model):
         return f"{self.assistant} {self.get_ground_display()}"
 
 
-class StaffingPolicy(models.Model):
-    """The load above which a township is flagged as understaffed (配备数量与巡查任务相匹配). One row."""
+class StaffingPolicy(ProvincePolicy):
+    """The load above which a township is flagged as understaffed (配备数量与巡查任务相匹配).
+    One row per province (``StaffingPolicy.for_region``)."""
 
     max_inspections_per_assistant = models.PositiveIntegerField(
         _("每名协管员每年巡查任务上限(次)"),
@@ -370,13 +376,10 @@ class StaffingPolicy(models.Model):
     class Meta:
         verbose_name = _("协管员配备标准")
         verbose_name_plural = _("协管员配备标准")
+        constraints = province_unique("staffingpolicy")
 
     def __str__(self) -> str:
         return f"每人每年 {self.max_inspections_per_assistant} 次"
-
-    @classmethod
-    def current(cls) -> StaffingPolicy:
-        return cls.objects.order_by("pk").first() or cls()
 
 
 class RetirementRule(models.Model):
@@ -408,8 +411,9 @@ class RetirementRule(models.Model):
         return self.label
 
 
-class RetirementPolicy(models.Model):
-    """How early the county is warned, and which rule applies to women assistants. One row."""
+class RetirementPolicy(ProvincePolicy):
+    """How early the county is warned, and which rule applies to women assistants. One row per
+    province (``RetirementPolicy.for_region``); the rules themselves are national law."""
 
     warning_days = models.PositiveSmallIntegerField(
         _("提前提醒(天)"), default=180, help_text=_("达到法定退休年龄前多少天在县(区)工作台提醒。")
@@ -428,6 +432,7 @@ class RetirementPolicy(models.Model):
     class Meta:
         verbose_name = _("退休提醒设置")
         verbose_name_plural = _("退休提醒设置")
+        constraints = province_unique("retirementpolicy")
 
     def __str__(self) -> str:
         return f"提前 {self.warning_days} 天"

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from xieguan.personnel.models import Assistant
+    from xieguan.regions.models import Region
 
 
 def birth_and_gender(id_number: str) -> tuple[dt.date, str] | None:
@@ -72,13 +73,15 @@ class Retirement:
         return self.on <= today
 
 
-def current_policy() -> RetirementPolicy | None:
-    return RetirementPolicy.objects.select_related("male_rule", "female_rule").order_by("pk").first()
+def current_policy(region: Region | str | None) -> RetirementPolicy | None:
+    """The retirement policy of the region's province (None when none is loaded at all)."""
+    policy = RetirementPolicy.for_region(region)
+    return policy if policy.pk is not None else None
 
 
 def retirement_of(assistant: Assistant, policy: RetirementPolicy | None = None) -> Retirement | None:
     """When this assistant reaches the retirement age (None: no valid ID number or no policy)."""
-    policy = policy or current_policy()
+    policy = policy or current_policy(assistant.township_id)
     read = birth_and_gender(assistant.id_number)
     if policy is None or read is None:
         return None
@@ -90,11 +93,10 @@ def retirement_of(assistant: Assistant, policy: RetirementPolicy | None = None) 
 
 
 def due_soon(
-    assistants: Iterable[Assistant], today: dt.date, policy: RetirementPolicy | None = None
+    assistants: Iterable[Assistant], today: dt.date, policy: RetirementPolicy | None
 ) -> list[Retirement]:
     """Those who reach the retirement age within the policy's warning window (or already have),
-    soonest first."""
-    policy = policy or current_policy()
+    soonest first (``policy``: the province's, ``current_policy(region)``; None: nobody)."""
     if policy is None:
         return []
     horizon = today + dt.timedelta(days=policy.warning_days)

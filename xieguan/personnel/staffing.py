@@ -85,7 +85,7 @@ class TownshipStaffing:
 
 def townships(region_code: str, today: dt.date | None = None) -> list[TownshipStaffing]:
     """Every township in the subtree of ``region_code``, flagged ones first, then by load."""
-    policy = StaffingPolicy.current()
+    policy = StaffingPolicy.for_region(region_code)
     places = Region.objects.within(region_code).filter(level=Level.TOWNSHIP).values_list("code", "name")
     employers: dict[str, dict[str, Any]] = {
         row["township_id"]: dict(row)

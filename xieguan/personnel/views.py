@@ -286,7 +286,7 @@ def _detail_context(request: AuthedRequest, assistant: Assistant) -> dict[str, A
     current = next((t for t in terms if t.start <= today <= t.end), None)
     last = terms[0] if terms else None
     status = Assistant.objects.derived_status_of(assistant.pk, today) or assistant.status
-    policy = retirement.current_policy()
+    policy = retirement.current_policy(assistant.township_id)
     retiring = retirement.retirement_of(assistant, policy) if status != AssistantStatus.DISMISSED else None
     return {
         "retirement": retiring,
@@ -483,7 +483,7 @@ def _assessment_context(assessment: Assessment) -> dict[str, Any]:
         "assistant": assessment.assistant,
         "aspects": aspects,
         "measured": measured,
-        "thresholds": [f"{Grade(g).label} ≥ {m}" for g, m in thresholds()],
+        "thresholds": [f"{Grade(g).label} ≥ {m}" for g, m in thresholds(assessment.assistant.township_id)],
     }
 
 
@@ -759,7 +759,7 @@ def training_rates(request: AuthedRequest) -> HttpResponse:
         participation.list_url(region.code, period),
         passing.list_url(region.code, period),
     )
-    goals = targets()
+    goals = targets(region)
     return render(
         request,
         "personnel/training_rates.html",
@@ -806,7 +806,7 @@ def staffing_view(request: AuthedRequest) -> HttpResponse:
         {
             "region": region,
             "rows": staffing.townships(region.code),
-            "policy": staffing.StaffingPolicy.current(),
+            "policy": staffing.StaffingPolicy.for_region(region),
             "back": region.code[:4] if request.user.region.level < Level.COUNTY else "",
         },
     )

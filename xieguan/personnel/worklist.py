@@ -219,7 +219,7 @@ def own_term(user: Any) -> list[WorkSection]:
 def retiring(user: Any, today: dt.date) -> WorkSection:
     """第十二条(一): assistants in service who reach the statutory retirement age within the
     policy's warning window (or have already), from the ID number and the rules as data."""
-    policy = retirement.current_policy()
+    policy = retirement.current_policy(user.region_id)
     serving = Assistant.objects.visible_to(user).in_service(today).select_related("township")
     due = retirement.due_soon(serving, today, policy)
     entries = [

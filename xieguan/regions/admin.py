@@ -1,6 +1,15 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from xieguan.accounts.models import Role
 from xieguan.regions.models import Region
+from xieguan.regions.policy import province_of
 
 
 @admin.register(Region)
@@ -9,3 +18,67 @@ class RegionAdmin(admin.ModelAdmin):
     list_filter = ["level"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
+
+
+class ProvincePolicyAdmin(admin.ModelAdmin):
+    """Admin of a per-province policy model (regions/policy.py).
+
+    A province admin sees, adds, changes and deletes only their own province's rows; the
+    ``province`` field is not shown to them and is set to their province on save (their row
+    overrides the national default from then on). An operator without a province (a superuser
+    who is not a province admin) sees every row and the ``province`` column, and edits the
+    national defaults (``province`` empty).
+    """
+
+    @staticmethod
+    def own_province(request: HttpRequest) -> str | None:
+        user = request.user
+        if getattr(user, "role", None) == Role.PROVINCE_ADMIN:
+            return province_of(getattr(user, "region_id", None)) or None
+        return None
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = list(super().get_list_display(request))
+        return shown if self.own_province(request) else ["province", *shown]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        province = self.own_province(request)
+        return qs.filter(province_id=province) if province else qs
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        excluded = list(super().get_exclude(request, obj) or [])
+        return [*excluded, "province"] if self.own_province(request) else excluded
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        base = super().get_form(request, obj, change, **kwargs)
+        province = self.own_province(request)
+        if not province:
+            return base
+
+        class OwnProvinceForm(base):  # type: ignore[misc, valid-type]
+            """Checks the one-per-province constraints with the province the row will get."""
+
+            def _post_clean(self) -> None:
+                self.instance.province_id = province
+                super()._post_clean()
+                try:
+                    self.instance.validate_constraints()
+                except ValidationError as exc:
+                    self._update_errors(exc)
+
+        return OwnProvinceForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        province = self.own_province(request)
+        if province:
+            obj.province_id = province
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """A single-row policy: one row per province (a keyed table: one per key, the form checks)."""
+        if not super().has_add_permission(request):
+            return False
+        if self.model.policy_key is None:
+            return not self.get_queryset(request).filter(province_id=self.own_province(request)).exists()
+        return True

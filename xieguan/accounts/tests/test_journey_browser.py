@@ -13,6 +13,7 @@ def test_assistant_home_and_cross_county_refusal(live_server, personas, phone, d
     screenshot(phone, "assistant-home")
 
     phone.get_by_role("button", name="菜单").click()
+    phone.get_by_role("button", name="更多").click()  # the menu's 更多 dropdown (lib/nav.py)
     phone.get_by_role("link", name="辖区").click()
     assert phone.get_by_test_id("region-name").inner_text().startswith("柏果镇")
     screenshot(phone, "assistant-township")

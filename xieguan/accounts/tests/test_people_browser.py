@@ -12,6 +12,7 @@ def test_county_admin_creates_an_officer_who_sets_a_password(
     live_server, personas, desk, phone, login_page, screenshot
 ):
     login_page(desk, "panzhou")
+    desk.get_by_role("button", name="更多").click()  # the menu's 更多 dropdown (lib/nav.py)
     desk.get_by_role("link", name="账号与机构").first.click()
     screenshot(desk, "1-users")
     desk.get_by_test_id("user-new").click()

@@ -57,3 +57,18 @@ def test_enrol_and_log_in_with_a_code(live_server, personas, phone, login_page, 
     phone.goto(f"{live_server.url}/account/")
     assert "已启用" in phone.get_by_test_id("two-factor-status").inner_text()
     screenshot(phone, "account")
+
+    # the province admin resets it (a lost phone), asked first; the account then shows 未启用
+    phone.context.clear_cookies()
+    login_page(phone, "sheng")
+    phone.goto(f"{live_server.url}/users/{personas.panzhou.pk}/")
+    assert "已启用" in phone.get_by_test_id("two-factor-status").inner_text()
+    phone.get_by_test_id("reset-two-factor").click()
+    dialog = phone.get_by_test_id("confirm-dialog")
+    assert "两步验证" in dialog.inner_text()
+    screenshot(phone, "reset-asked")
+    dialog.get_by_test_id("confirm-ok").click()
+    phone.wait_for_selector("text=已重置该账号的两步验证")
+    assert "未启用" in phone.get_by_test_id("two-factor-status").inner_text()
+    screenshot(phone, "reset-done")
+    assert not TOTPDevice.objects.filter(user=personas.panzhou).exists()

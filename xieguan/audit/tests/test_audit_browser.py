@@ -15,6 +15,7 @@ def test_county_admin_sees_their_own_view_in_the_log(live_server, personas, desk
     login_page(desk, "panzhou")
     desk.goto(f"{live_server.url}/leads/{lead.pk}/")
     expect(desk.get_by_test_id("complainant-name")).to_have_text("王秘密")
+    desk.get_by_role("button", name="更多").click()  # the menu's 更多 dropdown (lib/nav.py)
     desk.get_by_role("link", name="个人信息访问记录").first.click()
     rows = desk.get_by_test_id("audit-rows")
     expect(rows).to_contain_text("panzhou")

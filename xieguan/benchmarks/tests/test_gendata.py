@@ -168,10 +168,12 @@ def test_derived_fields_are_what_the_actions_store(regions: None) -> None:
     assert set(
         Lead.objects.filter(source=LeadSource.INSPECTION).values_list("inspection_answer_id", flat=True)
     ) == set(findings.values_list("id", flat=True))
-    policy = ReportingPolicy.current()
+    policy = ReportingPolicy.for_region("52")
     statuses: Counter[str] = Counter()
     for lead in Lead.objects.all():
-        assert lead.report_due_at == report_due_at(lead.discovered_at, lead.importance, policy)
+        assert lead.report_due_at == report_due_at(
+            lead.discovered_at, lead.importance, lead.region_id, policy
+        )
         assert (lead.reported_at is None) == (lead.status == LeadStatus.DISCOVERED)
         statuses["late" if lead.reported_at and lead.reported_at > lead.report_due_at else lead.status] += 1
     assert statuses["late"] and statuses[LeadStatus.DISCOVERED] and statuses[LeadStatus.CLOSED]

@@ -186,9 +186,10 @@ class Records(Indicator):
             else:
                 row["url"] = path_of("leads:detail", row["r_pk"]) if row["r_pk"] else ""
 
-    def parts(self) -> list[_Part]:
-        """The three kinds of record, with the policy in force now (one query)."""
-        policy, now = RecordingPolicy.current(), timezone.now()
+    def parts(self, code: str) -> list[_Part]:
+        """The three kinds of record, with the policy in force now in the province of ``code``
+        (one query; a national code reads the default policy)."""
+        policy, now = RecordingPolicy.for_region(code), timezone.now()
         return [part(policy, now) for part in PARTS]
 
     def base(self, code: str) -> QuerySet[Any]:
@@ -199,7 +200,7 @@ class Records(Indicator):
 
     def counts_by_prefix(self, code: str, period: Period, length: int) -> dict[str, Counts]:
         out: dict[str, Counts] = {}
-        for part in self.parts():
+        for part in self.parts(code):
             for child, counts in part.counts_by_prefix(code, period, length).items():
                 out[child] = out[child] + counts if child in out else counts
         for counts in out.values():  # every kind named, 0 where a region has none of it
@@ -209,14 +210,14 @@ class Records(Indicator):
 
     def series(self, code: str, periods: list[Period]) -> list[Counts]:
         totals = [Counts() for _period in periods]
-        for part in self.parts():
+        for part in self.parts(code):
             totals = [a + b for a, b in zip(totals, part.series(code, periods), strict=True)]
         return totals
 
     def rows(self, code: str, period: Period, show: str = Show.MISSING) -> QuerySet[Any]:
         """The records behind a number, the three kinds in one list (a union), oldest first."""
         listings = []
-        for part in self.parts():
+        for part in self.parts(code):
             if show.startswith("late_") and show != f"late_{part.kind}":
                 continue
             part_show = Show.MISSING if show.startswith("late_") else show

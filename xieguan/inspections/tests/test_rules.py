@@ -64,7 +64,9 @@ def test_submitting_over_a_draft_of_another_template_version_is_refused(personas
 
 def test_a_new_draft_uses_the_active_template_only(personas, fubiao1, employer, client_for):
     v2 = revised(fubiao1, personas.sheng)
-    assert not ChecklistTemplate.objects.get(pk=fubiao1.pk).is_active
+    # the province's own v2 is in force there; the national v1 stays the national default
+    assert v2.province_id == "52" and ChecklistTemplate.active("52") == v2
+    assert not ChecklistTemplate.objects.get(pk=fubiao1.pk).is_active_in("52")
     fubiao1.refresh_from_db()
     with pytest.raises(InspectionError, match="已停用") as info:
         actions.save_draft(personas.xieguan, payload(employer, fubiao1, answers={1: "yes"}))

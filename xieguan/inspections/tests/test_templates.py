@@ -20,7 +20,7 @@ def test_fubiao1_is_the_official_form_word_for_word(fubiao1):
     assert [i.kind for i in items] == ["document"] * 5 + ["lead"] * 2
     assert [i.na_rule for i in items] == ["never", "no_construction_project"] + ["never"] * 5
     assert [i.lead_type for i in items] == ["illegal"] * 5 + ["abnormal", "complaint"]
-    assert fubiao1.is_active and fubiao1.builtin and ChecklistTemplate.active() == fubiao1
+    assert fubiao1.is_active and fubiao1.builtin and ChecklistTemplate.active("52") == fubiao1
 
 
 def test_regulation_text_variant_has_the_dose_item(templates):
@@ -94,9 +94,10 @@ def test_revision_is_a_new_version_and_old_inspections_keep_theirs(personas, fub
     ]
     items[4] = actions.ItemData(5, "劳动者职业健康教育培训及考核情况", "document")
     new = actions.revise_template(fubiao1, personas.sheng, name=fubiao1.name, description="", items=items)
-    assert (new.code, new.version, new.is_active) == ("fubiao1", 2, True)
+    assert (new.code, new.version, new.is_active, new.province_id) == ("fubiao1", 2, True, "52")
     fubiao1.refresh_from_db()
-    assert not fubiao1.is_active
+    assert ChecklistTemplate.active("52") == new and not fubiao1.is_active_in("52")
+    assert fubiao1.is_active and ChecklistTemplate.active("53") == fubiao1  # other provinces: unchanged
     assert fubiao1.items.get(number=5).wording == "劳动者职业健康教育培训情况"
     old.refresh_from_db()
     assert old.template_id == fubiao1.pk
@@ -123,6 +124,18 @@ def test_revision_refuses_bad_items(personas, fubiao1):
 
 
 def test_activate(personas, templates):
-    actions.activate_template(templates["regulation-text"], personas.sheng)
-    assert ChecklistTemplate.active() == templates["regulation-text"]
-    assert ChecklistTemplate.objects.filter(is_active=True).count() == 1
+    # A national version chosen by a province admin is copied into the province and in force
+    # there only; the national choice (other provinces) is unchanged.
+    national = templates["regulation-text"]
+    in_force = actions.activate_template(national, personas.sheng)
+    assert in_force.province_id == "52" and in_force.code == national.code and in_force.version == 2
+    assert list(in_force.items.values_list("wording", flat=True)) == list(
+        national.items.order_by("number").values_list("wording", flat=True)
+    )
+    assert ChecklistTemplate.active("52") == in_force
+    assert ChecklistTemplate.active("53") == ChecklistTemplate.objects.get(province=None, is_active=True)
+    assert ChecklistTemplate.objects.filter(is_active=True).count() == 2
+    # Choosing the national active one again sets the province's own aside.
+    fubiao1 = ChecklistTemplate.objects.get(province=None, is_active=True)
+    assert actions.activate_template(fubiao1, personas.sheng) == fubiao1
+    assert ChecklistTemplate.active("52") == fubiao1

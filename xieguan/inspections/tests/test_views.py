@@ -249,7 +249,8 @@ def test_templates_page_activate_and_revise(client_for, templates):
     assert "附表1 职业健康监督协管巡查个案信息表" in page and "具有放射危害因素的用人单位" in page
     variant = templates["regulation-text"]
     assert client.post(reverse("inspections:activate", args=[variant.pk])).status_code == 302
-    assert ChecklistTemplate.active() == variant
+    active = ChecklistTemplate.active("52")
+    assert active is not None and active.province_id == "52" and active.code == variant.code
     form = client.get(reverse("inspections:revise", args=[variant.pk])).context["form"]
     data = dict(form.initial)
     data["wording_8"] = "职业病防护用品发放情况"
@@ -260,9 +261,9 @@ def test_templates_page_activate_and_revise(client_for, templates):
         data.setdefault(f"lead_type_{i}", "")
     response = client.post(reverse("inspections:revise", args=[variant.pk]), data)
     assert response.status_code == 302
-    new = ChecklistTemplate.active()
-    assert new is not None
-    assert new.version == 2 and new.code == "regulation-text" and new.items.count() == 8
+    new = ChecklistTemplate.active("52")
+    assert new is not None and new.province_id == "52"
+    assert new.version == 3 and new.code == "regulation-text" and new.items.count() == 8
 
 
 def test_employer_history_partial(client_for, submitted, employer):

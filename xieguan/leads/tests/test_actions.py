@@ -285,7 +285,10 @@ def test_allowed_steps_follow_role_and_scope(personas):
 
 
 def test_policy_is_edited_in_admin_by_the_province_only(personas, client_for):
+    personas.sheng.is_superuser = True  # as ``bootstrap`` makes the province admin
+    personas.sheng.save()
+    ReportingPolicy.objects.create()  # the national default does not stop the province's own row
     assert client_for("sheng").get("/admin/leads/reportingpolicy/add/").status_code == 200
-    ReportingPolicy.objects.create()
-    assert client_for("sheng").get("/admin/leads/reportingpolicy/add/").status_code == 403
+    ReportingPolicy.objects.create(province_id="52")
+    assert client_for("sheng").get("/admin/leads/reportingpolicy/add/").status_code == 403  # one per province
     assert client_for("panzhou").get("/admin/leads/reportingpolicy/").status_code == 404

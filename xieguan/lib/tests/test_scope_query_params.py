@@ -125,14 +125,16 @@ def test_out_of_scope_ids_in_get_parameters_leak_nothing(capsys: pytest.CaptureF
     requests = 0
     refused = ignored = 0
     routes_checked = 0
+    api_checked: set[str] = set()
     for route in routes():
         if route.is_admin or "GET" not in route.methods:
             continue
-        if route.is_api:
-            names = [n for n in api_names.get(route.pattern.removeprefix("api/v1/"), []) if n in all_names]
-            names = [n for n in names if n in ID_PARAMETERS or n in REGION_PARAMETERS]
-        else:
-            names = id_page_names
+        names = list(id_page_names)
+        if route.is_api:  # its own query parameters, and the pages' (some read request.GET directly)
+            key = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", route.pattern)
+            own = [n for n in api_names.get(key, []) if n in ID_PARAMETERS or n in REGION_PARAMETERS]
+            names = list(dict.fromkeys(own + names))
+            api_checked.update(own)
         if not names:
             continue
         filling = next(((s, k) for s, k, _r in fillings(route, data) if s in (None, "A")), None)
@@ -174,8 +176,10 @@ def test_out_of_scope_ids_in_get_parameters_leak_nothing(capsys: pytest.CaptureF
     with capsys.disabled():
         print(
             f"\nGET parameters out of scope: {routes_checked} routes × {len(id_page_names)} page "
-            f"parameters ({', '.join(id_page_names)}) and the API's own, {requests} requests: "
+            f"parameters ({', '.join(id_page_names)}) and the API's own ({', '.join(sorted(api_checked))}), "
+            f"{requests} requests: "
             f"{refused} refused (4xx/redirect), {ignored} answered without county B's data, "
             f"{len(failures)} leaks or errors"
         )
+    assert api_checked, "no API query parameter was checked: is the OpenAPI document read?"
     assert not failures, "\n".join(failures)

@@ -24,6 +24,7 @@ def test_county_admin_runs_the_life_of_an_assistant(
     login_page(desk, "panzhou")
 
     # 1. Register the person
+    desk.get_by_role("button", name="协管员").click()  # the menu's 协管员 dropdown (lib/nav.py)
     desk.get_by_role("link", name="协管员", exact=True).click()
     desk.get_by_role("link", name="登记协管员").click()
     desk.get_by_label("姓名").fill("张丽")
@@ -62,6 +63,7 @@ def test_county_admin_runs_the_life_of_an_assistant(
     assert "已停用" in desk.get_by_test_id("account").inner_text()
 
     # 4. Pre-job training: a session, the invitation, attendance and the exam
+    desk.get_by_role("button", name="协管员").click()
     desk.get_by_role("link", name="培训", exact=True).click()
     desk.get_by_role("link", name="新建培训").click()
     desk.get_by_label("培训类别").select_option(label="岗前培训")

@@ -14,10 +14,16 @@ from xieguan.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts and demo data (idempotent), and print the accounts."
+    help = (
+        "Create the demo accounts and demo data (idempotent), then the demo year of 六盘水市 "
+        "(xieguan/indicators/demo_year.py: once; a second run says it exists), and print the accounts."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="also when DEBUG is false")
+        parser.add_argument(
+            "--without-year", action="store_true", help="only the small demo of each app (for tests)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -37,6 +43,10 @@ class Command(BaseCommand):
                 if importlib.util.find_spec(module) is None:
                     continue
                 lines.extend(importlib.import_module(module).seed(ctx) or [])
+            if not options["without_year"]:
+                from xieguan.indicators.demo_year import seed_year
+
+                lines.extend(seed_year(ctx))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for line in lines:
             self.stdout.write(line)

@@ -1,0 +1,44 @@
+"""The menu: links grouped into dropdowns so that a manager's menu fits one row at 1280 px."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from xieguan.lib.nav import ADMIN, NavGroup, NavLink, menu_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_group_sits_at_its_first_member_and_a_lone_member_is_a_plain_link() -> None:
+    links = [
+        NavLink("a", "/a/", False),
+        NavLink("x", "/x/", False, ADMIN),
+        NavLink("b", "/b/", True),
+        NavLink("y", "/y/", True, ADMIN),
+        NavLink("m", "/m/", False, "more"),
+    ]
+    menu = menu_of(links)
+    assert [getattr(m, "url", None) for m in menu] == ["/a/", None, "/b/", "/m/"]
+    group = menu[1]
+    assert isinstance(group, NavGroup) and [link.url for link in group.links] == ["/x/", "/y/"]
+    assert group.active
+
+
+def test_the_province_admins_menu_is_grouped(client_for: Any) -> None:
+    response = client_for("sheng").get(reverse("accounts:home"))
+    menu = response.context["nav_menu"]
+    groups = {str(m.label): [link.url for link in m.links] for m in menu if isinstance(m, NavGroup)}
+    assert reverse("inspections:templates") in groups[str(ADMIN)]
+    assert reverse("accounts:users") in groups[str(ADMIN)]
+    assert len(menu) <= 12  # one row at 1280 px (screenshot in the commit that grouped it)
+    body = response.content.decode()
+    assert 'class="nav-link dropdown-toggle' in body and reverse("inspections:templates") in body
+    # every link the role may open is still in the menu, grouped or not
+    flat = [link.url for link in response.context["nav_links"]]
+    in_menu = [
+        u for m in menu for u in ([link.url for link in m.links] if isinstance(m, NavGroup) else [m.url])
+    ]
+    assert sorted(flat) == sorted(in_menu)
