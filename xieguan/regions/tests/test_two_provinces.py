@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.accounts.models import Role, User
+from xieguan.employers.codelists import ensure_code_lists
+from xieguan.employers.forms import industry_map, reconcile_industry
 from xieguan.employers.ledger import declaration_cutoff
-from xieguan.employers.models import LedgerPolicy
+from xieguan.employers.models import Industry, IndustryCode, IndustryMapping, LedgerPolicy
 from xieguan.indicators.dashboard import targets
 from xieguan.indicators.models import RecordingPolicy, Target
 from xieguan.inspections import actions as inspection_actions
@@ -152,6 +154,33 @@ def test_the_django_admin_shows_each_province_admin_their_own_rows(two: dict[str
     again = yn.post(targets_url, form)
     assert again.status_code == 200 and again.context["adminform"].form.errors
     assert Target.objects.filter(province_id=YN).count() == 1
+
+
+def test_each_province_maps_industries_its_own_way(two: dict[str, Any]) -> None:
+    ensure_code_lists()
+    code = IndustryCode.objects.get(code="30")  # 非金属矿物制品业: building materials nationally
+    assert code.category == Industry.BUILDING_MATERIALS
+    gz_brick = EmployerFactory(industry=Industry.BUILDING_MATERIALS, industry_code=code)
+    yn_brick = EmployerFactory(
+        name="云南测试砖厂", region_id=YN_VILLAGE, industry=Industry.BUILDING_MATERIALS, industry_code=code
+    )
+    yn = logged_in(two["yn"])
+    # A province admin does not edit the national mapping …
+    assert yn.post(reverse("admin:employers_industrycode_change", args=["30"]), {}).status_code == 403
+    # … but maps the code for their province; their employers follow, Guizhou's do not.
+    response = yn.post(
+        reverse("admin:employers_industrymapping_add"), {"industry_code": "30", "category": "other"}
+    )
+    assert response.status_code == 302
+    assert IndustryMapping.objects.get().province_id == YN
+    assert code.category_in(YN_COUNTY) == Industry.OTHER and code.category_in("520281") == code.category
+    assert industry_map(YN_TOWN)["30"] == Industry.OTHER and industry_map("52")["30"] == code.category
+    yn_brick.refresh_from_db()
+    gz_brick.refresh_from_db()
+    assert (yn_brick.industry, gz_brick.industry) == (Industry.OTHER, Industry.BUILDING_MATERIALS)
+    # A new employer registered with that code gets the province's category.
+    assert reconcile_industry(None, code, YN_VILLAGE) == Industry.OTHER
+    assert reconcile_industry(None, code, "520281117001") == Industry.BUILDING_MATERIALS
 
 
 def test_a_county_of_one_province_sees_nothing_of_the_other(two: dict[str, Any]) -> None:
