@@ -18,7 +18,7 @@ from xieguan.accounts.models import Role, User
 from xieguan.employers.codelists import ensure_code_lists
 from xieguan.employers.forms import industry_map, reconcile_industry
 from xieguan.employers.ledger import declaration_cutoff
-from xieguan.employers.models import Industry, IndustryCode, IndustryMapping, LedgerPolicy
+from xieguan.employers.models import Employer, Industry, IndustryCode, IndustryMapping, LedgerPolicy
 from xieguan.indicators.dashboard import targets
 from xieguan.indicators.models import RecordingPolicy, Target
 from xieguan.inspections import actions as inspection_actions
@@ -160,8 +160,8 @@ def test_each_province_maps_industries_its_own_way(two: dict[str, Any]) -> None:
     ensure_code_lists()
     code = IndustryCode.objects.get(code="30")  # 非金属矿物制品业: building materials nationally
     assert code.category == Industry.BUILDING_MATERIALS
-    gz_brick = EmployerFactory(industry=Industry.BUILDING_MATERIALS, industry_code=code)
-    yn_brick = EmployerFactory(
+    gz_brick = EmployerFactory.create(industry=Industry.BUILDING_MATERIALS, industry_code=code)
+    yn_brick = EmployerFactory.create(
         name="云南测试砖厂", region_id=YN_VILLAGE, industry=Industry.BUILDING_MATERIALS, industry_code=code
     )
     yn = logged_in(two["yn"])
@@ -175,9 +175,10 @@ def test_each_province_maps_industries_its_own_way(two: dict[str, Any]) -> None:
     assert IndustryMapping.objects.get().province_id == YN
     assert code.category_in(YN_COUNTY) == Industry.OTHER and code.category_in("520281") == code.category
     assert industry_map(YN_TOWN)["30"] == Industry.OTHER and industry_map("52")["30"] == code.category
-    yn_brick.refresh_from_db()
-    gz_brick.refresh_from_db()
-    assert (yn_brick.industry, gz_brick.industry) == (Industry.OTHER, Industry.BUILDING_MATERIALS)
+    industries = dict(
+        Employer.objects.filter(pk__in=[yn_brick.pk, gz_brick.pk]).values_list("pk", "industry")
+    )
+    assert (industries[yn_brick.pk], industries[gz_brick.pk]) == (Industry.OTHER, Industry.BUILDING_MATERIALS)
     # A new employer registered with that code gets the province's category.
     assert reconcile_industry(None, code, YN_VILLAGE) == Industry.OTHER
     assert reconcile_industry(None, code, "520281117001") == Industry.BUILDING_MATERIALS
