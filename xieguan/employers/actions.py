@@ -228,7 +228,7 @@ def apply_industry_mapping(code: IndustryCode, province: str | None = None) -> i
         own = IndustryMapping.objects.filter(industry_code=code, province__isnull=False)
         employers = Employer.objects.filter(industry_code=code)
         for other in own.values_list("province_id", flat=True):
-            employers = employers.exclude(region_id__startswith=other)
+            employers = employers.exclude(region__code__startswith=other)
     category = code.category_in(province) if province else code.category
     employers = employers.exclude(industry=category)
     counties = {region_id[:6] for region_id in employers.values_list("region_id", flat=True)}

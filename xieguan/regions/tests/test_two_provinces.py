@@ -15,10 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.accounts.models import Role, User
+from xieguan.employers.actions import apply_industry_mapping
 from xieguan.employers.codelists import ensure_code_lists
 from xieguan.employers.forms import industry_map, reconcile_industry
 from xieguan.employers.ledger import declaration_cutoff
-from xieguan.employers.models import Employer, Industry, IndustryCode, IndustryMapping, LedgerPolicy
+from xieguan.employers.models import (
+    Employer,
+    FocusIndustry,
+    Industry,
+    IndustryCode,
+    IndustryMapping,
+    LedgerPolicy,
+)
 from xieguan.indicators.dashboard import targets
 from xieguan.indicators.models import RecordingPolicy, Target
 from xieguan.inspections import actions as inspection_actions
@@ -179,6 +187,20 @@ def test_each_province_maps_industries_its_own_way(two: dict[str, Any]) -> None:
         Employer.objects.filter(pk__in=[yn_brick.pk, gz_brick.pk]).values_list("pk", "industry")
     )
     assert (industries[yn_brick.pk], industries[gz_brick.pk]) == (Industry.OTHER, Industry.BUILDING_MATERIALS)
+    # A national re-mapping leaves the province with its own mapping alone.
+    IndustryCode.objects.filter(code="30").update(category=Industry.CHEMICAL)
+    apply_industry_mapping(IndustryCode.objects.get(code="30"))
+    industries = dict(
+        Employer.objects.filter(pk__in=[yn_brick.pk, gz_brick.pk]).values_list("pk", "industry")
+    )
+    assert (industries[yn_brick.pk], industries[gz_brick.pk]) == (Industry.OTHER, Industry.CHEMICAL)
+    IndustryCode.objects.filter(code="30").update(category=Industry.BUILDING_MATERIALS)
+    code.refresh_from_db()
+    # Focus industries in the admin: a province admin lists their province's only.
+    FocusIndustry.objects.create(region_id="520281", industry_code=IndustryCode.objects.get(code="21"))
+    assert list(yn.get(reverse("admin:employers_focusindustry_changelist")).context["cl"].queryset) == []
+    gz = logged_in(User.objects.get(username="sheng"))
+    assert len(gz.get(reverse("admin:employers_focusindustry_changelist")).context["cl"].queryset) == 1
     # A new employer registered with that code gets the province's category.
     assert reconcile_industry(None, code, YN_VILLAGE) == Industry.OTHER
     assert reconcile_industry(None, code, "520281117001") == Industry.BUILDING_MATERIALS
