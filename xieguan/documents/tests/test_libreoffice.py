@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def documents() -> dict[str, tuple[FormDoc, int]]:
         )
     )
     return {
-        "fubiao1": (fubiao1.case_form(filled()), 1),
+        "fubiao1": (fubiao1.case_form(replace(filled(), notes=[(3, FINDING), (6, FINDING * 2)])), 1),
         "fubiao1-blank": (fubiao1.blank(), 1),
         "fubiao2-blank": (fubiao2.blank(), 1),
         "fubiao2-year": (year, 0),  # counted below: 3-5 pages
