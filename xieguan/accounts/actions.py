@@ -469,9 +469,21 @@ def start_enrolment(user: User) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
 
 
-def confirm_enrolment(user: User, token: str) -> tuple[TOTPDevice, list[str]]:
+def _end_browser_sessions(target: User, *, keep: str | None = None) -> int:
+    """End ``target``'s browser sessions (all but ``keep``); device tokens stay."""
+    keys = [k for k in target.login_sessions.values_list("session_key", flat=True) if k != keep]
+    Session.objects.filter(session_key__in=keys).delete()
+    target.login_sessions.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+def confirm_enrolment(
+    user: User, token: str, *, keep_session: str | None = None
+) -> tuple[TOTPDevice, list[str]]:
     """Confirm the device being enrolled with a code from the app; returns the device and the
-    new recovery codes (shown once). A wrong code refuses and counts towards the throttle."""
+    new recovery codes (shown once). A wrong code refuses and counts towards the throttle. The
+    user's other browser sessions end (``keep_session``, the one enrolling, stays): from now on
+    every login passes the second factor."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         raise AccountRefused(_("请先打开“两步验证”页面扫描二维码。"))
@@ -486,7 +498,13 @@ def confirm_enrolment(user: User, token: str) -> tuple[TOTPDevice, list[str]]:
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         codes = _new_recovery_codes(user)
-        _record(user, AccountEvent.Kind.OTP_ENROLLED, user=user)
+        ended = _end_browser_sessions(user, keep=keep_session)
+        _record(
+            user,
+            AccountEvent.Kind.OTP_ENROLLED,
+            user=user,
+            detail=_("其他登录 %(n)d 个已退出") % {"n": ended},
+        )
     return device, codes
 
 
@@ -548,8 +566,6 @@ def reset_second_factor(by: User, target: User) -> int:
     if not can_support(by, target):
         raise AccountRefused(_("您不能重置此账号的两步验证。"))
     removed = _delete_second_factor(target)
-    keys = list(target.login_sessions.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    target.login_sessions.all().delete()
+    _end_browser_sessions(target)
     _record(by, AccountEvent.Kind.OTP_RESET, user=target, detail=_("删除 %(n)d 个验证设备") % {"n": removed})
     return removed

@@ -9,4 +9,7 @@ def bell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    return {"unread_notifications": user.notifications.filter(read_at__isnull=True).count()}
+    counted = getattr(user, "unread_notifications_count", None)  # loaded with the user (backends.py)
+    if counted is None:
+        counted = user.notifications.filter(read_at__isnull=True).count()
+    return {"unread_notifications": counted}

@@ -61,7 +61,8 @@ class SecondFactorMiddleware:
     """A user with a second factor enters a code (``accounts:otp_verify``) after the password,
     before any page; with ``XIEGUAN_REQUIRE_2FA`` a province or county admin without one is sent
     to enrolment (``accounts:two_factor``) and can do nothing else (the password change excepted,
-    when an admin set a temporary one). The API answers 403 JSON to such a session; a request
+    when an admin set a temporary one). The API answers such a session 401 JSON (not verified
+    yet: like an ended session, so the phone keeps its outbox) or 403 (enrolment required); a request
     with a bearer device token is left to the API's own authentication (the token is the
     device's credential; accounts/twofactor.py, docs/security.md)."""
 
@@ -81,11 +82,15 @@ class SecondFactorMiddleware:
         todo = twofactor.pending(request)
         if todo is None or (todo == twofactor.ENROL and path.startswith(self.WHILE_ENROLLING)):
             return self.get_response(request)
+        if is_api and todo == twofactor.VERIFY:
+            # 401 like an ended session: the phone keeps its outbox and asks to log in (verify)
+            body = {
+                "detail": _("请先完成两步验证（输入验证器应用上的验证码）后再同步。"),
+                "login_url": reverse("accounts:otp_verify"),
+            }
+            return JsonResponse(body, status=401)
         if is_api:
-            message = (
-                _("请先在网页上完成两步验证。") if todo == twofactor.VERIFY else _("管理员须先启用两步验证。")
-            )
-            return JsonResponse({"detail": message}, status=403)
+            return JsonResponse({"detail": _("管理员须先启用两步验证。")}, status=403)
         target = reverse("accounts:otp_verify" if todo == twofactor.VERIFY else "accounts:two_factor")
         if request.method == "GET" and todo == twofactor.VERIFY and path != "/":
             target += "?" + urlencode({"next": request.get_full_path()})

@@ -76,7 +76,9 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
         return render(request, "accounts/two_factor.html", context)
     if request.method == "POST" and form.is_valid():
         try:
-            device, codes = actions.confirm_enrolment(user, form.cleaned_data["code"])
+            device, codes = actions.confirm_enrolment(
+                user, form.cleaned_data["code"], keep_session=request.session.session_key
+            )
         except AccountRefused as exc:
             _refusal_to_form(form, exc)
         else:

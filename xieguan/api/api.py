@@ -62,7 +62,7 @@ class OutboxSession(SessionAuth):
     is 401, like an ended session, so the phone asks that account's password instead of sending
     the record as someone else (docs/offline.md, "Session ended while offline"). A session that
     has not passed the second factor where the user has one (accounts/twofactor.py) is refused
-    too: SecondFactorMiddleware already answers it 403, and this also holds when the request
+    too: SecondFactorMiddleware already answers it 401, and this also holds when the request
     carries a bearer key that is not valid."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
@@ -81,8 +81,8 @@ DESCRIPTION = """职业健康监督协管信息系统的 JSON 接口（/api/v1/�
 （离线手机端、第三方系统）使用每台设备一个的接口令牌：在 `/tokens/` 创建，
 请求头 `Authorization: Bearer xg_…`，不需要 CSRF。未登录、会话过期、令牌撤销或过期、
 账号停用时返回 **401** JSON（不会跳转到登录页），客户端应请用户重新输入密码后继续同步。
-启用了两步验证的用户，其登录会话在网页上输入验证码之前调用接口返回 **403**；接口令牌不受影响
-（令牌本身即该设备的凭据，只能在完成登录后创建）。
+启用了两步验证的用户，其登录会话在网页上输入验证码之前调用接口也返回 **401**
+（`login_url` 为验证码页面）；接口令牌不受影响（令牌本身即该设备的凭据，只能在完成登录后创建）。
 
 **离线同步**：每条记录带客户端生成的 UUID，重复提交只保存一次（第一次 201，重复 200）。
 规则、各接口和拒绝时的状态码见 docs/sync.md。"""

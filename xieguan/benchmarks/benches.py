@@ -31,6 +31,7 @@ from xieguan.benchmarks.harness import (
     count_queries,
     fetch,
     interleaved,
+    interleaved_many,
     peak_memory_mb,
     rendered_contexts,
 )
@@ -169,22 +170,54 @@ def _query_bench(
     rows: int,
     opts: Options,
     subject: str,
+    base: Callable[[], Any] | None = None,
 ) -> Outcome:
+    """Check the numbers, then time app, floor SQL and (when given) the base in turn.
+
+    With a base, ``floor_ms = sql_ms + base_ms`` and ``ratio = app_ms / floor_ms``;
+    ``sql_ratio`` (``app_ms / sql_ms``) is the ratio of the earlier reports."""
     if app_numbers != floor_numbers:
         diff = _difference(app_numbers, floor_numbers)
         return Outcome(name, kind, status="mismatch", subject=subject, note=diff, rows=rows)
     queries = count_queries(app)
-    app_ms, floor_ms = interleaved(app, floor, opts.repeat, opts.warmup)
-    return Outcome(
+    base_ms: float | None = None
+    if base is None:
+        app_ms, sql_ms = interleaved(app, floor, opts.repeat, opts.warmup)
+        floor_ms = sql_ms
+    else:
+        app_ms, sql_ms, base_ms = interleaved_many([app, floor, base], opts.repeat, opts.warmup)
+        floor_ms = round(sql_ms + base_ms, 2)
+    outcome = Outcome(
         name,
         kind,
         app_ms=app_ms,
         floor_ms=floor_ms,
+        sql_ms=sql_ms,
+        base_ms=base_ms,
         ratio=round(app_ms / floor_ms, 2) if floor_ms else None,
         queries=queries,
         rows=rows,
         subject=subject,
     )
+    if base is not None and sql_ms:
+        outcome.extra["sql_ratio"] = round(app_ms / sql_ms, 2)
+    return outcome
+
+
+def _base(client: Client, key: str, render: Callable[[], tuple[Any, str]]) -> Callable[[], bytes]:
+    """The base of a bench: GET of the minimal view (``bench/base/<key>/``, same middleware,
+    same logged-in user) answering what ``render`` gives."""
+    from xieguan.benchmarks.server_urls import BASE_PAGES
+
+    BASE_PAGES[key] = render
+    url = reverse("bench_base", args=[key])
+    return lambda: _get(client, url)
+
+
+def _text(rows: Any) -> Callable[[], tuple[bytes, str]]:
+    from xieguan.benchmarks.server_urls import rows_text
+
+    return lambda: (rows_text(rows), "text/plain; charset=utf-8")
 
 
 def _difference(app: Any, floor: Any) -> str:
@@ -273,6 +306,33 @@ def worklist_assistant(s: Subjects, opts: Options) -> Outcome:
         rows=sum(n for _, n in floor_numbers),
         opts=opts,
         subject=f"{user.username} ({user.region_id})",
+        base=_base(client, "worklist", _text(floor_numbers)),
+    )
+
+
+# --- the fixed cost of a page ------------------------------------------------------------------
+
+
+def page_overhead(s: Subjects, opts: Options) -> Outcome:
+    """An almost empty page (the county admin's notifications: session, user, middleware, base
+    layout, navigation, bell) against the base: the minimal view through the same middleware
+    with the same user, answering the user's name as plain text. No SQL floor (``sql_ms`` 0)."""
+    user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.county}")
+    client = _client(user)
+    url = _url("accounts:notifications")
+    page = _get(client, url).decode()
+    shown = str(user) in page  # the page is the user's own (the base layout names them)
+    return _query_bench(
+        "page_overhead",
+        "query",
+        lambda: _get(client, url),
+        lambda: None,
+        shown,
+        True,
+        rows=0,
+        opts=opts,
+        subject=f"{url} of {user.username}",
+        base=_base(client, "page_overhead", lambda: (str(user).encode(), "text/plain; charset=utf-8")),
     )
 
 
@@ -481,6 +541,7 @@ def _dashboard(name: str, user: User, code: str, year: int, opts: Options) -> Ou
         raise Mismatch(f"the floor does not compute {sorted(unknown)} yet")
     floor_numbers = _indicator_floor(params)
     children = len({c for c, _ in floor_numbers})
+    raw = fetch(INDICATORS_FLOOR, params)  # type: ignore[arg-type]
     return _query_bench(
         name,
         "query",
@@ -491,6 +552,7 @@ def _dashboard(name: str, user: User, code: str, year: int, opts: Options) -> Ou
         rows=children,
         opts=opts,
         subject=f"{code} {year}, {len(table.indicators)} indicators × {children} regions",
+        base=_base(client, name, _text(raw)),
     )
 
 
@@ -554,6 +616,7 @@ def township_drilldown(s: Subjects, opts: Options) -> Outcome:
         rows=len(floor_numbers[3]),
         opts=opts,
         subject=f"{s.drill_township} {year}: {missing} of {members} key employers not covered",
+        base=_base(client, "drilldown", _text(fetch(DRILL_FLOOR, params))),  # type: ignore[arg-type]
     )
 
 
@@ -601,6 +664,27 @@ def form_fu1_pdf(s: Subjects, opts: Options) -> Outcome:
     def floor() -> list[tuple[str, str, str]]:
         return [(str(n), w, ANSWER_LABELS[a]) for n, w, a in fetch(FU1_FLOOR, [s.inspection])]
 
+    strings = [text for row in floor() for text in row]
+
+    def draw() -> tuple[bytes, str]:
+        """The same strings in the same embedded font on one page (reportlab's canvas)."""
+        from reportlab.lib.pagesizes import A4
+        from reportlab.pdfgen import canvas
+
+        from xieguan.documents import fonts
+
+        buffer = io.BytesIO()
+        page = canvas.Canvas(buffer, pagesize=A4)
+        page.setFont(fonts.chain().names[0], 9)
+        y = A4[1] - 40
+        for text in strings:
+            for line in text.splitlines() or [""]:
+                page.drawString(40, y, line[:60])
+                y -= 12
+        page.showPage()
+        page.save()
+        return buffer.getvalue(), "application/pdf"
+
     outcome = _query_bench(
         "form_fu1_pdf",
         "document",
@@ -611,22 +695,105 @@ def form_fu1_pdf(s: Subjects, opts: Options) -> Outcome:
         rows=len(app_numbers),
         opts=opts,
         subject=f"{s.inspection} ({len(pdf) // 1024} KB)",
+        base=_base(client, "fu1_pdf", draw),
     )
     outcome.extra["bytes"] = len(pdf)
     return outcome
 
 
+# The ledger export's rows and columns (employers.excel.export_columns) in one statement; the
+# CSV floor turns codes into the same labels with the same dictionaries as the app.
 LEDGER_FLOOR = """
-SELECT e.name FROM employers_employer e
-WHERE e.region_id LIKE %s AND e.status <> 'closed'
+SELECT e.name, e.credit_code, t.name, CASE WHEN e.region_id <> e.township_id THEN r.name ELSE '' END,
+       e.region_id, e.address, e.legal_representative, e.phone, e.industry,
+       coalesce(ic.code || ' ' || ic.name, ''),
+       coalesce((SELECT string_agg(c.name, '、' ORDER BY c."order")
+                   FROM employers_employer_hazard_categories ec
+                   JOIN employers_hazardcategory c ON c.code = ec.hazardcategory_id
+                  WHERE ec.employer_id = e.id), ''),
+       coalesce((SELECT string_agg(f.name, '、' ORDER BY c."order", f.name)
+                   FROM employers_employer_hazard_factors ef
+                   JOIN employers_hazardfactor f ON f.id = ef.hazardfactor_id
+                   JOIN employers_hazardcategory c ON c.code = f.category_id
+                  WHERE ef.employer_id = e.id), ''),
+       e.radiation_work, e.construction_project, e.workers, e.exposed_workers, e.status,
+       e.closed_reason, e.serious_hazard, e.declaration_date, e.declaration_receipt, e.registered,
+       e.missing_fields, e.is_key, e.declaration_date IS NULL OR e.declaration_date < %(cutoff)s,
+       e.last_inspected_on, to_char(e.updated_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI')
+FROM employers_employer e
+JOIN regions_region t ON t.code = e.township_id
+JOIN regions_region r ON r.code = e.region_id
+LEFT JOIN employers_industrycode ic ON ic.code = e.industry_code_id
+WHERE e.region_id LIKE %(like)s AND e.status <> 'closed'
+ORDER BY e.township_id, e.name_key, e.id
 """
 
 
-def ledger_export_county(s: Subjects, opts: Options) -> Outcome:
-    """The .xlsx ledger of the largest county, streamed; peak Python memory while it is made."""
+def _ledger_csv(rows: list[tuple[Any, ...]]) -> Callable[[], tuple[Any, str]]:
+    """The CSV floor of a ledger export: the same rows and columns, Python's csv module, into a
+    temporary file sent by FileResponse (as the app sends its .xlsx)."""
+    import csv
+    import tempfile
+
+    from xieguan.employers.actions import missing_labels
+    from xieguan.employers.excel import export_columns, short_village
+    from xieguan.employers.models import Industry, OperatingStatus
+
+    industry = {k: str(v) for k, v in Industry.choices}
+    status = {k: str(v) for k, v in OperatingStatus.choices}
+    headers = [c.header for c in export_columns()]
+
+    def yes(value: bool) -> str:
+        return "是" if value else "否"
+
+    def render() -> tuple[Any, str]:
+        target = tempfile.TemporaryFile("w+b")  # noqa: SIM115 - FileResponse closes it
+        text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+        out = csv.writer(text)
+        out.writerow(headers)
+        for r in rows:
+            out.writerow(
+                (
+                    *r[:3],
+                    short_village(r[3]) if r[3] else "",
+                    *r[4:8],
+                    industry.get(r[8], ""),
+                    r[9],
+                    r[10],
+                    r[11],
+                    yes(r[12]),
+                    yes(r[13]),
+                    r[14],
+                    r[15],
+                    status.get(r[16], ""),
+                    r[17],
+                    yes(r[18]),
+                    r[19],
+                    r[20],
+                    yes(r[21]),
+                    "、".join(missing_labels(r[22])),
+                    yes(r[23]),
+                    yes(r[24]),
+                    r[25],
+                    r[26],
+                )
+            )
+        text.detach()
+        target.seek(0)
+        return target, "text/csv; charset=utf-8"
+
+    return render
+
+
+def _ledger_export(name: str, code: str, opts: Options) -> Outcome:
+    """The .xlsx ledger of ``code`` as its admin downloads it, streamed; peak Python memory
+    while it is made. Floor: the same rows and columns as CSV (``_ledger_csv``)."""
+    from django.conf import settings
     from openpyxl import load_workbook
 
-    user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.county}")
+    from xieguan.employers.ledger import declaration_cutoff
+
+    user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{code}")
     client = _client(user)
     url = _url("employers:export")
     data = _get(client, url)
@@ -640,37 +807,85 @@ def ledger_export_county(s: Subjects, opts: Options) -> Outcome:
             continue
         if row[header]:
             names.append(str(row[header]))
+    params = {"like": code + "%", "cutoff": declaration_cutoff(code), "tz": settings.TIME_ZONE}
 
-    def floor() -> list[str]:
-        return [name for (name,) in fetch(LEDGER_FLOOR, [s.county + "%"])]
+    def floor() -> list[tuple[Any, ...]]:
+        return fetch(LEDGER_FLOOR, params)  # type: ignore[arg-type]
 
-    floor_names = floor()
+    floor_rows = floor()
     outcome = _query_bench(
-        "ledger_export_county",
+        name,
         "export",
         lambda: _get(client, url),
         floor,
-        sorted(names),
-        sorted(floor_names),
-        rows=len(floor_names),
+        names,
+        [str(r[0]) for r in floor_rows],
+        rows=len(floor_rows),
         opts=Options(repeat=max(3, opts.repeat // 3), warmup=1),
-        subject=f"{s.county}: {len(floor_names)} employers, {len(data) // 1024} KB",
+        subject=f"{code}: {len(floor_rows)} employers, {len(data) // 1024} KB",
+        base=_base(client, name, _ledger_csv(floor_rows)),
     )
     outcome.peak_mb = peak_memory_mb(lambda: _get(client, url))
     outcome.extra["bytes"] = len(data)
     return outcome
 
 
+def ledger_export_county(s: Subjects, opts: Options) -> Outcome:
+    """The .xlsx ledger of the largest county (its admin, no filter)."""
+    return _ledger_export("ledger_export_county", s.county, opts)
+
+
+def ledger_export_province(s: Subjects, opts: Options) -> Outcome:
+    """The .xlsx ledger of the whole province (the province admin, no filter)."""
+    return _ledger_export("ledger_export_province", s.province, Options(repeat=3, warmup=1))
+
+
+# 附表2's rows and columns from one statement: place and items checked, the findings with their
+# notes, the date, the inspector, and each lead's handling (reported to whom and when, 协查, closed).
 REGISTER_FLOOR = """
-SELECT to_char(i.inspected_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), i.employer_name, i.findings_count
-FROM inspections_inspection i
+SELECT i.employer_name, i.address,
+       (SELECT string_agg(c.wording, '、' ORDER BY c.number) FROM inspections_inspectionanswer a
+          JOIN inspections_checklistitem c ON c.id = a.item_id
+         WHERE a.inspection_id = i.id AND a.answer <> 'na'),
+       coalesce((SELECT string_agg(c.wording || '：' || a.answer || ' ' || a.note, E'\\n' ORDER BY c.number)
+                   FROM inspections_inspectionanswer a JOIN inspections_checklistitem c ON c.id = a.item_id
+                  WHERE a.inspection_id = i.id AND a.is_finding), '未发现问题'),
+       to_char(i.inspected_at AT TIME ZONE %s, 'YYYY-MM-DD'),
+       u.full_name,
+       (SELECT string_agg(concat_ws('；', g.name, to_char(l.reported_at, 'YYYY-MM-DD'), l.officer_action,
+                                   l.handling, l.status, to_char(l.closed_at, 'YYYY-MM-DD'),
+                                   (SELECT string_agg(r.status || to_char(r.requested_at, 'YYYY-MM-DD'), '；')
+                                      FROM leads_assistrequest r WHERE r.lead_id = l.id)),
+                         E'\\n' ORDER BY l.discovered_at, l.id)
+          FROM leads_lead l LEFT JOIN accounts_agency g ON g.id = l.reported_to_agency_id
+         WHERE l.inspection_id = i.id)
+FROM inspections_inspection i JOIN accounts_user u ON u.id = i.assistant_id
 WHERE i.assistant_id = %s AND i.status = 'submitted' AND i.inspected_at >= %s AND i.inspected_at < %s
 ORDER BY i.inspected_at, i.id
 """
 
 
+def _rows_csv(headers: list[str], rows: list[tuple[Any, ...]]) -> Callable[[], tuple[Any, str]]:
+    """The rows as CSV (Python's csv module) into a temporary file sent by FileResponse."""
+    import csv
+    import tempfile
+
+    def render() -> tuple[Any, str]:
+        target = tempfile.TemporaryFile("w+b")  # noqa: SIM115 - FileResponse closes it
+        text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+        out = csv.writer(text)
+        out.writerow(headers)
+        out.writerows(rows)
+        text.detach()
+        target.seek(0)
+        return target, "text/csv; charset=utf-8"
+
+    return render
+
+
 def register_fu2(s: Subjects, opts: Options) -> Outcome:
     """附表2 (.xlsx) of the busiest assistant-year, as their county admin downloads it."""
+    from django.conf import settings
     from openpyxl import load_workbook
 
     user = User.objects.get(username=f"{USERNAME_PREFIX}admin_{s.register_assistant.region_id[:6]}")
@@ -687,22 +902,29 @@ def register_fu2(s: Subjects, opts: Options) -> Outcome:
             continue
         if column < len(cells) and cells[column][:4].isdigit():
             dates.append(cells[column][:10])
-    params = [s.register_assistant.pk, _midnight(dt.date(year, 1, 1)), _midnight(dt.date(year + 1, 1, 1))]
+    params = [
+        settings.TIME_ZONE,
+        s.register_assistant.pk,
+        _midnight(dt.date(year, 1, 1)),
+        _midnight(dt.date(year + 1, 1, 1)),
+    ]
 
-    def floor() -> list[tuple[str, str, int]]:
-        return [(day, name, findings) for day, name, findings in fetch(REGISTER_FLOOR, params)]
+    def floor() -> list[tuple[Any, ...]]:
+        return fetch(REGISTER_FLOOR, params)
 
     floor_rows = floor()
+    headers = ["用人单位", "地址", "巡查内容", "发现的主要问题", "巡查日期", "巡查人", "备注"]
     outcome = _query_bench(
         "register_fu2",
         "export",
         lambda: _get(client, url),
         floor,
         dates,
-        [day for day, _, _ in floor_rows],
+        [row[4] for row in floor_rows],
         rows=len(floor_rows),
         opts=Options(repeat=max(3, opts.repeat // 3), warmup=1),
         subject=f"{s.register_assistant.username} {year}: {len(floor_rows)} inspections",
+        base=_base(client, "register_fu2", _rows_csv(headers, floor_rows)),
     )
     outcome.peak_mb = peak_memory_mb(lambda: _get(client, url))
     outcome.extra["bytes"] = len(data)
@@ -911,11 +1133,13 @@ def _remove_submissions(ids: list[str]) -> None:
 # --- the registry -------------------------------------------------------------------------------
 
 BENCHES: dict[str, Bench] = {
+    "page_overhead": page_overhead,
     "province_indicators": province_indicators,
     "county_indicators": county_indicators,
     "township_drilldown": township_drilldown,
     "worklist_assistant": worklist_assistant,
     "ledger_export_county": ledger_export_county,
+    "ledger_export_province": ledger_export_province,
     "register_fu2": register_fu2,
     "form_fu1_pdf": form_fu1_pdf,
     "inspection_submit": inspection_submit,

@@ -3,8 +3,10 @@
 Each benchmark goes through the code path of a user's request (the Django test client with
 ``force_login``, or a real server process for the throughput benchmark) and, beside it, a
 *floor*: the same numbers computed by one hand-written SQL statement on the same database in
-the same run. App and floor runs are interleaved (app, floor, app, floor …) after a warm-up,
-so a busy machine slows both alike; each figure is the median.
+the same run, plus the *base*: a minimal view through the same middleware with the same
+logged-in user that returns those rows as plain text (``floor_ms = sql_ms + base_ms``). App,
+SQL and base runs are interleaved (app, sql, base, app, sql, base …) after a warm-up, so a busy
+machine slows them alike; each figure is the median.
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ NOT_AVAILABLE = "not available yet"
 @dataclass
 class Outcome:
     """One line of the report. Query-shaped benches fill app_ms/floor_ms/ratio/queries/rows;
-    throughput benches fill per_s/floor_per_s."""
+    throughput benches fill per_s/floor_per_s. ``floor_ms`` is ``sql_ms + base_ms`` (the SQL
+    statement, and the minimal view through the same middleware returning its rows as text);
+    ``ratio`` is ``app_ms / floor_ms``."""
 
     bench: str
     kind: str  # query, export, document, throughput
     status: str = "ok"  # ok, mismatch, not available yet, error
     app_ms: float | None = None
     floor_ms: float | None = None
+    sql_ms: float | None = None
+    base_ms: float | None = None
     ratio: float | None = None
     queries: int | None = None
     rows: int | None = None
@@ -78,6 +84,20 @@ def interleaved(
         app_s.append(middle - started)
         floor_s.append(time.perf_counter() - middle)
     return median_ms(app_s), median_ms(floor_s)
+
+
+def interleaved_many(runs: list[Callable[[], Any]], repeat: int, warmup: int) -> list[float]:
+    """Median milliseconds of each callable, run in turn (a, b, c, a, b, c …) after warm-up."""
+    for _ in range(warmup):
+        for run in runs:
+            run()
+    samples: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for run, times in zip(runs, samples, strict=True):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+    return [median_ms(times) for times in samples]
 
 
 def count_queries(fn: Callable[[], Any]) -> int:
@@ -145,7 +165,8 @@ def fetch(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any,
 
 def table(outcomes: list[Outcome]) -> str:
     """The summary table printed after the JSON lines."""
-    columns = ("app", 10), ("floor", 10), ("ratio", 7), ("queries", 8), ("rows", 8), ("peak MB", 8)
+    columns: list[tuple[str, int]] = [("app", 10), ("floor", 10), ("sql", 9), ("base", 9), ("ratio", 7)]
+    columns += [("queries", 8), ("rows", 8), ("peak MB", 8)]
     head = f"{'bench':<22} " + " ".join(f"{name:>{width}}" for name, width in columns) + "  status"
     lines = [head, "-" * len(head)]
     for o in outcomes:
@@ -154,12 +175,13 @@ def table(outcomes: list[Outcome]) -> str:
         else:
             app = f"{o.app_ms:.1f}ms" if o.app_ms is not None else "—"
             floor = f"{o.floor_ms:.1f}ms" if o.floor_ms is not None else "—"
+        sql = f"{o.sql_ms:.1f}ms" if o.sql_ms is not None else "—"
+        base = f"{o.base_ms:.1f}ms" if o.base_ms is not None else "—"
         ratio = f"{o.ratio:.2f}" if o.ratio is not None else "—"
         queries = str(o.queries) if o.queries is not None else "—"
         rows = str(o.rows) if o.rows is not None else "—"
         peak = f"{o.peak_mb:.1f}" if o.peak_mb is not None else "—"
         status = o.status + (f" ({o.note})" if o.note and o.status != "ok" else "")
-        lines.append(
-            f"{o.bench:<22} {app:>10} {floor:>10} {ratio:>7} {queries:>8} {rows:>8} {peak:>8}  {status}"
-        )
+        times = f"{app:>10} {floor:>10} {sql:>9} {base:>9} {ratio:>7}"
+        lines.append(f"{o.bench:<22} {times} {queries:>8} {rows:>8} {peak:>8}  {status}")
     return "\n".join(lines)

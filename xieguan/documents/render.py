@@ -109,12 +109,24 @@ def _pieces(text: str, per_line: int) -> list[str]:
                 room -= needed
                 break
             if room > 0:
-                current.append(rest[: room * per_line])
-                rest = rest[room * per_line :]
+                cut = _cut(rest, room * per_line)
+                current.append(rest[:cut])
+                rest = rest[cut:]
             pieces.append("\n".join(current))
             current, room = [], CHUNK_LINES
     pieces.append("\n".join(current))
     return [p for p in pieces if p] or [""]
+
+
+def _cut(text: str, at: int) -> int:
+    """Where to cut ``text`` near ``at`` so no part starts with a closing mark or ends with an
+    opening one (the line-breaking rules of ``documents.linebreak``), a few characters back."""
+    from xieguan.documents.linebreak import allowed
+
+    for cut in range(at, max(0, at - 4), -1):
+        if 0 < cut < len(text) and allowed(text[cut - 1], text[cut], keep_words=False):
+            return cut
+    return at
 
 
 def chunked_rows(
@@ -408,11 +420,22 @@ def _docx_row_props(row: Any, height_cm: float, header: bool = False, keep_toget
 
 def _docx_table(document: Any, n_rows: int, widths_cm: list[float]) -> Any:
     from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
 
     table = document.add_table(rows=n_rows, cols=len(widths_cm))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    # Cell margins of 0.1 cm left and right, as the PDF's padding (Word's 0.19 cm wrapped a
+    # date like 2025-03-05 in the 附表2's narrow column)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "57")  # twips
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
     for column, w in zip(table.columns, widths_cm, strict=True):
         from docx.shared import Cm
 
@@ -497,8 +520,12 @@ def render_docx(doc: FormDoc) -> bytes:
             )
             fmt.space_after = 0
             position = 0.0
+            char_cm = BODY_PT / 72 * 2.54  # one CJK character
             for i, (segment, share) in enumerate(zip(block.segments, segment_widths(block), strict=True)):
-                if i:
+                if segment.align == "right":  # right-aligned at the segment's end, as in the PDF
+                    fmt.tab_stops.add_tab_stop(Cm((position + share) * page_w_cm), WD_TAB_ALIGNMENT.RIGHT)
+                    p.add_run("\t")
+                elif i:
                     fmt.tab_stops.add_tab_stop(Cm(position * page_w_cm), WD_TAB_ALIGNMENT.LEFT)
                     p.add_run("\t")
                 position += share
@@ -508,7 +535,11 @@ def render_docx(doc: FormDoc) -> bytes:
                     w_cm, h_cm = _fit(segment.image, share * page_w_cm * 0.6, doc.image_height_cm)
                     p.add_run().add_picture(io.BytesIO(segment.image), width=Cm(w_cm), height=Cm(h_cm))
                 elif segment.value or segment.underline:
-                    run = p.add_run(segment.value or "\u3000" * 6)
+                    text = segment.value
+                    if segment.underline:  # a blank as long as the segment (less a character)
+                        room = share * page_w_cm / char_cm - xlsx.display_width(segment.label + text) / 2
+                        text += "\u3000" * max(2, int(room) - 1)
+                    run = p.add_run(text)
                     _docx_set_font(run)
                     run.font.underline = segment.underline
             previous_was_table = False
@@ -576,6 +607,22 @@ def _label_share(segment: Segment, share: float, total_chars: float) -> float:
     return min(share * 0.7, (xlsx.display_width(segment.label) + 1) / total_chars)
 
 
+def _merge(ws: Any, row: int, first: int, last: int) -> None:
+    """``ws.merge_cells`` of one row's columns ``first``..``last``, without openpyxl's
+    ``MergedCellRange.format()``: that re-borders every edge cell of the range, hashing a new
+    Border per cell (two thirds of a 附表2 .xlsx's time), and ``put`` styles each of the range's
+    cells itself right after, so the file is the same."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    ws.merged_cells.add(
+        MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
+    )
+    for column in range(first + 1, last + 1):
+        ws._cells[row, column] = MergedCell(ws, row, column)
+
+
 def render_xlsx(doc: FormDoc) -> bytes:
     from openpyxl import Workbook
     from openpyxl.drawing.image import Image as XLImage
@@ -626,7 +673,7 @@ def render_xlsx(doc: FormDoc) -> bytes:
         first, last = col_index(start), col_index(end) - 1
         style(ws.cell(row=row, column=first, value=text), align, boxed)
         if last > first:
-            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+            _merge(ws, row, first, last)
         if boxed:
             for c in range(first + 1, last + 1):
                 style(ws.cell(row=row, column=c), "", True)  # the merged range's other cells: the box
@@ -666,7 +713,9 @@ def render_xlsx(doc: FormDoc) -> bytes:
             if block.repeat_header:
                 title_rows = f"{row}:{row}"
             for r, values in enumerate(all_rows):
-                pos, height = 0.0, block.row_height_cm * 28.35
+                # an empty paper row is a handwritten line high, as in the PDF and .docx
+                least = block.row_height_cm if any(values) else max(block.row_height_cm, BLANK_ROW_CM)
+                pos, height = 0.0, least * 28.35
                 for text, col in zip(values, block.columns, strict=True):
                     need = put(row, pos, pos + col.width, text, "center" if r == 0 else col.align, True)
                     height = max(height, need)

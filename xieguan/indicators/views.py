@@ -392,7 +392,10 @@ def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
             )
             .select_related("region")
             .order_by("region_id", "full_name"),
-            "townships": Region.objects.visible_to(user).filter(level=Level.TOWNSHIP).only("code", "name"),
+            "townships": Region.objects.visible_to(user)
+            .filter(level=Level.TOWNSHIP)
+            .select_related("parent")
+            .order_by("code"),  # grouped by county in the picker
             "assistant": assistant,
             "township": township,
             "unit": unit,

@@ -1,4 +1,5 @@
-"""附表1 for one inspection: maps the record to the documents engine's plain values."""
+"""附表1 for one inspection: maps the record to the documents engine's plain values (the
+answers, and the assistant's notes on items, which print under the table as 情况说明)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ def printed_time(inspection: Inspection) -> str:
 
 def case_form_for(inspection: Inspection) -> FormDoc:
     answers = {a.item_id: a for a in inspection.answers.all()}
+    checklist = list(inspection.template.items.all())
     items = [
         (item.number, item.wording, answer_label(answers[item.pk].answer) if item.pk in answers else "")
-        for item in inspection.template.items.all()
+        for item in checklist
     ]
     day = timezone.localtime(inspection.inspected_at)
     return fubiao1.case_form(
@@ -43,6 +45,11 @@ def case_form_for(inspection: Inspection) -> FormDoc:
             assistant_signature=_read(inspection.assistant_signature),
             assistant_name="" if inspection.assistant_signature else str(inspection.assistant),
             inspected_at=printed_time(inspection),
+            notes=[
+                (item.number, answers[item.pk].note)
+                for item in checklist
+                if item.pk in answers and answers[item.pk].note.strip()
+            ],
             filename=f"{fubiao1.TITLE} {inspection.employer_name} {day:%Y%m%d}",
         )
     )

@@ -40,7 +40,7 @@ HEADERS = [
     "重要程度",
     "报告是否及时",
 ]
-WIDTHS = [6, 17, 14, 48, 17, 12, 26, 24, 9, 12]
+WIDTHS = [6, 17, 13, 40, 17, 10, 22, 20, 9, 9]  # about 160 characters across landscape A4
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -99,6 +99,7 @@ def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
         sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.row_dimensions[3].height = xlsx.row_height(HEADERS, WIDTHS)
     rows = leads.select_related(
         "employer", "reported_by", "reported_to_agency", "reported_to_officer"
     ).order_by("discovered_at", "pk")

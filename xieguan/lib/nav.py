@@ -8,11 +8,12 @@ its own apps.py, and nothing else needs to change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 # Menu groups (dropdowns), so that a manager's menu fits one row at 1280 px. A group that
@@ -76,20 +77,30 @@ def menu_of(links: list[NavLink]) -> list[NavLink | NavGroup]:
 def nav_for(user: Any, path: str = "") -> list[NavLink]:
     if not getattr(user, "is_authenticated", False):
         return []
+    links = []
+    for label, url, group in _menu(getattr(user, "role", None), get_urlconf(), get_script_prefix()):
+        active = (url != "/" and path.startswith(url)) or url == path
+        links.append(NavLink(label, url, active, group))
+    return links
+
+
+@lru_cache(maxsize=64)
+def _menu(role: str | None, urlconf: str | None, prefix: str) -> tuple[tuple[Any, str, Any], ...]:
+    """A role's menu entries (label, URL, group), in order: the same on every request of that
+    role, so reversed once per process (per URL configuration and script prefix), not per page."""
     items: list[NavItem] = []
     for config in apps.get_app_configs():
         items.extend(getattr(config, "nav_items", ()))
-    links = []
+    menu = []
     for item in sorted(items, key=lambda i: i.order):
-        if item.roles and getattr(user, "role", None) not in item.roles:
+        if item.roles and role not in item.roles:
             continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = (url != "/" and path.startswith(url)) or url == path
-        links.append(NavLink(item.label, url, active, item.group))
-    return links
+        menu.append((item.label, url, item.group))
+    return tuple(menu)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

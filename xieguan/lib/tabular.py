@@ -713,9 +713,10 @@ def write_table(
     Title row across the columns, a frozen header repeated on every printed page, widths
     that fit Chinese text, landscape A4 fitted to the page width. Returns the rows written.
 
-    ``printable``: the version for paper — every cell boxed and wrapped, no column wider than
-    ``PRINT_MAX_WIDTH``, each row as high as its text (``xlsx.printed_rows``: a row taller than
-    Excel allows continues in the next), so that nothing prints over a neighbouring row.
+    ``printable``: the version for paper — every cell boxed and wrapped, each column as wide
+    as its ``width`` (at most ``PRINT_MAX_WIDTH``), each row as high as its text
+    (``xlsx.printed_rows``: a row taller than Excel allows continues in the next), so that
+    nothing prints over a neighbouring row.
     """
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet_name)
@@ -726,8 +727,9 @@ def write_table(
     xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A")
     if footer:
         ws.oddFooter.center.text = footer
+    # on paper a column is as wide as its ``width`` says (longer text wraps), not its widest choice
     widths = [
-        min(column.display_width(), PRINT_MAX_WIDTH) if printable else column.display_width()
+        min(column.width or column.display_width(), PRINT_MAX_WIDTH) if printable else column.display_width()
         for column in columns
     ]
     for index, width in enumerate(widths, start=1):
@@ -751,7 +753,7 @@ def write_table(
     count = 0
     if not printable:
         for values in rows:
-            ws.append(xlsx.cells(ws, [_export_value(v) for v in values]))
+            ws.append(xlsx.row(ws, [_export_value(v) for v in values]))
             count += 1
         book.save(target)
         return count

@@ -13,6 +13,9 @@ goes through this module:
   The app writes no formulas of its own; a workbook saved here has none.
 - ``cells(ws, values)``: the guarded cells of one row for ``ws.append`` in openpyxl's write-only
   mode (streamed exports), where cells cannot be visited before saving.
+- ``row(ws, values)``: the same for a row of plain values, cheaper: only a risky string becomes a
+  guarded cell, every other value is appended as it is (openpyxl writes it as a value, never a
+  formula: it makes a formula only of a string starting with ``=``, which is risky).
 - ``print_a4(ws, ...)``: the one page setup of every export a clerk sends to the printer: A4,
   landscape where wide, fitted to the page width, header rows (and the name column) repeated on
   every page, centred, narrow margins, "第 N 页，共 M 页" in the footer.
@@ -62,6 +65,14 @@ def cells(ws: Any, values: Iterable[Any]) -> list[Any]:
         cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
         row.append(guard(cell))
     return row
+
+
+def row(ws: Any, values: Iterable[Any]) -> list[Any]:
+    """One row of plain values for ``ws.append``: a risky string as a guarded cell, the rest as is.
+
+    A cell object per value costs about as much as writing it; streamed exports of tens of
+    thousands of rows append plain values and pay for a cell only where the guard needs one."""
+    return [guard(WriteOnlyCell(ws, value=v)) if is_risky(v) else v for v in values]
 
 
 def guard_workbook(book: Workbook) -> None:

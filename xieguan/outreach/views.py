@@ -60,7 +60,10 @@ def event_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(events, 30).get_page(request.GET.get("page"))
     this_year = timezone.localdate().year
     townships = (
-        Region.objects.visible_to(request.user).filter(level=Level.TOWNSHIP).only("code", "name")
+        Region.objects.visible_to(request.user)
+        .filter(level=Level.TOWNSHIP)
+        .select_related("parent")  # grouped by county in the searchable picker
+        .order_by("code")
         if request.user.region.level < Level.TOWNSHIP
         else Region.objects.none()
     )

@@ -23,6 +23,7 @@ from xieguan.personnel.models import (
     TrainingSession,
 )
 from xieguan.regions.models import Level, Region
+from xieguan.regions.pickers import grouped
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -169,6 +170,7 @@ class TrainingSessionForm(Styled, forms.ModelForm):
         field = self.fields["invited"]
         field.queryset = invitable
         field.label_from_instance = lambda a: f"{a.name}（{a.township.name}·{a.get_status_display()}）"
+        grouped(field, "township", lambda assistant: assistant.township_id)  # searchable, by township
         if self.instance.pk:
             field.initial = list(self.instance.records.values_list("assistant_id", flat=True))
         self.style()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xieguan.accounts.models import Role, User
 from xieguan.regions.models import Level, Region
+from xieguan.regions.pickers import grouped
 from xieguan.tasks.models import IMAGE_SUFFIXES, TaskAssignment
 
 ALLOWED_SUFFIXES = IMAGE_SUFFIXES | frozenset(
@@ -150,6 +151,13 @@ class TaskForm(StyledForm):
         counties.queryset = visible_regions.filter(level=Level.COUNTY)
         if user.role == Role.COUNTY_ADMIN:
             counties.label = _("交办给全县(区)")
+        # Searchable and grouped (regions/pickers.py): counties under their prefecture,
+        # townships under their county, assistants under their township.
+        grouped(counties, "prefecture", lambda region: region.code)
+        if "townships" in self.fields:
+            grouped(townships, "county", lambda region: region.code)
+        if "assistants" in self.fields:
+            grouped(assistants, "township", lambda person: person.region_id)
 
     def clean_due_on(self) -> Any:
         due = self.cleaned_data["due_on"]

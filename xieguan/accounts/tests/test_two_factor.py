@@ -48,7 +48,8 @@ def events(user, kind):
 
 
 def test_enrolment_shows_a_qr_code_and_the_secret_and_confirms_with_a_code(personas, client_for):
-    client = client_for("jiandu")
+    client = password_login("jiandu")
+    other = password_login("jiandu")  # another device's login
     page = client.get(ENROL)
     body = page.content.decode()
     assert page.status_code == 200 and "两步验证" in body
@@ -75,6 +76,8 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_confirms_with_a_code(perso
         assert events(personas.jiandu, AccountEvent.Kind.OTP_ENROLLED).count() == 1
         # the session that enrolled counts as verified
         assert client.get(reverse("accounts:home")).status_code == 200
+        # and it is the only one left: other logins must pass the second factor from now on
+        assert other.get("/employers/")["Location"].startswith(reverse("accounts:login"))
         again = client.get(ENROL).content.decode()
         assert "已启用" in again and "qr-path" not in again and "还剩 10 个未用的恢复码" in again
 
@@ -213,8 +216,9 @@ def test_the_api_refuses_an_unverified_session_but_not_a_device_token(personas):
     device, _codes = enrolled(personas.xieguan)
     _token, key = create_token(personas.xieguan, name="手机")
     client = password_login("xieguan")
-    refused = client.get("/api/v1/me")
-    assert refused.status_code == 403 and "两步验证" in refused.json()["detail"]
+    refused = client.get("/api/v1/me")  # 401 like an ended session: the phone keeps its outbox
+    assert refused.status_code == 401 and "两步验证" in refused.json()["detail"]
+    assert refused.json()["login_url"] == VERIFY
     # an invalid bearer key does not fall back to the unverified session
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer xg_nonsense"}).status_code == 401
     assert (
@@ -230,3 +234,28 @@ def test_every_page_of_the_second_factor_is_chinese_and_needs_a_login(client, pe
         assert response.status_code == 302 and "/login/" in response.url
     for url in (reverse("accounts:two_factor_recovery"), reverse("accounts:two_factor_disable")):
         assert client.post(url).status_code == 302
+
+
+def test_a_temporary_password_is_changed_after_the_code_and_before_enrolment(personas, settings):
+    """The second factor and the password-change rule never send each other round in circles."""
+    device, _codes = enrolled(personas.jiandu)
+    actions.reset_password(personas.panzhou, personas.jiandu)
+    personas.jiandu.set_password(PASSWORD)
+    personas.jiandu.save(update_fields=["password"])
+    client = password_login("jiandu")
+    assert client.get("/")["Location"] == VERIFY  # the code first
+    assert client.get(reverse("accounts:password_change"))["Location"].startswith(VERIFY)
+    client.post(VERIFY, {"code": code(device, 1)})
+    assert client.get("/")["Location"] == reverse("accounts:password_change")  # then the password
+
+    settings.XIEGUAN_REQUIRE_2FA = True
+    personas.liuzhi.must_change_password = True
+    personas.liuzhi.save(update_fields=["must_change_password"])
+    admin = password_login("liuzhi")
+    first = admin.get("/", follow=True)  # via enrolment, which leads on to the password first
+    assert first.redirect_chain[-1][0] == reverse("accounts:password_change")
+    assert admin.get(reverse("accounts:password_change")).status_code == 200
+    assert admin.get(ENROL)["Location"] == reverse("accounts:password_change")
+    personas.liuzhi.must_change_password = False
+    personas.liuzhi.save(update_fields=["must_change_password"])
+    assert admin.get("/")["Location"] == ENROL  # then enrolment

@@ -8,6 +8,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from xieguan.lib.a11y import axe_violations, describe
 from xieguan.lib.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +21,8 @@ def app_code(secret: str, ahead: int = 0) -> str:
 
 
 def test_enrol_and_log_in_with_a_code(live_server, personas, phone, login_page, screenshot):
+    refused = []  # what the Content-Security-Policy blocked (the QR code is inline SVG: nothing)
+    phone.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     login_page(phone, "panzhou")
     phone.goto(f"{live_server.url}/account/")
     phone.get_by_test_id("two-factor").click()
@@ -29,6 +32,7 @@ def test_enrol_and_log_in_with_a_code(live_server, personas, phone, login_page, 
     assert box is not None and 150 <= box["width"] <= 260 and box["width"] == box["height"]
     secret = phone.get_by_test_id("otp-secret").inner_text()
     screenshot(phone, "enrol")
+    assert not refused, refused
 
     phone.fill("#id_code", "000000" if app_code(secret) != "000000" else "111111")
     phone.get_by_test_id("otp-confirm").click()
@@ -72,3 +76,31 @@ def test_enrol_and_log_in_with_a_code(live_server, personas, phone, login_page, 
     assert "未启用" in phone.get_by_test_id("two-factor-status").inner_text()
     screenshot(phone, "reset-done")
     assert not TOTPDevice.objects.filter(user=personas.panzhou).exists()
+
+
+def test_the_second_factor_pages_pass_axe(live_server, personas, browser, login_page):
+    """axe-core (no serious or critical violation) on enrolment, the recovery codes and the verify
+    step; the context lifts the CSP for axe's injected script, as test_accessibility_browser does."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, locale="zh-CN", device_scale_factor=1, bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login_page(page, "jiandu")
+        page.goto(f"{live_server.url}/account/two-factor/")
+        checked = {"enrol": axe_violations(page)}
+        page.fill("#id_code", app_code(page.get_by_test_id("otp-secret").inner_text()))
+        page.get_by_test_id("otp-confirm").click()
+        page.get_by_test_id("recovery-codes").wait_for()
+        checked["recovery codes"] = axe_violations(page)
+        context.clear_cookies()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", "jiandu")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/login/verify/**")
+        checked["verify"] = axe_violations(page)
+    finally:
+        context.close()
+    assert not any(checked.values()), {k: describe(v) for k, v in checked.items() if v}

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from xieguan.benchmarks import benches
-from xieguan.benchmarks.harness import NOT_AVAILABLE, NotAvailable, Outcome, interleaved, table
+from xieguan.benchmarks.harness import (
+    NOT_AVAILABLE,
+    NotAvailable,
+    Outcome,
+    interleaved,
+    interleaved_many,
+    table,
+)
 
 
 def test_outcome_json_lines_have_the_issue_keys() -> None:
@@ -47,3 +55,46 @@ def test_interleaved_runs_app_and_floor_alternately_after_warmup() -> None:
     app_ms, floor_ms = interleaved(lambda: calls.append("a"), lambda: calls.append("f"), repeat=3, warmup=2)
     assert calls == ["a", "f"] * 5
     assert app_ms >= 0 and floor_ms >= 0
+
+
+def test_interleaved_many_runs_each_in_turn_after_warmup() -> None:
+    calls: list[str] = []
+    runs = [lambda: calls.append("a"), lambda: calls.append("s"), lambda: calls.append("b")]
+    medians = interleaved_many(runs, repeat=2, warmup=1)
+    assert calls == ["a", "s", "b"] * 3
+    assert len(medians) == 3 and all(m >= 0 for m in medians)
+
+
+def test_the_base_view_answers_its_rows_to_a_logged_in_user_only(client_for: Any, settings: Any) -> None:
+    from django.test import Client
+
+    from xieguan.benchmarks.server_urls import BASE_PAGES, rows_text
+
+    settings.ROOT_URLCONF = "xieguan.benchmarks.server_urls"
+    BASE_PAGES["t"] = lambda: (rows_text([("520526", 3), ("520527", 0)]), "text/plain; charset=utf-8")
+    try:
+        answer = client_for("xieguan").get("/bench/base/t/")
+        assert answer.status_code == 200 and answer.content == b"520526\t3\n520527\t0"
+        assert client_for("xieguan").get("/bench/base/unknown/").status_code == 404
+        anonymous = Client().get("/bench/base/t/")
+        assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    finally:
+        del BASE_PAGES["t"]
+
+
+def test_query_bench_with_a_base_reports_floor_as_sql_plus_base(db: Any) -> None:
+    outcome = benches._query_bench(
+        "page_overhead",
+        "query",
+        lambda: sum(range(20000)),
+        lambda: None,
+        True,
+        True,
+        rows=0,
+        opts=benches.Options(repeat=3, warmup=1),
+        subject="",
+        base=lambda: sum(range(1000)),
+    )
+    data = outcome.as_json()
+    assert {"app_ms", "sql_ms", "base_ms", "floor_ms", "ratio"} <= data.keys()
+    assert data["floor_ms"] == round(data["sql_ms"] + data["base_ms"], 2)

@@ -2,7 +2,9 @@
 
 ``case_form(data)`` fills it for one inspection; ``blank()`` is the paper form. The wording of
 the title, the header grid, the column heads and the lines under the table is the regulation's,
-word for word (including the two spaces in 地  址).
+word for word (including the two spaces in 地  址). The assistant's notes on items (情况说明),
+which the official form has no column for, follow the table as a small-print paragraph
+(``情况说明：第3项，…``); a form without notes is the official form alone.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xieguan.documents.layout import Column, FormDoc, Grid, Line, Segment, Table
+from xieguan.documents.layout import Column, FormDoc, Grid, Line, Note, Segment, Table
 from xieguan.documents.official import blank_form
 
 TITLE = "职业健康监督协管巡查个案信息表"
@@ -43,6 +45,9 @@ class CaseFormData:
     assistant_signature: bytes | None = None
     assistant_name: str = ""
     inspected_at: str = ""  # as printed, e.g. 2026年3月5日 14时30分
+    # (序号, the assistant's note on that item): printed under the table as 情况说明, since the
+    # official form has no column for them
+    notes: Sequence[tuple[int, str]] = ()
     filename: str = TITLE
 
 
@@ -75,10 +80,16 @@ def case_form(data: CaseFormData) -> FormDoc:
         space_before_cm=0.6,
     )
     when = Line(segments=(Segment("巡查时间：", data.inspected_at),), space_before_cm=0.4)
+    explained = [(n, " ".join(text.split()).rstrip("。；;，, ")) for n, text in data.notes if text.strip()]
+    notes = (
+        (Note("情况说明：" + "；".join(f"第{n}项，{text}" for n, text in explained) + "。"),)
+        if explained
+        else ()
+    )
     return FormDoc(
         title=TITLE,
         tag=TAG,
-        blocks=(grid, table, signatures, when),
+        blocks=(grid, table, *notes, signatures, when),
         filename=data.filename,
         image_height_cm=1.4,
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.signals import request_started
 
 from xieguan.field.tests.journey import (
     controlled,
@@ -120,18 +121,36 @@ def test_measure(live_server, personas, phone, login_page, tmp_path, screenshot)
             };
         })"""
     )
-    sizes: list[dict[str, int]] = []
+    sizes: list[dict[str, Any]] = []
+    bodies: list[tuple[str, int]] = []
 
     def on_finished(request: Any) -> None:
-        if request.url.endswith("/api/v1/inspections/submit"):
-            sizes.append(request.sizes())
+        # The draft (PUT), the photo (multipart) and the submission (docs/offline.md).
+        if "/api/v1/inspections/" in request.url:
+            step = request.url.rsplit("/", 1)[-1]
+            sizes.append({"request": f"{request.method} …/{step}", **request.sizes()})
+
+    def on_request(sender: Any, environ: dict[str, Any], **kwargs: Any) -> None:
+        # The body as the server receives it (the browser reports 0 for a multipart of a blob).
+        if "/api/v1/inspections/" in environ.get("PATH_INFO", ""):
+            bodies.append((environ["PATH_INFO"].rsplit("/", 1)[-1], int(environ.get("CONTENT_LENGTH") or 0)))
+
+    request_started.connect(on_request)
 
     page.on("requestfinished", on_finished)
     context.set_offline(False)
     page.get_by_test_id("outbox-empty").wait_for(state="visible", timeout=60_000)
     page.wait_for_timeout(500)
     context.set_offline(False)
-    report["one_inspection_request"] = sizes[0] if sizes else None
+    page.remove_listener("requestfinished", on_finished)
+    request_started.disconnect(on_request)
+    report["one_inspection_requests"] = sizes
+    report["one_inspection_bodies_received_by_server"] = bodies
+    sent = sum(n for _, n in bodies) + sum(r["requestHeadersSize"] for r in sizes)
+    report["one_inspection_bytes_sent"] = sent
+    report["one_inspection_bytes_received"] = sum(
+        r["responseBodySize"] + r["responseHeadersSize"] for r in sizes
+    )
     stored = InspectionPhoto.objects.get()
     report["photo_stored_on_server_bytes"] = stored.image.size
 

@@ -4,6 +4,7 @@ database: everything exactly once."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from xieguan.lib.testing import EmployerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SUBMIT = "**/api/v1/inspections/submit"
+PHOTOS = re.compile(r"/api/v1/inspections/[0-9a-f-]+/photos$")
 
 
 def wait_until(page: Any, condition: Any, seconds: float = 20) -> None:
@@ -265,3 +267,42 @@ def test_a_consultation_recorded_offline_from_the_employer_page_arrives_once(
     consultation = Consultation.objects.get()
     assert consultation.employer == employer and consultation.contact_person == "王经理"
     assert consultation.recorded_by.username == "xieguan"
+
+
+def test_an_inspection_photo_whose_answer_is_lost_is_stored_once(field_phone, live_server, tmp_path):
+    """The inspection goes in steps (draft, photo as multipart, submission): the photo reaches
+    the server but its answer is lost; the retry resumes at the photo (its own client_uuid: the
+    server answers with the first one) and submits. One inspection, one photo."""
+    base = live_server.url
+    employer = EmployerFactory.create(name="贵州盘州照片重传测试厂")
+    prepare_offline(field_phone, base)
+    context = field_phone.context
+    page = field_phone
+    context.set_offline(True)
+    queue_inspection_offline(page, base, employer, photo_file(tmp_path))
+    steps: list[str] = []
+
+    def seen(request: Any) -> None:
+        if "/api/v1/inspections/" in request.url:
+            steps.append(f"{request.method} {request.url}")
+
+    page.on("request", seen)
+    lost: list[int] = []
+
+    def lose_answer(route: Any) -> None:
+        route.fetch()  # stored on the server
+        lost.append(1)
+        route.abort("connectionreset")
+
+    context.route(PHOTOS, lose_answer)
+    context.set_offline(False)
+    wait_until(page, lambda: lost, seconds=30)
+    context.unroute(PHOTOS)
+    assert InspectionPhoto.objects.count() == 1
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=40_000)
+    assert Inspection.objects.get().status == "submitted"
+    assert InspectionPhoto.objects.count() == 1
+    assert sum(1 for s in steps if s.startswith("PUT") and s.endswith("/draft")) == 1  # not redone
+    # The photo went again (a sync started by the network's return and one by Background Sync may
+    # both have tried it while its answers were being lost): stored once all the same.
+    assert sum(1 for s in steps if s.endswith("/photos")) >= 2 and steps[-1].endswith("/submit")

@@ -135,3 +135,45 @@ def test_a_locked_account_is_told_so_and_keeps_its_outbox(field_phone, live_serv
     expect(dialog).to_be_hidden()
     expect(page.get_by_test_id("sync-status")).to_contain_text("登录已失效")
     assert outbox_count(page) == 1 and Complaint.objects.count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_account_with_a_second_factor_enters_its_code_and_the_outbox_then_arrives_once(
+    field_phone, live_server, screenshot
+):
+    """The password in the dialog is right, but the account has a second factor: the dialog
+    says so and links to the verify page, which brings the user back; then the outbox is sent."""
+    from django_otp.oath import totp
+
+    from xieguan.accounts import actions
+    from xieguan.accounts.models import User
+
+    base = live_server.url
+    page = field_phone
+    prepare_offline(page, base)
+    page.context.set_offline(True)
+    queue_complaint(page, base, "两步验证账号离线记录的投诉")
+    user = User.objects.get(username="xieguan")
+    device = actions.start_enrolment(user)  # enrolled meanwhile on another device
+    actions.confirm_enrolment(user, f"{totp(device.bin_key):06d}")
+    expire_sessions()
+
+    page.context.set_offline(False)
+    dialog = page.get_by_test_id("relogin-dialog")
+    expect(dialog).to_be_visible(timeout=20_000)
+    dialog.get_by_test_id("relogin-password").fill(PASSWORD)
+    dialog.get_by_test_id("relogin-submit").click()
+    message = dialog.get_by_test_id("relogin-message")
+    expect(message).to_contain_text("两步验证")
+    screenshot(page, "relogin-second-factor")
+    assert Complaint.objects.count() == 0 and outbox_count(page) == 1
+
+    message.get_by_role("link", name="去输入验证码").click()
+    page.wait_for_url("**/login/verify/**")
+    device.refresh_from_db()
+    page.fill("#id_code", f"{totp(device.bin_key, drift=device.drift + 1):06d}")  # the next step's code
+    page.get_by_test_id("otp-verify").click()
+    page.wait_for_url("**/field/outbox/**")
+    expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
+    assert list(Complaint.objects.values_list("content", flat=True)) == ["两步验证账号离线记录的投诉"]

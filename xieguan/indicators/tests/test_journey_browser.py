@@ -48,6 +48,7 @@ def test_county_admin_finds_who_is_missing_and_prints_the_register(
     login_page(desk, "panzhou")
     desk.get_by_role("link", name="工作指标").click()
     assert desk.get_by_test_id("dashboard-title").inner_text().startswith("盘州市")
+    desk.get_by_test_id("charts").scroll_into_view_if_needed()  # charts load when seen
     desk.wait_for_selector("#indicator-charts svg")
     row = desk.locator("tr[data-region='520281117']")
     assert row.locator("td.unmet").count() >= 1  # 柏果镇 misses some targets
@@ -81,6 +82,7 @@ def test_county_admin_finds_who_is_missing_and_prints_the_register(
 
     login_page(phone, "panzhou")
     phone.goto(f"{live_server.url}/indicators/")
+    phone.get_by_test_id("charts").scroll_into_view_if_needed()
     phone.wait_for_selector("#indicator-charts svg")
     screenshot(phone, "phone-dashboard")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # the table scrolls, not the page

@@ -42,6 +42,11 @@ def test_pdf_has_every_item_and_answer(client_for, inspection):
     answers = [LABELS[ANSWERS[n]] for n in range(1, 8)]
     assert [row.split()[-1] for row in rows[-7:]] == answers
     assert "贵州盘州测试煤矿有限公司" in flat and "巡查时间：" in flat and "协管员签字：" in flat
+    # the assistant's notes on items, which the official form has no column for: under the table
+    noted = [n for n in range(1, 8) if ANSWERS[n] == "no"]
+    assert noted
+    assert "情况说明：" + "；".join(f"第{n}项，说明{n}" for n in noted) + "。" in flat
+    assert flat.index("情况说明") < flat.index("协管员签字")
     images = subprocess.run(
         [shutil.which("pdfimages") or "pdfimages", "-list", "-"], input=response.content, capture_output=True
     )
@@ -67,6 +72,7 @@ def test_docx_cells_are_right(client_for, inspection):
     ]
     assert len(document.inline_shapes) == 2
     paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert "情况说明：第" in paragraphs
     assert (
         "附表1" in paragraphs
         and "职业健康监督协管巡查个案信息表" in paragraphs

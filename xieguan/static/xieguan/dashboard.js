@@ -1,9 +1,12 @@
 // Indicators dashboard: one small ECharts line chart per indicator, over the last half-years.
-// Data comes from the JSON endpoint named in #indicator-charts[data-series-url].
+// Data comes from the JSON endpoint named in #indicator-charts[data-series-url]. The chart
+// bundle (the slim ECharts build named in data-chart-src, scripts/build_echarts.sh) and the data
+// are fetched only when the charts come into view: a page whose charts are never scrolled to
+// never downloads them.
 (function () {
   "use strict";
   const holder = document.getElementById("indicator-charts");
-  if (!holder || typeof echarts === "undefined") return;
+  if (!holder) return;
 
   function chartFor(indicator, periods, labels) {
     const col = document.createElement("div");
@@ -50,15 +53,42 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
-  fetch(holder.dataset.seriesUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (response) {
-      if (!response.ok) throw new Error(response.status);
-      return response.json();
-    })
-    .then(function (data) {
-      data.indicators.forEach(function (indicator) { chartFor(indicator, data.periods, data.short_periods); });
-    })
-    .catch(function () {
-      holder.textContent = "图表数据加载失败，请刷新页面重试。";
+  function loadBundle() {
+    if (typeof echarts !== "undefined") return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      const script = document.createElement("script");
+      script.src = holder.dataset.chartSrc;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.append(script);
     });
+  }
+
+  function draw() {
+    const data = fetch(holder.dataset.seriesUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      });
+    Promise.all([data, loadBundle()])
+      .then(function (results) {
+        const series = results[0];
+        series.indicators.forEach(function (indicator) { chartFor(indicator, series.periods, series.short_periods); });
+      })
+      .catch(function () {
+        holder.textContent = "图表数据加载失败，请刷新页面重试。";
+      });
+  }
+
+  if (!("IntersectionObserver" in window)) {
+    draw();
+    return;
+  }
+  const watcher = new IntersectionObserver(function (entries) {
+    if (entries.some(function (entry) { return entry.isIntersecting; })) {
+      watcher.disconnect();
+      draw();
+    }
+  }, { rootMargin: "200px" });
+  watcher.observe(holder);
 })();

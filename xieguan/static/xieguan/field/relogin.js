@@ -3,7 +3,8 @@
 // it), the status bar opens a small dialog (field/_status.html) showing the user name the
 // records belong to and asking for the password. It posts the ordinary login form (/login/) by
 // fetch with the CSRF token, so every rule of that form applies: django-axes' lock-out (429),
-// the address throttle, an ended term, a password an admin set (must change it first). The user
+// the address throttle, an ended term, a password an admin set (must change it first), a second
+// factor (the code is entered on the verify page, which returns here). The user
 // name is the page's, never typed: the records are only ever sent by the account that made them
 // (and the API refuses a record whose X-Xieguan-User is not the logged-in user). On success the
 // outbox is synced at once.
@@ -43,6 +44,11 @@ export async function login(username, password) {
   }
   const path = new URL(response.url).pathname;
   if (response.ok && path === AFTER) return { ok: true };
+  if (response.ok && path.startsWith("/login/verify/")) {
+    // The password was right; the account has a second factor: its code is entered on the
+    // verify page, which brings the user back here (the outbox waits on the phone meanwhile).
+    return { ok: false, verify: true, message: "您的账号已启用两步验证，还须输入验证码，待上传的记录会保留在本机。" };
+  }
   if (response.ok && path.startsWith("/password/")) {
     return { ok: false, changePassword: true, message: "管理员为您设置了临时密码，请先修改密码，待上传的记录会保留在本机。" };
   }
@@ -94,7 +100,13 @@ export function setup(dialog, { onLoggedIn }) {
       await onLoggedIn();
       return;
     }
-    say(result.message, result.changePassword ? { href: "/password/", text: "去修改密码" } : null);
+    const here = location.pathname + location.search + location.hash;
+    const link = result.changePassword
+      ? { href: "/password/", text: "去修改密码" }
+      : result.verify
+        ? { href: `/login/verify/?next=${encodeURIComponent(here)}`, text: "去输入验证码" }
+        : null;
+    say(result.message, link);
     password.select();
   });
 

@@ -99,6 +99,9 @@ async function start() {
     if (location.pathname === "/login/") forget().catch(() => {});
     return;
   }
+  // The second factor's verify page: the login is not finished, nothing is sent from it (the
+  // API would answer 401 and the password dialog would cover the code field).
+  if (location.pathname.startsWith("/login/verify/")) return;
   await registerWorker();
   outbox.onChange(render);
   // 登录已失效: tapping the status asks for the password again (if put off with 稍后).

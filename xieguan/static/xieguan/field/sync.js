@@ -60,8 +60,51 @@ function dig(data, path) {
 }
 
 const senders = {
+  // An inspection with photos goes in steps, each idempotent, the outbox remembering each step:
+  // the draft (PUT, the inspection's UUID), then each photo as multipart to the photos endpoint
+  // (its own client_uuid; not base64 in the JSON, a third fewer bytes), then the submission
+  // (which completes the draft with its photos). Without photos, the submission alone.
   async inspection(item, headers) {
-    const body = { ...item.payload, photos: await photoPayload(item.id) };
+    const base = { ...item.payload, photos: [] };
+    const photos = await outbox.photosOf(item.id);
+    const sent = new Set(item.sent_photos || []);
+    let inBody = false;
+    if (photos.some((p) => !sent.has(p.id))) {
+      if (!item.draft_saved) {
+        // The draft only has to exist for its photos: without the signatures (absent = kept;
+        // the submission carries them), so they are not sent twice.
+        const draft = { ...base };
+        delete draft.companion_signature;
+        delete draft.assistant_signature;
+        const url = `/api/v1/inspections/${item.id}/draft`;
+        const response = await post(url, draft, { method: "PUT", headers });
+        // 422: refused as a draft: already submitted (a record queued by an older version of the
+        // app, whose answer was lost), or something the submission will name. The submission
+        // then carries the photos itself, as before; it answers a repeat with the first result.
+        if (response.status === 422) inBody = true;
+        else if (!response.ok) return response;
+        else await outbox.update(item.id, { draft_saved: true });
+      }
+      for (const photo of inBody ? [] : photos) {
+        if (sent.has(photo.id)) continue;
+        const body = new FormData();
+        body.append("image", photo.blob, "photo.jpg");
+        body.append("client_uuid", photo.id);
+        for (const key of ["taken_at", "latitude", "longitude", "caption", "item_number"]) {
+          if (photo[key] != null && photo[key] !== "") body.append(key, photo[key]);
+        }
+        const response = await fetch(`/api/v1/inspections/${item.id}/photos`, {
+          method: "POST",
+          headers: { "X-CSRFToken": csrf(), ...headers },
+          body,
+          credentials: "same-origin",
+        });
+        if (!response.ok) return response;
+        sent.add(photo.id);
+        await outbox.update(item.id, { sent_photos: [...sent] });
+      }
+    }
+    const body = inBody ? { ...item.payload, photos: await photoPayload(item.id) } : base;
     return post("/api/v1/inspections/submit", body, { headers });
   },
   // A record made by a form (offline-forms.js): create it (idempotent by client_uuid), keep the

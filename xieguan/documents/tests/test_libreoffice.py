@@ -1,0 +1,170 @@
+"""Every document in every format, printed: the PDF as reportlab writes it, the .docx and .xlsx
+as LibreOffice (headless, Debian's libreoffice-writer-nogui/-calc-nogui) prints them to PDF.
+
+Checks what can be checked without eyes: the page count of each, that the text of every long
+cell is all there (nothing clipped by a row too low or a cell too narrow), that no .xlsx cell
+prints as ``###``. Runs only where ``soffice`` is installed (``.ci/run`` installs it). With
+``XIEGUAN_KEEP_RENDERS=/some/dir`` the files and their PDFs are kept there to look at
+(``pdftoppm -png -r 60 file.pdf page``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from xieguan.documents.layout import FormDoc
+from xieguan.documents.official import fubiao1, fubiao2
+from xieguan.documents.render import render
+from xieguan.documents.tests.test_render import compact, filled, pdf_text, poppler
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = [
+    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
+    pytest.mark.django_db,
+]
+
+FINDING = "粉碎车间粉尘浓度明显超标（约为限值的三倍），除尘设施停用，工人未佩戴防尘口罩。"
+LONG_FINDING = "；".join(f"第{i}处：{FINDING}" for i in range(1, 60))  # longer than a page
+LONG_LEAD = "职业病危害因素检测报告过期，作业场所噪声明显超标，劳动者未进行岗中职业健康检查。" * 4
+
+
+def register_rows(count: int) -> list[tuple[str, str, str, str, str]]:
+    """A year's 附表2 rows as ``indicators.register`` makes them: every third with findings."""
+    rows = []
+    for n in range(count):
+        place = f"盘州市柏果第{n % 5 + 1}煤业有限公司（柏果镇）：附表1"
+        if n % 3:
+            rows.append((place, "未发现问题", f"2025-{n % 12 + 1:02d}-05", "王䶮", ""))
+            continue
+        rows.append(
+            (
+                f"{place}；发现问题：危害因素检测与评价、工作场所异常",
+                f"危害因素检测与评价：无（未开展本年度检测）\n工作场所异常：有（{FINDING}）",
+                f"2025-{n % 12 + 1:02d}-05",
+                "王䶮",
+                "工作场所异常：已报告盘州市卫生健康综合监督执法大队（03-06）；协查（03-20）；责令整改",
+            )
+        )
+    return rows
+
+
+def documents() -> dict[str, tuple[FormDoc, int]]:
+    """Each form with the number of pages it must print on (in every format)."""
+    year = fubiao2.register(
+        fubiao2.RegisterData(unit="盘州市柏果镇 协管员 王䶮", year="2025", rows=register_rows(30))
+    )
+    long = fubiao2.register(
+        fubiao2.RegisterData(
+            unit="盘州市柏果镇",
+            year="2025",
+            rows=[("盘州市柏果煤矿（柏果镇）：附表1", LONG_FINDING, "2025-03-05", "王䶮", "")],
+        )
+    )
+    return {
+        "fubiao1": (fubiao1.case_form(replace(filled(), notes=[(3, FINDING), (6, FINDING * 2)])), 1),
+        "fubiao1-blank": (fubiao1.blank(), 1),
+        "fubiao2-blank": (fubiao2.blank(), 1),
+        "fubiao2-year": (year, 0),  # counted below: 3-5 pages
+        "fubiao2-long": (long, 0),
+    }
+
+
+def pdf_pages(data: bytes) -> int:
+    info = subprocess.run(
+        [poppler("pdfinfo"), "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    match = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    assert match, info
+    return int(match.group(1))
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    keep = os.environ.get("XIEGUAN_KEEP_RENDERS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        return Path(keep)
+    return tmp_path
+
+
+def libreoffice_pdfs(files: list[Path], out_dir: Path) -> dict[str, bytes]:
+    """All ``files`` printed to PDF by one headless LibreOffice (a private profile)."""
+    profile = out_dir / "lo-profile"
+    subprocess.run(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir / "lo"),
+            *map(str, files),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    return {f.name: (out_dir / "lo" / f"{f.stem}.pdf").read_bytes() for f in files}
+
+
+def test_every_document_prints_in_every_format(client_for, personas, out_dir):
+    from xieguan.leads.tests.factories import make_lead
+
+    files: list[Path] = []
+    reportlab: dict[str, bytes] = {}
+    expected: dict[str, int] = {}
+    for name, (doc, pages) in documents().items():
+        for fmt in ("pdf", "docx", "xlsx"):
+            path = out_dir / f"{name}-{fmt}.{fmt}"  # one stem per file: LibreOffice names its PDFs so
+            path.write_bytes(render(doc, fmt))
+            if fmt == "pdf":
+                reportlab[path.name] = path.read_bytes()
+            else:
+                files.append(path)
+            expected[path.name] = pages
+    # the exports a clerk prints: the ledger's printable version, the lead register
+    make_lead(personas, description=LONG_LEAD)
+    client = client_for("panzhou")
+    ledger = client.get(reverse("employers:export"), {"print": "1"})
+    (out_dir / "ledger-print.xlsx").write_bytes(b"".join(ledger.streaming_content))
+    (out_dir / "lead-register.xlsx").write_bytes(client.get(reverse("leads:export")).content)
+    files += [out_dir / "ledger-print.xlsx", out_dir / "lead-register.xlsx"]
+    expected["ledger-print.xlsx"] = expected["lead-register.xlsx"] = 1
+
+    printed = {**reportlab, **libreoffice_pdfs(files, out_dir)}
+    counts = {name: pdf_pages(data) for name, data in printed.items()}
+    texts = {name: compact(pdf_text(data)) for name, data in printed.items()}
+    for name, pages in expected.items():
+        if pages:
+            assert counts[name] == pages, (name, counts)
+    for fmt in ("pdf", "docx", "xlsx"):
+        year, long = f"fubiao2-year-{fmt}.{fmt}", f"fubiao2-long-{fmt}.{fmt}"
+        assert 3 <= counts[year] <= 5, counts
+        assert counts[long] >= 3, counts
+        assert_all_printed(texts[long], LONG_FINDING, long)
+        assert "第59处" in texts[long], fmt
+        assert_all_printed(texts[year], FINDING * 10, year)
+        assert "2025年度" in texts[year], fmt
+    assert_all_printed(texts["lead-register.xlsx"], LONG_LEAD, "lead-register.xlsx")
+    for name, text in texts.items():
+        assert "###" not in text, name  # a number or date too wide for its column
+
+
+def assert_all_printed(text: str, expected: str, name: str) -> None:
+    """Every character of ``expected`` is on the pages as often as in it: a cell clipped by a
+    row too low or a column too narrow loses characters. (Lines of a wrapped cell come out of
+    ``pdftotext`` between its neighbours' lines, so the text is compared character by character.)"""
+    have = Counter(text)
+    missing = {ch: n - have[ch] for ch, n in Counter(compact(expected)).items() if have[ch] < n}
+    assert not missing, (name, missing)
