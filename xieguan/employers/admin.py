@@ -57,7 +57,7 @@ class FocusIndustryAdmin(admin.ModelAdmin):
         """A province admin sees their province's counties only."""
         province = ProvincePolicyAdmin.own_province(request)
         qs = super().get_queryset(request)
-        return qs.filter(region_id__startswith=province) if province else qs
+        return qs.filter(region__code__startswith=province) if province else qs
 
     def save_model(self, request: HttpRequest, obj: FocusIndustry, form: Any, change: bool) -> None:
         province = ProvincePolicyAdmin.own_province(request)
