@@ -147,7 +147,9 @@ def test_the_django_admin_shows_each_province_admin_their_own_rows(two: dict[str
     assert mine.province_id == YN  # assigned, never chosen
     assert yn.get(url).status_code == 403  # one row per province
     changelist = reverse("admin:leads_reportingpolicy_changelist")
-    assert list(yn.get(changelist).context["cl"].queryset) == [mine]
+    listed = yn.get(changelist)
+    assert list(listed.context["cl"].queryset) == [mine]
+    assert "本省未设置的项按全国默认值执行" in listed.content.decode()  # what applies where unset
     assert list(gz.get(changelist).context["cl"].queryset) == []
     assert (
         gz.get(reverse("admin:leads_reportingpolicy_change", args=[mine.pk])).status_code == 302
