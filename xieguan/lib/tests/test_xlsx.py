@@ -198,11 +198,11 @@ def assert_prints_on_a4(ws: Any, title_rows: str, title_cols: str | None, narrow
     setup = ws.page_setup
     assert setup.paperSize in (9, "9")
     assert setup.orientation == "landscape"
-    widths = sum(
+    across = sum(
         (dim.max - dim.min + 1) * dim.width for dim in ws.column_dimensions.values() if dim.customWidth
     )
-    wide = xlsx.pages_wide(widths)  # one page across, or the pages a very wide table needs
-    assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (wide, 0), (widths, setup.fitToWidth)
+    wide = xlsx.pages_wide(across)  # one page across, or the pages a very wide table needs
+    assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (wide, 0), (across, setup.fitToWidth)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert title_rows in (ws.print_title_rows or "")
     if title_cols:
