@@ -23,7 +23,14 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from xieguan.accounts.models import Role, User
-from xieguan.employers.models import Employer, HazardCategory, Industry, IndustryCode, OperatingStatus
+from xieguan.employers.models import (
+    Employer,
+    HazardCategory,
+    Industry,
+    IndustryCode,
+    IndustryMapping,
+    OperatingStatus,
+)
 from xieguan.inspections.api import template_out
 from xieguan.inspections.models import ChecklistTemplate
 from xieguan.leads.api import AssistOut
@@ -136,14 +143,16 @@ def open_assists(user: User) -> list[dict[str, Any]]:
     return [AssistOut.from_orm(a).dict() for a in rows]
 
 
-def code_lists() -> dict[str, Any]:
+def code_lists(user: User) -> dict[str, Any]:
+    """The code lists of the offline bundle; industries mapped as in the user's province."""
+    mapping = {code: row.category for code, row in IndustryMapping.rows_for_region(user.region_id).items()}
     return {
         "hazard_categories": [
             {"code": c.code, "label": c.name} for c in HazardCategory.objects.order_by("order")
         ],
         "industries": _choices(Industry.choices),
         "industry_codes": [
-            {"code": code, "label": name, "industry": category}
+            {"code": code, "label": name, "industry": mapping.get(code, category)}
             for code, name, category in IndustryCode.objects.order_by("code").values_list(
                 "code", "name", "category"
             )
@@ -165,7 +174,7 @@ def content_for(user: User) -> dict[str, Any]:
         "template": template(user),
         "assists": open_assists(user),
         "tasks": [a.dict() for a in pending_assignments(user)],
-        "code_lists": code_lists(),
+        "code_lists": code_lists(user),
     }
 
 

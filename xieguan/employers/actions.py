@@ -29,7 +29,9 @@ from xieguan.employers.models import (
     KEY_INDUSTRIES,
     Employer,
     FocusIndustry,
+    Industry,
     IndustryCode,
+    IndustryMapping,
     OperatingStatus,
 )
 from xieguan.lib.scoping import region_in_scope
@@ -193,10 +195,11 @@ def add_focus_industry(*, county: Region, industry_code: IndustryCode, by: User)
         raise LedgerError(_("自定行业领域按县(区)设定。"))
     if by.role not in FOCUS_EDITORS or not region_in_scope(by, county.code):
         raise PermissionDenied(_("只能设定本县(区)的自定行业领域。"))
-    if industry_code.category in KEY_INDUSTRIES:
+    category = industry_code.category_in(county)
+    if category in KEY_INDUSTRIES:
         raise LedgerError(
             _("“%(name)s”已属于重点行业（%(category)s），无需自定。")
-            % {"name": industry_code.name, "category": industry_code.get_category_display()}
+            % {"name": industry_code.name, "category": Industry(category).label}
         )
     if FocusIndustry.objects.filter(region=county, industry_code=industry_code).exists():
         raise LedgerError(_("“%(name)s”已是本县(区)的自定行业领域。") % {"name": industry_code.name})
@@ -215,11 +218,21 @@ def remove_focus_industry(focus: FocusIndustry, *, by: User) -> int:
 
 
 @transaction.atomic
-def apply_industry_mapping(code: IndustryCode) -> int:
-    """After the province re-maps a GB/T 4754 code: re-categorise its employers, refresh is_key."""
-    employers = Employer.objects.filter(industry_code=code).exclude(industry=code.category)
+def apply_industry_mapping(code: IndustryCode, province: str | None = None) -> int:
+    """After a GB/T 4754 code is re-mapped — nationally (``province`` None: every province without
+    its own mapping of the code) or by one province (its ``IndustryMapping``) — re-categorise the
+    employers concerned and refresh their key flags."""
+    if province:
+        employers = Employer.objects.within(province).filter(industry_code=code)
+    else:
+        own = IndustryMapping.objects.filter(industry_code=code, province__isnull=False)
+        employers = Employer.objects.filter(industry_code=code)
+        for other in own.values_list("province_id", flat=True):
+            employers = employers.exclude(region__code__startswith=other)
+    category = code.category_in(province) if province else code.category
+    employers = employers.exclude(industry=category)
     counties = {region_id[:6] for region_id in employers.values_list("region_id", flat=True)}
-    changed = employers.update(industry=code.category)
+    changed = employers.update(industry=category)
     for county in counties:
         refresh_key_flags(county)
     return changed

@@ -13,7 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from xieguan.employers.actions import apply_industry_mapping, refresh_key_flags
-from xieguan.employers.models import FocusIndustry, HazardCategory, HazardFactor, IndustryCode, LedgerPolicy
+from xieguan.employers.models import (
+    FocusIndustry,
+    HazardCategory,
+    HazardFactor,
+    IndustryCode,
+    IndustryMapping,
+    LedgerPolicy,
+)
 from xieguan.regions.admin import ProvincePolicyAdmin
 
 
@@ -24,9 +31,35 @@ class IndustryCodeAdmin(admin.ModelAdmin):
     list_filter = ["category"]
     search_fields = ["code", "name"]
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """The national mapping: a province admin maps codes for their province in 本省行业对照."""
+        if ProvincePolicyAdmin.own_province(request):
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: IndustryCode, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         apply_industry_mapping(obj)
+
+
+@admin.register(IndustryMapping)
+class IndustryMappingAdmin(ProvincePolicyAdmin):
+    """A province's own mapping of codes to key industries; its employers follow on save."""
+
+    list_display = ["industry_code", "category"]
+    list_filter = ["category"]
+    autocomplete_fields = ["industry_code"]
+
+    def save_model(self, request: HttpRequest, obj: IndustryMapping, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.province_id:
+            apply_industry_mapping(obj.industry_code, obj.province_id)
+
+    def delete_model(self, request: HttpRequest, obj: IndustryMapping) -> None:
+        code, province = obj.industry_code, obj.province_id
+        super().delete_model(request, obj)
+        if province:
+            apply_industry_mapping(code, province)
 
 
 @admin.register(HazardCategory)
@@ -57,7 +90,7 @@ class FocusIndustryAdmin(admin.ModelAdmin):
         """A province admin sees their province's counties only."""
         province = ProvincePolicyAdmin.own_province(request)
         qs = super().get_queryset(request)
-        return qs.filter(region_id__startswith=province) if province else qs
+        return qs.filter(region__code__startswith=province) if province else qs
 
     def save_model(self, request: HttpRequest, obj: FocusIndustry, form: Any, change: bool) -> None:
         province = ProvincePolicyAdmin.own_province(request)

@@ -494,7 +494,10 @@ def _check_row(row: Row, ctx: _Context) -> None:
             provided.add("industry_code")
     industry = ctx.industry_by_label.get(v.get("industry") or "", "")
     if industry or code is not None:
-        rule("industry", lambda: data.__setitem__("industry", reconcile_industry(industry, code)))
+        rule(
+            "industry",
+            lambda: data.__setitem__("industry", reconcile_industry(industry, code, ctx.user.region_id)),
+        )
         provided.add("industry")
     categories = {ctx.categories[n].pk: ctx.categories[n] for n in v.get("hazard_categories") or ()}
     factors = []

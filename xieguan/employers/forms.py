@@ -22,6 +22,7 @@ from xieguan.employers.models import (
     HazardFactor,
     Industry,
     IndustryCode,
+    IndustryMapping,
     OperatingStatus,
 )
 from xieguan.lib import tabular
@@ -58,10 +59,11 @@ def bootstrap(form: forms.Form) -> None:
 # --- rules shared with the importer ----------------------------------------------------
 
 
-def reconcile_industry(industry: str | None, code: IndustryCode | None) -> str:
-    """The key-industry category: taken from the code's mapping when only the code is given."""
+def reconcile_industry(industry: str | None, code: IndustryCode | None, region: Region | str | None) -> str:
+    """The key-industry category: taken from the code's mapping in the region's province when
+    only the code is given."""
     if code is not None:
-        mapped = code.category
+        mapped = code.category_in(region)
         if industry and industry != mapped:
             raise ValidationError(
                 _("行业类别“%(chosen)s”与行业代码 %(code)s（%(name)s，属%(mapped)s）不一致。")
@@ -153,9 +155,12 @@ class FactorCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
-def industry_map() -> dict[str, str]:
-    """GB/T 4754 code -> key-industry category (the editable mapping), for the form's script."""
-    return dict(IndustryCode.objects.values_list("code", "category"))
+def industry_map(region: Region | str | None) -> dict[str, str]:
+    """GB/T 4754 code -> key-industry category in the region's province (the national mapping
+    with the province's own over it), for the form's script and the offline bundle."""
+    mapping = dict(IndustryCode.objects.values_list("code", "category"))
+    mapping.update({code: row.category for code, row in IndustryMapping.rows_for_region(region).items()})
+    return mapping
 
 
 class EmployerForm(forms.Form):
@@ -324,7 +329,8 @@ class EmployerForm(forms.Form):
                 data[field] = tidy(data[field])
         if "industry" in data and "industry_code" in data:
             try:
-                data["industry"] = reconcile_industry(data["industry"], data["industry_code"])
+                region = data.get("region") or self.user.region_id
+                data["industry"] = reconcile_industry(data["industry"], data["industry_code"], region)
             except ValidationError as exc:
                 self.add_error("industry", exc)
         factors = list(data.get("hazard_factors") or [])

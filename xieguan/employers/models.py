@@ -45,7 +45,10 @@ class OperatingStatus(models.TextChoices):
 
 
 class IndustryCode(models.Model):
-    """GB/T 4754-2017 industry codes and the key-industry category each maps to (editable data)."""
+    """GB/T 4754-2017 industry codes and the key-industry category each maps to (editable data).
+
+    ``category`` is the national mapping; a province may map a code otherwise
+    (``IndustryMapping``); ``category_in(region)`` is the one that applies there."""
 
     code = models.CharField(_("行业代码"), max_length=5, primary_key=True)
     name = models.CharField(_("行业名称"), max_length=100)
@@ -58,6 +61,31 @@ class IndustryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def category_in(self, region: Region | str | None) -> str:
+        """The key-industry category of this code in the region's province."""
+        override = IndustryMapping.rows_for_region(region).get(self.code)
+        return override.category if override is not None else self.category
+
+
+class IndustryMapping(ProvincePolicy):
+    """A province's own mapping of a GB/T 4754 code to a key-industry category, overriding the
+    national one (``IndustryCode.category``); a keyed per-province table (regions/policy.py)."""
+
+    policy_key = "industry_code_id"
+
+    industry_code = models.ForeignKey(
+        IndustryCode, verbose_name=_("行业代码"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("重点行业类别"), max_length=20, choices=Industry.choices)
+
+    class Meta:
+        verbose_name = _("本省行业对照")
+        verbose_name_plural = _("本省行业对照")
+        constraints = province_unique("industrymapping", "industry_code")
+
+    def __str__(self) -> str:
+        return f"{self.industry_code} → {self.get_category_display()}"
 
 
 class HazardCategory(models.Model):

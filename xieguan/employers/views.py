@@ -174,7 +174,13 @@ def create(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "employers/form.html",
-        {"form": form, "creating": True, "industry_map": industry_map(), "offline": offline, **extra},
+        {
+            "form": form,
+            "creating": True,
+            "industry_map": industry_map(request.user.region_id),
+            "offline": offline,
+            **extra,
+        },
     )
 
 
@@ -219,7 +225,13 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "employers/form.html",
-        {"form": form, "employer": employer, "industry_map": industry_map(), "offline": offline, **extra},
+        {
+            "form": form,
+            "employer": employer,
+            "industry_map": industry_map(request.user.region_id),
+            "offline": offline,
+            **extra,
+        },
     )
 
 

@@ -22,7 +22,7 @@ COUNT = "#,##0"
 PERCENT = '0.0"%"'
 
 COLUMNS: Sequence[tuple[str, Callable[[CountyFunding], Any], str, int]] = [
-    ("县(区)", lambda r: r.name, "@", 14),
+    ("县(区)", lambda r: r.name, "@", 22),  # 道真仡佬族苗族自治县 whole
     ("区划代码", lambda r: r.code, "@", 10),
     ("下达经费合计(元)", lambda r: r.allocated, MONEY, 16),
     ("其中：基本公共卫生服务监督协管项目(元)", lambda r: r.allocated_public, MONEY, 20),

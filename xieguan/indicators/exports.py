@@ -52,8 +52,12 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
     ws.column_dimensions["A"].width = 22
     for col in range(2, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
+    # the header rows as high as their wrapped text (an indicator's label over its three columns)
+    ws.row_dimensions[3].height = max(xlsx.row_height([h], [36]) for h in header1)
+    ws.row_dimensions[4].height = max(xlsx.row_height([h], [12]) for h in header2)
     ws.freeze_panes = "B5"
-    xlsx.print_a4(ws, title_rows="3:4", title_cols="A:A", landscape=width > 7)
+    total = 22 + 12 * (width - 1)
+    xlsx.print_a4(ws, title_rows="3:4", title_cols="A:A", landscape=width > 7, wide=xlsx.pages_wide(total))
     return xlsx.to_bytes(wb)
 
 

@@ -711,7 +711,8 @@ def write_table(
     """Stream rows into an .xlsx (openpyxl write-only: memory does not grow with the rows).
 
     Title row across the columns, a frozen header repeated on every printed page, widths
-    that fit Chinese text, landscape A4 fitted to the page width. Returns the rows written.
+    that fit Chinese text, landscape A4 fitted to the page width (or to the pages across a very
+    wide table needs, ``xlsx.pages_wide``, the first column repeated). Returns the rows written.
 
     ``printable``: the version for paper — every cell boxed and wrapped, each column as wide
     as its ``width`` (at most ``PRINT_MAX_WIDTH``), each row as high as its text
@@ -724,9 +725,6 @@ def write_table(
     ws.merged_cells.add(f"A1:{last}1")
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{last}2"
-    xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A")
-    if footer:
-        ws.oddFooter.center.text = footer
     # on paper a column is as wide as its ``width`` says (longer text wraps), not its widest choice
     widths = [
         min(column.width or column.display_width(), PRINT_MAX_WIDTH) if printable else column.display_width()
@@ -734,6 +732,9 @@ def write_table(
     ]
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
+    xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A", wide=xlsx.pages_wide(sum(widths)))
+    if footer:
+        ws.oddFooter.center.text = footer
     title_cell = xlsx.guard(WriteOnlyCell(ws, value=title))
     title_cell.font = Font(bold=True, size=14)
     title_cell.alignment = Alignment(horizontal="center", vertical="center")

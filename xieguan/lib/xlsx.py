@@ -98,14 +98,28 @@ def to_bytes(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def print_a4(ws: Any, *, title_rows: str, title_cols: str | None = None, landscape: bool = True) -> None:
+PAGE_CHARS = 200  # column-width units that still print readably across landscape A4 (~75 % scale)
+
+
+def pages_wide(total_width: float) -> int:
+    """How many landscape pages across a table of ``total_width`` units needs to stay readable:
+    one up to ``PAGE_CHARS``; a wider table (the indicator table's 40 columns) prints its
+    columns over several pages, the region column repeated on each, instead of at a third of
+    the type size."""
+    return max(1, -(-int(total_width) // PAGE_CHARS))
+
+
+def print_a4(
+    ws: Any, *, title_rows: str, title_cols: str | None = None, landscape: bool = True, wide: int = 1
+) -> None:
     """Page setup for printing (see the module's docstring); works on write-only sheets too.
 
     ``title_rows`` like ``"3:4"`` (the header rows), ``title_cols`` like ``"A:A"`` (the region or
-    name column), repeated on every printed page."""
+    name column), repeated on every printed page; ``wide``: fitted to that many pages across
+    (``pages_wide``)."""
     ws.page_setup.paperSize = "9"  # A4 (ECMA-376 paper size code)
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = wide
     ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = title_rows

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role
 from xieguan.regions.models import Region
@@ -40,6 +41,15 @@ class ProvincePolicyAdmin(admin.ModelAdmin):
     def get_list_display(self, request: HttpRequest) -> Any:
         shown = list(super().get_list_display(request))
         return shown if self.own_province(request) else ["province", *shown]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """A province admin's list says what applies where they set nothing: the national defaults."""
+        if self.own_province(request) and request.method == "GET":
+            defaults = "；".join(str(row) for row in self.model.objects.filter(province__isnull=True)) or _(
+                "字段默认值"
+            )
+            messages.info(request, _("本省未设置的项按全国默认值执行：%(defaults)s") % {"defaults": defaults})
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)

@@ -141,6 +141,18 @@ def test_every_document_prints_in_every_format(client_for, personas, out_dir):
     (out_dir / "lead-register.xlsx").write_bytes(client.get(reverse("leads:export")).content)
     files += [out_dir / "ledger-print.xlsx", out_dir / "lead-register.xlsx"]
     expected["ledger-print.xlsx"] = expected["lead-register.xlsx"] = 1
+    province = client_for("sheng")
+    for name, user, url in (
+        ("roster", client, "personnel:export"),
+        ("indicators", province, "indicators:dashboard_xlsx"),
+        ("funding", province, "funding:export"),
+    ):
+        response = user.get(reverse(url))
+        assert response.status_code == 200, url
+        path = out_dir / f"{name}.xlsx"
+        path.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
+        files.append(path)
+        expected[path.name] = 0  # checked for ### only
 
     printed = {**reportlab, **libreoffice_pdfs(files, out_dir)}
     counts = {name: pdf_pages(data) for name, data in printed.items()}

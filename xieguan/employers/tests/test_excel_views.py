@@ -129,7 +129,8 @@ def test_export_of_the_current_filter(client_for, personas):
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["台账"]
     assert ws["A1"].value.startswith("贵州省六盘水市盘州市用人单位基本信息登记台账（导出日期：")
     assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2"
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    # 27 columns: printed across pages (the name column repeated); the 打印版 fits one page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth >= 1
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     header = [c.value for c in ws[2]]
     assert [r[0] for r in rows] == ["乙砖厂"]

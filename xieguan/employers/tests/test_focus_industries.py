@@ -105,3 +105,16 @@ def test_the_province_admin_site_accepts_counties_only(personas, furniture):
     with pytest.raises(ValidationError, match="县"):
         FocusIndustry(region_id="5202", industry_code=furniture).full_clean()
     FocusIndustry(region_id="520281", industry_code=furniture).full_clean()
+
+
+def test_the_admin_site_lists_the_province_admins_focus_industries(client_for, personas, two_counties):
+    """The admin's list, change, history and delete pages of a focus industry open (they were a
+    500: a prefix lookup on the foreign key itself, found by the scope matrix)."""
+    personas.sheng.is_superuser = True  # as bootstrap makes the province admin
+    personas.sheng.save(update_fields=["is_superuser"])
+    client = client_for("sheng")
+    listed = client.get("/admin/employers/focusindustry/")
+    assert listed.status_code == 200
+    focus = FocusIndustry.objects.get(region_id="520203")
+    for page in ("change", "history", "delete"):
+        assert client.get(f"/admin/employers/focusindustry/{focus.pk}/{page}/").status_code == 200, page

@@ -198,14 +198,18 @@ def assert_prints_on_a4(ws: Any, title_rows: str, title_cols: str | None, narrow
     setup = ws.page_setup
     assert setup.paperSize in (9, "9")
     assert setup.orientation == "landscape"
-    assert (setup.fitToWidth, setup.fitToHeight) in ((1, 0), ("1", "0"))
+    across = sum(
+        (dim.max - dim.min + 1) * dim.width for dim in ws.column_dimensions.values() if dim.customWidth
+    )
+    wide = xlsx.pages_wide(across)  # one page across, or the pages a very wide table needs
+    assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (wide, 0), (across, setup.fitToWidth)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert title_rows in (ws.print_title_rows or "")
     if title_cols:
         assert title_cols in (ws.print_title_cols or "")
     assert "&P" in (ws.oddFooter.center.text or "")
     # every column used has a width made for its text, not Excel's default
-    widths = {}
+    widths: dict[int, float] = {}
     for dim in ws.column_dimensions.values():  # openpyxl groups equal neighbours in one <col>
         if dim.customWidth:
             widths.update(dict.fromkeys(range(dim.min, dim.max + 1), dim.width))

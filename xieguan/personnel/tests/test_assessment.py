@@ -283,3 +283,43 @@ def test_prefill_counts_assigned_tasks(world, personas):
     complete_assignment(done.assignments.get(), by=personas.xieguan, note="已完成排查")
     figures = measure(personas.xieguan.assistant, today.year)
     assert (figures.tasks_assigned, figures.tasks_done, figures.tasks_on_time) == (2, 1, 1)
+
+
+def test_blank_comments_row_is_a_handwritten_line_high_in_every_format(work, personas):
+    """考核意见 left empty (written by hand on paper) is at least 9 mm high: measured from the PDF
+    (the lines above and below it), the .docx row height and the .xlsx row height."""
+    import io
+    import re
+    import subprocess
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from xieguan.documents.render import render
+    from xieguan.documents.tests.test_render import poppler
+    from xieguan.personnel.printing import assessment_doc
+
+    doc = assessment_doc(work["assessment"], personas.panzhou)
+    pdf = render(doc, "pdf")
+    boxes = subprocess.run(
+        [poppler("pdftotext"), "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    words = [
+        (m.group(3), float(m.group(1)), float(m.group(2)))
+        for m in re.finditer(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', boxes
+        )
+    ]
+    heading_bottom = next(y_max for text, _, y_max in words if text == "考核意见")
+    below = min(y_min for text, y_min, _ in words if text.startswith("考核单位"))
+    # the gap holds the blank row (and the 0.5 cm before the signature line)
+    assert (below - heading_bottom) * 25.4 / 72 >= 9 + 5
+
+    table = Document(io.BytesIO(render(doc, "docx"))).tables[-1]
+    assert table.rows[0].cells[0].text == "考核意见" and table.rows[1].cells[0].text == ""
+    height = table.rows[1].height
+    assert height is not None and height.mm >= 9
+
+    ws = load_workbook(io.BytesIO(render(doc, "xlsx"))).active
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "考核意见") + 1
+    assert ws.cell(row, 1).value is None and ws.row_dimensions[row].height * 25.4 / 72 >= 9

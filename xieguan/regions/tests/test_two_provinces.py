@@ -15,8 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xieguan.accounts.models import Role, User
+from xieguan.employers.actions import apply_industry_mapping
+from xieguan.employers.codelists import ensure_code_lists
+from xieguan.employers.forms import industry_map, reconcile_industry
 from xieguan.employers.ledger import declaration_cutoff
-from xieguan.employers.models import LedgerPolicy
+from xieguan.employers.models import (
+    Employer,
+    FocusIndustry,
+    Industry,
+    IndustryCode,
+    IndustryMapping,
+    LedgerPolicy,
+)
 from xieguan.indicators.dashboard import targets
 from xieguan.indicators.models import RecordingPolicy, Target
 from xieguan.inspections import actions as inspection_actions
@@ -137,7 +147,9 @@ def test_the_django_admin_shows_each_province_admin_their_own_rows(two: dict[str
     assert mine.province_id == YN  # assigned, never chosen
     assert yn.get(url).status_code == 403  # one row per province
     changelist = reverse("admin:leads_reportingpolicy_changelist")
-    assert list(yn.get(changelist).context["cl"].queryset) == [mine]
+    listed = yn.get(changelist)
+    assert list(listed.context["cl"].queryset) == [mine]
+    assert "本省未设置的项按全国默认值执行" in listed.content.decode()  # what applies where unset
     assert list(gz.get(changelist).context["cl"].queryset) == []
     assert (
         gz.get(reverse("admin:leads_reportingpolicy_change", args=[mine.pk])).status_code == 302
@@ -152,6 +164,48 @@ def test_the_django_admin_shows_each_province_admin_their_own_rows(two: dict[str
     again = yn.post(targets_url, form)
     assert again.status_code == 200 and again.context["adminform"].form.errors
     assert Target.objects.filter(province_id=YN).count() == 1
+
+
+def test_each_province_maps_industries_its_own_way(two: dict[str, Any]) -> None:
+    ensure_code_lists()
+    code = IndustryCode.objects.get(code="30")  # 非金属矿物制品业: building materials nationally
+    assert code.category == Industry.BUILDING_MATERIALS
+    gz_brick = EmployerFactory.create(industry=Industry.BUILDING_MATERIALS, industry_code=code)
+    yn_brick = EmployerFactory.create(
+        name="云南测试砖厂", region_id=YN_VILLAGE, industry=Industry.BUILDING_MATERIALS, industry_code=code
+    )
+    yn = logged_in(two["yn"])
+    # A province admin does not edit the national mapping …
+    assert yn.post(reverse("admin:employers_industrycode_change", args=["30"]), {}).status_code == 403
+    # … but maps the code for their province; their employers follow, Guizhou's do not.
+    response = yn.post(
+        reverse("admin:employers_industrymapping_add"), {"industry_code": "30", "category": "other"}
+    )
+    assert response.status_code == 302
+    assert IndustryMapping.objects.get().province_id == YN
+    assert code.category_in(YN_COUNTY) == Industry.OTHER and code.category_in("520281") == code.category
+    assert industry_map(YN_TOWN)["30"] == Industry.OTHER and industry_map("52")["30"] == code.category
+    industries = dict(
+        Employer.objects.filter(pk__in=[yn_brick.pk, gz_brick.pk]).values_list("pk", "industry")
+    )
+    assert (industries[yn_brick.pk], industries[gz_brick.pk]) == (Industry.OTHER, Industry.BUILDING_MATERIALS)
+    # A national re-mapping leaves the province with its own mapping alone.
+    IndustryCode.objects.filter(code="30").update(category=Industry.CHEMICAL)
+    apply_industry_mapping(IndustryCode.objects.get(code="30"))
+    industries = dict(
+        Employer.objects.filter(pk__in=[yn_brick.pk, gz_brick.pk]).values_list("pk", "industry")
+    )
+    assert (industries[yn_brick.pk], industries[gz_brick.pk]) == (Industry.OTHER, Industry.CHEMICAL)
+    IndustryCode.objects.filter(code="30").update(category=Industry.BUILDING_MATERIALS)
+    code.refresh_from_db()
+    # Focus industries in the admin: a province admin lists their province's only.
+    FocusIndustry.objects.create(region_id="520281", industry_code=IndustryCode.objects.get(code="21"))
+    assert list(yn.get(reverse("admin:employers_focusindustry_changelist")).context["cl"].queryset) == []
+    gz = logged_in(User.objects.get(username="sheng"))
+    assert len(gz.get(reverse("admin:employers_focusindustry_changelist")).context["cl"].queryset) == 1
+    # A new employer registered with that code gets the province's category.
+    assert reconcile_industry(None, code, YN_VILLAGE) == Industry.OTHER
+    assert reconcile_industry(None, code, "520281117001") == Industry.BUILDING_MATERIALS
 
 
 def test_a_county_of_one_province_sees_nothing_of_the_other(two: dict[str, Any]) -> None:
