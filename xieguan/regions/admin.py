@@ -13,12 +13,54 @@ from xieguan.regions.models import Region
 from xieguan.regions.policy import province_of
 
 
+def _province_admin_of(request: HttpRequest) -> str | None:
+    user = request.user
+    if getattr(user, "role", None) == Role.PROVINCE_ADMIN:
+        return province_of(getattr(user, "region_id", None)) or None
+    return None
+
+
+class NationalListAdmin(admin.ModelAdmin):
+    """Admin of a national list every province reads (the statutory retirement rules, the hazard
+    catalogue, the industry codes): a province admin views it, only an operator without a
+    province (a superuser who is not a province admin) adds, changes or deletes its rows — one
+    province's edit would change the others' data."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not _province_admin_of(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _province_admin_of(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _province_admin_of(request) and super().has_delete_permission(request, obj)
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    """The regions (loaded by ``loadregions``). A province admin sees and renames their own
+    province's regions only: code, level and parent stay as loaded, and they neither add nor
+    delete one (another province's region is not found)."""
+
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        province = _province_admin_of(request)
+        return qs.filter(code__startswith=province) if province else qs
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        shown = list(super().get_readonly_fields(request, obj))
+        return [*shown, "code", "level", "parent"] if _province_admin_of(request) else shown
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not _province_admin_of(request) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _province_admin_of(request) and super().has_delete_permission(request, obj)
 
 
 class ProvincePolicyAdmin(admin.ModelAdmin):
@@ -33,10 +75,7 @@ class ProvincePolicyAdmin(admin.ModelAdmin):
 
     @staticmethod
     def own_province(request: HttpRequest) -> str | None:
-        user = request.user
-        if getattr(user, "role", None) == Role.PROVINCE_ADMIN:
-            return province_of(getattr(user, "region_id", None)) or None
-        return None
+        return _province_admin_of(request)
 
     def get_list_display(self, request: HttpRequest) -> Any:
         shown = list(super().get_list_display(request))
