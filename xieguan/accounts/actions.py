@@ -485,9 +485,9 @@ def confirm_enrolment(
 ) -> tuple[TOTPDevice, list[str]]:
     """Confirm the device this login is enrolling (``device_id``, from ``start_enrolment``) with
     a code from the app; returns the device and the new recovery codes (shown once). The user's
-    other unconfirmed devices (other logins' enrolments) are deleted. A wrong code refuses and counts towards the throttle. The
-    user's other browser sessions end (``keep_session``, the one enrolling, stays): from now on
-    every login passes the second factor."""
+    other unconfirmed devices (other logins' enrolments) are deleted. A wrong code refuses and
+    counts towards the throttle. The user's other browser sessions end (``keep_session``, the
+    one enrolling, stays): from now on every login passes the second factor."""
     device = (
         TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first() if device_id else None
     )

@@ -22,7 +22,6 @@ from xieguan.accounts.views_people import ADMINS, _post_action, _refusal_to_form
 from xieguan.lib.access import AuthedRequest, login_only, scoped
 from xieguan.lib.http import safe_next
 
-
 ENROLLING = "xieguan_2fa_enrolling"  # the pk of the unconfirmed device this session was shown
 
 
