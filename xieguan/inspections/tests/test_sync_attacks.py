@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,12 +23,12 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/inspections"
 
 
-def put_draft(client: Client, body: dict) -> object:
+def put_draft(client: Client, body: dict[str, Any]) -> Any:
     return client.put(f"{BASE}/{body['id']}/draft", json.dumps(body), content_type="application/json")
 
 
-def photo(client: Client, inspection_id: str, data: bytes, key: uuid.UUID | None = None, name="x.jpg"):
-    form = {"image": SimpleUploadedFile(name, data, content_type="image/jpeg")}
+def photo(client: Client, inspection_id: str, data: bytes, key: uuid.UUID | None = None, name="x.jpg") -> Any:
+    form: dict[str, Any] = {"image": SimpleUploadedFile(name, data, content_type="image/jpeg")}
     if key is not None:
         form["client_uuid"] = str(key)
     return client.post(f"{BASE}/{inspection_id}/photos", form)
@@ -36,7 +37,9 @@ def photo(client: Client, inspection_id: str, data: bytes, key: uuid.UUID | None
 @pytest.fixture
 def neighbour(personas):
     """A second assistant of the same township (柏果镇) as ``xieguan``, logged in."""
-    user = UserFactory(username="xieguan_b", full_name="同镇协管员", role=Role.ASSISTANT, region_id=TOWNSHIP)
+    user: Any = UserFactory(
+        username="xieguan_b", full_name="同镇协管员", role=Role.ASSISTANT, region_id=TOWNSHIP
+    )
     client = Client()
     client.force_login(user)
     return client
