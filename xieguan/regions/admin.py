@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -38,29 +38,26 @@ class NationalListAdmin(admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    """The regions (loaded by ``loadregions``). A province admin sees and renames their own
-    province's regions only: code, level and parent stay as loaded, and they neither add nor
-    delete one (another province's region is not found)."""
-
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
+        """A province admin sees, changes and deletes their own province's regions only (another
+        province's, named by code in the URL, is not found)."""
+        province = ProvincePolicyAdmin.own_province(request)
         qs = super().get_queryset(request)
-        province = _province_admin_of(request)
         return qs.filter(code__startswith=province) if province else qs
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        shown = list(super().get_readonly_fields(request, obj))
-        return [*shown, "code", "level", "parent"] if _province_admin_of(request) else shown
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not _province_admin_of(request) and super().has_add_permission(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _province_admin_of(request) and super().has_delete_permission(request, obj)
+    def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
+        """Nor made, or moved, outside their province."""
+        province = ProvincePolicyAdmin.own_province(request)
+        if province and not (
+            obj.code.startswith(province) and (obj.parent_id or province).startswith(province)
+        ):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 class ProvincePolicyAdmin(admin.ModelAdmin):
