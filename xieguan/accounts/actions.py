@@ -461,11 +461,14 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def start_enrolment(user: User) -> TOTPDevice:
-    """The user's unconfirmed TOTP device (made now, with a new random key, if there is none)."""
+def start_enrolment(user: User, *, reuse: int | None = None) -> TOTPDevice:
+    """The unconfirmed TOTP device one login is enrolling: ``reuse`` (the pk that login was
+    shown before, kept in its session) while it is still the user's and unconfirmed, else a new
+    one with a new random key. Never another login's device: a secret shown to one session (an
+    attacker's, who has only the password) must not become the device the user confirms."""
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise AccountRefused(_("您已启用两步验证。"))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=reuse).first() if reuse else None
     return device or TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
 
 
@@ -478,13 +481,16 @@ def _end_browser_sessions(target: User, *, keep: str | None = None) -> int:
 
 
 def confirm_enrolment(
-    user: User, token: str, *, keep_session: str | None = None
+    user: User, token: str, *, device_id: int | None, keep_session: str | None = None
 ) -> tuple[TOTPDevice, list[str]]:
-    """Confirm the device being enrolled with a code from the app; returns the device and the
-    new recovery codes (shown once). A wrong code refuses and counts towards the throttle. The
-    user's other browser sessions end (``keep_session``, the one enrolling, stays): from now on
-    every login passes the second factor."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    """Confirm the device this login is enrolling (``device_id``, from ``start_enrolment``) with
+    a code from the app; returns the device and the new recovery codes (shown once). The user's
+    other unconfirmed devices (other logins' enrolments) are deleted. A wrong code refuses and
+    counts towards the throttle. The user's other browser sessions end (``keep_session``, the
+    one enrolling, stays): from now on every login passes the second factor."""
+    device = (
+        TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first() if device_id else None
+    )
     if device is None:
         raise AccountRefused(_("请先打开“两步验证”页面扫描二维码。"))
     code = "".join((token or "").split())

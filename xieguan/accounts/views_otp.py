@@ -22,6 +22,8 @@ from xieguan.accounts.views_people import ADMINS, _post_action, _refusal_to_form
 from xieguan.lib.access import AuthedRequest, login_only, scoped
 from xieguan.lib.http import safe_next
 
+ENROLLING = "xieguan_2fa_enrolling"  # the pk of the unconfirmed device this session was shown
+
 
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"  # a secret or recovery codes on the page
@@ -77,7 +79,10 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = actions.confirm_enrolment(
-                user, form.cleaned_data["code"], keep_session=request.session.session_key
+                user,
+                form.cleaned_data["code"],
+                device_id=request.session.get(ENROLLING),
+                keep_session=request.session.session_key,
             )
         except AccountRefused as exc:
             _refusal_to_form(form, exc)
@@ -85,7 +90,8 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
             django_otp.login(request, device)  # this login counts as verified
             twofactor.remember(request, True)
             return _recovery_page(request, codes, enrolled=True)
-    device = actions.start_enrolment(user)
+    device = actions.start_enrolment(user, reuse=request.session.get(ENROLLING))
+    request.session[ENROLLING] = device.pk  # this login confirms this device only
     secret = base64.b32encode(device.bin_key).decode()
     context.update(
         form=form,

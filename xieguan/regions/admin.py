@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -19,6 +19,22 @@ class RegionAdmin(admin.ModelAdmin):
     list_filter = ["level"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
+        """A province admin sees, changes and deletes their own province's regions only (another
+        province's, named by code in the URL, is not found)."""
+        province = ProvincePolicyAdmin.own_province(request)
+        qs = super().get_queryset(request)
+        return qs.filter(code__startswith=province) if province else qs
+
+    def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
+        """Nor made, or moved, outside their province."""
+        province = ProvincePolicyAdmin.own_province(request)
+        if province and not (
+            obj.code.startswith(province) and (obj.parent_id or province).startswith(province)
+        ):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 class ProvincePolicyAdmin(admin.ModelAdmin):

@@ -106,6 +106,7 @@ def test_online_once_then_what_is_made_offline_arrives_once(
     # The network returns: the outbox empties by itself, and the server has it once.
     context.set_offline(False)
     expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("queued-note")).to_be_hidden()  # "联网后自动上传" is over
     expect(page.get_by_test_id("sync-status")).to_contain_text("已同步")
     expect(page.get_by_test_id("sent-list")).to_contain_text(employer.name)
     screenshot(page, "5-synced")

@@ -156,7 +156,7 @@ def test_an_account_with_a_second_factor_enters_its_code_and_the_outbox_then_arr
     queue_complaint(page, base, "两步验证账号离线记录的投诉")
     user = User.objects.get(username="xieguan")
     device = actions.start_enrolment(user)  # enrolled meanwhile on another device
-    actions.confirm_enrolment(user, f"{totp(device.bin_key):06d}")
+    actions.confirm_enrolment(user, f"{totp(device.bin_key):06d}", device_id=device.pk)
     expire_sessions()
 
     page.context.set_offline(False)

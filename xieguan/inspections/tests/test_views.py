@@ -95,6 +95,25 @@ def test_new_form_is_prefilled_and_resumes_a_draft(client_for, personas, fubiao1
     )
 
 
+def test_the_answer_that_is_a_finding_is_the_red_one(client_for, fubiao1, employer):
+    """无 is red on a document item (1-5) and 有 on a lead item (6-7): on 工作场所异常情况 and
+    群众投诉举报情况, 有 is the finding that makes a lead, 无 is all right."""
+    page = client_for("xieguan").get(reverse("inspections:new", args=[employer.pk])).content.decode()
+    colours = {
+        (int(number), answer): colour
+        for colour, number, answer in re.findall(
+            r'<label class="btn btn-outline-(\w+) btn-lg" for="a(\d+)-(yes|no)">', page
+        )
+    }
+    kinds = {item.number: item.kind for item in fubiao1.items.all()}
+    assert len(colours) == 2 * len(kinds) == 14
+    for number, kind in kinds.items():
+        finding = "no" if kind == "document" else "yes"
+        fine = "yes" if finding == "no" else "no"
+        assert colours[number, finding] == "danger" and colours[number, fine] == "success", number
+    assert {kinds[6], kinds[7]} == {"lead"}
+
+
 def test_edit_of_a_submitted_inspection_goes_to_detail(client_for, submitted):
     response = client_for("xieguan").get(reverse("inspections:edit", args=[submitted.pk]))
     assert response["Location"] == reverse("inspections:detail", args=[submitted.pk])

@@ -591,6 +591,14 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     setStatus("已恢复本机保存的草稿");
     scheduleServer(500);
   }
+  // A new inspection opened from a page kept by 离线准备 shows the time that page was made: the
+  // phone's time replaces it when it is more than 10 minutes old (a draft keeps its own time).
+  if (!queued && !server && !edited) {
+    const when = field("inspected_at");
+    if (when.value && when.value === when.defaultValue && Date.parse(when.value) < Date.now() - 10 * 60000) {
+      when.value = localNow();
+    }
+  }
   showPosition();
   if (state.latitude == null) locate();
   markFindings();

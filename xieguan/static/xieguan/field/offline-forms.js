@@ -91,11 +91,34 @@ function fill(form, values) {
   });
 }
 
+function localNow() {
+  return isoToLocal(new Date().toISOString());
+}
+
+// A page kept by 离线准备 carries the moment it was made (data-offline-rendered, server time): a
+// date or time field still showing that moment (the form's default "now") gets the phone's now,
+// so a record made offline the next morning is not dated to the evening the page was saved. A
+// field the user or the server set to another value, and an edit (PUT), are left alone.
+function refreshNow(form, rendered) {
+  const now = localNow();
+  if (now <= rendered) return;
+  for (const el of form.elements) {
+    if (el.type === "datetime-local" && el.value && el.value.slice(0, 16) === rendered) {
+      el.value = now;
+      if (el.max && el.max < now) el.max = now;
+    } else if (el.type === "date" && el.value === rendered.slice(0, 10) && now.slice(0, 10) > el.value) {
+      el.value = now.slice(0, 10);
+      if (el.max && el.max < el.value) el.max = el.value;
+    }
+  }
+}
+
 async function setup(form) {
   const cfg = form.dataset;
   const fromOutbox = new URLSearchParams(location.search).get("outbox");
   const queued = fromOutbox ? await outbox.get(fromOutbox) : null;
   const id = queued ? queued.id : outbox.uuid();
+  if (!queued && cfg.offlineRendered && cfg.offlineMethod !== "PUT") refreshNow(form, cfg.offlineRendered);
   // A page saved without its query (the consultation form, opened from an employer with
   // ?employer=<id>): choose that employer, as the server would have.
   const wanted = new URLSearchParams(location.search).get("employer");

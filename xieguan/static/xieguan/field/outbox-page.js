@@ -134,6 +134,8 @@ async function render() {
   const items = await outbox.mine(user);
   list.replaceChildren(...(await Promise.all(items.map(itemRow))));
   empty.hidden = items.length > 0;
+  // "Saved on the phone, sent when online" is over once the outbox is empty (sent meanwhile).
+  if (!items.length) document.getElementById("queued-note").hidden = true;
   const sent = (await outbox.getMeta("sent")) || [];
   sentList.replaceChildren(
     ...sent.map((s) =>
