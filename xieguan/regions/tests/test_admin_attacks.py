@@ -69,3 +69,15 @@ def test_a_province_admin_cannot_change_another_provinces_regions(two: dict[str,
     )
     own.refresh_from_db()
     assert (own.parent_id or "").startswith(YN)
+
+
+def test_all_counties_of_another_province_are_not_found(two: dict[str, Any]) -> None:
+    yn = logged_in(two["yn"])
+    gz = logged_in(User.objects.get(username="sheng"))
+    for url in (reverse("indicators:counties"), reverse("indicators:counties_xlsx")):
+        assert yn.get(url, {"region": "52"}).status_code == 404
+        assert yn.get(url, {"region": "5202"}).status_code == 404
+        assert gz.get(url, {"region": YN}).status_code == 404
+        assert logged_in(two["wuhua"]).get(url, {"region": YN}).status_code == 403
+    own = yn.get(reverse("indicators:counties")).content.decode()
+    assert "五华区" in own and "盘州市" not in own and "六盘水" not in own

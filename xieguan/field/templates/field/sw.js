@@ -19,9 +19,12 @@ workbox.precaching.cleanupOutdatedCaches();
 
 // Pages vary by Cookie and Accept-Language, which a stored request made by 离线准备 lacks:
 // matched ignoring Vary (the cache is emptied at logout, and the app speaks one language).
-// Only complete, non-redirected pages are kept (a login redirect is not the page asked for).
+// Only complete, non-redirected pages are kept (a login redirect is not the page asked for), and
+// never one the server marked no-store (the second factor's secret, private photos, exports).
+const noStore = (response) => /no-store/i.test(response.headers.get("Cache-Control") || "");
 const onlyPages = {
-  cacheWillUpdate: async ({ response }) => (response && response.status === 200 && !response.redirected ? response : null),
+  cacheWillUpdate: async ({ response }) =>
+    response && response.status === 200 && !response.redirected && !noStore(response) ? response : null,
 };
 const expiry = new workbox.expiration.ExpirationPlugin({ maxEntries: 600, purgeOnQuotaError: false });
 
