@@ -514,15 +514,22 @@ def confirm_enrolment(
     return device, codes
 
 
+RECOVERY_LOOKALIKES = str.maketrans("01", "ol")
+
+
 def verify_second_factor(user: User, token: str) -> Device:
     """The device that accepts ``token`` (a 6-digit code of the app, or an unused recovery code,
-    which is used up), or ``AccountRefused``. Every refusal is an AccountEvent."""
+    which is used up; case, spaces and a 0 or 1 for the letter o or l do not matter), or
+    ``AccountRefused``. Every refusal is an AccountEvent."""
     code = "".join((token or "").split()).lower()
     if not code:
         raise AccountRefused(_("请输入验证码。"))
     if code.isdigit():
         devices: list[Device] = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     else:
+        # Recovery codes are base32 (a-z, 2-7: never 0 or 1): a 0 or 1 copied by hand from a
+        # printed code is the letter o or l.
+        code = code.translate(RECOVERY_LOOKALIKES)
         devices = list(StaticDevice.objects.filter(user=user, confirmed=True))
     for device in devices:
         allowed, data = device.verify_is_allowed()

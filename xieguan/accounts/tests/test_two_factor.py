@@ -136,6 +136,21 @@ def test_a_recovery_code_works_once(personas):
     assert second.get("/employers/").status_code == 302
 
 
+def test_a_recovery_code_copied_by_hand_with_digits_for_o_and_l(personas):
+    """Recovery codes are base32 (no 0 or 1): 0 and 1 typed for the letters o and l still match,
+    in capitals and with a space too; the code is then used up like any other."""
+    enrolled(personas.jiandu)
+    static = StaticDevice.objects.get(user=personas.jiandu)
+    StaticToken.objects.create(device=static, token="qfo7pl2l")
+    client = password_login("jiandu")
+    response = client.post(VERIFY, {"code": "QF07 P121"}, follow=True)
+    assert response.status_code == 200 and "还剩 10 个" in response.content.decode()
+    assert client.get("/employers/").status_code == 200
+    assert not StaticToken.objects.filter(device=static, token="qfo7pl2l").exists()
+    other = password_login("jiandu")
+    assert "验证码不正确" in other.post(VERIFY, {"code": "qf07p121"}).content.decode()
+
+
 def test_new_recovery_codes_replace_the_old_ones(personas, client_for):
     _device, old = enrolled(personas.jiandu)
     client = client_for("jiandu")  # force_login: not verified, so verify first with a recovery code
