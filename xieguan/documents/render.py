@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -191,6 +192,7 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
 
     from xieguan.documents.linebreak import Paragraph  # CJK wrapping with 禁则, nothing hangs
 
+    doc = _visible(doc)  # a control character would vanish without a trace
     font = fonts.chain().names[0]
     missing: set[str] = set()
     pagesize = landscape(A4) if doc.landscape else A4
@@ -443,6 +445,22 @@ def _docx_table(document: Any, n_rows: int, widths_cm: list[float]) -> Any:
     return table
 
 
+def _visible(value: Any) -> Any:
+    """A form's strings, however nested in its blocks, with the characters XML cannot hold shown
+    as marks (``xlsx.visible``): a control character in a finding must not fail the .docx or
+    .xlsx of a whole year, nor vanish from the PDF."""
+    if isinstance(value, str):
+        return xlsx.visible(value)
+    if isinstance(value, dict):
+        return {k: _visible(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return type(value)(_visible(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _visible(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
 def render_docx(doc: FormDoc) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
@@ -451,6 +469,7 @@ def render_docx(doc: FormDoc) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
+    doc = _visible(doc)
     document = Document()
     section = document.sections[0]
     short, long_ = Cm(21.0), Cm(29.7)
@@ -630,6 +649,7 @@ def render_xlsx(doc: FormDoc) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
+    doc = _visible(doc)
     total_chars = XLSX_CHARS_LANDSCAPE if doc.landscape else XLSX_CHARS_PORTRAIT
     edges = _boundaries(doc, total_chars)
     n_cols = len(edges) - 1

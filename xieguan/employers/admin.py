@@ -1,4 +1,6 @@
-"""Code lists of the ledger, edited by the province admin (the admin is open to them only).
+"""Code lists of the ledger. The national lists (industry codes, hazard catalogue) are viewed by
+a province admin and edited by an operator without a province; a province's own industry mapping
+and focus industries are edited by that province's admin.
 
 Employers themselves are not edited here: every change goes through employers.actions, so
 the derived fields, the duplicate rules and the history stay right.
@@ -21,21 +23,17 @@ from xieguan.employers.models import (
     IndustryMapping,
     LedgerPolicy,
 )
-from xieguan.regions.admin import ProvincePolicyAdmin
+from xieguan.regions.admin import NationalListAdmin, ProvincePolicyAdmin
 
 
 @admin.register(IndustryCode)
-class IndustryCodeAdmin(admin.ModelAdmin):
+class IndustryCodeAdmin(NationalListAdmin):
+    """The national codes and mapping: a province admin maps codes for their province in 本省行业对照."""
+
     list_display = ["code", "name", "category"]
     list_editable = ["category"]
     list_filter = ["category"]
     search_fields = ["code", "name"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        """The national mapping: a province admin maps codes for their province in 本省行业对照."""
-        if ProvincePolicyAdmin.own_province(request):
-            return False
-        return super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: IndustryCode, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -61,9 +59,17 @@ class IndustryMappingAdmin(ProvincePolicyAdmin):
         if province:
             apply_industry_mapping(code, province)
 
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        """The list's "delete selected": the employers follow each deleted mapping back."""
+        deleted = [(row.industry_code, row.province_id) for row in queryset.select_related("industry_code")]
+        super().delete_queryset(request, queryset)
+        for code, province in deleted:
+            if province:
+                apply_industry_mapping(code, province)
+
 
 @admin.register(HazardCategory)
-class HazardCategoryAdmin(admin.ModelAdmin):
+class HazardCategoryAdmin(NationalListAdmin):
     list_display = ["name", "code", "catalogue_items", "order"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -74,7 +80,7 @@ class HazardCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(HazardFactor)
-class HazardFactorAdmin(admin.ModelAdmin):
+class HazardFactorAdmin(NationalListAdmin):
     list_display = ["name", "category"]
     list_filter = ["category"]
     search_fields = ["name"]

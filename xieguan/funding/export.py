@@ -45,7 +45,7 @@ def funding_workbook(area_name: str, year: int, rows: list[CountyFunding], total
     assert ws is not None
     ws.title = f"{year}年度工作经费"
     width = len(COLUMNS)
-    ws.cell(row=1, column=1, value=f"{area_name} {year} 年度职业健康监督协管工作经费与工作量")
+    ws.cell(row=1, column=1, value=xlsx.visible(f"{area_name} {year} 年度职业健康监督协管工作经费与工作量"))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
@@ -66,7 +66,7 @@ def funding_workbook(area_name: str, year: int, rows: list[CountyFunding], total
             value = get(row)
             if isinstance(value, Decimal) and fmt == PERCENT:
                 value = float(value)  # a display ratio, not money
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = ws.cell(row=r, column=col, value=xlsx.visible(value))  # region names as typed
             cell.number_format = fmt
             cell.border = border
             if row is total:

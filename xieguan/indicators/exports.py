@@ -26,7 +26,7 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
     assert isinstance(ws, Worksheet)
     ws.title = "主要工作指标"
     width = 1 + 3 * len(table.indicators)
-    ws.append([f"{table.node.name} {title}（{table.period.label}）"])
+    ws.append([xlsx.visible(f"{table.node.name} {title}（{table.period.label}）")])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
@@ -63,7 +63,7 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
 
 def _append(ws: Worksheet, row: Row, grouped: bool) -> None:
     name = {"total": "合计", "subtotal": f"{row.name} 小计"}.get(row.kind, row.name)
-    values: list[object] = [name]
+    values: list[object] = [xlsx.visible(name)]  # a region's name as typed in the admin
     for cell in row.cells:
         rate = cell.counts.rate
         values += [

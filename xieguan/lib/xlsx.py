@@ -18,7 +18,11 @@ goes through this module:
   formula: it makes a formula only of a string starting with ``=``, which is risky).
 - ``print_a4(ws, ...)``: the one page setup of every export a clerk sends to the printer: A4,
   landscape where wide, fitted to the page width, header rows (and the name column) repeated on
-  every page, centred, narrow margins, "第 N 页，共 M 页" in the footer.
+  every page, centred, narrow margins, "第 N 页，共 M 页" in the footer (with room for its line
+  inside the bottom margin).
+- ``visible(value)``: a character XML cannot hold (a control character typed or pasted into a
+  text field) shown as a mark (U+0007 → ␇) instead of failing the whole file; ``cells``,
+  ``row`` and ``printed_rows`` apply it, as ``documents.render`` does for .docx and .xlsx.
 - ``row_height(values, widths)`` / ``printed_rows(values, widths)``: openpyxl does not fit a row
   to its wrapped text, and Excel and LibreOffice keep the height a file gives (a row left at the
   default height prints one line over its neighbours' text). Every printable export sets each
@@ -30,6 +34,7 @@ goes through this module:
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
@@ -41,6 +46,26 @@ from openpyxl.worksheet.properties import PageSetupProperties
 # Characters that make a spreadsheet read the rest as a formula (OWASP "CSV injection"), plus
 # the full-width forms an input method produces, which WPS also accepts.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return; the two
+# non-characters U+FFFE, U+FFFF; lone surrogates): openpyxl and python-docx refuse a file with
+# one (a 500). ``visible`` shows each as a mark instead, so that no character is lost silently:
+# a control character as its Unicode control picture (U+0007 → ␇), the others as U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _mark(match: re.Match[str]) -> str:
+    ch = match.group()
+    return chr(0x2400 + ord(ch)) if ord(ch) < 0x20 else "\ufffd"
+
+
+def visible(value: Any) -> Any:
+    """``value`` with every character an .xlsx or .docx cannot hold shown as a mark (a string
+    with none, and any other value, is returned as it is)."""
+    if isinstance(value, str) and _NOT_XML.search(value):
+        return _NOT_XML.sub(_mark, value)
+    return value
 
 
 def is_risky(value: Any) -> bool:
@@ -62,7 +87,7 @@ def cells(ws: Any, values: Iterable[Any]) -> list[Any]:
     A value that already is a cell (styled by the caller) is guarded as it is."""
     row = []
     for value in values:
-        cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=visible(value))
         row.append(guard(cell))
     return row
 
@@ -72,6 +97,7 @@ def row(ws: Any, values: Iterable[Any]) -> list[Any]:
 
     A cell object per value costs about as much as writing it; streamed exports of tens of
     thousands of rows append plain values and pay for a cell only where the guard needs one."""
+    values = [visible(v) for v in values]
     return [guard(WriteOnlyCell(ws, value=v)) if is_risky(v) else v for v in values]
 
 
@@ -109,6 +135,9 @@ def pages_wide(total_width: float) -> int:
     return max(1, -(-int(total_width) // PAGE_CHARS))
 
 
+FOOTER_IN = 0.3  # header and footer distance from the paper's edge, in inches (Excel's "Normal")
+
+
 def print_a4(
     ws: Any, *, title_rows: str, title_cols: str | None = None, landscape: bool = True, wide: int = 1
 ) -> None:
@@ -128,6 +157,9 @@ def print_a4(
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # The footer line sits FOOTER_IN from the paper's edge, inside the bottom margin: LibreOffice
+    # gives it only ``bottom - footer`` and cuts the page number in half when that is too little.
+    ws.page_margins.header = ws.page_margins.footer = FOOTER_IN
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
@@ -182,7 +214,9 @@ def printed_rows(
 ) -> list[tuple[list[Any], float]]:
     """A row as printed: ``[(values, height)]``, or, when its text is taller than Excel's row
     limit, continuation rows (each cell's lines cut into parts that fit) whose first cell says
-    ``N（续）``; only text cells are cut, the other values stay on the first part."""
+    ``N（续）``; only text cells are cut, the other values stay on the first part. Characters a
+    worksheet cannot hold are shown as marks (``visible``)."""
+    values = [visible(v) for v in values]
     most = int((MAX_ROW_PT - ROW_PAD_PT) // line_pt)
     split = [text_lines(v, w) if isinstance(v, str) else None for v, w in zip(values, widths, strict=False)]
     if all(lines is None or len(lines) <= most for lines in split):

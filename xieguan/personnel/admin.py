@@ -7,7 +7,7 @@ county admin who manages them (personnel.privacy), and their life runs through p
 from django.contrib import admin
 
 from xieguan.personnel.models import GradeThreshold, RetirementPolicy, RetirementRule, StaffingPolicy
-from xieguan.regions.admin import ProvincePolicyAdmin
+from xieguan.regions.admin import NationalListAdmin, ProvincePolicyAdmin
 
 
 @admin.register(GradeThreshold)
@@ -21,7 +21,9 @@ class StaffingPolicyAdmin(ProvincePolicyAdmin):
 
 
 @admin.register(RetirementRule)
-class RetirementRuleAdmin(admin.ModelAdmin):
+class RetirementRuleAdmin(NationalListAdmin):
+    """National law: viewed, not edited, by a province admin."""
+
     list_display = ["label", "gender", "base_years", "reform_from_birth", "step_months", "max_delay_months"]
 
 

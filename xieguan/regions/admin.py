@@ -13,6 +13,29 @@ from xieguan.regions.models import Region
 from xieguan.regions.policy import province_of
 
 
+def _province_admin_of(request: HttpRequest) -> str | None:
+    user = request.user
+    if getattr(user, "role", None) == Role.PROVINCE_ADMIN:
+        return province_of(getattr(user, "region_id", None)) or None
+    return None
+
+
+class NationalListAdmin(admin.ModelAdmin):
+    """Admin of a national list every province reads (the statutory retirement rules, the hazard
+    catalogue, the industry codes): a province admin views it, only an operator without a
+    province (a superuser who is not a province admin) adds, changes or deletes its rows — one
+    province's edit would change the others' data."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not _province_admin_of(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _province_admin_of(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _province_admin_of(request) and super().has_delete_permission(request, obj)
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
@@ -49,10 +72,7 @@ class ProvincePolicyAdmin(admin.ModelAdmin):
 
     @staticmethod
     def own_province(request: HttpRequest) -> str | None:
-        user = request.user
-        if getattr(user, "role", None) == Role.PROVINCE_ADMIN:
-            return province_of(getattr(user, "region_id", None)) or None
-        return None
+        return _province_admin_of(request)
 
     def get_list_display(self, request: HttpRequest) -> Any:
         shown = list(super().get_list_display(request))
