@@ -40,7 +40,15 @@ class Target(ProvincePolicy):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} {self.get_comparison_display()} {self.threshold}%"
+        return f"{self.indicator_label} {self.get_comparison_display()} {self.threshold}%"
+
+    @property
+    def indicator_label(self) -> str:
+        """The indicator's name (登记率 …), or its code when no registered indicator has it."""
+        from xieguan.indicators.registry import get_indicator
+
+        found = get_indicator(self.indicator)
+        return str(found.label) if found else self.indicator
 
     def is_met(self, rate: Decimal | None) -> bool | None:
         """Met, not met, or None when there is nothing to judge (denominator zero)."""

@@ -18,7 +18,8 @@ goes through this module:
   formula: it makes a formula only of a string starting with ``=``, which is risky).
 - ``print_a4(ws, ...)``: the one page setup of every export a clerk sends to the printer: A4,
   landscape where wide, fitted to the page width, header rows (and the name column) repeated on
-  every page, centred, narrow margins, "第 N 页，共 M 页" in the footer.
+  every page, centred, narrow margins, "第 N 页，共 M 页" in the footer (with room for its line
+  inside the bottom margin).
 - ``visible(value)``: a character XML cannot hold (a control character typed or pasted into a
   text field) shown as a mark (U+0007 → ␇) instead of failing the whole file; ``cells``,
   ``row`` and ``printed_rows`` apply it, as ``documents.render`` does for .docx and .xlsx.
@@ -134,6 +135,9 @@ def pages_wide(total_width: float) -> int:
     return max(1, -(-int(total_width) // PAGE_CHARS))
 
 
+FOOTER_IN = 0.3  # header and footer distance from the paper's edge, in inches (Excel's "Normal")
+
+
 def print_a4(
     ws: Any, *, title_rows: str, title_cols: str | None = None, landscape: bool = True, wide: int = 1
 ) -> None:
@@ -153,6 +157,9 @@ def print_a4(
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # The footer line sits FOOTER_IN from the paper's edge, inside the bottom margin: LibreOffice
+    # gives it only ``bottom - footer`` and cuts the page number in half when that is too little.
+    ws.page_margins.header = ws.page_margins.footer = FOOTER_IN
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 

@@ -243,6 +243,7 @@ def test_county_admin_cannot_edit_an_assistant_or_peer_but_can_reset(client_for:
     response = client.post(f"/users/{personas.xieguan.pk}/reset-password/")
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     assert "一次性临时密码" in response.content.decode()
+    assert "此前的所有登录和设备令牌均已失效" in response.content.decode()  # a reset ends them
 
 
 def test_create_officer_through_the_page(client_for: Any, personas: Any) -> None:
@@ -254,6 +255,9 @@ def test_create_officer_through_the_page(client_for: Any, personas: Any) -> None
     response = client.post("/users/new/", officer_data(pz_agency()))
     assert response.status_code == 200
     assert response.context["password"]
+    # a new account had no sessions or tokens: the page does not say they were ended
+    assert "本人用它登录后须立即设置自己的密码" in response.content.decode()
+    assert "此前的所有登录和设备令牌均已失效" not in response.content.decode()
     assert User.objects.get(username="zhifa1").role == Role.OFFICER
     again = client.post("/users/new/", officer_data(pz_agency()))
     assert "用户名已被使用" in again.content.decode()

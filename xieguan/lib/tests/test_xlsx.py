@@ -208,6 +208,12 @@ def assert_prints_on_a4(ws: Any, title_rows: str, title_cols: str | None, narrow
     if title_cols:
         assert title_cols in (ws.print_title_cols or "")
     assert "&P" in (ws.oddFooter.center.text or "")
+    # the footer's line fits between the footer's edge distance and the bottom margin (0.1 inch
+    # cut LibreOffice's page number in half): at least a line of 11-point text and its spacing
+    assert ws.page_margins.bottom - ws.page_margins.footer >= 0.25, (
+        ws.page_margins.bottom,
+        ws.page_margins.footer,
+    )
     # every column used has a width made for its text, not Excel's default
     widths: dict[int, float] = {}
     for dim in ws.column_dimensions.values():  # openpyxl groups equal neighbours in one <col>

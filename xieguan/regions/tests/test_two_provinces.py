@@ -27,6 +27,7 @@ from xieguan.employers.models import (
     IndustryMapping,
     LedgerPolicy,
 )
+from xieguan.indicators import registry
 from xieguan.indicators.dashboard import targets
 from xieguan.indicators.models import RecordingPolicy, Target
 from xieguan.inspections import actions as inspection_actions
@@ -164,6 +165,16 @@ def test_the_django_admin_shows_each_province_admin_their_own_rows(two: dict[str
     again = yn.post(targets_url, form)
     assert again.status_code == 200 and again.context["adminform"].form.errors
     assert Target.objects.filter(province_id=YN).count() == 1
+    # The indicator is picked by its name among the registered ones, never typed as a code.
+    field = yn.get(targets_url).context["adminform"].form.fields["indicator"]
+    offered = {value for value, _ in field.choices}
+    assert set(registry.keys()) <= offered and offered - set(registry.keys()) == {""}
+    name = str(registry.indicator("registration").label)
+    assert ("registration", f"{name}（registration）") in field.choices
+    refused = yn.post(targets_url, {**form, "indicator": "no_such_indicator"})
+    assert refused.status_code == 200 and "indicator" in refused.context["adminform"].form.errors
+    page = yn.get(reverse("admin:indicators_target_changelist")).content.decode()
+    assert name in page  # the list and the national defaults say which indicator by name
 
 
 def test_each_province_maps_industries_its_own_way(two: dict[str, Any]) -> None:
