@@ -107,7 +107,14 @@ def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @scoped(*RECORDERS)
 def event_create(request: AuthedRequest) -> HttpResponse:
-    form = PublicityEventForm(request.POST or None, request.FILES or None, user=request.user)
+    """Record a publicity event; the date starts at today (most are recorded the day they are held;
+    offline, offline-forms.js moves a saved page's date to the phone's today)."""
+    form = PublicityEventForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"held_on": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

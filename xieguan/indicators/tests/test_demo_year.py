@@ -18,7 +18,7 @@ from xieguan.indicators.dashboard import build_table
 from xieguan.indicators.demo_year import STAFF, inspections_by_county
 from xieguan.indicators.periods import current_year
 from xieguan.indicators.tests.factories import load_default_targets
-from xieguan.inspections.models import Inspection
+from xieguan.inspections.models import AssistantHalf, Inspection
 from xieguan.inspections.tests.factories import load_templates
 from xieguan.leads.models import Lead
 from xieguan.outreach.models import PublicityEvent
@@ -47,7 +47,16 @@ def test_seeddemo_on_an_empty_database(regions: Any) -> None:
     the_demo_accounts_stay_as_they_are(year)
     every_county_of_the_prefecture_has_a_year_of_work()
     some_targets_are_missed_on_purpose_and_some_met()
+    the_stored_summaries_agree_with_the_inspections()
     a_second_run_adds_nothing_and_says_so()
+
+
+def the_stored_summaries_agree_with_the_inspections() -> None:
+    """The demo goes through the actions: ``checkindicators`` finds nothing to repair (exit 0)."""
+    out = StringIO()
+    call_command("checkindicators", stdout=out)
+    assert "一致" in out.getvalue()
+    assert AssistantHalf.objects.exists()
 
 
 def the_demo_accounts_stay_as_they_are(year: str) -> None:

@@ -45,8 +45,11 @@ LOOKS_LIKE_AN_ID = re.compile(
     r"|lead|task|agency|inspection|officer|event|template|assist|complaint|training)(?:$|_)"
 )
 # county A's users, narrowest scope last: each route is asked by the first its view admits and,
-# when it admits assistants, by the assistant too
+# when it admits assistants, by the assistant too; and by the prefecture viewer of another
+# prefecture (贵阳市) wherever viewers are admitted (the 全部区县 and indicator pages take
+# ?region= from users above a county, who are not county A's)
 PERSONAS = ["panzhou", "jiandu", "xieguan"]
+VIEWER = "gylook"
 
 
 def api_query_parameters() -> dict[str, list[str]]:
@@ -85,14 +88,15 @@ def leak_markers(data: Dataset) -> list[str]:
 
 def personas_for(route: Route) -> list[str]:
     if route.is_api:
-        return ["panzhou", "xieguan"]
+        return ["panzhou", "xieguan", VIEWER]
     access = access_of(route.callback)
     if access is None or access.kind == "public":
         return []
     roles = access.roles
     role_of = {"panzhou": "county_admin", "jiandu": "officer", "xieguan": "assistant"}
     admitted = [p for p in PERSONAS if not roles or role_of[p] in roles]
-    return list(dict.fromkeys(admitted[:1] + (["xieguan"] if "xieguan" in admitted else [])))
+    viewer = [VIEWER] if not roles or "prefecture_viewer" in roles else []
+    return list(dict.fromkeys(admitted[:1] + (["xieguan"] if "xieguan" in admitted else []) + viewer))
 
 
 @pytest.mark.django_db
@@ -117,7 +121,7 @@ def test_out_of_scope_ids_in_get_parameters_leak_nothing(capsys: pytest.CaptureF
     id_page_names = [n for n in page_names if n in ID_PARAMETERS or n in REGION_PARAMETERS]
     markers = [m for m in leak_markers(data) if m]
     clients: dict[str, Client] = {}
-    for name in PERSONAS:
+    for name in [*PERSONAS, VIEWER]:
         clients[name] = Client()
         clients[name].force_login(data.users[name])
 

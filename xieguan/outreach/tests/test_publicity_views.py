@@ -53,6 +53,11 @@ def test_assistant_records_an_event_in_their_township(client_for, personas):
     assert "职业病防治法宣传" in body and "柏果煤矿" in body
 
 
+def test_the_form_starts_at_today(client_for):
+    page = client_for("xieguan").get(reverse("outreach:create")).content.decode()
+    assert f'name="held_on" value="{timezone.localdate().isoformat()}"' in page
+
+
 def test_assistant_cannot_move_the_event_to_another_township(client_for, personas):
     response = client_for("xieguan").post(reverse("outreach:create"), form_data(region=OTHER_TOWNSHIP))
     assert response.status_code == 302
