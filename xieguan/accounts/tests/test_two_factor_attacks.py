@@ -4,6 +4,7 @@ would make, with what must hold."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 import time_machine
@@ -226,3 +227,25 @@ def test_a_second_factor_reset_leaves_device_tokens_working(personas, client_for
     _token, key = create_token(personas.xieguan, name="手机")
     client_for("panzhou").post(reverse("accounts:user_reset_two_factor", args=[personas.xieguan.pk]))
     assert Client().get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+
+
+def test_the_admin_sites_own_login_form_leads_to_the_verify_step(personas):
+    enrolled(personas.sheng)
+    client = Client()
+    response = client.post("/admin/login/", {"username": "sheng", "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302
+    for path in ("/admin/", "/admin/regions/region/", response["Location"]):
+        assert client.get(path)["Location"].startswith(VERIFY), path
+
+
+def test_new_logins_do_not_reset_the_back_off_of_guessed_codes(personas):
+    device, _codes = enrolled(personas.jiandu)
+    right = code(device, 1)
+    with time_machine.travel(timezone.now(), tick=False):
+        first = password_login("jiandu")
+        first.post(VERIFY, {"code": "000000" if right != "000000" else "111111"})
+        for _attempt in range(5):  # a fresh login each time: the back-off is the device's
+            fresh = password_login("jiandu")
+            assert "秒后再试" in fresh.post(VERIFY, {"code": right}).content.decode()
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=5)):
+        assert password_login("jiandu").post(VERIFY, {"code": right}).status_code == 302

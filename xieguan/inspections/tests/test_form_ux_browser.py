@@ -137,3 +137,27 @@ def test_discarding_the_draft_asks_first(live_server, personas, phone, login_pag
     confirm(phone, discard)
     phone.wait_for_url(f"{live_server.url}/inspections/start/")
     assert not Inspection.objects.filter(pk=inspection.pk).exists()
+
+
+def test_no_network_is_said_calmly(live_server, personas, browser, login_page):
+    """With no network the draft is kept on the phone: the bar by 提交巡查 says so in green, not in
+    the red of an error (an older user reads red as "something is lost")."""
+    load_templates()
+    employer = EmployerFactory.create()
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, locale="zh-CN", service_workers="block"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login_page(page, "xieguan")
+        page.goto(f"{live_server.url}/inspections/new/{employer.pk}/")
+        page.wait_for_selector("#inspection-form")
+        page.route("**/api/v1/inspections/**", lambda route: route.abort("internetdisconnected"))
+        page.click("label[for=a1-yes]")
+        status = page.get_by_test_id("save-status")
+        expect(status).to_have_text("没有网络：草稿已保存在本机，联网后自动上传")
+        assert "text-success" in (status.get_attribute("class") or "")
+        assert not Inspection.objects.exists()
+    finally:
+        context.close()

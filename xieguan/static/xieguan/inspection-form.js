@@ -201,7 +201,8 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
           setStatus("服务器暂时无法保存，草稿已保存在本机", "bad");
         }
       } catch (e) {
-        setStatus("网络不可用，草稿已保存在本机，联网后自动上传", "bad");
+        // Normal in the field, and the draft is safe on the phone: not an error (not red).
+        setStatus("没有网络：草稿已保存在本机，联网后自动上传", "good");
       } finally {
         saving = null;
         if (pendingSave) {
