@@ -184,7 +184,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "xieguan.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -216,6 +216,9 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "xieguan.lib.clientip.client_ip"
 AXES_VERBOSE = False
+# Not in the Django admin: its pages list every province's usernames, addresses and browsers to
+# any province admin. A lock-out is lifted in the app (账号 → 解除锁定), scoped to the region.
+AXES_ENABLE_ADMIN = False
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

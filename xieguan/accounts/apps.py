@@ -14,6 +14,8 @@ class AccountsConfig(AppConfig):
         NavItem(_("工作台"), "accounts:home", order=0),
         NavItem(_("账号与机构"), "accounts:users", roles=TOKEN_ADMINS, order=85, group=ADMIN),
         NavItem(_("接口令牌"), "accounts:admin_tokens", roles=TOKEN_ADMINS, order=95, group=ADMIN),
+        # The province's policies, targets and code lists are edited in the Django admin (is_staff).
+        NavItem(_("政策与代码表"), "admin:index", roles=frozenset({"province_admin"}), order=97, group=ADMIN),
     ]
 
     def ready(self) -> None:

@@ -30,13 +30,24 @@ COLUMNS: Sequence[tuple[str, Callable[[CountyFunding], Any], str, int]] = [
     ("已支出合计(元)", lambda r: r.spent, MONEY, 16),
     ("其中：协管员补助(元)", lambda r: r.subsidies, MONEY, 16),
     ("执行率", lambda r: r.execution_rate, PERCENT, 9),
-    ("在聘协管员(人)", lambda r: r.assistants, COUNT, 10),
+    ("在聘协管员(人)", lambda r: r.assistants, COUNT, 12),
     ("人均经费(元)", lambda r: r.per_assistant, MONEY, 14),
     ("台账用人单位(家)", lambda r: r.employers, COUNT, 10),
     ("每家单位经费(元)", lambda r: r.per_employer, MONEY, 14),
-    ("已提交巡查(次)", lambda r: r.inspections, COUNT, 10),
+    ("已提交巡查(次)", lambda r: r.inspections, COUNT, 11),
     ("每次巡查支出(元)", lambda r: r.per_inspection, MONEY, 14),
 ]
+
+
+def header_text(title: str) -> str:
+    """A header's trailing unit on a line of its own: "下达经费合计(元)" → "下达经费合计\n(元)".
+
+    Wrapped by the column width alone, the unit's ")" could start a line (LibreOffice printed
+    "下达经费合计(元" and ")" below it); a short header ("县(区)") stays on one line."""
+    head, bracket, unit = title.rpartition("(")
+    if not bracket or not title.endswith(")") or len(head) < 3:
+        return title
+    return f"{head}\n({unit}"
 
 
 def funding_workbook(area_name: str, year: int, rows: list[CountyFunding], total: CountyFunding) -> bytes:
@@ -47,14 +58,14 @@ def funding_workbook(area_name: str, year: int, rows: list[CountyFunding], total
     width = len(COLUMNS)
     ws.cell(row=1, column=1, value=xlsx.visible(f"{area_name} {year} 年度职业健康监督协管工作经费与工作量"))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1).font = Font(name=xlsx.FONT_NAME, bold=True, size=14)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     header_fill = PatternFill("solid", fgColor="DDE7F3")
     for col, (title, _get, _fmt, col_width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=2, column=col, value=title)
-        cell.font = Font(bold=True)
+        cell = ws.cell(row=2, column=col, value=header_text(title))
+        cell.font = Font(name=xlsx.FONT_NAME, bold=True)
         cell.fill = header_fill
         cell.border = border
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -70,7 +81,7 @@ def funding_workbook(area_name: str, year: int, rows: list[CountyFunding], total
             cell.number_format = fmt
             cell.border = border
             if row is total:
-                cell.font = Font(bold=True)
+                cell.font = Font(name=xlsx.FONT_NAME, bold=True)
     ws.freeze_panes = "C3"
     xlsx.print_a4(ws, title_rows="2:2", title_cols="A:B")
     ws.cell(

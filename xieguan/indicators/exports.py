@@ -13,7 +13,7 @@ from xieguan.lib import xlsx
 
 MET_FILL = PatternFill("solid", fgColor="D1E7DD")
 UNMET_FILL = PatternFill("solid", fgColor="F8D7DA")
-BOLD = Font(bold=True)
+BOLD = Font(name=xlsx.FONT_NAME, bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 INDENT = Alignment(indent=1)
 
@@ -28,7 +28,7 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
     width = 1 + 3 * len(table.indicators)
     ws.append([xlsx.visible(f"{table.node.name} {title}（{table.period.label}）")])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = Font(name=xlsx.FONT_NAME, bold=True, size=14)
     ws.append([f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
     header1: list[str] = ["区划"]
     header2: list[str] = [""]

@@ -29,16 +29,20 @@ def sections(user: Any) -> list[WorkSection]:
 
 
 def unmet_indicators(user: Any) -> WorkSection:
-    """This year's indicators of the user's region that miss their target."""
+    """This year's indicators of the user's region that miss their target; with nothing to count
+    at all (a new installation), the section says so instead of "all met"."""
     year = periods.current_year()
     goals = targets(user.region_id)
     entries = []
+    judged = False  # any indicator with something to count (a new installation has none)
     for ind in all_indicators():
         target = goals.get(ind.key)
         if target is None:
             continue
         counts = ind.total(user.region_id, year)
-        if target.is_met(counts.rate) is not False:
+        met = target.is_met(counts.rate)
+        judged = judged or met is not None
+        if met is not False:
             continue
         entries.append(
             WorkEntry(
@@ -54,5 +58,7 @@ def unmet_indicators(user: Any) -> WorkSection:
         entries=entries,
         more_url=dashboard_url(user.region_id, year),
         order=40,
-        empty_text=gettext_lazy("本年度各项工作指标均已达标。"),
+        empty_text=gettext_lazy("本年度各项工作指标均已达标。")
+        if judged
+        else gettext_lazy("本年度尚无可统计的数据（还没有台账、协管员或巡查记录）。"),
     )

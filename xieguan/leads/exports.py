@@ -85,7 +85,7 @@ def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     sheet["A1"] = TITLE
-    sheet["A1"].font = Font(size=16, bold=True)
+    sheet["A1"].font = Font(name=xlsx.FONT_NAME, size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADERS))
     sheet["A2"] = _("区划：%(region)s　　期间（发现时间）：%(period)s　　导出时间：%(now)s") % {
@@ -95,7 +95,7 @@ def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period:
     }
     for col, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
         cell = sheet.cell(row=3, column=col, value=header)
-        cell.font = Font(bold=True)
+        cell.font = Font(name=xlsx.FONT_NAME, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
         sheet.column_dimensions[get_column_letter(col)].width = width

@@ -544,7 +544,7 @@ def _choice(column: Column, text: str) -> str:
 def _title_row(ws: Worksheet, text: str, width: int) -> None:
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     cell = ws.cell(row=1, column=1, value=text)
-    cell.font = Font(bold=True, size=14)
+    cell.font = Font(name=xlsx.FONT_NAME, bold=True, size=14)
     cell.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 28
 
@@ -552,7 +552,7 @@ def _title_row(ws: Worksheet, text: str, width: int) -> None:
 def _header_cells(ws: Worksheet, row: int, columns: Sequence[Column]) -> None:
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(row=row, column=index, value=column.header)
-        cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+        cell.font = Font(name=xlsx.FONT_NAME, bold=True, color="C00000" if column.required else "000000")
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -621,13 +621,13 @@ def _notes_sheet(book: Workbook, spec: TableSpec) -> None:
     notes.column_dimensions["B"].width = 8
     notes.column_dimensions["C"].width = 70
     notes.append([f"{spec.title}：填写说明"])
-    notes["A1"].font = Font(bold=True, size=13)
+    notes["A1"].font = Font(name=xlsx.FONT_NAME, bold=True, size=13)
     for line in spec.notes:
         notes.append([line])
     notes.append([])
     notes.append(["列名", "必填", "填写要求"])
     for cell in notes[notes.max_row]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=xlsx.FONT_NAME, bold=True)
         cell.fill = HEADER_FILL
     for column in spec.columns:
         text = column.note
@@ -652,7 +652,7 @@ def report_workbook(table: Table, title: str = "导入检查报告") -> bytes:
         summary.column_dimensions[letter].width = width
     summary.freeze_panes = "A3"
     heading = WriteOnlyCell(summary, value=title)
-    heading.font = Font(bold=True, size=13)
+    heading.font = Font(name=xlsx.FONT_NAME, bold=True, size=13)
     summary.append(xlsx.cells(summary, [heading]))
     summary.append(_bold_cells(summary, ["行号", "列", "填写的值", "原因"]))
     for issue in table.issues:
@@ -690,7 +690,7 @@ def report_workbook(table: Table, title: str = "导入检查报告") -> bytes:
 def _bold_cells(ws: Any, values: Sequence[str]) -> list[Any]:
     cells = xlsx.cells(ws, values)
     for cell in cells:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=xlsx.FONT_NAME, bold=True)
         cell.fill = HEADER_FILL
     return cells
 
@@ -736,14 +736,14 @@ def write_table(
     if footer:
         ws.oddFooter.center.text = footer
     title_cell = xlsx.guard(WriteOnlyCell(ws, value=title))
-    title_cell.font = Font(bold=True, size=14)
+    title_cell.font = Font(name=xlsx.FONT_NAME, bold=True, size=14)
     title_cell.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     ws.append([title_cell])
     header = []
     for column in columns:
         cell = xlsx.guard(WriteOnlyCell(ws, value=column.header))
-        cell.font = Font(bold=True)
+        cell.font = Font(name=xlsx.FONT_NAME, bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

@@ -135,6 +135,9 @@ def pages_wide(total_width: float) -> int:
     return max(1, -(-int(total_width) // PAGE_CHARS))
 
 
+# The font bold cells name: a Font(bold=True) without a name left LibreOffice to pick one, and it
+# printed the digits of titles, headers and totals in a serif face beside the body's Calibri.
+FONT_NAME = "Calibri"
 FOOTER_IN = 0.3  # header and footer distance from the paper's edge, in inches (Excel's "Normal")
 
 

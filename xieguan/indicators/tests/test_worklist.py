@@ -40,6 +40,14 @@ def test_when_everything_is_met_the_section_says_so(frozen, personas, targets):
     assert "均已达标" in str(section.empty_text)
 
 
+def test_with_nothing_to_count_the_section_does_not_say_all_met(personas, targets):
+    # a new installation: no employer, no inspection, no publicity anywhere
+    [section] = sections(personas.sheng)
+    assert section.entries == []
+    assert "均已达标" not in str(section.empty_text)
+    assert "尚无可统计的数据" in str(section.empty_text)
+
+
 def test_officers_and_assistants_get_no_indicator_section(personas):
     assert sections(personas.jiandu) == []
     assert sections(personas.xieguan) == []

@@ -33,6 +33,10 @@ def test_the_province_admins_menu_is_grouped(client_for: Any) -> None:
     groups = {str(m.label): [link.url for link in m.links] for m in menu if isinstance(m, NavGroup)}
     assert reverse("inspections:templates") in groups[str(ADMIN)]
     assert reverse("accounts:users") in groups[str(ADMIN)]
+    # the Django admin, where the province's policies and targets are set, is reachable from the menu
+    assert reverse("admin:index") in groups[str(ADMIN)]
+    assert response.wsgi_request.user.is_staff
+    assert reverse("admin:index") not in client_for("panzhou").get(reverse("accounts:home")).content.decode()
     assert len(menu) <= 12  # one row at 1280 px (screenshot in the commit that grouped it)
     body = response.content.decode()
     assert 'class="nav-link dropdown-toggle' in body and reverse("inspections:templates") in body

@@ -214,6 +214,9 @@ def assert_prints_on_a4(ws: Any, title_rows: str, title_cols: str | None, narrow
         ws.page_margins.bottom,
         ws.page_margins.footer,
     )
+    # bold text (title, header, totals) names its font: without one LibreOffice printed it in a serif face
+    bold = [c for row in ws.iter_rows() for c in row if c.font is not None and c.font.b]
+    assert bold and all(c.font.name for c in bold), [c.coordinate for c in bold if not c.font.name][:5]
     # every column used has a width made for its text, not Excel's default
     widths: dict[int, float] = {}
     for dim in ws.column_dimensions.values():  # openpyxl groups equal neighbours in one <col>

@@ -81,3 +81,16 @@ def test_all_counties_of_another_province_are_not_found(two: dict[str, Any]) -> 
         assert logged_in(two["wuhua"]).get(url, {"region": YN}).status_code == 403
     own = yn.get(reverse("indicators:counties")).content.decode()
     assert "五华区" in own and "盘州市" not in own and "六盘水" not in own
+
+
+def test_login_records_of_every_province_are_not_in_the_admin(two: dict[str, Any]) -> None:
+    """django-axes' admin pages listed every province's usernames and addresses (reviewer rvadmin)."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username=two["yn"].username, ip_address="10.0.0.9", user_agent="x", failures_since_start=1
+    )
+    gz = logged_in(User.objects.get(username="sheng"))
+    assert gz.get("/admin/axes/accessattempt/").status_code == 404
+    assert gz.get("/admin/axes/accessfailurelog/").status_code == 404
+    assert "/admin/axes/" not in gz.get(reverse("admin:index")).content.decode()
