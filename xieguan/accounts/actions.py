@@ -551,8 +551,11 @@ def verify_second_factor(user: User, token: str) -> Device:
 
 
 @transaction.atomic
-def new_recovery_codes(user: User) -> list[str]:
-    """Replace the user's recovery codes (the old ones stop working); shown once."""
+def new_recovery_codes(user: User, *, password: str) -> list[str]:
+    """Replace the user's recovery codes (the old ones stop working); shown once. The password
+    confirms it is the user (a login left open must not mint codes that outlive it)."""
+    if not user.check_password(password or ""):
+        raise AccountRefused({"password": [_("密码不正确。")]})
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise AccountRefused(_("请先启用两步验证。"))
     codes = _new_recovery_codes(user)

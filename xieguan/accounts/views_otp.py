@@ -22,6 +22,7 @@ from xieguan.accounts.views_people import ADMINS, _post_action, _refusal_to_form
 from xieguan.lib.access import AuthedRequest, login_only, scoped
 from xieguan.lib.http import safe_next
 
+CODES_PREFIX = "codes"  # the password field of 重新生成恢复码, beside the one of 关闭两步验证
 ENROLLING = "xieguan_2fa_enrolling"  # the pk of the unconfirmed device this session was shown
 
 
@@ -71,6 +72,7 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
         "confirmed": confirmed,
         "required": twofactor.required_for(user),
         "disable_form": OtpDisableForm(),
+        "codes_form": OtpDisableForm(prefix=CODES_PREFIX),
     }
     if confirmed is not None:
         recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
@@ -104,8 +106,12 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
 @login_only
 @require_POST
 def two_factor_recovery(request: AuthedRequest) -> HttpResponse:
+    form = OtpDisableForm(request.POST, prefix=CODES_PREFIX)
+    if not form.is_valid():
+        messages.error(request, _("重新生成恢复码须输入登录密码。"))
+        return redirect("accounts:two_factor")
     try:
-        codes = actions.new_recovery_codes(request.user)
+        codes = actions.new_recovery_codes(request.user, password=form.cleaned_data["password"])
     except AccountRefused as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("accounts:two_factor")

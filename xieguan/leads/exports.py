@@ -88,11 +88,14 @@ def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period:
     sheet["A1"].font = Font(name=xlsx.FONT_NAME, size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADERS))
-    sheet["A2"] = _("区划：%(region)s　　期间（发现时间）：%(period)s　　导出时间：%(now)s") % {
-        "region": region.path_name(),
-        "period": period,
-        "now": _local(timezone.now()),
-    }
+    sheet["A2"] = xlsx.visible(
+        _("区划：%(region)s　　期间（发现时间）：%(period)s　　导出时间：%(now)s")
+        % {
+            "region": region.path_name(),
+            "period": period,
+            "now": _local(timezone.now()),
+        }
+    )
     for col, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
         cell = sheet.cell(row=3, column=col, value=header)
         cell.font = Font(name=xlsx.FONT_NAME, bold=True)

@@ -734,8 +734,8 @@ def write_table(
         ws.column_dimensions[get_column_letter(index)].width = width
     xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A", wide=xlsx.pages_wide(sum(widths)))
     if footer:
-        ws.oddFooter.center.text = footer
-    title_cell = xlsx.guard(WriteOnlyCell(ws, value=title))
+        ws.oddFooter.center.text = xlsx.visible(footer)  # a region's name in it
+    title_cell = xlsx.guard(WriteOnlyCell(ws, value=xlsx.visible(title)))  # a region's name in it
     title_cell.font = Font(name=xlsx.FONT_NAME, bold=True, size=14)
     title_cell.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30

@@ -155,7 +155,14 @@ def test_new_recovery_codes_replace_the_old_ones(personas, client_for):
     _device, old = enrolled(personas.jiandu)
     client = client_for("jiandu")  # force_login: not verified, so verify first with a recovery code
     client.post(VERIFY, {"code": old[0]})
-    page = client.post(reverse("accounts:two_factor_recovery"))
+    url = reverse("accounts:two_factor_recovery")
+    refused = client.post(url, {"codes-password": "wrong"}, follow=True)  # a login left open
+    assert "密码不正确" in refused.content.decode()
+    assert client.post(url).status_code == 302
+    assert set(
+        StaticToken.objects.filter(device__user=personas.jiandu).values_list("token", flat=True)
+    ) == set(old[1:])
+    page = client.post(url, {"codes-password": PASSWORD})
     new = list(StaticToken.objects.filter(device__user=personas.jiandu).values_list("token", flat=True))
     assert len(new) == 10 and not set(new) & set(old) and all(c in page.content.decode() for c in new)
 

@@ -37,6 +37,12 @@ def test_online_once_then_what_is_made_offline_arrives_once(
     info = prepare_offline(phone, base)
     assert re.search(r"上次准备：今天 \d\d:\d\d，\d+ 个页面，共 [\d.]+ (KB|MB)", info), info
     screenshot(phone, "1-prepared")
+    # The progress line sits under the button, not squeezed and wrapped beside it at 360 px.
+    button, progress = (
+        phone.get_by_test_id("prepare").bounding_box(),
+        phone.locator("#prepare-progress").bounding_box(),
+    )
+    assert button and progress and progress["y"] >= button["y"] + button["height"]
 
     # Close everything; the network goes; the app is opened again at the work list.
     phone.close()

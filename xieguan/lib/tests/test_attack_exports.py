@@ -39,8 +39,16 @@ def _check(cells: list[Any], text: str) -> None:
 @pytest.mark.parametrize("printable", [False, True])
 def test_ledger_exports_keep_hostile_names(client_for: Any, printable: bool) -> None:
     EmployerFactory(name=HOSTILE)
+    Region.objects.filter(code=COUNTY).update(name=HOSTILE)  # in the title too
     url = reverse("employers:export") + ("?print=1" if printable else "")
     _check(_cells(client_for("panzhou").get(url)), xlsx.visible(HOSTILE))
+
+
+def test_roster_keeps_hostile_region_names(client_for: Any) -> None:
+    Region.objects.filter(code=COUNTY).update(name=HOSTILE)
+    response = client_for("panzhou").get(reverse("personnel:export"))
+    assert response.status_code == 200
+    _cells(response)
 
 
 def test_counties_and_indicator_tables_keep_hostile_region_names(client_for: Any) -> None:
@@ -55,4 +63,5 @@ def test_lead_register_keeps_hostile_text(client_for: Any, personas: Any) -> Non
     from xieguan.leads.tests.factories import make_lead
 
     make_lead(personas, employer=EmployerFactory(name=HOSTILE), description=HOSTILE)
+    Region.objects.filter(code=COUNTY).update(name=HOSTILE)  # in the title too
     _check(_cells(client_for("panzhou").get(reverse("leads:export"))), xlsx.visible(HOSTILE))
