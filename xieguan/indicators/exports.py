@@ -16,6 +16,9 @@ UNMET_FILL = PatternFill("solid", fgColor="F8D7DA")
 BOLD = Font(name=xlsx.FONT_NAME, bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 INDENT = Alignment(indent=1)
+# "—" (nothing to count) on the right like the rates: left-aligned it printed against the previous
+# column's number ("0—"), read as one value
+NO_RATE = Alignment(horizontal="right")
 
 
 def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
@@ -76,6 +79,8 @@ def _append(ws: Worksheet, row: Row, grouped: bool) -> None:
     for i, cell in enumerate(row.cells):
         target = ws.cell(row=line, column=2 + 3 * i)
         target.number_format = "0.0%"
+        if cell.counts.rate is None:
+            target.alignment = NO_RATE
         if cell.met is not None:
             target.fill = MET_FILL if cell.met else UNMET_FILL
     if row.kind in ("total", "subtotal"):

@@ -170,6 +170,9 @@ def test_the_export_has_the_same_grouping(client_for, scenario):
     assert values[1:4] == [0.8, 4, 5]  # registration of 盘州市, unmet: red fill
     assert sheet.cell(row=6, column=2).fill.fgColor.rgb.endswith("F8D7DA")
     assert int(sheet.page_setup.paperSize) == 9 and sheet.print_title_rows == "$3:$4"
+    # "—" (nothing to count) sits on the right like a rate, never against the previous number
+    dashes = [c for row in sheet.iter_rows(min_row=5) for c in row if c.value == "—"]
+    assert dashes and all(c.alignment.horizontal == "right" for c in dashes)
 
 
 def _queries(client, region):
