@@ -856,6 +856,7 @@ def write_export(target: IO[bytes], query: LedgerQuery, *, printable: bool = Fal
         columns=columns,
         rows=rows,
         sheet_name="台账",
-        footer=f"{query.region.name} {TITLE} 第 &P 页，共 &N 页",
+        # "&" starts a code in a page footer (&P, &B …): a name's own "&" is doubled to print as one
+        footer=f"{query.region.name.replace('&', '&&')} {TITLE} 第 &P 页，共 &N 页",
         printable=printable,
     )

@@ -36,6 +36,14 @@ def _check(cells: list[Any], text: str) -> None:
             assert c.quotePrefix, c.value  # kept text when edited too
 
 
+def test_ledger_footer_prints_an_ampersand_in_a_region_name(client_for: Any) -> None:
+    Region.objects.filter(code=COUNTY).update(name="盘州&B市")  # "&B" would switch to bold
+    response = client_for("panzhou").get(reverse("employers:export"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    footer = book.worksheets[0].oddFooter.center.text
+    assert footer.startswith("盘州&&B市 ") and "&P" in footer
+
+
 @pytest.mark.parametrize("printable", [False, True])
 def test_ledger_exports_keep_hostile_names(client_for: Any, printable: bool) -> None:
     EmployerFactory(name=HOSTILE)
