@@ -65,7 +65,12 @@ class UserForm(Styled, forms.Form):
         roles = manageable_roles(by)
         self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]
         levels = tuple(sorted({level for role in roles for level in ROLE_LEVELS[role]}))
-        self.fields["region"].choices = [("", "---------"), *region_choices(by, levels)]
+        regions = list(region_choices(by, levels))
+        if len(regions) == 1:  # a county admin: their county is the only choice, chosen already
+            self.fields["region"].choices = regions
+            self.fields["region"].initial = regions[0][0]
+        else:
+            self.fields["region"].choices = [("", "---------"), *regions]
         # The user's own subtree and the agencies of the levels above it (a county's officers may
         # belong to the prefecture's supervision agency), never another county's.
         code = by.region_id or "\0"
@@ -117,7 +122,12 @@ class AgencyForm(Styled, forms.Form):
     def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         levels = (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY)
-        self.fields["region"].choices = [("", "---------"), *region_choices(by, levels)]
+        regions = list(region_choices(by, levels))
+        if len(regions) == 1:  # a county admin: their county is the only choice, chosen already
+            self.fields["region"].choices = regions
+            self.fields["region"].initial = regions[0][0]
+        else:
+            self.fields["region"].choices = [("", "---------"), *regions]
 
     def to_data(self) -> Any:
         from xieguan.accounts.actions import AgencyData

@@ -254,6 +254,9 @@ def test_create_officer_through_the_page(client_for: Any, personas: Any) -> None
     client = client_for("panzhou")
     form = client.get("/users/new/").context["form"]
     assert [v for v, _ in form.fields["role"].choices] == [Role.OFFICER]
+    # the county admin's own county is the only region: offered chosen, no empty choice to miss
+    assert [v for v, _ in form.fields["region"].choices] == [personas.panzhou.region_id]
+    assert form["region"].value() == personas.panzhou.region_id
     agencies = {a.name for a in form.fields["agency"].queryset}
     assert "六枝特区卫生健康综合监督执法大队" not in agencies
     response = client.post("/users/new/", officer_data(pz_agency()))
