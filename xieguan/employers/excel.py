@@ -49,6 +49,7 @@ from xieguan.lib.tabular import BOOL, CHOICE, CODE, DATE, INTEGER, MULTI, TEXT, 
 from xieguan.lib.text import fold, name_key
 from xieguan.lib.validators import clean_credit_code, clean_phone
 from xieguan.regions.models import Level, Region
+from xieguan.regions.policy import policies_remembered
 
 if TYPE_CHECKING:
     from xieguan.accounts.models import User
@@ -390,9 +391,10 @@ class _Context:
 def check_import(table: Table, user: User) -> ImportCheck:
     """Validate every row and plan it (create / update / unchanged). Writes nothing."""
     ctx = _Context(user, table)
-    for row in table.rows:
-        _check_row(row, ctx)
-    _plan_updates(table, ctx)
+    with policies_remembered():  # the province's industry mapping: read once, not per row
+        for row in table.rows:
+            _check_row(row, ctx)
+        _plan_updates(table, ctx)
     check = ImportCheck(table, read=len(table.rows))
     for row in table.rows:
         if not row.ok:
@@ -636,6 +638,11 @@ def apply_import(
     check: ImportCheck, user: User, *, only_clean: bool = False, source: str = ""
 ) -> ImportResult:
     """Write a checked file: all rows, or (when asked) the clean rows only. All or nothing."""
+    with policies_remembered():  # policies read once for the whole file, not per row
+        return _apply_import(check, user, only_clean=only_clean, source=source)
+
+
+def _apply_import(check: ImportCheck, user: User, *, only_clean: bool, source: str) -> ImportResult:
     if check.failed and not only_clean:
         raise LedgerError(
             f"有 {check.failed} 行未通过检查，没有写入任何数据。请改正后重新导入，或选择只导入没有问题的行。"

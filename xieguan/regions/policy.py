@@ -19,7 +19,8 @@ so a change is seen at once by every process.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Self, cast
 
@@ -144,6 +145,20 @@ post_save.connect(_forget, dispatch_uid="province_policy_forget_save")
 post_delete.connect(_forget, dispatch_uid="province_policy_forget_delete")
 
 
+@contextmanager
+def policies_remembered() -> Iterator[None]:
+    """Memoise ``for_region`` / ``rows_for_region`` inside the block (a request, or a batch
+    such as an import read outside one); inside an enclosing block, that block's memo is used."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 class PolicyCacheMiddleware:
     """Memoise ``for_region`` / ``rows_for_region`` for the duration of one request."""
 
@@ -151,8 +166,5 @@ class PolicyCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _memo.set({})
-        try:
+        with policies_remembered():
             return self.get_response(request)
-        finally:
-            _memo.reset(token)

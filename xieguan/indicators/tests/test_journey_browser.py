@@ -69,7 +69,7 @@ def test_county_admin_finds_who_is_missing_and_prints_the_register(
     desk.get_by_test_id("register-link").click()
     assert desk.get_by_test_id("register-unit").inner_text().startswith("盘州市柏果镇")
     form = desk.get_by_test_id("register-by-assistant")
-    form.get_by_label("协管员").select_option(label="xieguan（柏果镇）")
+    form.get_by_label("协管员", exact=True).select_option(label="xieguan（柏果镇）")
     form.get_by_role("button", name="生成").click()
     assert "柏果煤矿" in desk.get_by_test_id("register-rows").inner_text()
     screenshot(desk, "register-preview")
