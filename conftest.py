@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db.backends.signals import connection_created
 from django.test import Client
 
 from xieguan.lib.testing import PASSWORD, Personas, ensure_regions, make_personas
@@ -17,6 +18,20 @@ from xieguan.lib.testing import PASSWORD, Personas, ensure_regions, make_persona
 CHROMIUM = os.environ.get("XIEGUAN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "var" / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _sqlite_readers_take_no_table_locks(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """The tests' SQLite database is in memory with a shared cache: the live server's threads
+    and the test share it, and a reader's table lock made a writer fail at once with "database
+    table is locked" (no busy timeout applies to shared-cache locks) — e.g. a test creating a task
+    while the phone's page reads the notification bell. Readers that take no table locks
+    (read_uncommitted, meaningful in shared-cache mode only) remove that race in the tests."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
+connection_created.connect(_sqlite_readers_take_no_table_locks, dispatch_uid="xieguan_tests_sqlite")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -59,32 +59,6 @@ function dig(data, path) {
   return path.split(".").reduce((value, key) => (value == null ? value : value[key]), data);
 }
 
-// Send each photo not yet accepted as multipart with its own client_uuid (a repeat is answered
-// with the stored photo), remembering each accepted one in the outbox record, so a page closed
-// in the middle resumes with the next photo. Returns the refusing response, or null when all went.
-async function sendPhotos(item, photos, url, field, extraFields, headers) {
-  const sent = new Set(item.sent_photos || []);
-  for (const photo of photos) {
-    if (sent.has(photo.id)) continue;
-    const body = new FormData();
-    body.append(field, photo.blob, photo.name || "photo.jpg");
-    body.append("client_uuid", photo.id);
-    for (const key of extraFields) {
-      if (photo[key] != null && photo[key] !== "") body.append(key, photo[key]);
-    }
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "X-CSRFToken": csrf(), ...headers },
-      body,
-      credentials: "same-origin",
-    });
-    if (!response.ok) return response;
-    sent.add(photo.id);
-    await outbox.update(item.id, { sent_photos: [...sent] });
-  }
-  return null;
-}
-
 const senders = {
   // An inspection with photos goes in steps, each idempotent, the outbox remembering each step:
   // the draft (PUT, the inspection's UUID), then each photo as multipart to the photos endpoint
@@ -111,11 +85,23 @@ const senders = {
         else if (!response.ok) return response;
         else await outbox.update(item.id, { draft_saved: true });
       }
-      if (!inBody) {
-        const fields = ["taken_at", "latitude", "longitude", "caption", "item_number"];
-        const url = `/api/v1/inspections/${item.id}/photos`;
-        const response = await sendPhotos(item, photos, url, "image", fields, headers);
-        if (response) return response;
+      for (const photo of inBody ? [] : photos) {
+        if (sent.has(photo.id)) continue;
+        const body = new FormData();
+        body.append("image", photo.blob, "photo.jpg");
+        body.append("client_uuid", photo.id);
+        for (const key of ["taken_at", "latitude", "longitude", "caption", "item_number"]) {
+          if (photo[key] != null && photo[key] !== "") body.append(key, photo[key]);
+        }
+        const response = await fetch(`/api/v1/inspections/${item.id}/photos`, {
+          method: "POST",
+          headers: { "X-CSRFToken": csrf(), ...headers },
+          body,
+          credentials: "same-origin",
+        });
+        if (!response.ok) return response;
+        sent.add(photo.id);
+        await outbox.update(item.id, { sent_photos: [...sent] });
       }
     }
     const body = inBody ? { ...item.payload, photos: await photoPayload(item.id) } : base;
@@ -132,11 +118,21 @@ const senders = {
       await outbox.update(item.id, { result });
     }
     const serverId = item.id_path ? dig(result, item.id_path) : "";
-    if (item.photos_url) {
-      const photos = await outbox.photosOf(item.id);
-      const url = item.photos_url.replace("{id}", serverId);
-      const response = await sendPhotos(item, photos, url, item.file_field || "image", [], headers);
-      if (response) return response;
+    const sent = new Set(item.sent_photos || []);
+    for (const photo of await outbox.photosOf(item.id)) {
+      if (sent.has(photo.id) || !item.photos_url) continue;
+      const body = new FormData();
+      body.append(item.file_field || "image", photo.blob, photo.name || "photo.jpg");
+      body.append("client_uuid", photo.id);
+      const response = await fetch(item.photos_url.replace("{id}", serverId), {
+        method: "POST",
+        headers: { "X-CSRFToken": csrf(), ...headers },
+        body,
+        credentials: "same-origin",
+      });
+      if (!response.ok) return response;
+      sent.add(photo.id);
+      await outbox.update(item.id, { sent_photos: [...sent] });
     }
     const url = item.done ? item.done.replace("{id}", serverId) : "";
     return new Response(JSON.stringify({ ...result, url }), {
