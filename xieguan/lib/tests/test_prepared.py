@@ -149,7 +149,7 @@ def test_the_session_user_statement_equals_a_fresh_compile(personas):
         bound = SESSION_USER.statement(user_id=user.pk)
         assert bound is not None
         assert (bound[0], list(bound[1])) == _fresh(SESSION_USER, {"user_id": user.pk})
-        loaded = ModelBackend().get_user(user.pk)
+        loaded: Any = ModelBackend().get_user(user.pk)
         assert loaded == user and loaded.region.code == user.region_id
         assert loaded.unread_notifications_count == (1 if user == personas.xieguan else 0)
     assert ModelBackend().get_user(-5) is None
