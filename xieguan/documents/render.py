@@ -630,12 +630,14 @@ def _merge(ws: Any, row: int, first: int, last: int) -> None:
     """``ws.merge_cells`` of one row's columns ``first``..``last``, without openpyxl's
     ``MergedCellRange.format()``: that re-borders every edge cell of the range, hashing a new
     Border per cell (two thirds of a 附表2 .xlsx's time), and ``put`` styles each of the range's
-    cells itself right after, so the file is the same."""
+    cells itself right after, so the file is the same. The range is added to the sheet's set of
+    ranges directly: ``MultiCellRange.add`` first compares it with every range already there
+    (quadratic in a 附表2's 170 rows), and the ranges ``put`` makes never overlap."""
     from openpyxl.cell.cell import MergedCell
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.merge import MergedCellRange
 
-    ws.merged_cells.add(
+    ws.merged_cells.ranges.add(
         MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
     )
     for column in range(first + 1, last + 1):
