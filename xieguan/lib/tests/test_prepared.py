@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -98,14 +99,31 @@ def test_related_objects_and_annotations_come_with_the_rows(personas):
     assert len(queries) == 1
 
 
-def test_a_value_derived_inside_the_build_is_caught_by_the_check(regions):
-    """``day + 1`` is computed from the sentinel and compiled in as a constant: wrong for any real
-    day, and the check (on in the test suite) says so instead of returning other rows."""
+def test_a_value_derived_inside_the_build_is_refused(regions):
+    """``day + 1`` computed from a sentinel would be compiled in as a constant: the second set of
+    sentinels shows it, and the statement is refused before it is used."""
     prepared = Prepared(
         Employer, lambda day: Employer.objects.filter(closed_on__gte=day + dt.timedelta(days=1))
     )
-    with override_settings(XIEGUAN_CHECK_PREPARED=True), pytest.raises(PreparedMismatch):
+    with pytest.raises(TypeError, match="beyond binding"):
         prepared.list(day=dt.date(2025, 3, 1))
+
+
+def test_a_build_reading_anything_but_its_values_is_caught_by_the_check(regions):
+    """A build that reads the clock itself compiles today's date into the statement; the check
+    (on in the test suite) fails on the next day instead of returning yesterday's rows."""
+    prepared = Prepared(
+        Employer, lambda user: Employer.objects.visible_to(user).filter(closed_on__gte=timezone.localdate())
+    )
+    user = UserFactory.create(username="xg_clock", region_id=TOWNSHIP)
+    with time_machine.travel(dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC), tick=False):
+        prepared.list(user=user)
+    with (
+        time_machine.travel(dt.datetime(2025, 3, 2, 12, tzinfo=dt.UTC), tick=False),
+        override_settings(XIEGUAN_CHECK_PREPARED=True),
+        pytest.raises(PreparedMismatch),
+    ):
+        prepared.list(user=user)
 
 
 def test_values_a_pattern_would_escape_are_compiled_afresh(regions):
