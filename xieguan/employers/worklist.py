@@ -17,7 +17,7 @@ SHOWN = 5
 ROLES = frozenset({Role.ASSISTANT, Role.COUNTY_ADMIN})
 
 
-# Compiled once per process and role (lib.prepared).
+# Compiled once per process and role (lib.prepared); the columns the entries show.
 PENDING = FirstPage(
     Employer,
     lambda user: (
@@ -25,6 +25,7 @@ PENDING = FirstPage(
         .exclude(status=OperatingStatus.CLOSED)
         .filter(registered=False)
         .select_related("region")
+        .only("id", "name", "missing_fields", "region__name")
         .order_by("-is_key", "township_id", "name_key")
     ),
     SHOWN,

@@ -41,11 +41,14 @@ def due_employers(user: Any, start: dt.date | None = None) -> QuerySet[Employer]
     return qs.filter(Q(last_inspected_on__isnull=True) | Q(last_inspected_on__lt=start))
 
 
-# The two statements of an assistant's sections, compiled once per process (lib.prepared).
+# The two statements of an assistant's sections, compiled once per process (lib.prepared),
+# each reading the columns its entries show.
 DUE = FirstPage(
     Employer,
     lambda user, start: (
-        due_employers(user, start).select_related("region").order_by("-is_key", "last_inspected_on", "name")
+        due_employers(user, start)
+        .only("id", "name", "last_inspected_on", "is_key")
+        .order_by("-is_key", "last_inspected_on", "name")
     ),
     SHOWN,
 )
@@ -54,6 +57,7 @@ DRAFTS = Prepared(
     lambda user: (
         Inspection.objects.visible_to(user)
         .filter(assistant=user, status=InspectionStatus.DRAFT)
+        .only("id", "employer_name", "updated_at")
         .order_by("-updated_at")[:SHOWN]
     ),
 )

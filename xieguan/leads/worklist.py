@@ -32,13 +32,14 @@ def _where(lead: Lead) -> str:
     return lead.employer.name if lead.employer else lead.place
 
 
-# An assistant's two lists, compiled once per process (lib.prepared).
+# An assistant's two lists, compiled once per process (lib.prepared); the columns the entries show.
 UNREPORTED = FirstPage(
     Lead,
     lambda user: (
         Lead.objects.visible_to(user)
         .unreported()
         .select_related("employer")
+        .only("id", "lead_type", "place", "importance", "discovered_at", "report_due_at", "employer__name")
         .order_by(IMPORTANT_FIRST, "discovered_at", "pk")
     ),
     FIRST,
@@ -49,6 +50,14 @@ ASSISTS = FirstPage(
         AssistRequest.objects.visible_to(user)
         .filter(assistant=user, status=AssistStatus.REQUESTED)
         .select_related("employer", "lead", "requested_by")
+        .only(
+            "id",
+            "due_on",
+            "employer__name",
+            "lead__place",
+            "requested_by__full_name",
+            "requested_by__username",
+        )
         .order_by("due_on", "requested_at")
     ),
     FIRST,

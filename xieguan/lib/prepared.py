@@ -18,6 +18,10 @@ statement's parameters. Rules for a build function:
   is a value of its own), since a derived sentinel would be compiled in as a constant;
 - no ``__in`` lists or other values that change the shape of the SQL.
 
+A second set of sentinels is compiled too and must give the same statement with its values where
+the first set's were: a value derived inside the build, or a shape that depends on a value, is
+refused (``TypeError``) before any request uses the statement.
+
 A value the recorded positions cannot take exactly (a string with ``%``, ``_`` or ``\\`` that a
 ``LIKE`` pattern would escape) is compiled afresh instead. With ``XIEGUAN_CHECK_PREPARED`` on (the
 test suite turns it on), every call also compiles the queryset with the real values and raises if
@@ -44,6 +48,7 @@ M = TypeVar("M", bound=Model)
 # out-of-range integer lookup into "no rows" and would not compile it).
 _INT_BASE = -2_000_000_000
 _DATE_BASE = dt.date(1111, 1, 1)
+_DATETIME_BASE = dt.datetime(1111, 6, 1, 11, 11, 11, tzinfo=dt.UTC)
 _PLAIN = re.compile(r"[0-9A-Za-z]*")  # strings that no LIKE escaping changes
 
 
@@ -74,10 +79,10 @@ class _Plan:
 class _Sentinels:
     """One sentinel per value (and per user attribute), and the values they stand for."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(self, values: dict[str, Any], offset: int = 0) -> None:
         self.fake: dict[str, Any] = {}
         self.scalars: dict[str, Any] = {}  # slot name -> sentinel scalar
-        for n, (name, value) in enumerate(sorted(values.items()), start=1):
+        for n, (name, value) in enumerate(sorted(values.items()), start=1 + offset):
             if isinstance(value, Model):
                 user: Any = value.__class__(pk=_INT_BASE - n, region_id=f"Q{n}Z", is_active=True)
                 user.role = getattr(value, "role", "")
@@ -87,7 +92,7 @@ class _Sentinels:
             elif isinstance(value, bool) or value is None:
                 raise TypeError(f"Prepared value {name!r}: booleans and None change the statement's shape")
             elif isinstance(value, dt.datetime):
-                self.fake[name] = dt.datetime(1111, 2, n, 11, 11, 11, n, tzinfo=dt.UTC)
+                self.fake[name] = _DATETIME_BASE + dt.timedelta(days=n, microseconds=n)
                 self.scalars[name] = self.fake[name]
             elif isinstance(value, dt.date):
                 self.fake[name] = _DATE_BASE + dt.timedelta(days=n)
@@ -200,13 +205,19 @@ class Prepared(Generic[M]):
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         ops = connections[alias].ops
-        slots = []
-        for param in params:
-            slots.append(self._slot(param, sentinels, ops))
+        slots = [self._slot(param, sentinels, ops) for param in params]
         for name, scalar in sentinels.scalars.items():
             if isinstance(scalar, str) and scalar in sql:
                 raise TypeError(f"Prepared: value {name!r} is compiled into the SQL text, not a parameter")
-        return _Plan(sql=sql, slots=slots, compiler=compiler, queryset=queryset)
+        plan = _Plan(sql=sql, slots=slots, compiler=compiler, queryset=queryset)
+        # A second set of sentinels must give the same statement, its parameters where the slots
+        # put them: a value derived inside the build (a constant here, different there) or a
+        # shape that depends on a value is refused before any request uses the plan.
+        other = _Sentinels(values, offset=50)
+        other_sql, other_params = self.build(**other.fake).query.get_compiler(using=alias).as_sql()
+        if other_sql != sql or self._bind(plan, other.fake, ops) != tuple(other_params):
+            raise TypeError(f"Prepared: {self.build!r} depends on its values beyond binding them")
+        return plan
 
     @staticmethod
     def _slot(param: Any, sentinels: _Sentinels, ops: Any) -> _Slot:

@@ -203,7 +203,7 @@ OWN_TERM = Prepared(
     Appointment,
     lambda user, today, horizon: _ending(
         Appointment.objects.visible_to(user).filter(assistant__user=user), today, horizon
-    )[:1],
+    ).only("id", "end")[:1],
 )
 
 

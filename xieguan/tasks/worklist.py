@@ -40,7 +40,7 @@ def sections(user: User) -> list[WorkSection]:
     return []
 
 
-# Compiled once per process (lib.prepared).
+# Compiled once per process (lib.prepared); the columns the entries show.
 ASSIGNED = FirstPage(
     TaskAssignment,
     lambda user: (
@@ -48,6 +48,14 @@ ASSIGNED = FirstPage(
         .visible_to(user)
         .filter(assignee=user)
         .select_related("task", "task__created_by")
+        .only(
+            "id",
+            "task__title",
+            "task__due_on",
+            "task__answer_required",
+            "task__created_by__full_name",
+            "task__created_by__username",
+        )
         .order_by("task__due_on", "task__created_at")
     ),
     FIRST,

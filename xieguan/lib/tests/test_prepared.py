@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -98,14 +99,31 @@ def test_related_objects_and_annotations_come_with_the_rows(personas):
     assert len(queries) == 1
 
 
-def test_a_value_derived_inside_the_build_is_caught_by_the_check(regions):
-    """``day + 1`` is computed from the sentinel and compiled in as a constant: wrong for any real
-    day, and the check (on in the test suite) says so instead of returning other rows."""
+def test_a_value_derived_inside_the_build_is_refused(regions):
+    """``day + 1`` computed from a sentinel would be compiled in as a constant: the second set of
+    sentinels shows it, and the statement is refused before it is used."""
     prepared = Prepared(
         Employer, lambda day: Employer.objects.filter(closed_on__gte=day + dt.timedelta(days=1))
     )
-    with override_settings(XIEGUAN_CHECK_PREPARED=True), pytest.raises(PreparedMismatch):
+    with pytest.raises(TypeError, match="beyond binding"):
         prepared.list(day=dt.date(2025, 3, 1))
+
+
+def test_a_build_reading_anything_but_its_values_is_caught_by_the_check(regions):
+    """A build that reads the clock itself compiles today's date into the statement; the check
+    (on in the test suite) fails on the next day instead of returning yesterday's rows."""
+    prepared = Prepared(
+        Employer, lambda user: Employer.objects.visible_to(user).filter(closed_on__gte=timezone.localdate())
+    )
+    user = UserFactory.create(username="xg_clock", region_id=TOWNSHIP)
+    with time_machine.travel(dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC), tick=False):
+        prepared.list(user=user)
+    with (
+        time_machine.travel(dt.datetime(2025, 3, 2, 12, tzinfo=dt.UTC), tick=False),
+        override_settings(XIEGUAN_CHECK_PREPARED=True),
+        pytest.raises(PreparedMismatch),
+    ):
+        prepared.list(user=user)
 
 
 def test_values_a_pattern_would_escape_are_compiled_afresh(regions):
@@ -126,16 +144,44 @@ def test_a_value_compiled_into_the_sql_text_is_refused(regions):
         prepared.list(code="520281")
 
 
-def test_the_home_page_runs_the_same_statements(client_for, personas):
-    make_lead(personas, place="柏果镇的厂", employer=None)
-    client = client_for("xieguan")
+def test_the_home_page_runs_the_same_statements_with_every_section_filled(client_for, personas):
+    """Every assistant section with entries: the sections read only the columns their entries
+    show, and showing them loads nothing more (11 statements: session, user, villages, the
+    region's path, seven sections)."""
     from django.test.utils import CaptureQueriesContext
 
+    from xieguan.inspections import actions as inspection_actions
+    from xieguan.inspections.tests.factories import load_templates, payload
+    from xieguan.leads import actions as lead_actions
+    from xieguan.leads.actions import State
+    from xieguan.leads.tests.factories import lead_in
+    from xieguan.personnel import actions as personnel_actions
+    from xieguan.personnel.tests.factories import AssistantFactory, passed_pre_job
+    from xieguan.tasks.tests.factories import issue
+
+    today = timezone.localdate()
+    employer = EmployerFactory.create(name="柏果煤矿", registered=False, missing_fields=["phone"])
+    make_lead(personas, employer=employer)
+    assist_lead = lead_in(State.ACKNOWLEDGED, personas, place="柏果镇的厂", employer=None)
+    lead_actions.request_assist(by=personas.jiandu, assistant=personas.xieguan, lead=assist_lead)
+    issue(personas.panzhou, regions=[TOWNSHIP], title="排查建设项目")
+    inspection_actions.save_draft(
+        personas.xieguan, payload(employer, load_templates()["fubiao1"], {1: "yes"})
+    )
+    me = AssistantFactory.create(name="王芳", eligible=True, user=personas.xieguan)
+    passed_pre_job(me)
+    start = today - dt.timedelta(days=100)
+    personnel_actions.appoint_assistant(
+        me, start=start, end=today + dt.timedelta(days=10), document_no="1号", by=personas.panzhou
+    )
+    client = client_for("xieguan")
     client.get(reverse("accounts:home"))  # compiles
     with CaptureQueriesContext(connection) as queries:
-        page = client.get(reverse("accounts:home"))
-    assert page.status_code == 200 and "柏果镇的厂" in page.content.decode()
-    assert len(queries) == 11  # session, user, villages, 7 sections, the region's path
+        page = client.get(reverse("accounts:home")).content.decode()
+    for shown in ("柏果煤矿", "缺：", "柏果镇的厂", "排查建设项目", "未提交的巡查草稿", "您的聘期即将到期"):
+        assert shown in page, shown
+    assert str(personas.jiandu) in page and str(personas.panzhou) in page  # who asked, who issued
+    assert len(queries) == 11, [q["sql"][:80] for q in queries.captured_queries]
 
 
 def test_the_session_user_statement_equals_a_fresh_compile(personas):
