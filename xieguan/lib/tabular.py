@@ -752,9 +752,7 @@ def write_table(
         ws.row_dimensions[2].height = xlsx.row_height([c.header for c in columns], widths)
     ws.append(header)
     if not printable:
-        return xlsx.save_rows(
-            book, ws, target, (([_export_value(v) for v in values], None) for values in rows), start=3
-        )
+        return xlsx.save_rows(book, ws, target, ((_export_values(values), None) for values in rows), start=3)
     # One style for every printed cell (boxed, wrapped, top-aligned); dates and risky text get
     # their variants of it (``xlsx.save_rows``).
     model = WriteOnlyCell(ws)
@@ -765,11 +763,17 @@ def write_table(
     def printed() -> Iterator[tuple[list[Any], float]]:
         nonlocal count
         for values in rows:
-            yield from xlsx.printed_rows([_export_value(v) for v in values], widths)
+            yield from xlsx.printed_rows(_export_values(values), widths)
             count += 1
 
     xlsx.save_rows(book, ws, target, printed(), start=3, style=model._style)
     return count
+
+
+def _export_values(values: Sequence[Any]) -> list[Any]:
+    """A row's values as cells show them (``_export_value``); text and empty cells, most of a
+    row, are taken as they are without a call."""
+    return [v if type(v) is str or v is None else _export_value(v) for v in values]
 
 
 def _export_value(value: Any) -> Any:

@@ -248,6 +248,8 @@ def printed_rows(
 # --- data rows written directly (``save_rows``) ------------------------------------------------
 
 MAX_TEXT = 32767  # the longest text a cell holds (openpyxl cuts longer text there too)
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # _NOT_XML, escapes
+_TRIGGER_FIRST = frozenset(FORMULA_TRIGGERS)  # each trigger is one character
 _SPACES = frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what str.strip() strips
 
 
@@ -300,20 +302,22 @@ def _row_xml(number: int, values: Sequence[Any], height: float | None, refs: lis
     for ref, value in zip(refs, values, strict=False):
         kind = type(value)
         if kind is str or isinstance(value, str):
-            if _NOT_XML.search(value):
+            if not value:
+                out.append(f'{ref}{number}"{plain} t="inlineStr"></c>')
+                continue
+            special = _SPECIAL.search(value) is not None  # one scan for marks and escapes
+            if special:
                 value = _NOT_XML.sub(_mark, value)  # as ``visible``
             if len(value) > MAX_TEXT:
                 value = value[:MAX_TEXT]
-            style = st.text if value.startswith(FORMULA_TRIGGERS) else plain
-            if not value:
-                out.append(f'{ref}{number}"{style} t="inlineStr"></c>')
-            elif value[0] in _SPACES or value[-1] in _SPACES:
+            style = st.text if value[0] in _TRIGGER_FIRST else plain  # as ``is_risky``
+            text = _xml_text(value) if special else value
+            if value[0] in _SPACES or value[-1] in _SPACES:
                 out.append(
-                    f'{ref}{number}"{style} t="inlineStr">'
-                    f'<is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+                    f'{ref}{number}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
                 )
             else:
-                out.append(f'{ref}{number}"{style} t="inlineStr"><is><t>{_xml_text(value)}</t></is></c>')
+                out.append(f'{ref}{number}"{style} t="inlineStr"><is><t>{text}</t></is></c>')
         elif value is None:
             if plain:  # a styled empty cell keeps its box
                 out.append(f'{ref}{number}"{plain} t="n"></c>')

@@ -110,7 +110,7 @@ def test_streamed_table_guards_every_row():
 EDGE_VALUES = [
     None, "文字", dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5), " 前后有空格 ",
     "a&b<c>\"'\r\n\tz", "",
-    1.5, 10**17, True, False, 0, *HOSTILE.values(), "响\x07铃", "x" * 40000,
+    1.5, 10**17, True, False, 0, *HOSTILE.values(), "响\x07铃", "\x0b竖表\x1f", "x" * 40000,
 ]  # fmt: skip
 
 
