@@ -42,6 +42,7 @@ from xieguan.indicators.registry import Counts, Indicator, Show, Subject, format
 from xieguan.indicators.sources import due_in_half, open_through_q, submitted_in, township_assistants
 from xieguan.inspections.models import Inspection, InspectionStatus
 from xieguan.lib.access import AuthedRequest, scoped
+from xieguan.lib.prepared import Prepared
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.personnel import service
 from xieguan.personnel.models import Appointment, Assistant
@@ -211,7 +212,7 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     if show not in {Show.MISSING, Show.OK, Show.ALL, *indicator.extra_labels}:
         show = Show.MISSING
     total = indicator.total(region.code, period)
-    rows = _decorate(indicator, indicator.rows(region.code, period, show), period)
+    rows = DrillRows(indicator, region.code, period, show)
     page = CountedPaginator(rows, 50, _shown_count(total, show)).get_page(request.GET.get("page"))
     halves = period.halves()
     for row in page.object_list if indicator.subject in {Subject.EMPLOYER, Subject.ASSISTANT} else ():
@@ -267,11 +268,42 @@ def _set_half_cells(row: Any, halves: list[Period]) -> None:
     row.half_cells = [(n, due, half.label) for (n, due), half in zip(row.half_counts, halves, strict=True)]
 
 
+def _drill_page(
+    indicator: Indicator, period: Period, show: str, bottom: int, top: int, today: Any = None, *, code: str
+) -> QuerySet[Any]:
+    """One page of a drill-down's rows (``today`` only keys a compiled statement)."""
+    return _decorate(indicator, indicator.rows(code, period, show), period)[bottom:top]
+
+
+_DRILL_PAGES: dict[str, Prepared[Any]] = {}
+
+
+class DrillRows:
+    """The rows behind a number, sliced a page at a time by the paginator: the decorated
+    ``Indicator.rows`` queryset, or for an indicator compiled once (``Indicator.compile_once``)
+    the page's statement compiled once per period, tab, page and day and bound to the region
+    code (lib.prepared)."""
+
+    def __init__(self, indicator: Indicator, code: str, period: Period, show: str) -> None:
+        self.indicator, self.code, self.period, self.show = indicator, code, period, show
+
+    def __getitem__(self, page: slice) -> list[Any]:
+        bottom, top = page.start or 0, page.stop
+        shape = (self.indicator, self.period, self.show, bottom, top)
+        if not self.indicator.compile_once:
+            return list(_drill_page(*shape, code=self.code))
+        prepared = _DRILL_PAGES.get(self.indicator.key)
+        if prepared is None:
+            model = self.indicator.base("").model
+            prepared = _DRILL_PAGES[self.indicator.key] = Prepared(model, _drill_page)
+        return prepared.list(*shape, timezone.localdate(), code=self.code)
+
+
 class CountedPaginator(Paginator):
     """A paginator told the length of its list: the indicator's total already counted it, so
     the grouped, joined row query is not counted a second time."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, count: int) -> None:
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
         super().__init__(object_list, per_page)
         self._known_count = count
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
@@ -132,7 +133,7 @@ class Prepared(Generic[M]):
     def __init__(self, model: type[M], build: Callable[..., QuerySet[M]]) -> None:
         self.model = model
         self.build = build
-        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._plans: dict[tuple[Any, ...], _Plan | None] = {}
         self._lock = threading.Lock()
 
     def list(self, *shape: Any, **values: Any) -> list[Any]:
@@ -140,8 +141,8 @@ class Prepared(Generic[M]):
         to these values."""
         alias = router.db_for_read(self.model)
         plan = self._plan(alias, shape, values)
-        params = self._bind(plan, values, connections[alias].ops)
-        if params is None:  # a value the compiled statement cannot take as it is
+        params = None if plan is None else self._bind(plan, values, connections[alias].ops)
+        if plan is None or params is None:  # no statement (nothing to ask), or a value it cannot take
             return list(self.build(*shape, **values))
         if getattr(settings, "XIEGUAN_CHECK_PREPARED", False):
             self.check(plan, alias, shape, values, params)
@@ -156,8 +157,8 @@ class Prepared(Generic[M]):
         """The cached statement and its parameters bound to ``values`` (None: compiled afresh)."""
         alias = router.db_for_read(self.model)
         plan = self._plan(alias, shape, values)
-        params = self._bind(plan, values, connections[alias].ops)
-        return None if params is None else (plan.sql, params)
+        params = None if plan is None else self._bind(plan, values, connections[alias].ops)
+        return None if plan is None or params is None else (plan.sql, params)
 
     def check(
         self, plan: _Plan, alias: str, shape: tuple[Any, ...], values: dict[str, Any], params: tuple[Any, ...]
@@ -181,16 +182,22 @@ class Prepared(Generic[M]):
         )
         return alias, connections[alias].vendor, shape, kinds
 
-    def _plan(self, alias: str, shape: tuple[Any, ...], values: dict[str, Any]) -> _Plan:
+    def _plan(self, alias: str, shape: tuple[Any, ...], values: dict[str, Any]) -> _Plan | None:
+        """The shape's statement; None when Django would send none (an empty slice, a
+        condition that matches nothing): such a call is left to Django every time."""
         key = self._key(alias, shape, values)
-        plan = self._plans.get(key)
-        if plan is None:
-            with self._lock:
-                plan = self._plans.get(key) or self._make_plan(alias, shape, values)
+        if key in self._plans:
+            return self._plans[key]
+        with self._lock:
+            if key not in self._plans:
+                try:
+                    plan: _Plan | None = self._make_plan(alias, shape, values)
+                except EmptyResultSet:
+                    plan = None
                 if len(self._plans) >= self.MAX_PLANS:
                     self._plans.clear()
                 self._plans[key] = plan
-        return plan
+            return self._plans[key]
 
     @staticmethod
     def _bind(plan: _Plan, values: dict[str, Any], ops: Any) -> tuple[Any, ...] | None:

@@ -23,6 +23,8 @@ class KeyCoverage(Indicator):
     missing_label = _("未巡查的重点单位")
     subject = Subject.EMPLOYER
     order = 40
+    # its statements depend on the code, the period and its half-years only: compiled once
+    compile_once = True
     basis = _(
         "每年对辖区内煤矿、非煤矿山、冶金、建材、化工生产等重点行业领域及其他职业病危害严重的用人单位巡查覆盖率100%。"
     )

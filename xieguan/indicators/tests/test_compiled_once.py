@@ -11,7 +11,8 @@ import time_machine
 
 from xieguan.indicators import periods
 from xieguan.indicators.dashboard import child_length
-from xieguan.indicators.registry import _prepared_counts, all_indicators
+from xieguan.indicators.registry import Show, _prepared_counts, all_indicators
+from xieguan.indicators.views import _DRILL_PAGES, DrillRows, _drill_page
 from xieguan.regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ PERIODS = ["2025", "2025H1", "2025H2", "2024", "2025-03-01~2025-10-31"]
 
 
 def test_the_expensive_indicators_are_compiled_once():
-    assert {ind.key for ind in COMPILED_ONCE} == {"assistant_patrol", "publicity"}
+    assert {ind.key for ind in COMPILED_ONCE} == {"assistant_patrol", "publicity", "key_coverage"}
 
 
 @pytest.mark.parametrize("ind", COMPILED_ONCE, ids=lambda ind: ind.key)
@@ -54,3 +55,21 @@ def test_the_day_is_part_of_the_shape(scenario):
         july = _prepared_counts(ind).statement(year, 9, dt.date(2025, 7, 10), code="520281")
         ind.counts("520281", year, 9)  # the check (on in the tests) compares with a fresh compile
     assert june is not None and july is not None and june[0] != july[0]
+
+
+@pytest.mark.parametrize("ind", COMPILED_ONCE, ids=lambda ind: ind.key)
+def test_drill_down_pages_equal_a_fresh_compile(ind, scenario):
+    """A drill-down page of an indicator compiled once: the cached statement bound to the region
+    is a fresh compile's, and the page lists the same rows in the same order."""
+    for key in ("2025", "2025H2", "2025-03-01~2025-10-31"):
+        period = periods.parse_period(key)
+        for code in REGIONS:
+            for show in (Show.MISSING, Show.OK, Show.ALL):
+                for bottom, top in ((0, 50), (1, 3)):
+                    rows = DrillRows(ind, code, period, show)[bottom:top]
+                    shape = (ind, period, show, bottom, top, dt.date(2025, 12, 20))
+                    bound = _DRILL_PAGES[ind.key].statement(*shape, code=code)
+                    fresh = _drill_page(*shape, code=code)
+                    sql, params = fresh.query.get_compiler("default").as_sql()
+                    assert bound is not None and (bound[0], list(bound[1])) == (sql, list(params))
+                    assert [row.pk for row in rows] == [row.pk for row in fresh], (ind.key, key, code, show)

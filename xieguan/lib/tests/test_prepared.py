@@ -199,3 +199,14 @@ def test_the_session_user_statement_equals_a_fresh_compile(personas):
         assert loaded == user and loaded.region.code == user.region_id
         assert loaded.unread_notifications_count == (1 if user == personas.xieguan else 0)
     assert ModelBackend().get_user(-5) is None
+
+
+def test_a_statement_django_would_not_send_is_left_to_django(regions):
+    """An empty slice (a drill-down with nothing to list) compiles to no statement: no plan,
+    the call goes to Django every time and gives what Django gives."""
+    prepared = Prepared(
+        Region, lambda bottom, top, *, code: Region.objects.within(code).order_by("code")[bottom:top]
+    )
+    assert prepared.statement(0, 0, code="520281") is None
+    assert prepared.list(0, 0, code="520281") == []
+    assert prepared.list(0, 2, code="520281") == list(Region.objects.within("520281").order_by("code")[:2])
