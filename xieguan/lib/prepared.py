@@ -118,8 +118,16 @@ class Prepared(Generic[M]):
 
     ``Prepared(Model, build).list(user=user, start=day)`` returns the rows of ``build(user=user,
     start=day)`` as that queryset's iteration would (model instances, ``select_related`` objects,
-    annotations), compiling it only the first time for the user's role on that database.
+    annotations, or the dicts of a ``values()`` queryset), compiling it only the first time for the
+    user's role on that database.
+
+    Positional arguments are the statement's *shape*, not values: ``list(period, 9, code=code)``
+    calls ``build(period, 9, code=code)`` and keeps one statement per distinct shape (hashable;
+    the ``MAX_PLANS`` most recent shapes are kept). Whatever else the build reads (today's date,
+    a policy row) must be part of the shape.
     """
+
+    MAX_PLANS = 256
 
     def __init__(self, model: type[M], build: Callable[..., QuerySet[M]]) -> None:
         self.model = model
@@ -127,15 +135,16 @@ class Prepared(Generic[M]):
         self._plans: dict[tuple[Any, ...], _Plan] = {}
         self._lock = threading.Lock()
 
-    def list(self, **values: Any) -> list[M]:
-        """The rows of ``build(**values)``: the statement compiled once, bound to these values."""
+    def list(self, *shape: Any, **values: Any) -> list[Any]:
+        """The rows of ``build(*shape, **values)``: the statement compiled once per shape, bound
+        to these values."""
         alias = router.db_for_read(self.model)
-        plan = self._plan(alias, values)
+        plan = self._plan(alias, shape, values)
         params = self._bind(plan, values, connections[alias].ops)
         if params is None:  # a value the compiled statement cannot take as it is
-            return list(self.build(**values))
+            return list(self.build(*shape, **values))
         if getattr(settings, "XIEGUAN_CHECK_PREPARED", False):
-            self.check(plan, alias, values, params)
+            self.check(plan, alias, shape, values, params)
         queryset = plan.queryset._chain()  # type: ignore[attr-defined]
         compiler = copy.copy(plan.compiler)  # its select, klass_info, annotation_col_map
         compiler.connection = connections[alias]
@@ -143,17 +152,19 @@ class Prepared(Generic[M]):
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 
-    def statement(self, **values: Any) -> tuple[str, tuple[Any, ...]] | None:
+    def statement(self, *shape: Any, **values: Any) -> tuple[str, tuple[Any, ...]] | None:
         """The cached statement and its parameters bound to ``values`` (None: compiled afresh)."""
         alias = router.db_for_read(self.model)
-        plan = self._plan(alias, values)
+        plan = self._plan(alias, shape, values)
         params = self._bind(plan, values, connections[alias].ops)
         return None if params is None else (plan.sql, params)
 
-    def check(self, plan: _Plan, alias: str, values: dict[str, Any], params: tuple[Any, ...]) -> None:
-        """Raise ``PreparedMismatch`` unless a fresh compile of ``build(**values)`` gives the
-        cached statement with the same parameters."""
-        sql, fresh = self.build(**values).query.get_compiler(using=alias).as_sql()
+    def check(
+        self, plan: _Plan, alias: str, shape: tuple[Any, ...], values: dict[str, Any], params: tuple[Any, ...]
+    ) -> None:
+        """Raise ``PreparedMismatch`` unless a fresh compile of ``build(*shape, **values)`` gives
+        the cached statement with the same parameters."""
+        sql, fresh = self.build(*shape, **values).query.get_compiler(using=alias).as_sql()
         if (
             sql != plan.sql
             or list(fresh) != list(params)
@@ -163,19 +174,21 @@ class Prepared(Generic[M]):
                 f"{self.build!r}: cached {plan.sql!r} {params!r} != fresh {sql!r} {tuple(fresh)!r}"
             )
 
-    def _key(self, alias: str, values: dict[str, Any]) -> tuple[Any, ...]:
-        shape = tuple(
+    def _key(self, alias: str, shape: tuple[Any, ...], values: dict[str, Any]) -> tuple[Any, ...]:
+        kinds = tuple(
             (name, value.__class__.__name__, getattr(value, "role", "") if isinstance(value, Model) else "")
             for name, value in sorted(values.items())
         )
-        return alias, connections[alias].vendor, shape
+        return alias, connections[alias].vendor, shape, kinds
 
-    def _plan(self, alias: str, values: dict[str, Any]) -> _Plan:
-        key = self._key(alias, values)
+    def _plan(self, alias: str, shape: tuple[Any, ...], values: dict[str, Any]) -> _Plan:
+        key = self._key(alias, shape, values)
         plan = self._plans.get(key)
         if plan is None:
             with self._lock:
-                plan = self._plans.get(key) or self._make_plan(alias, values)
+                plan = self._plans.get(key) or self._make_plan(alias, shape, values)
+                if len(self._plans) >= self.MAX_PLANS:
+                    self._plans.clear()
                 self._plans[key] = plan
         return plan
 
@@ -199,9 +212,9 @@ class Prepared(Generic[M]):
                 params.append(value)
         return tuple(params)
 
-    def _make_plan(self, alias: str, values: dict[str, Any]) -> _Plan:
+    def _make_plan(self, alias: str, shape: tuple[Any, ...], values: dict[str, Any]) -> _Plan:
         sentinels = _Sentinels(values)
-        queryset = self.build(**sentinels.fake)
+        queryset = self.build(*shape, **sentinels.fake)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         ops = connections[alias].ops
@@ -214,7 +227,7 @@ class Prepared(Generic[M]):
         # put them: a value derived inside the build (a constant here, different there) or a
         # shape that depends on a value is refused before any request uses the plan.
         other = _Sentinels(values, offset=50)
-        other_sql, other_params = self.build(**other.fake).query.get_compiler(using=alias).as_sql()
+        other_sql, other_params = self.build(*shape, **other.fake).query.get_compiler(using=alias).as_sql()
         if other_sql != sql or self._bind(plan, other.fake, ops) != tuple(other_params):
             raise TypeError(f"Prepared: {self.build!r} depends on its values beyond binding them")
         return plan
