@@ -36,6 +36,7 @@ connection_created.connect(_sqlite_readers_take_no_table_locks, dispatch_uid="xi
 
 def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.XIEGUAN_CHECK_PREPARED = True  # every prepared statement checked against a fresh compile
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -208,6 +208,10 @@ XIEGUAN_LOGIN_ADDRESS_LIMIT = envint("XIEGUAN_LOGIN_ADDRESS_LIMIT", 20)
 # 两步验证; with XIEGUAN_REQUIRE_2FA on, province and county admins must. Wrong codes are
 # throttled per device (1, 2, 4 … seconds after successive failures).
 XIEGUAN_REQUIRE_2FA = envbool("XIEGUAN_REQUIRE_2FA", False)
+
+# Statements compiled once per process (xieguan.lib.prepared) are also compiled afresh on every
+# use and compared with the cached one when this is on (the test suite turns it on).
+XIEGUAN_CHECK_PREPARED = envbool("XIEGUAN_CHECK_PREPARED", False)
 OTP_TOTP_ISSUER = "职业健康监督协管"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1

@@ -120,7 +120,13 @@ def split_lines(frags: list[Any], max_widths: list[float], calc_bounds: bool) ->
 
 
 class Paragraph(rl_paragraph.Paragraph):
-    """A reportlab ``Paragraph`` whose CJK wrapping follows this module's rules."""
+    """A reportlab ``Paragraph`` whose CJK wrapping follows this module's rules.
+
+    A table wraps each cell's paragraph twice at the same width (to measure the row, then to
+    draw it): the lines of the last width are kept and given again (half of a 附表1's line
+    breaking)."""
+
+    _lines_for: tuple[tuple[float, ...], Any, Any] | None = None
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         if not isinstance(maxWidths, list | tuple):
@@ -128,6 +134,14 @@ class Paragraph(rl_paragraph.Paragraph):
         self.height = 0
         if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
             return self.blPara
+        key = tuple(maxWidths)
+        if self._lines_for is not None and self._lines_for[0] == key and self._lines_for[1] is self.frags:
+            return self._lines_for[2]
+        lines = self._break_lines(maxWidths)
+        self._lines_for = (key, self.frags, lines)
+        return lines
+
+    def _break_lines(self, maxWidths: Any) -> Any:
         style = self.style
         if not self.frags:
             return rl_paragraph.ParaLines(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import io
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -181,11 +182,26 @@ def render_pdf(doc: FormDoc) -> bytes:
     return render_pdf_report(doc).data
 
 
+@functools.cache
+def _pdf_style(font: str, size: float, align: str, leading: float) -> Any:
+    """A paragraph style, made once per process (styles are only read by reportlab)."""
+    from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    aligns = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+    return ParagraphStyle(
+        f"s{size}{align}",
+        fontName=font,
+        fontSize=size,
+        leading=leading,
+        alignment=aligns[align],
+        wordWrap="CJK",
+    )
+
+
 def render_pdf_report(doc: FormDoc) -> PdfResult:
     from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as RLTable
@@ -198,17 +214,9 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
     pagesize = landscape(A4) if doc.landscape else A4
     top, right, bottom, left = (m * cm for m in MARGINS_CM)
     width = pagesize[0] - left - right
-    aligns = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
-    def style(size: float = BODY_PT, align: str = "left", leading: float | None = None) -> ParagraphStyle:
-        return ParagraphStyle(
-            f"s{size}{align}",
-            fontName=font,
-            fontSize=size,
-            leading=leading or size * 1.45,
-            alignment=aligns[align],
-            wordWrap="CJK",
-        )
+    def style(size: float = BODY_PT, align: str = "left", leading: float | None = None) -> Any:
+        return _pdf_style(font, size, align, leading or size * 1.45)
 
     def para(text: str, size: float = BODY_PT, align: str = "left") -> Paragraph:
         # rare characters in fallback fonts, runs of spaces kept (地  址) as the official wording has them
@@ -630,12 +638,14 @@ def _merge(ws: Any, row: int, first: int, last: int) -> None:
     """``ws.merge_cells`` of one row's columns ``first``..``last``, without openpyxl's
     ``MergedCellRange.format()``: that re-borders every edge cell of the range, hashing a new
     Border per cell (two thirds of a 附表2 .xlsx's time), and ``put`` styles each of the range's
-    cells itself right after, so the file is the same."""
+    cells itself right after, so the file is the same. The range is added to the sheet's set of
+    ranges directly: ``MultiCellRange.add`` first compares it with every range already there
+    (quadratic in a 附表2's 170 rows), and the ranges ``put`` makes never overlap."""
     from openpyxl.cell.cell import MergedCell
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.merge import MergedCellRange
 
-    ws.merged_cells.add(
+    ws.merged_cells.ranges.add(
         MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
     )
     for column in range(first + 1, last + 1):

@@ -48,7 +48,7 @@ def _attachment(filename: str) -> str:
 @scoped()
 def export(request: AuthedRequest) -> FileResponse:
     """The ledger of the current filter, streamed: rows are read in chunks and written to a
-    temporary file by openpyxl's write-only mode, then sent in blocks. ``?print=1``: the
+    temporary file (``tabular.write_table``), then sent in blocks. ``?print=1``: the
     printable version (a dozen columns for paper); without it the 27-column data file."""
     _form, params = filter_params(request)
     query = ledger_for(request.user, params)

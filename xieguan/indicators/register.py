@@ -28,7 +28,7 @@ from django.utils import timezone
 from xieguan.documents.official import fubiao1
 from xieguan.documents.official.fubiao2 import RegisterData
 from xieguan.indicators.periods import year as year_period
-from xieguan.inspections.models import Inspection, InspectionAnswer, InspectionStatus
+from xieguan.inspections.models import Answer, Inspection, InspectionAnswer, InspectionStatus
 from xieguan.leads.models import AssistRequest, AssistStatus, Handling, Lead, LeadStatus
 from xieguan.lib.scoping import ScopedQuerySet
 from xieguan.regions.models import CODE_LENGTH, Level, Region
@@ -109,17 +109,42 @@ def template_short(name: str) -> str:
 
 
 def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
-    answers = InspectionAnswer.objects.select_related("item").order_by("item__number")
+    """One row per inspection in four statements: the inspections (only the columns the register
+    shows), their findings (plain values: most answers are not findings, and the rest are
+    printed as words), their leads with assistance requests, and the townships' names."""
     leads = (
         Lead.objects.select_related("reported_to_agency", "inspection_answer__item")
-        .prefetch_related(Prefetch("assists", queryset=AssistRequest.objects.order_by("requested_at", "pk")))
+        .prefetch_related(
+            Prefetch(
+                "assists",
+                queryset=AssistRequest.objects.order_by("requested_at", "pk"),
+                to_attr="assist_list",
+            )
+        )
         .order_by("discovered_at", "pk")
     )
+    # ``to_attr`` lists: Django builds no related manager's queryset per instance for them
     fetched = list(
         inspections.select_related("assistant", "template")
-        .prefetch_related(Prefetch("answers", queryset=answers))
-        .prefetch_related(Prefetch("leads", queryset=leads))
+        .only(
+            "pk",
+            "employer_name",
+            "region_id",
+            "inspected_at",
+            "assistant__username",
+            "assistant__full_name",
+            "template__name",
+        )
+        .prefetch_related(Prefetch("leads", queryset=leads, to_attr="lead_list"))
     )
+    findings: dict[Any, list[tuple[str, str, str]]] = {}
+    for inspection_id, wording, answer, note in (
+        InspectionAnswer.objects.filter(inspection_id__in=[i.pk for i in fetched], is_finding=True)
+        .order_by("item__number")
+        .values_list("inspection_id", "item__wording", "answer", "note")
+    ):
+        label = str(Answer(answer).label) if answer in Answer.values else answer
+        findings.setdefault(inspection_id, []).append((short(wording), label, note))
     length = CODE_LENGTH[Level.TOWNSHIP]
     townships = dict(
         Region.objects.filter(
@@ -130,35 +155,32 @@ def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
         RegisterRow(
             inspection_id=str(inspection.pk),
             place_and_content=_place_and_content(
-                inspection, townships.get(inspection.region_id[:length], "")
+                inspection, townships.get(inspection.region_id[:length], ""), findings.get(inspection.pk, [])
             ),
-            findings=_findings(inspection),
+            findings=_findings(findings.get(inspection.pk, [])),
             date=_day(inspection.inspected_at),
             inspector=str(inspection.assistant),
             remarks="\n".join(
-                filter(
-                    None, (_handling(lead, inspection.inspected_at.year) for lead in inspection.leads.all())
-                )
+                filter(None, (_handling(lead, inspection.inspected_at.year) for lead in inspection.lead_list))
             ),
         )
         for inspection in fetched
     ]
 
 
-def _place_and_content(inspection: Inspection, township: str) -> str:
+def _place_and_content(inspection: Inspection, township: str, findings: list[tuple[str, str, str]]) -> str:
     place = inspection.employer_name + (f"（{township}）" if township else "")
-    wanting = [short(a.item.wording) for a in inspection.answers.all() if a.is_finding]
+    wanting = [item for item, _answer, _note in findings]
     content = template_short(inspection.template.name)
     return f"{place}：{content}" + (f"；发现问题：{'、'.join(wanting)}" if wanting else "")
 
 
-def _findings(inspection: Inspection) -> str:
+def _findings(findings: list[tuple[str, str, str]]) -> str:
+    """Every finding in words: the item's short label, the answer, the note."""
     lines = []
-    for a in inspection.answers.all():
-        if not a.is_finding:
-            continue
-        text = f"{short(a.item.wording)}：{a.get_answer_display()}"
-        note = " ".join(a.note.split())
+    for item, answer, note in findings:
+        text = f"{item}：{answer}"
+        note = " ".join(note.split())
         lines.append(f"{text}（{note}）" if note else text)
     return "\n".join(lines) if lines else "未发现问题"
 
@@ -174,7 +196,7 @@ def _handling(lead: Lead, year: int) -> str:
         return f"{finding}［状态：尚未报告］"
     agency = lead.reported_to_agency.name if lead.reported_to_agency else "卫生监督机构"
     parts = [f"已报告{agency}（{_day(lead.reported_at, year)}）"]
-    for assist in lead.assists.all():
+    for assist in lead.assist_list:  # type: ignore[attr-defined]  # prefetched by register_rows
         if assist.status == AssistStatus.DONE:
             parts.append(f"协查（{_day(assist.done_on, year)}）")
         elif assist.status == AssistStatus.REQUESTED:

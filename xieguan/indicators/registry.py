@@ -34,6 +34,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Substr
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+
+from xieguan.lib.prepared import Prepared
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -113,6 +116,10 @@ class Indicator(ABC):
     basis: ClassVar[StrOrPromise] = ""  # the regulation's words this indicator measures
     region_field: ClassVar[str] = "region_id"  # the column holding the row's region code
     extra_labels: ClassVar[dict[str, StrOrPromise]] = {}
+    # The grouped statement of ``counts_by_prefix`` compiled once per period, code length and day
+    # (``lib.prepared``), bound to each region code. Only for an indicator whose statement
+    # depends on nothing else: no policy row, no clock but ``Period.halves()``'s today.
+    compile_once: ClassVar[bool] = False
 
     # --- the definition -------------------------------------------------------------
 
@@ -152,22 +159,29 @@ class Indicator(ABC):
         ``code``; rows registered above that level keep their own (shorter) code, so a caller
         can tell a prefecture's own rows from its counties' (the all-counties table)."""
         extras = self.extras(period)
+        if self.compile_once:
+            grouped = _prepared_counts(self).list(period, length, timezone.localdate(), code=code)
+        else:
+            grouped = list(self.counts_query(period, length, code=code))
+        return {
+            row["child_code"]: Counts(row["num"], row["den"], {name: row[f"x_{name}"] for name in extras})
+            for row in grouped
+        }
+
+    def counts_query(self, period: Period, length: int, today: Any = None, *, code: str) -> QuerySet[Any]:
+        """The grouped statement of ``counts_by_prefix`` (``today`` only keys a compiled one)."""
         aggregates: dict[str, Any] = {
             "den": Count("pk"),
             "num": Count("pk", filter=Q(self.ok(period))),
-            **{f"x_{name}": Count("pk", filter=Q(cond)) for name, cond in extras.items()},
+            **{f"x_{name}": Count("pk", filter=Q(cond)) for name, cond in self.extras(period).items()},
         }
-        grouped = (
+        return (
             self.members(code, period)
             .annotate(child_code=Substr(self.region_field, 1, length))
             .values("child_code")
             .annotate(**aggregates)
             .order_by()
         )
-        return {
-            row["child_code"]: Counts(row["num"], row["den"], {name: row[f"x_{name}"] for name in extras})
-            for row in grouped
-        }
 
     def total(self, code: str, period: Period) -> Counts:
         return self.series(code, [period])[0]
@@ -213,6 +227,16 @@ class Indicator(ABC):
         """Where the rows behind a number are listed (the drill-down page by default)."""
         query = urlencode({"region": code, "period": period.key, "show": show})
         return f"{drill_path(self.key)}?{query}"
+
+
+_PREPARED: dict[str, Prepared[Any]] = {}
+
+
+def _prepared_counts(indicator: Indicator) -> Prepared[Any]:
+    found = _PREPARED.get(indicator.key)
+    if found is None:
+        found = _PREPARED[indicator.key] = Prepared(indicator.base("").model, indicator.counts_query)
+    return found
 
 
 def drill_path(key: str) -> str:

@@ -52,9 +52,20 @@ CHART_HALVES = 6
 NOT_COUNTED_SHOWN = 200
 
 
-def _region(request: AuthedRequest) -> Region:
+def _region_path(request: AuthedRequest) -> list[Region]:
+    """The requested region (default: the user's own) after its ancestors inside the user's
+    scope, from the top down, in one statement (the breadcrumbs need them); 404 when the region
+    is not in the user's scope."""
     code = request.GET.get("region") or request.user.region_id
-    return get_visible_or_404(Region, request.user, code=code)
+    wanted = [*Region(code=code).ancestor_codes, code]
+    path = list(Region.objects.visible_to(request.user).filter(code__in=wanted).order_by("level"))
+    if not path or path[-1].code != code:
+        raise Http404("没有这个区划")
+    return path
+
+
+def _region(request: AuthedRequest) -> Region:
+    return _region_path(request)[-1]
 
 
 def _period(request: AuthedRequest) -> Period:
@@ -69,13 +80,9 @@ def _period(request: AuthedRequest) -> Period:
         return periods.current_year()
 
 
-def _breadcrumbs(request: AuthedRequest, region: Region, period: Period) -> list[tuple[str, str]]:
-    scope = request.user.region_id
-    return [
-        (r.name, dashboard_url(r.code, period))
-        for r in region.ancestors()
-        if r.code.startswith(scope) and r.level <= DEEPEST_DASHBOARD
-    ]
+def _breadcrumbs(path: list[Region], period: Period) -> list[tuple[str, str]]:
+    """The dashboards above the region inside the user's scope (``_region_path``)."""
+    return [(r.name, dashboard_url(r.code, period)) for r in path[:-1] if r.level <= DEEPEST_DASHBOARD]
 
 
 def _period_context(period: Period) -> dict[str, Any]:
@@ -85,7 +92,8 @@ def _period_context(period: Period) -> dict[str, Any]:
 
 @scoped()
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    region = _region(request)
+    path = _region_path(request)
+    region = path[-1]
     period = _period(request)
     table = build_table(region, period)
     return render(
@@ -94,7 +102,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         {
             "region": region,
             "table": table,
-            "breadcrumbs": _breadcrumbs(request, region, period),
+            "breadcrumbs": _breadcrumbs(path, period),
             "counties_offered": region.level in COUNTIES_LEVELS and request.user.role in COUNTIES_ROLES,
             **_period_context(period),
         },
@@ -116,10 +124,9 @@ def dashboard_xlsx(request: AuthedRequest) -> HttpResponse:
 COUNTIES_ROLES = (Role.PROVINCE_ADMIN, Role.PREFECTURE_VIEWER)
 
 
-def _counties_table(request: AuthedRequest) -> CountiesTable:
+def _counties_table(request: AuthedRequest, region: Region) -> CountiesTable:
     """The all-counties table of the requested province or prefecture (in the user's scope,
     else 404; a county or below has no such table: 404)."""
-    region = _region(request)
     if region.level not in COUNTIES_LEVELS:
         raise Http404("只有省和市(州)可以查看全部区县")
     sort = request.GET.get("sort", "")
@@ -131,7 +138,8 @@ def counties(request: AuthedRequest) -> HttpResponse:
     """全部区县: every county of the province (or a prefecture) side by side, grouped by
     prefecture with subtotals, sortable by any indicator (``?sort=<key>&dir=asc|desc``), and a
     ranked bar chart of one indicator (``?chart=<key>``)."""
-    table = _counties_table(request)
+    path = _region_path(request)
+    table = _counties_table(request, path[-1])
     region, period = table.node, table.period
     keys = [ind.key for ind in table.indicators]
     chart = request.GET.get("chart", "")
@@ -165,7 +173,7 @@ def counties(request: AuthedRequest) -> HttpResponse:
             "chart_links": [(ind, link(**sort_keep, chart=ind.key) + "#ranking") for ind in table.indicators],
             "keep": {**sort_keep, "chart": chart},
             "export_query": urlencode({**base, **sort_keep}),
-            "breadcrumbs": _breadcrumbs(request, region, period),
+            "breadcrumbs": _breadcrumbs(path, period),
             "back_url": dashboard_url(region.code, period),
             **_period_context(period),
         },
@@ -175,7 +183,7 @@ def counties(request: AuthedRequest) -> HttpResponse:
 @scoped(*COUNTIES_ROLES)
 def counties_xlsx(request: AuthedRequest) -> HttpResponse:
     """The all-counties table as .xlsx, with the same grouping, subtotals and sort."""
-    table = _counties_table(request)
+    table = _counties_table(request, _region(request))
     workbook = table_workbook(table.as_table(), title="全部区县主要工作指标")
     response = HttpResponse(workbook, content_type=XLSX)
     filename = f"indicators-counties-{table.node.code}-{table.period.key}.xlsx".replace("~", "_")
@@ -196,7 +204,8 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     indicator = get_indicator(key)
     if indicator is None:
         raise Http404("没有这个指标")
-    region = _region(request)
+    path = _region_path(request)
+    region = path[-1]
     period = _period(request)
     show = request.GET.get("show", Show.MISSING)
     if show not in {Show.MISSING, Show.OK, Show.ALL, *indicator.extra_labels}:
@@ -239,7 +248,7 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
             "target": target,
             "met": target.is_met(total.rate) if target else None,
             "subject_template": f"indicators/_rows_{indicator.subject}.html",
-            "breadcrumbs": _breadcrumbs(request, region, period),
+            "breadcrumbs": _breadcrumbs(path, period),
             "back_url": dashboard_url(region.code, period),
             "halves": halves,
             "partly": partly,

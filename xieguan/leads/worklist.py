@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from xieguan.accounts.models import Role
 from xieguan.leads.models import IMPORTANT_FIRST, AssistRequest, AssistStatus, Importance, Lead, LeadStatus
 from xieguan.leads.templatetags.leads_tags import waited
-from xieguan.lib.worklist import WorkEntry, WorkSection, first_page
+from xieguan.lib.worklist import FirstPage, WorkEntry, WorkSection, first_page
 
 FIRST = 5
 
@@ -32,13 +32,42 @@ def _where(lead: Lead) -> str:
     return lead.employer.name if lead.employer else lead.place
 
 
+# An assistant's two lists, compiled once per process (lib.prepared); the columns the entries show.
+UNREPORTED = FirstPage(
+    Lead,
+    lambda user: (
+        Lead.objects.visible_to(user)
+        .unreported()
+        .select_related("employer")
+        .only("id", "lead_type", "place", "importance", "discovered_at", "report_due_at", "employer__name")
+        .order_by(IMPORTANT_FIRST, "discovered_at", "pk")
+    ),
+    FIRST,
+)
+ASSISTS = FirstPage(
+    AssistRequest,
+    lambda user: (
+        AssistRequest.objects.visible_to(user)
+        .filter(assistant=user, status=AssistStatus.REQUESTED)
+        .select_related("employer", "lead", "requested_by")
+        .only(
+            "id",
+            "due_on",
+            "employer__name",
+            "lead__place",
+            "requested_by__full_name",
+            "requested_by__username",
+        )
+        .order_by("due_on", "requested_at")
+    ),
+    FIRST,
+)
+
+
 def unreported(user: Any) -> WorkSection:
     """Leads not yet reported, important first, with how long they have waited; overdue flagged."""
     now = timezone.now()
-    qs = Lead.objects.visible_to(user).unreported()
-    leads, total = first_page(
-        qs.select_related("employer").order_by(IMPORTANT_FIRST, "discovered_at", "pk"), FIRST
-    )
+    leads, total = UNREPORTED(user=user)
     entries = []
     for lead in leads:
         overdue = lead.report_due_at < now
@@ -67,11 +96,8 @@ def unreported(user: Any) -> WorkSection:
 
 
 def assists_for(user: Any) -> WorkSection:
-    qs = AssistRequest.objects.visible_to(user).filter(assistant=user, status=AssistStatus.REQUESTED)
     today = timezone.localdate()
-    assists, total = first_page(
-        qs.select_related("employer", "lead", "requested_by").order_by("due_on", "requested_at"), FIRST
-    )
+    assists, total = ASSISTS(user=user)
     entries = [
         WorkEntry(
             title=_("协查：%(s)s")

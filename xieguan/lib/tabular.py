@@ -22,7 +22,6 @@ report workbook lists them and returns the rows with the faulty cells marked in 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import re
@@ -708,7 +707,8 @@ def write_table(
     footer: str = "",
     printable: bool = False,
 ) -> int:
-    """Stream rows into an .xlsx (openpyxl write-only: memory does not grow with the rows).
+    """Stream rows into an .xlsx: openpyxl (write-only) writes the title, header, widths and page
+    setup, ``xlsx.save_rows`` the rows (memory does not grow with them).
 
     Title row across the columns, a frozen header repeated on every printed page, widths
     that fit Chinese text, landscape A4 fitted to the page width (or to the pages across a very
@@ -751,36 +751,34 @@ def write_table(
     if printable:
         ws.row_dimensions[2].height = xlsx.row_height([c.header for c in columns], widths)
     ws.append(header)
-    count = 0
     if not printable:
-        for values in rows:
-            ws.append(xlsx.row(ws, [_export_value(v) for v in values]))
-            count += 1
-        book.save(target)
-        return count
-    # One styled cell, its style copied to every other (openpyxl hashes a style per assignment).
+        return xlsx.save_rows(book, ws, target, ((_export_values(values), None) for values in rows), start=3)
+    # One style for every printed cell (boxed, wrapped, top-aligned); dates and risky text get
+    # their variants of it (``xlsx.save_rows``).
     model = WriteOnlyCell(ws)
     model.border = BORDER
     model.alignment = Alignment(vertical="top", wrap_text=True)
-    style = model._style
-    row_number = 2
-    for values in rows:
-        for part, height in xlsx.printed_rows([_export_value(v) for v in values], widths):
-            row_number += 1
-            ws.row_dimensions[row_number].height = height
-            cells = []
-            for value in part:
-                cell = WriteOnlyCell(ws)
-                cell._style = copy.copy(style)
-                cell.value = value  # after the style: a date keeps the number format it sets
-                cells.append(cell)
-            ws.append(xlsx.cells(ws, cells))
-        count += 1
-    book.save(target)
+    count = 0
+
+    def printed() -> Iterator[tuple[list[Any], float]]:
+        nonlocal count
+        for values in rows:
+            yield from xlsx.printed_rows(_export_values(values), widths)
+            count += 1
+
+    xlsx.save_rows(book, ws, target, printed(), start=3, style=model._style)
     return count
 
 
+def _export_values(values: Sequence[Any]) -> list[Any]:
+    """A row's values as cells show them (``_export_value``); text and empty cells, most of a
+    row, are taken as they are without a call."""
+    return [v if type(v) is str or v is None else _export_value(v) for v in values]
+
+
 def _export_value(value: Any) -> Any:
+    if type(value) is str or value is None:  # most cells: checked first, cheaply
+        return value
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list | tuple | set):

@@ -8,12 +8,15 @@ are still shown when ``show_empty`` is set, so "nothing to do" is said, not impl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.apps import apps
 from django.db.models import Count, Model, QuerySet, Window
 from django.utils.module_loading import import_string
+
+from xieguan.lib.prepared import Prepared
 
 M = TypeVar("M", bound=Model)
 
@@ -48,6 +51,14 @@ def worklist_for(user: Any) -> list[WorkSection]:
     return sorted(shown, key=lambda s: s.order)
 
 
+def _first_page_query(qs: QuerySet[M], size: int) -> QuerySet[M]:
+    return qs.annotate(_list_total=Window(Count("pk")))[:size]  # type: ignore[return-value]
+
+
+def _total(rows: list[M]) -> int:
+    return rows[0]._list_total if rows else 0  # type: ignore[attr-defined]
+
+
 def first_page(qs: QuerySet[M], size: int) -> tuple[list[M], int]:
     """The first ``size`` rows of a list and the length of the whole list, in ONE query.
 
@@ -55,5 +66,23 @@ def first_page(qs: QuerySet[M], size: int) -> tuple[list[M], int]:
     page pays one statement per section instead of two. Not for ``distinct()`` querysets
     (the window would count the duplicates).
     """
-    rows = list(qs.annotate(_list_total=Window(Count("pk")))[:size])
-    return rows, (rows[0]._list_total if rows else 0)  # type: ignore[attr-defined]
+    rows = list(_first_page_query(qs, size))
+    return rows, _total(rows)
+
+
+class FirstPage(Generic[M]):
+    """``first_page`` of a list of fixed shape, its statement compiled once per process.
+
+    ``build(**values)`` returns the list's queryset (through ``visible_to``); calling the
+    ``FirstPage`` with the same values gives what ``first_page(build(**values), size)`` gives,
+    binding the values to the statement compiled the first time (``lib.prepared``, whose rules the
+    build function follows).
+    """
+
+    def __init__(self, model: type[M], build: Callable[..., QuerySet[M]], size: int) -> None:
+        self.size = size
+        self.prepared = Prepared(model, lambda **values: _first_page_query(build(**values), size))
+
+    def __call__(self, **values: Any) -> tuple[list[M], int]:
+        rows = self.prepared.list(**values)
+        return rows, _total(rows)

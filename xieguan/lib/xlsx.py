@@ -33,14 +33,20 @@ goes through this module:
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.properties import PageSetupProperties
 
 # Characters that make a spreadsheet read the rest as a formula (OWASP "CSV injection"), plus
@@ -180,6 +186,8 @@ def _wrapped(paragraph: str, width: float) -> list[str]:
     """``paragraph`` cut into the lines a cell ``width`` characters wide shows (estimated: a
     character short of the width, for the cell's padding)."""
     room = max(2.0, width - 1.5)
+    if 2 * len(paragraph) <= room:  # fits whatever its characters (most cells): one line
+        return [paragraph]
     lines: list[str] = []
     current: list[str] = []
     used = 0
@@ -223,7 +231,15 @@ def printed_rows(
     most = int((MAX_ROW_PT - ROW_PAD_PT) // line_pt)
     split = [text_lines(v, w) if isinstance(v, str) else None for v, w in zip(values, widths, strict=False)]
     if all(lines is None or len(lines) <= most for lines in split):
-        return [(list(values), row_height(values, widths, line_pt))]
+        # the height ``row_height`` gives, from the lines counted above
+        tallest = max(
+            (
+                len(lines if lines is not None else text_lines(v, w))
+                for v, w, lines in zip(values, widths, split, strict=False)
+            ),
+            default=1,
+        )
+        return [(list(values), min(MAX_ROW_PT, tallest * line_pt + ROW_PAD_PT))]
     parts = max(-(-len(lines) // most) for lines in split if lines is not None)
     out: list[tuple[list[Any], float]] = []
     for index in range(parts):
@@ -237,3 +253,158 @@ def printed_rows(
             part[0] = f"{values[0]}（续）"
         out.append((part, row_height(part, widths, line_pt)))
     return out
+
+
+# --- data rows written directly (``save_rows``) ------------------------------------------------
+
+MAX_TEXT = 32767  # the longest text a cell holds (openpyxl cuts longer text there too)
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # _NOT_XML, escapes
+_TRIGGER_FIRST = frozenset(FORMULA_TRIGGERS)  # each trigger is one character
+_SPACES = frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what str.strip() strips
+
+
+def _xml_text(value: str) -> str:
+    """``value`` escaped for an XML text node, as lxml escapes it."""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    return value
+
+
+def _number(value: Any) -> str:
+    return "%.16g" % value  # noqa: UP031 - the format openpyxl writes a number in
+
+
+class _Styles:
+    """The style ids (``s``) of the kinds of data cell, registered in ``book``'s style list from
+    ``base`` (a ``StyleArray``, or None for unstyled cells): plain, date, date and time, and
+    quote-prefixed (``guard``) text — the variants openpyxl derives for such values."""
+
+    def __init__(self, ws: Any, base: Any) -> None:
+        def variant(number_format: str | None = None, quote: bool = False) -> str:
+            cell = WriteOnlyCell(ws)
+            if base is not None:
+                cell._style = copy.copy(base)
+            if number_format:
+                cell.number_format = number_format
+            if quote:
+                cell.quotePrefix = True
+            return f' s="{cell.style_id}"'
+
+        self.plain = variant() if base is not None else ""
+        self.date = variant("yyyy-mm-dd")
+        self.datetime = variant("yyyy-mm-dd h:mm:ss")
+        self.text = variant(quote=True)
+
+
+def _row_xml(number: int, values: Sequence[Any], height: float | None, refs: list[str], st: _Styles) -> str:
+    """One ``<row>`` as openpyxl's write-only writer writes it (``cell/_writer.py``).
+
+    ``refs``: each column's ``<c r="A`` (its letters); a cell is one formatted string."""
+    ht = f' ht="{_number(height)}" customHeight="1"' if height is not None else ""
+    out = [f'<row r="{number}"{ht}>']
+    plain = st.plain
+    for ref, value in zip(refs, values, strict=False):
+        kind = type(value)
+        if kind is str or isinstance(value, str):
+            if not value:
+                out.append(f'{ref}{number}"{plain} t="inlineStr"></c>')
+                continue
+            special = _SPECIAL.search(value) is not None  # one scan for marks and escapes
+            if special:
+                value = _NOT_XML.sub(_mark, value)  # as ``visible``
+            if len(value) > MAX_TEXT:
+                value = value[:MAX_TEXT]
+            style = st.text if value[0] in _TRIGGER_FIRST else plain  # as ``is_risky``
+            text = _xml_text(value) if special else value
+            if value[0] in _SPACES or value[-1] in _SPACES:
+                out.append(
+                    f'{ref}{number}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+                )
+            else:
+                out.append(f'{ref}{number}"{style} t="inlineStr"><is><t>{text}</t></is></c>')
+        elif value is None:
+            if plain:  # a styled empty cell keeps its box
+                out.append(f'{ref}{number}"{plain} t="n"></c>')
+        elif kind is bool:
+            out.append(f'{ref}{number}"{plain} t="b"><v>{int(value)}</v></c>')
+        elif kind is int or kind is float or isinstance(value, int | float | Decimal):
+            out.append(f'{ref}{number}"{plain} t="n"><v>{_number(value)}</v></c>')
+        elif isinstance(value, dt.datetime):
+            out.append(f'{ref}{number}"{st.datetime} t="n"><v>{_number(to_excel(value))}</v></c>')
+        elif isinstance(value, dt.date):
+            out.append(f'{ref}{number}"{st.date} t="n"><v>{_number(to_excel(value))}</v></c>')
+        else:
+            raise TypeError(f"a cell cannot hold {kind.__name__}: {value!r}")
+    out.append("</row>")
+    return "".join(out)
+
+
+# zlib's fastest level: a third of the default's (6, openpyxl's) time for a 20 % larger file
+# (the county ledger's 2.4 MB of sheet XML: 10 ms and 333 KB against 30 ms and 272 KB)
+COMPRESS_LEVEL = 1
+ROWS_PER_WRITE = 100  # rows compressed together (a few hundred KB of XML at most in memory)
+
+
+def save_rows(
+    book: Workbook,
+    ws: Any,
+    target: IO[bytes],
+    rows: Iterable[tuple[Sequence[Any], float | None]],
+    *,
+    start: int,
+    style: Any = None,
+) -> int:
+    """Save the write-only ``book`` into ``target`` with ``rows`` as the data rows of ``ws``.
+
+    ``ws`` holds what openpyxl writes (title and header rows appended, widths, page setup); its
+    ``start - 1`` rows come first, then each of ``rows``, a ``(values, height)`` pair (height in
+    points, or None for the default), numbered from ``start``. Values are written as openpyxl
+    writes them (text as inline strings, numbers, booleans, dates with a date format), text
+    through ``visible`` and ``guard`` (a risky string quote-prefixed, never a formula); a text
+    equal to an error code (``#N/A``) stays text, where openpyxl made it an error value.
+    ``style``: a ``StyleArray`` (a styled cell's ``_style``) every data cell takes, empty ones
+    included (the printable versions' boxes). Returns the number of rows written."""
+    if not getattr(book, "write_only", False):
+        raise ValueError("save_rows needs a write-only workbook")
+    styles = _Styles(ws, style)
+    frame = io.BytesIO()
+    book.save(frame)  # every part but the data rows (styles registered above included)
+    part = f"xl/worksheets/sheet{book.worksheets.index(ws) + 1}.xml"
+    count = 0
+    with (
+        zipfile.ZipFile(frame) as source,
+        zipfile.ZipFile(
+            target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL, allowZip64=True
+        ) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != part:
+                out.writestr(info.filename, data)
+                continue
+            xml = data.decode("utf-8")
+            for empty in ("<sheetData/>", "<sheetData />"):  # no row appended before
+                xml = xml.replace(empty, "<sheetData></sheetData>")
+            head, tail = xml.split("</sheetData>", 1)
+            tail = "</sheetData>" + tail
+            with out.open(info.filename, "w") as sheet:
+                sheet.write(head.encode("utf-8"))
+                refs: list[str] = []
+                block: list[str] = []
+                for values, height in rows:
+                    if len(refs) < len(values):
+                        refs = [f'<c r="{get_column_letter(i)}' for i in range(1, len(values) + 1)]
+                    block.append(_row_xml(start + count, values, height, refs, styles))
+                    count += 1
+                    if len(block) == ROWS_PER_WRITE:
+                        sheet.write("".join(block).encode("utf-8"))
+                        block = []
+                block.append(tail)
+                sheet.write("".join(block).encode("utf-8"))
+    return count

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role
 from xieguan.leads.models import AssistRequest, AssistStatus, Lead, LeadStatus
+from xieguan.lib.prepared import Prepared
 from xieguan.lib.worklist import WorkEntry, WorkSection, first_page
 from xieguan.personnel import retirement, rules, staffing
 from xieguan.personnel.models import Appointment, Assistant, AssistantStatus, TrainingKind, TrainingRecord
@@ -40,8 +41,10 @@ def sections(user: Any) -> list[WorkSection]:
     return []
 
 
-def _ending(qs: Any, today: dt.date) -> Any:
-    horizon = today + dt.timedelta(days=rules.TERM_NOTICE_DAYS)
+def _ending(qs: Any, today: dt.date, horizon: dt.date | None = None) -> Any:
+    """Terms running today that end by ``horizon`` (default: within the notice period), not
+    renewed, of assistants not dismissed."""
+    horizon = horizon or today + dt.timedelta(days=rules.TERM_NOTICE_DAYS)
     return qs.filter(
         start__lte=today,
         end__gte=today,
@@ -194,10 +197,20 @@ def left_by_dismissed(user: Any) -> list[WorkSection]:
     ]
 
 
+# The assistant's own ending term (the first by the model's ordering), compiled once per process
+# (lib.prepared); the horizon is a value of its own, as Prepared wants.
+OWN_TERM = Prepared(
+    Appointment,
+    lambda user, today, horizon: _ending(
+        Appointment.objects.visible_to(user).filter(assistant__user=user), today, horizon
+    ).only("id", "end")[:1],
+)
+
+
 def own_term(user: Any) -> list[WorkSection]:
     today = timezone.localdate()
-    qs = _ending(Appointment.objects.visible_to(user).filter(assistant__user=user), today)
-    term = qs.first()
+    found = OWN_TERM.list(user=user, today=today, horizon=today + dt.timedelta(days=rules.TERM_NOTICE_DAYS))
+    term = found[0] if found else None
     if term is None:
         return []
     return [

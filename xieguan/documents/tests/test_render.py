@@ -311,6 +311,33 @@ def test_closing_marks_never_start_a_line_and_nothing_hangs():
     assert reportlab_faults  # the text really puts marks at line ends
 
 
+def test_a_paragraph_wrapped_again_at_the_same_width_keeps_its_lines(monkeypatch):
+    """A table wraps each cell twice at one width: the second wrap gives the kept lines; another
+    width breaks the paragraph again, with the lines of that width."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from xieguan.documents import fonts, linebreak
+
+    calls: list[int] = []
+    split_lines = linebreak.split_lines
+
+    def counted(*args):
+        calls.append(1)
+        return split_lines(*args)
+
+    monkeypatch.setattr(linebreak, "split_lines", counted)
+    style = ParagraphStyle("t", fontName=fonts.chain().names[0], fontSize=10, leading=14, wordWrap="CJK")
+    text = _kinsoku_text(5)
+    para = linebreak.Paragraph(fonts.markup(text), style)
+    assert para.wrap(101.0, 1000) == para.wrap(101.0, 1000)
+    assert len(calls) == 1
+    _, narrow = para.wrap(60.0, 1000)
+    fresh = linebreak.Paragraph(fonts.markup(text), style)
+    assert len(calls) == 2 and fresh.wrap(60.0, 1000)[1] == narrow
+    shown = ["".join(f.text for f in line.words) for line in para.blPara.lines]
+    assert shown == ["".join(f.text for f in line.words) for line in fresh.blPara.lines]
+
+
 def test_closing_marks_never_start_a_line_in_the_pdf():
     """Read back from the PDF: a one-column table of narrow cells, one printed line per text line."""
     from xieguan.documents.linebreak import NO_LINE_END, NO_LINE_START

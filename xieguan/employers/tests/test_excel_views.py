@@ -1,5 +1,6 @@
 """Upload, report, apply, template and export pages; their refusals."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -135,6 +136,41 @@ def test_export_of_the_current_filter(client_for, personas):
     header = [c.value for c in ws[2]]
     assert [r[0] for r in rows] == ["乙砖厂"]
     assert rows[0][header.index("缺少的登记项")] == "联系电话" and rows[0][header.index("已登记")] == "否"
+
+
+@pytest.mark.parametrize("sort", ["", "-workers", "declaration", "unregistered"])
+def test_export_gives_each_employer_its_own_hazards_in_any_order(personas, sort, django_assert_num_queries):
+    """The hazard names are read beside the employers in the same order (``export_rows``): each
+    row has its employer's categories and factors, in the code lists' order, whatever the sort;
+    three statements for the rows, whatever their number."""
+    from xieguan.employers.excel import export_rows
+    from xieguan.employers.ledger import ledger_for
+    from xieguan.employers.models import HazardCategory, HazardFactor
+
+    categories = list(HazardCategory.objects.order_by("order"))
+    factors = list(HazardFactor.objects.order_by("category__order", "name"))
+    expected = {}
+    for n in range(7):
+        chosen = factors[n : n + n % 3]  # none, one or two factors
+        cats = {f.category for f in chosen} | {categories[n % len(categories)]}
+        make_employer(
+            personas.xieguan,
+            name=f"危害{n}号厂",
+            workers=100 + 7 * (n % 4),
+            exposed_workers=10,
+            declaration_date=None if n % 2 else dt.date(2025, 1, n + 1),
+            hazard_categories=list(cats),
+            hazard_factors=chosen,
+        )
+        expected[f"危害{n}号厂"] = (
+            [c.name for c in categories if c in cats],
+            [f.name for f in factors if f in chosen],
+        )
+    query = ledger_for(personas.panzhou, {"sort": sort})
+    with django_assert_num_queries(3):
+        rows = list(export_rows(query, chunk_size=2))  # streams fetched in several chunks
+    assert [r[0] for r in rows] == list(query.employers.values_list("name", flat=True))
+    assert {r[0]: (r[10], r[11]) for r in rows} == expected
 
 
 def test_export_reimports_as_unchanged(client_for, personas):

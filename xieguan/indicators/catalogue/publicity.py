@@ -36,6 +36,9 @@ class Publicity(Indicator):
     basis = _("乡(镇、办)职业健康监督协管员全年开展卫生法律法规和相关卫生知识宣传1次以上。")
     region_field = "code"
     extra_labels = {"patrol_publicity": _("巡查时普法的乡镇")}
+    # its statement depends on the code, the period and its half-years only (Django spent 10-15 ms
+    # of CPU building and compiling it per request): compiled once per period and day
+    compile_once = True
 
     def base(self, code: str) -> QuerySet[Any]:
         return Region.objects.within(code).filter(level=Level.TOWNSHIP)

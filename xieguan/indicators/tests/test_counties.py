@@ -187,7 +187,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_counties(client_for, s
     counties = Region.objects.filter(level=Level.COUNTY, code__startswith="52")
     for county in counties:  # every one of the 88 counties gets data
         EmployerFactory(region_id=_township(county.code) or county.code)
-    many = _queries(client, "52")  # 88 counties in nine prefectures (no breadcrumb to fetch)
+    many = _queries(client, "52")  # 88 counties in nine prefectures
     assert many <= few, (few, many)
     # one grouped query per indicator (+3 for records' three kinds and its policy) and a few
     # for the page (session, user, regions, targets, navigation)

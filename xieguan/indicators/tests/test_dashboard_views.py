@@ -144,8 +144,8 @@ def test_dashboard_query_count_is_constant_in_the_number_of_children(
     client = client_for("sheng")
     for code in ("520281117001", "520281117002", "520281104001"):
         EmployerFactory(region_id=code)
-    # 柏果镇 has 53 villages, 盘州市 27 townships, 六盘水市 4 counties (the province has no
-    # breadcrumb to fetch, so it is one query fewer)
+    # 柏果镇 has 53 villages, 盘州市 27 townships, 六盘水市 4 counties (each region comes with its
+    # breadcrumbs' ancestors in one statement)
     counts = {code: _queries(client, code) for code in ("520281117", COUNTY, "5202")}
     assert len(set(counts.values())) == 1, counts
     # one grouped query per indicator (other apps register theirs: personnel's training ones);

@@ -163,3 +163,23 @@ def test_missing_registration_items_are_named_in_chinese(client_for, scenario):
     unregistered.save()
     content = drill(client_for("panzhou"), "registration", region=COUNTY).content.decode()
     assert "缺：地址、法定代表人" in content and "address" not in content
+
+
+def test_the_region_and_its_breadcrumbs_are_one_statement_inside_the_scope(client_for, scenario):
+    """The requested region and its ancestors inside the user's scope come in one statement;
+    the breadcrumbs name only those (a county admin sees no province or prefecture link)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for persona, crumbs in (("sheng", ["贵州省", "六盘水市", "盘州市"]), ("lps", ["六盘水市", "盘州市"])):
+        with CaptureQueriesContext(connection) as ctx:
+            response = drill(client_for(persona), "registration", region=T1)
+        assert [name for name, _url in response.context["breadcrumbs"]] == crumbs
+        assert response.context["region"].code == T1
+        regions = [q["sql"] for q in ctx.captured_queries if 'FROM "regions_region"' in q["sql"]]
+        assert len(regions) == 1, regions
+    response = drill(client_for("panzhou"), "registration", region=T1)
+    assert [name for name, _url in response.context["breadcrumbs"]] == ["盘州市"]
+    assert drill(client_for("panzhou"), "registration", region=COUNTY).context["breadcrumbs"] == []
+    assert drill(client_for("panzhou"), "registration", region="520281999").status_code == 404
+    assert drill(client_for("liuzhi"), "registration", region=T1).status_code == 404

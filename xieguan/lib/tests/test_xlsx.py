@@ -6,22 +6,27 @@ sheet XML is read directly: no ``<f>`` element anywhere, and the hostile text is
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import io
 import re
 import zipfile
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from xieguan.employers.codelists import ensure_code_lists
 from xieguan.employers.tests import xlsx as ledger_xlsx
 from xieguan.indicators.tests.factories import InspectionFactory, answer_all, at, fubiao1_template
 from xieguan.lib import xlsx
-from xieguan.lib.tabular import Column, write_table
+from xieguan.lib.tabular import BORDER, Column, write_table
 from xieguan.lib.testing import TOWNSHIP, EmployerFactory
 from xieguan.personnel.tests.factories import AssistantFactory
 
@@ -98,6 +103,83 @@ def test_streamed_table_guards_every_row():
     columns = [Column("a", "名称"), Column("b", "备注")]
     write_table(buffer, title=HOSTILE["eq"], columns=columns, rows=[[v, v] for v in HOSTILE.values()])
     assert_no_formulas(buffer.getvalue(), *HOSTILE.values())
+
+
+# Every kind of value an export writes, and the edges of each: spaces kept, XML's special
+# characters, a carriage return, a control character (shown as a mark), risky text, dates.
+EDGE_VALUES = [
+    None, "文字", dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5), " 前后有空格 ",
+    "a&b<c>\"'\r\n\tz", "",
+    1.5, 10**17, True, False, 0, *HOSTILE.values(), "响\x07铃", "\x0b竖表\x1f", "x" * 40000,
+]  # fmt: skip
+
+
+def _frame(styled: bool) -> tuple[Workbook, Any, Any]:
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("表")
+    ws.column_dimensions["A"].width = 12
+    ws.append(["标题"])
+    ws.append(["列"] * len(EDGE_VALUES))
+    if not styled:
+        return book, ws, None
+    model = WriteOnlyCell(ws)
+    model.border = BORDER
+    model.alignment = Alignment(vertical="top", wrap_text=True)
+    return book, ws, model._style
+
+
+def _canonical_parts(content: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {
+            name: ET.canonicalize(archive.read(name).decode())
+            for name in archive.namelist()
+            if name != "docProps/core.xml"  # the time it was made
+        }
+
+
+@pytest.mark.parametrize("styled", [False, True])
+def test_save_rows_writes_what_openpyxl_writes(styled):
+    """``xlsx.save_rows`` (the rows' XML written directly) against openpyxl's write-only writer
+    given the same rows through ``xlsx.row`` / ``xlsx.cells``: every part of the file the same
+    XML (openpyxl writes non-ASCII text as character references, ``save_rows`` as UTF-8)."""
+    book, ws, style = _frame(styled)
+    for number, height in ((3, 20.5), (4, None)):
+        if height:
+            ws.row_dimensions[number].height = height
+        if style is None:
+            ws.append(xlsx.row(ws, EDGE_VALUES))
+            continue
+        cells = []
+        for value in EDGE_VALUES:
+            cell = WriteOnlyCell(ws)
+            cell._style = copy.copy(style)
+            cell.value = xlsx.visible(value)  # as printed_rows gives it
+            cells.append(cell)
+        ws.append(xlsx.cells(ws, cells))
+    by_openpyxl = io.BytesIO()
+    book.save(by_openpyxl)
+
+    book, ws, style = _frame(styled)
+    by_rows = io.BytesIO()
+    assert (
+        xlsx.save_rows(book, ws, by_rows, [(EDGE_VALUES, 20.5), (EDGE_VALUES, None)], start=3, style=style)
+        == 2
+    )
+    assert _canonical_parts(by_rows.getvalue()) == _canonical_parts(by_openpyxl.getvalue())
+    again = load_workbook(by_rows).worksheets[0]
+    assert again["M3"].value == HOSTILE["eq"] and again["M3"].quotePrefix and again["M3"].data_type == "s"
+    assert again["C4"].value == dt.datetime(2024, 1, 2) and again["C4"].number_format == "yyyy-mm-dd"
+    assert again.row_dimensions[3].height == 20.5
+
+
+def test_save_rows_streams_into_an_empty_sheet_and_refuses_a_normal_workbook():
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("表")
+    buffer = io.BytesIO()
+    assert xlsx.save_rows(book, ws, buffer, iter([(["甲", 1], None)]), start=1) == 1
+    assert [list(r) for r in load_workbook(buffer).worksheets[0].iter_rows(values_only=True)] == [["甲", 1]]
+    with pytest.raises(ValueError, match="write-only"):
+        xlsx.save_rows(Workbook(), ws, io.BytesIO(), [], start=1)
 
 
 # --- every export ------------------------------------------------------------------------

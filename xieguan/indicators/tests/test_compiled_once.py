@@ -1,0 +1,56 @@
+"""Indicators whose grouped statement is compiled once per period, code length and day
+(``Indicator.compile_once``, lib.prepared): the cached statement bound to a region code is the
+statement a fresh compile gives, and the counts are the same, for several regions and periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from xieguan.indicators import periods
+from xieguan.indicators.dashboard import child_length
+from xieguan.indicators.registry import _prepared_counts, all_indicators
+from xieguan.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+COMPILED_ONCE = [ind for ind in all_indicators() if ind.compile_once]
+REGIONS = ["52", "5202", "520281", "520203", "520281117"]
+PERIODS = ["2025", "2025H1", "2025H2", "2024", "2025-03-01~2025-10-31"]
+
+
+def test_the_expensive_indicators_are_compiled_once():
+    assert {ind.key for ind in COMPILED_ONCE} == {"assistant_patrol", "publicity"}
+
+
+@pytest.mark.parametrize("ind", COMPILED_ONCE, ids=lambda ind: ind.key)
+def test_cached_statement_and_counts_equal_a_fresh_compile(ind, scenario):
+    for key in PERIODS:
+        period = periods.parse_period(key)
+        for code in REGIONS:
+            length = child_length(Region.objects.get(code=code))
+            shape = (period, length, dt.date(2025, 12, 20))
+            bound = _prepared_counts(ind).statement(*shape, code=code)
+            assert bound is not None
+            sql, params = ind.counts_query(*shape, code=code).query.get_compiler("default").as_sql()
+            assert (bound[0], list(bound[1])) == (sql, list(params)), (ind.key, key, code)
+            assert code + "%" in bound[1]  # the region, bound where within() put it
+            fresh = {row["child_code"]: row for row in ind.counts_query(*shape, code=code)}
+            compiled = {row["child_code"]: row for row in _prepared_counts(ind).list(*shape, code=code)}
+            assert compiled == fresh, (ind.key, key, code)
+    assert any(ind.counts("520281", periods.parse_period(key), 9) for key in PERIODS)
+
+
+def test_the_day_is_part_of_the_shape(scenario):
+    """The current year's half-years depend on today (Period.halves): the statement compiled in
+    June has one half-year, the one compiled in July two."""
+    ind = next(ind for ind in COMPILED_ONCE if ind.key == "assistant_patrol")
+    year = periods.parse_period("2025")
+    with time_machine.travel(dt.datetime(2025, 6, 10, 12, tzinfo=dt.UTC), tick=False):
+        june = _prepared_counts(ind).statement(year, 9, dt.date(2025, 6, 10), code="520281")
+    with time_machine.travel(dt.datetime(2025, 7, 10, 12, tzinfo=dt.UTC), tick=False):
+        july = _prepared_counts(ind).statement(year, 9, dt.date(2025, 7, 10), code="520281")
+        ind.counts("520281", year, 9)  # the check (on in the tests) compares with a fresh compile
+    assert june is not None and july is not None and june[0] != july[0]
