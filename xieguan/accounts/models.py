@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,9 +111,27 @@ class User(AbstractUser):
         return self.role == Role.COUNTY_ADMIN
 
     def term_is_current(self, today: object | None = None) -> bool:
-        """Whether the account may work today (an assistant's appointment term)."""
+        """Whether the account's term covers today (an assistant's appointment term)."""
         day = today or timezone.localdate()
         return self.access_until is None or self.access_until >= day  # type: ignore[operator]
+
+    def can_work(self, today: dt.date | None = None) -> bool:
+        """This user, by the rule of ``can_work`` below (for a user already loaded)."""
+        return self.is_active and self.term_is_current(today)
+
+
+def can_work(today: dt.date | None = None, prefix: str = "") -> Q:
+    """THE rule of an account that can receive work on ``today`` (default today): active, and its
+    term not over (``access_until``, which personnel's actions keep at the end of an assistant's
+    last term or the day before the dismissal). Every picker of people, every refusal of a
+    person who cannot take work, and every recipient list of notifications uses it; an expired
+    assistant's account is still active but can no longer log in (LoginForm,
+    ActiveTermMiddleware), so it is not offered. ``prefix`` reaches the user through a relation
+    (e.g. ``"assignee__"``)."""
+    day = today or timezone.localdate()
+    return Q(**{f"{prefix}is_active": True}) & (
+        Q(**{f"{prefix}access_until__isnull": True}) | Q(**{f"{prefix}access_until__gte": day})
+    )
 
 
 class Agency(models.Model):

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xieguan.accounts.models import Agency, Role
+from xieguan.accounts.models import Agency, Role, can_work
 from xieguan.leads import notify
 from xieguan.leads.models import (
     IMPORTANT_BY_DEFAULT,
@@ -510,12 +510,12 @@ def supervision_agencies_for(lead: Lead) -> list[Agency]:
 
 
 def officers_for(lead: Lead) -> list[User]:
-    """Active officers whose region contains the lead's."""
+    """Officers who can work (accounts.models.can_work) whose region contains the lead's."""
     from xieguan.accounts.models import User
 
     region_codes = [lead.region_id[:n] for n in (2, 4, 6, 9, 12) if n <= len(lead.region_id)]
     return list(
-        User.objects.filter(is_active=True, role=Role.OFFICER, region_id__in=region_codes)
+        User.objects.filter(can_work(), role=Role.OFFICER, region_id__in=region_codes)
         .select_related("agency")
         .order_by("-region_id", "full_name")
     )
@@ -562,7 +562,7 @@ def report_lead(
     if officer is not None:
         if (
             officer.role != Role.OFFICER
-            or not officer.is_active
+            or not officer.can_work()
             or not region_in_scope(officer, fresh.region_id)
         ):
             raise LeadRefused(str(OFFICER_REFUSED), code="officer")
@@ -635,13 +635,12 @@ def acknowledge_lead(lead: Lead, *, by: User, note: str = "") -> Lead:
 
 
 def assistants_for(region_code: str) -> list[User]:
-    """Active assistants whose township contains ``region_code`` (who may be asked to assist)."""
+    """Assistants who can work (accounts.models.can_work) whose township contains ``region_code``
+    (who may be asked to assist)."""
     from xieguan.accounts.models import User
 
     return list(
-        User.objects.filter(is_active=True, role=Role.ASSISTANT, region_id=region_code[:9]).order_by(
-            "full_name"
-        )
+        User.objects.filter(can_work(), role=Role.ASSISTANT, region_id=region_code[:9]).order_by("full_name")
     )
 
 
@@ -671,7 +670,7 @@ def request_assist(
         raise LeadRefused(_("请指明协查的线索或用人单位。"), code="subject")
     if (
         assistant.role != Role.ASSISTANT
-        or not assistant.is_active
+        or not assistant.can_work()
         or not region_in_scope(assistant, region_id)
     ):
         raise LeadRefused(_("所选协管员不负责该地区，请选择当地的协管员。"), code="assistant")
@@ -1031,7 +1030,7 @@ def reassign_assist(assist: AssistRequest, *, by: User, assistant: User, reason:
         raise LeadRefused(_("请选择另一位协管员。"), code="assistant")
     if (
         assistant.role != Role.ASSISTANT
-        or not assistant.is_active
+        or not assistant.can_work()
         or not region_in_scope(assistant, fresh.region_id)
     ):
         raise LeadRefused(_("所选协管员不负责该地区，请选择当地的协管员。"), code="assistant")

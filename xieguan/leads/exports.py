@@ -5,19 +5,22 @@ that counties ask for (用人单位或地点, 重要程度, 报告是否及时).
 only masked (confidentiality.complainant_for with Where.EXPORT). Printed on A4 landscape
 (``xlsx.print_a4``), each row as high as its wrapped text, a lead whose text is taller than
 Excel's 409-point row continued in the next rows (``xlsx.printed_rows``, 序号 ``N（续）``).
+Streamed: the rows are written by ``xlsx.save_rows`` as they are read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
@@ -76,74 +79,87 @@ def content_of(user: Any, lead: Lead, complaint: Complaint | None) -> str:
     return text
 
 
-def register_workbook(user: Any, leads: LeadQuerySet, *, region: Region, period: str) -> Workbook:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = TITLE
+def write_register(target: IO[bytes], user: Any, leads: LeadQuerySet, *, region: Region, period: str) -> int:
+    """Stream the register into ``target`` (openpyxl write-only for the title, header and page
+    setup, ``xlsx.save_rows`` for the leads' rows: memory does not grow with them). Returns the
+    number of leads."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(TITLE)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
-    sheet["A1"] = TITLE
-    sheet["A1"].font = Font(name=xlsx.FONT_NAME, size=16, bold=True)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADERS))
-    sheet["A2"] = xlsx.visible(
-        _("区划：%(region)s　　期间（发现时间）：%(period)s　　导出时间：%(now)s")
-        % {
-            "region": region.path_name(),
-            "period": period,
-            "now": _local(timezone.now()),
-        }
+    last = get_column_letter(len(HEADERS))
+    sheet.merged_cells.add(f"A1:{last}1")
+    sheet.merged_cells.add(f"A2:{last}2")
+    for col, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    xlsx.print_a4(sheet, title_rows="3:3")
+    sheet.freeze_panes = "A4"
+    title = WriteOnlyCell(sheet, value=TITLE)
+    title.font = Font(name=xlsx.FONT_NAME, size=16, bold=True)
+    title.alignment = Alignment(horizontal="center")
+    sheet.append([title])
+    sheet.append(
+        xlsx.cells(
+            sheet,
+            [
+                _("区划：%(region)s　　期间（发现时间）：%(period)s　　导出时间：%(now)s")
+                % {"region": region.path_name(), "period": period, "now": _local(timezone.now())}
+            ],
+        )
     )
-    for col, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
-        cell = sheet.cell(row=3, column=col, value=header)
+    header = []
+    for name in HEADERS:
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font = Font(name=xlsx.FONT_NAME, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
-        sheet.column_dimensions[get_column_letter(col)].width = width
+        header.append(cell)
     sheet.row_dimensions[3].height = xlsx.row_height(HEADERS, WIDTHS)
+    sheet.append(header)
     rows = leads.select_related(
         "employer", "reported_by", "reported_to_agency", "reported_to_officer"
     ).order_by("discovered_at", "pk")
     complaints = {c.lead_id: c for c in Complaint.objects.visible_to(user).filter(lead__in=rows.values("pk"))}
-    row = 3
-    for number, lead in enumerate(rows.iterator(chunk_size=500), start=1):
-        agency = lead.reported_to_agency or ""
-        if lead.reported_to_officer:
-            agency = f"{agency} {lead.reported_to_officer}".strip()
-        values = [
-            number,
-            _local(lead.discovered_at),
-            lead.get_lead_type_display(),
-            content_of(user, lead, complaints.get(lead.pk)),
-            _local(lead.reported_at),
-            str(lead.reported_by or ""),
-            str(agency),
-            lead.employer.name if lead.employer else lead.place,
-            lead.get_importance_display(),
-            timeliness(lead),
-        ]
-        # As high as its text (openpyxl does not fit rows; a default-height row prints its
-        # wrapped text over the next); longer than Excel's row limit: continuation rows.
-        for part, height in xlsx.printed_rows(values, WIDTHS):
-            row += 1
-            sheet.row_dimensions[row].height = height
-            for col, value in enumerate(part, start=1):
-                cell = sheet.cell(row=row, column=col, value=value)
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-                cell.border = border
-    xlsx.print_a4(sheet, title_rows="3:3")
-    sheet.freeze_panes = "A4"
-    return book
+    count = 0
+    # choice labels translated once, not per lead (``get_FOO_display`` translates each time)
+    lead_types = {key: str(label) for key, label in Lead._meta.get_field("lead_type").flatchoices}
+    importance = {key: str(label) for key, label in Lead._meta.get_field("importance").flatchoices}
+
+    def printed() -> Iterator[tuple[list[Any], float]]:
+        nonlocal count
+        for number, lead in enumerate(rows.iterator(chunk_size=500), start=1):
+            agency = lead.reported_to_agency or ""
+            if lead.reported_to_officer:
+                agency = f"{agency} {lead.reported_to_officer}".strip()
+            values = [
+                number,
+                _local(lead.discovered_at),
+                lead_types.get(lead.lead_type, lead.lead_type),
+                content_of(user, lead, complaints.get(lead.pk)),
+                _local(lead.reported_at),
+                str(lead.reported_by or ""),
+                str(agency),
+                lead.employer.name if lead.employer else lead.place,
+                importance.get(lead.importance, lead.importance),
+                timeliness(lead),
+            ]
+            # As high as its text (openpyxl does not fit rows; a default-height row prints its
+            # wrapped text over the next); longer than Excel's row limit: continuation rows.
+            yield from xlsx.printed_rows(values, WIDTHS)
+            count = number
+
+    model = WriteOnlyCell(sheet)  # every cell of the leads' rows: boxed, wrapped, at the top
+    model.alignment = Alignment(vertical="top", wrap_text=True)
+    model.border = border
+    xlsx.save_rows(book, sheet, target, printed(), start=4, style=model._style)
+    return count
 
 
 def register_response(
     user: Any, leads: LeadQuerySet, *, region: Region, form: LeadFilterForm
 ) -> HttpResponse:
-    book = register_workbook(user, leads, region=region, period=period_text(form))
     buffer = BytesIO()
-    xlsx.save(book, buffer)
+    write_register(buffer, user, leads, region=region, period=period_text(form))
     filename = f"{TITLE}-{region.name}-{timezone.localdate():%Y%m%d}.xlsx"
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.accounts.models import Agency, Role, User
+from xieguan.accounts.models import Agency, Role, User, can_work
 from xieguan.employers.models import Employer, OperatingStatus
 from xieguan.leads import actions
 from xieguan.leads.models import (
@@ -290,7 +290,7 @@ class EmployerAssistForm(StyledForm):
         )
         self.fields["assistant"].queryset = (  # type: ignore[attr-defined]
             User.objects.visible_to(user)
-            .filter(role=Role.ASSISTANT, is_active=True)
+            .filter(can_work(), role=Role.ASSISTANT)
             .select_related("region")
             .order_by("region_id", "full_name")
         )

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xieguan.accounts.models import Notification, Role, User
+from xieguan.accounts.models import Notification, Role, User, can_work
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -57,7 +57,7 @@ def notify(
     created: list[Notification] = []
     seen: set[int] = set()
     for user in recipients:
-        if user.pk in seen or not user.is_active:
+        if user.pk in seen or not user.can_work():
             continue
         seen.add(user.pk)
         note, is_new = Notification.objects.get_or_create(
@@ -85,12 +85,12 @@ def _send(title: str, body: str, url: str, addresses: list[str]) -> None:
 
 
 def county_staff(region_code: str, roles: Iterable[str]) -> list[User]:
-    """Active users of ``roles`` placed at the county of ``region_code``."""
-    return list(User.objects.filter(is_active=True, role__in=list(roles), region_id=region_code[:6]))
+    """Users of ``roles`` who can work (accounts.models.can_work), placed at the county of ``region_code``."""
+    return list(User.objects.filter(can_work(), role__in=list(roles), region_id=region_code[:6]))
 
 
 def township_assistants(region_code: str) -> list[User]:
-    return list(User.objects.filter(is_active=True, role=Role.ASSISTANT, region_id=region_code[:9]))
+    return list(User.objects.filter(can_work(), role=Role.ASSISTANT, region_id=region_code[:9]))
 
 
 def lead_url(lead: Lead) -> str:
@@ -116,7 +116,7 @@ def notify_administration(lead: Lead, department: Agency) -> list[Notification]:
     """A suspected occupational-disease patient or poisoning accident reported to a health
     administration department as well: to that department's staff (users placed at its region)."""
     staff = User.objects.filter(
-        is_active=True,
+        can_work(),
         role__in=[Role.COUNTY_ADMIN, Role.PREFECTURE_VIEWER, Role.PROVINCE_ADMIN],
         region_id=department.region_id,
     )

@@ -186,6 +186,8 @@ def _wrapped(paragraph: str, width: float) -> list[str]:
     """``paragraph`` cut into the lines a cell ``width`` characters wide shows (estimated: a
     character short of the width, for the cell's padding)."""
     room = max(2.0, width - 1.5)
+    if 2 * len(paragraph) <= room:  # fits whatever its characters (most cells): one line
+        return [paragraph]
     lines: list[str] = []
     current: list[str] = []
     used = 0
@@ -229,7 +231,15 @@ def printed_rows(
     most = int((MAX_ROW_PT - ROW_PAD_PT) // line_pt)
     split = [text_lines(v, w) if isinstance(v, str) else None for v, w in zip(values, widths, strict=False)]
     if all(lines is None or len(lines) <= most for lines in split):
-        return [(list(values), row_height(values, widths, line_pt))]
+        # the height ``row_height`` gives, from the lines counted above
+        tallest = max(
+            (
+                len(lines if lines is not None else text_lines(v, w))
+                for v, w, lines in zip(values, widths, split, strict=False)
+            ),
+            default=1,
+        )
+        return [(list(values), min(MAX_ROW_PT, tallest * line_pt + ROW_PAD_PT))]
     parts = max(-(-len(lines) // most) for lines in split if lines is not None)
     out: list[tuple[list[Any], float]] = []
     for index in range(parts):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from xieguan.accounts.models import MANAGER_ROLES, Notification, Role, User
+from xieguan.accounts.models import MANAGER_ROLES, Notification, Role, User, can_work
 from xieguan.lib import images
 from xieguan.lib.scoping import region_in_scope
 from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once
@@ -117,7 +117,8 @@ def assign_task(
     regions: Iterable[Region] = (),
     files: Sequence[UploadedFile] = (),
 ) -> Task:
-    """Issue a task to assistants, to townships or to counties (their active assistants, now).
+    """Issue a task to assistants, to townships or to counties (their assistants who can work now,
+    ``accounts.models.can_work``).
 
     One assignment per assistant: an assistant named directly and also reached through their
     township gets one. Each assignee is notified once.
@@ -130,7 +131,7 @@ def assign_task(
     people = list(assistants)
     targets = list(regions)
     for person in people:
-        if person.role != Role.ASSISTANT or not person.is_active:
+        if person.role != Role.ASSISTANT or not person.can_work():
             raise ValidationError(_("%(name)s 不是在聘的协管员，不能交办。") % {"name": person})
         if not region_in_scope(by, person.region_id):
             raise ValidationError(_("%(name)s 不在您的辖区内。") % {"name": person})
@@ -149,7 +150,7 @@ def assign_task(
         match = Q()
         for region in targets:
             match |= Q(region__code__startswith=region.code)
-        reached = list(User.objects.filter(match, role=Role.ASSISTANT, is_active=True).order_by("pk"))
+        reached = list(User.objects.filter(match, can_work(), role=Role.ASSISTANT).order_by("pk"))
         for region in targets:
             members = [u for u in reached if u.region_id.startswith(region.code)]
             if not members:
@@ -445,7 +446,7 @@ def transfer_assignment(assignment: TaskAssignment, *, by: User, to: User) -> Ta
         raise ValidationError(
             _("只能转交尚未填报的任务（当前：%(status)s）。") % {"status": locked.get_status_display()}
         )
-    if to.role != Role.ASSISTANT or not to.is_active:
+    if to.role != Role.ASSISTANT or not to.can_work():
         raise ValidationError(_("%(name)s 不是在聘的协管员，不能转交。") % {"name": to})
     if not region_in_scope(by, to.region_id):
         raise ValidationError(_("%(name)s 不在您的辖区内。") % {"name": to})

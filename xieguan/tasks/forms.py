@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.accounts.models import Role, User
+from xieguan.accounts.models import Role, User, can_work
 from xieguan.regions.models import Level, Region
 from xieguan.regions.pickers import grouped
 from xieguan.tasks.models import IMAGE_SUFFIXES, TaskAssignment
@@ -138,7 +138,7 @@ class TaskForm(StyledForm):
         if user.role == Role.COUNTY_ADMIN:
             assistants.queryset = (
                 User.objects.visible_to(user)
-                .filter(role=Role.ASSISTANT, is_active=True)
+                .filter(can_work(), role=Role.ASSISTANT)
                 .select_related("region")
                 .order_by("region_id", "full_name")
             )
@@ -208,7 +208,7 @@ class TransferForm(StyledForm):
         field.queryset = (
             User.objects.visible_to(user)
             .within(county)
-            .filter(role=Role.ASSISTANT, is_active=True)
+            .filter(can_work(), role=Role.ASSISTANT)
             .exclude(task_assignments__task_id=assignment.task_id)
             .select_related("region")
             .order_by("region_id", "full_name")

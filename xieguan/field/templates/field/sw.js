@@ -9,6 +9,19 @@ const VERSION = "{{ version }}";
 const PAGES = "xieguan-pages";
 const OFFLINE_URL = {{ offline_url|safe }};
 
+// The JSON API never goes through this worker (nothing of it is cached): where the browser has
+// the Service Worker Static Routing API (Chromium 123+), its requests go straight to the network,
+// without waking the worker first (a stopped worker takes a second or more to start on a slow
+// phone, before every upload of the outbox); elsewhere the fetch handler lets them through.
+self.addEventListener("install", (event) => {
+  if (event.addRoutes) {
+    event.waitUntil(
+      event.addRoutes([{ condition: { urlPattern: new URLPattern({ pathname: "/api/*" }) }, source: "network" }])
+        .catch(() => {})
+    );
+  }
+});
+
 workbox.core.setCacheNameDetails({ prefix: "xieguan" });
 // A new deployment takes over at once: the shell is replaced, the outbox is left alone.
 workbox.core.skipWaiting();

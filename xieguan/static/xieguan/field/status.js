@@ -18,8 +18,17 @@ const dialog = relogin.setup(document.getElementById("xg-relogin"), {
   },
 });
 
+// Not awaited by start(): register() resolves only after the browser has fetched /sw.js to look
+// for a new version, which on a poor network (or offline, until it gives up) takes seconds; the
+// status bar, the online listener and the sync must not wait for it (they used to: a network
+// returning in those seconds went unnoticed until the next timer).
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "xieguan-sync") {
+      syncAll({ force: true }).then(() => event.ports[0] && event.ports[0].postMessage("done"));
+    }
+  });
   try {
     const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
     // Ask for a new version on every page opened online (the browser alone may wait a while):
@@ -28,11 +37,6 @@ async function registerWorker() {
   } catch (e) {
     // no service worker (private mode, http on a LAN address): the app works online as before
   }
-  navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data && event.data.type === "xieguan-sync") {
-      syncAll({ force: true }).then(() => event.ports[0] && event.ports[0].postMessage("done"));
-    }
-  });
 }
 
 function text(el, value) {
@@ -102,7 +106,7 @@ async function start() {
   // The second factor's verify page: the login is not finished, nothing is sent from it (the
   // API would answer 401 and the password dialog would cover the code field).
   if (location.pathname.startsWith("/login/verify/")) return;
-  await registerWorker();
+  registerWorker();
   outbox.onChange(render);
   // 登录已失效: tapping the status asks for the password again (if put off with 稍后).
   bar.querySelector(".xg-status-link").addEventListener("click", (event) => {

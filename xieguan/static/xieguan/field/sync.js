@@ -55,6 +55,32 @@ async function photoPayload(owner) {
   );
 }
 
+// Each photo of `item` not yet accepted, as multipart to `url` (its own client_uuid, so a photo
+// whose answer was lost is stored once when sent again); the outbox remembers each one accepted.
+// Returns the first failed response, or null when all are on the server.
+async function sendPhotos(item, photos, url, headers, { field = "image", fields = [], filename = null } = {}) {
+  const sent = new Set(item.sent_photos || []);
+  for (const photo of photos) {
+    if (sent.has(photo.id)) continue;
+    const body = new FormData();
+    body.append(field, photo.blob, filename || photo.name || "photo.jpg");
+    body.append("client_uuid", photo.id);
+    for (const key of fields) {
+      if (photo[key] != null && photo[key] !== "") body.append(key, photo[key]);
+    }
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf(), ...headers },
+      body,
+      credentials: "same-origin",
+    });
+    if (!response.ok) return response;
+    sent.add(photo.id);
+    await outbox.update(item.id, { sent_photos: [...sent] });
+  }
+  return null;
+}
+
 function dig(data, path) {
   return path.split(".").reduce((value, key) => (value == null ? value : value[key]), data);
 }
@@ -85,23 +111,12 @@ const senders = {
         else if (!response.ok) return response;
         else await outbox.update(item.id, { draft_saved: true });
       }
-      for (const photo of inBody ? [] : photos) {
-        if (sent.has(photo.id)) continue;
-        const body = new FormData();
-        body.append("image", photo.blob, "photo.jpg");
-        body.append("client_uuid", photo.id);
-        for (const key of ["taken_at", "latitude", "longitude", "caption", "item_number"]) {
-          if (photo[key] != null && photo[key] !== "") body.append(key, photo[key]);
-        }
-        const response = await fetch(`/api/v1/inspections/${item.id}/photos`, {
-          method: "POST",
-          headers: { "X-CSRFToken": csrf(), ...headers },
-          body,
-          credentials: "same-origin",
+      if (!inBody) {
+        const failed = await sendPhotos(item, photos, `/api/v1/inspections/${item.id}/photos`, headers, {
+          fields: ["taken_at", "latitude", "longitude", "caption", "item_number"],
+          filename: "photo.jpg",
         });
-        if (!response.ok) return response;
-        sent.add(photo.id);
-        await outbox.update(item.id, { sent_photos: [...sent] });
+        if (failed) return failed;
       }
     }
     const body = inBody ? { ...item.payload, photos: await photoPayload(item.id) } : base;
@@ -118,21 +133,12 @@ const senders = {
       await outbox.update(item.id, { result });
     }
     const serverId = item.id_path ? dig(result, item.id_path) : "";
-    const sent = new Set(item.sent_photos || []);
-    for (const photo of await outbox.photosOf(item.id)) {
-      if (sent.has(photo.id) || !item.photos_url) continue;
-      const body = new FormData();
-      body.append(item.file_field || "image", photo.blob, photo.name || "photo.jpg");
-      body.append("client_uuid", photo.id);
-      const response = await fetch(item.photos_url.replace("{id}", serverId), {
-        method: "POST",
-        headers: { "X-CSRFToken": csrf(), ...headers },
-        body,
-        credentials: "same-origin",
+    if (item.photos_url) {
+      const photos = await outbox.photosOf(item.id);
+      const failed = await sendPhotos(item, photos, item.photos_url.replace("{id}", serverId), headers, {
+        field: item.file_field || "image",
       });
-      if (!response.ok) return response;
-      sent.add(photo.id);
-      await outbox.update(item.id, { sent_photos: [...sent] });
+      if (failed) return failed;
     }
     const url = item.done ? item.done.replace("{id}", serverId) : "";
     return new Response(JSON.stringify({ ...result, url }), {
