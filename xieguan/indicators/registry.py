@@ -30,7 +30,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Substr
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -188,14 +188,10 @@ class Indicator(ABC):
 
     def series(self, code: str, periods: list[Period]) -> list[Counts]:
         """The subtree's counts for each period, in one query (conditional counts)."""
-        aggregates: dict[str, Any] = {}
-        for i, period in enumerate(periods):
-            member = Q(self.member(period))
-            aggregates[f"den{i}"] = Count("pk", filter=member)
-            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period)))
-            for name, cond in self.extras(period).items():
-                aggregates[f"x{i}_{name}"] = Count("pk", filter=_both(member, cond))
-        row = self.base(code).aggregate(**aggregates)
+        if self.compile_once:
+            [row] = _prepared_series(self).list(tuple(periods), timezone.localdate(), code=code)
+        else:
+            [row] = self.series_query(tuple(periods), code=code)
         return [
             Counts(
                 row[f"num{i}"],
@@ -204,6 +200,25 @@ class Indicator(ABC):
             )
             for i, period in enumerate(periods)
         ]
+
+    def series_query(self, periods: tuple[Period, ...], today: Any = None, *, code: str) -> QuerySet[Any]:
+        """The statement of ``series``: one row of conditional counts over the subtree (grouped
+        by a constant, which Django leaves out: an aggregate, one row even when nothing matches;
+        ``today`` only keys a compiled one)."""
+        aggregates: dict[str, Any] = {}
+        for i, period in enumerate(periods):
+            member = Q(self.member(period))
+            aggregates[f"den{i}"] = Count("pk", filter=member)
+            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period)))
+            for name, cond in self.extras(period).items():
+                aggregates[f"x{i}_{name}"] = Count("pk", filter=_both(member, cond))
+        return (
+            self.base(code)
+            .order_by()
+            .annotate(_all=Value(1, output_field=IntegerField()))
+            .values("_all")
+            .annotate(**aggregates)
+        )
 
     def rows(self, code: str, period: Period, show: str = Show.MISSING) -> QuerySet[Any]:
         """The rows behind a number: the missing ones, the ok ones, or all members."""
@@ -229,14 +244,23 @@ class Indicator(ABC):
         return f"{drill_path(self.key)}?{query}"
 
 
-_PREPARED: dict[str, Prepared[Any]] = {}
+_PREPARED: dict[tuple[str, str], Prepared[Any]] = {}
+
+
+def _prepared(indicator: Indicator, name: str) -> Prepared[Any]:
+    found = _PREPARED.get((indicator.key, name))
+    if found is None:
+        build = getattr(indicator, name)
+        found = _PREPARED[indicator.key, name] = Prepared(indicator.base("").model, build)
+    return found
 
 
 def _prepared_counts(indicator: Indicator) -> Prepared[Any]:
-    found = _PREPARED.get(indicator.key)
-    if found is None:
-        found = _PREPARED[indicator.key] = Prepared(indicator.base("").model, indicator.counts_query)
-    return found
+    return _prepared(indicator, "counts_query")
+
+
+def _prepared_series(indicator: Indicator) -> Prepared[Any]:
+    return _prepared(indicator, "series_query")
 
 
 def drill_path(key: str) -> str:

@@ -11,7 +11,7 @@ import time_machine
 
 from xieguan.indicators import periods
 from xieguan.indicators.dashboard import child_length
-from xieguan.indicators.registry import Show, _prepared_counts, all_indicators
+from xieguan.indicators.registry import Show, _prepared_counts, _prepared_series, all_indicators
 from xieguan.indicators.views import _DRILL_PAGES, DrillRows, _drill_page
 from xieguan.regions.models import Region
 
@@ -73,3 +73,25 @@ def test_drill_down_pages_equal_a_fresh_compile(ind, scenario):
                     sql, params = fresh.query.get_compiler("default").as_sql()
                     assert bound is not None and (bound[0], list(bound[1])) == (sql, list(params))
                     assert [row.pk for row in rows] == [row.pk for row in fresh], (ind.key, key, code, show)
+
+
+@pytest.mark.parametrize("ind", COMPILED_ONCE, ids=lambda ind: ind.key)
+def test_totals_equal_a_fresh_compile_and_the_aggregate(ind, scenario):
+    """``series`` (the totals of the drill-down, the work list and the charts): the cached
+    statement is a fresh compile's, one row even for a region with nothing to count, and the
+    numbers are those of Django's ``aggregate`` over the same conditions."""
+    from django.db.models import Count, Q
+
+    halves = tuple(periods.recent_halves(6))
+    for shape in ((periods.parse_period("2025"),), halves):
+        for code in [*REGIONS, "520203102"]:
+            bound = _prepared_series(ind).statement(shape, dt.date(2025, 12, 20), code=code)
+            sql, params = ind.series_query(shape, code=code).query.get_compiler("default").as_sql()
+            assert bound is not None and (bound[0], list(bound[1])) == (sql, list(params))
+            counts = ind.series(code, list(shape))
+            for period, got in zip(shape, counts, strict=True):
+                member = Q(ind.member(period))
+                expected = ind.base(code).aggregate(
+                    den=Count("pk", filter=member), num=Count("pk", filter=member & Q(ind.ok(period)))
+                )
+                assert (got.numerator, got.denominator) == (expected["num"], expected["den"]), (code, period)
