@@ -277,7 +277,15 @@ def _xml_text(value: str) -> str:
 
 
 def _number(value: Any) -> str:
+    """A number as openpyxl writes it (``safe_string``); NaN and infinity, which a spreadsheet
+    has no value for, as an empty value (the cell reads back empty), not ``nan``/``inf``, which
+    make the sheet's XML unreadable."""
+    if value != value or value in _INFINITIES:  # NaN (float or Decimal), ±infinity
+        return ""
     return "%.16g" % value  # noqa: UP031 - the format openpyxl writes a number in
+
+
+_INFINITIES = (float("inf"), float("-inf"))
 
 
 class _Styles:

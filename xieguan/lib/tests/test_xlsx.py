@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -111,6 +112,10 @@ EDGE_VALUES = [
     None, "文字", dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5), " 前后有空格 ",
     "a&b<c>\"'\r\n\tz", "",
     1.5, 10**17, True, False, 0, *HOSTILE.values(), "响\x07铃", "\x0b竖表\x1f", "x" * 40000,
+    # numbers a spreadsheet has no value for (openpyxl leaves the cell empty), others at the edges,
+    # characters outside the BMP, a lone surrogate, a non-character and NUL
+    float("nan"), float("inf"), -float("inf"), Decimal("NaN"), Decimal("1.25"), 2**70, -0.0,
+    "😀𠮷𪚥", "\ud800a\ufffe\x00", "]]>",
 ]  # fmt: skip
 
 
