@@ -13,14 +13,17 @@ impossible id and region code, impossible dates — and records where each senti
 statement's parameters. Rules for a build function:
 
 - it receives only the named values (a user, dates, datetimes, integers, strings) and may
-  branch on nothing but the user's role (part of the cache key);
+  branch on nothing but the user's role and whether the account is active (part of the cache
+  key: ``visible_to`` gives an inactive account nothing);
 - every value the statement depends on is passed in, never derived inside (``today + 60 days``
-  is a value of its own), since a derived sentinel would be compiled in as a constant;
+  or ``code[:4]`` is a value of its own), since a derived sentinel would be compiled in as a
+  constant;
 - no ``__in`` lists or other values that change the shape of the SQL.
 
 A second set of sentinels is compiled too and must give the same statement with its values where
-the first set's were: a value derived inside the build, or a shape that depends on a value, is
-refused (``TypeError``) before any request uses the statement.
+the first set's were: a value derived inside the build (a date moved, a string cut or measured:
+string sentinels are longer than any code and of another length in the second set), or a shape
+that depends on a value, is refused (``TypeError``) before any request uses the statement.
 
 A value the recorded positions cannot take exactly (a string with ``%``, ``_`` or ``\\`` that a
 ``LIKE`` pattern would escape) is compiled afresh instead. With ``XIEGUAN_CHECK_PREPARED`` on (the
@@ -51,6 +54,7 @@ _INT_BASE = -2_000_000_000
 _DATE_BASE = dt.date(1111, 1, 1)
 _DATETIME_BASE = dt.datetime(1111, 6, 1, 11, 11, 11, tzinfo=dt.UTC)
 _PLAIN = re.compile(r"[0-9A-Za-z]*")  # strings that no LIKE escaping changes
+_PAD = 24  # string sentinels are longer than any code (12 digits) a build could cut them to
 
 
 _UNPLANNED = object()
@@ -81,14 +85,22 @@ class _Plan:
 
 
 class _Sentinels:
-    """One sentinel per value (and per user attribute), and the values they stand for."""
+    """One sentinel per value (and per user attribute), and the values they stand for.
+
+    A string sentinel is longer than any code a build could cut from it (``code[:4]``), and the
+    second set's differ from the first's in their first characters and in their length, so a
+    value cut or measured inside the build differs between the two compiles and is refused."""
 
     def __init__(self, values: dict[str, Any], offset: int = 0) -> None:
         self.fake: dict[str, Any] = {}
         self.scalars: dict[str, Any] = {}  # slot name -> sentinel scalar
+        pad = "z" * (_PAD + (1 if offset else 0))
         for n, (name, value) in enumerate(sorted(values.items()), start=1 + offset):
             if isinstance(value, Model):
-                user: Any = value.__class__(pk=_INT_BASE - n, region_id=f"Q{n}Z", is_active=True)
+                # an inactive account sees nothing (scope_code): is_active is part of the key
+                user: Any = value.__class__(
+                    pk=_INT_BASE - n, region_id=f"Q{n}Z{pad}", is_active=getattr(value, "is_active", True)
+                )
                 user.role = getattr(value, "role", "")
                 self.fake[name] = user
                 self.scalars[f"{name}.pk"] = user.pk
@@ -105,7 +117,7 @@ class _Sentinels:
                 self.fake[name] = _INT_BASE - 1000 - n
                 self.scalars[name] = self.fake[name]
             elif isinstance(value, str):
-                self.fake[name] = f"Q{n}X"
+                self.fake[name] = f"Q{n}X{pad}"
                 self.scalars[name] = self.fake[name]
             else:
                 raise TypeError(f"Prepared value {name!r} of type {type(value).__name__}")
@@ -180,7 +192,9 @@ class Prepared(Generic[M]):
 
     def _key(self, alias: str, shape: tuple[Any, ...], values: dict[str, Any]) -> tuple[Any, ...]:
         kinds = tuple(
-            (name, value.__class__.__name__, getattr(value, "role", "") if isinstance(value, Model) else "")
+            (name, value.__class__.__name__, getattr(value, "role", ""), getattr(value, "is_active", True))
+            if isinstance(value, Model)
+            else (name, value.__class__.__name__)
             for name, value in sorted(values.items())
         )
         return alias, connections[alias].vendor, shape, kinds
