@@ -53,6 +53,9 @@ _DATETIME_BASE = dt.datetime(1111, 6, 1, 11, 11, 11, tzinfo=dt.UTC)
 _PLAIN = re.compile(r"[0-9A-Za-z]*")  # strings that no LIKE escaping changes
 
 
+_UNPLANNED = object()
+
+
 class PreparedMismatch(AssertionError):
     """The cached statement differs from a fresh compile (raised only with the check on)."""
 
@@ -186,18 +189,21 @@ class Prepared(Generic[M]):
         """The shape's statement; None when Django would send none (an empty slice, a
         condition that matches nothing): such a call is left to Django every time."""
         key = self._key(alias, shape, values)
-        if key in self._plans:
-            return self._plans[key]
+        found = self._plans.get(key, _UNPLANNED)  # one read: another thread may clear the dict
+        if found is not _UNPLANNED:
+            return found  # type: ignore[return-value]
         with self._lock:
-            if key not in self._plans:
-                try:
-                    plan: _Plan | None = self._make_plan(alias, shape, values)
-                except EmptyResultSet:
-                    plan = None
-                if len(self._plans) >= self.MAX_PLANS:
-                    self._plans.clear()
-                self._plans[key] = plan
-            return self._plans[key]
+            found = self._plans.get(key, _UNPLANNED)
+            if found is not _UNPLANNED:
+                return found  # type: ignore[return-value]
+            try:
+                plan: _Plan | None = self._make_plan(alias, shape, values)
+            except EmptyResultSet:
+                plan = None
+            if len(self._plans) >= self.MAX_PLANS:
+                self._plans.clear()
+            self._plans[key] = plan
+            return plan
 
     @staticmethod
     def _bind(plan: _Plan, values: dict[str, Any], ops: Any) -> tuple[Any, ...] | None:
