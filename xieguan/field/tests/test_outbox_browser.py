@@ -11,18 +11,21 @@ import pytest
 from playwright.sync_api import expect
 
 from xieguan.field.tests.journey import (
+    fill_inspection,
     outbox_count,
     photo_file,
     prepare_offline,
     queue_inspection_offline,
 )
 from xieguan.inspections.models import Inspection, InspectionPhoto
+from xieguan.inspections.tests.factories import load_templates
 from xieguan.leads.models import Complaint, Lead
 from xieguan.lib.testing import EmployerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SUBMIT = "**/api/v1/inspections/submit"
 PHOTOS = re.compile(r"/api/v1/inspections/[0-9a-f-]+/photos$")
+SENDING = re.compile(r"/api/v1/inspections/([0-9a-f-]+/(draft|photos)|submit)$")  # an inspection's steps
 
 
 def wait_until(page: Any, condition: Any, seconds: float = 20) -> None:
@@ -269,24 +272,37 @@ def test_a_consultation_recorded_offline_from_the_employer_page_arrives_once(
     assert consultation.recorded_by.username == "xieguan"
 
 
-def test_an_inspection_photo_whose_answer_is_lost_is_stored_once(field_phone, live_server, tmp_path):
+def test_an_inspection_photo_whose_answer_is_lost_is_stored_once(
+    browser, live_server, personas, login_page, tmp_path
+):
     """The inspection goes in steps (draft, photo as multipart, submission): the photo reaches
     the server but its answer is lost; the retry resumes at the photo (its own client_uuid: the
-    server answers with the first one) and submits. One inspection, one photo."""
+    server answers with the first one) and submits. One inspection, one photo.
+
+    Service workers are blocked here (the outbox needs none): only then do Playwright's routes
+    see every request of the page. With a worker, an upload made while the worker was starting
+    went past the route unseen now and then, and this test failed about one run in three. The
+    record is queued by a failing network instead of the offline switch."""
     base = live_server.url
+    load_templates()
     employer = EmployerFactory.create(name="贵州盘州照片重传测试厂")
-    prepare_offline(field_phone, base)
-    context = field_phone.context
-    page = field_phone
-    context.set_offline(True)
-    queue_inspection_offline(page, base, employer, photo_file(tmp_path))
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, locale="zh-CN", service_workers="block"
+    )
+    page = new_page(context)
+    login_page(page, "xieguan")
+    context.route(SENDING, lambda route: route.abort("internetdisconnected"))
+    page.goto(f"{base}/inspections/new/{employer.pk}/")
+    fill_inspection(page, photo_file(tmp_path))
+    page.click("[data-testid=submit]")
+    page.wait_for_url("**/field/outbox/#queued")
+    assert outbox_count(page) == 1 and Inspection.objects.count() == 0
     steps: list[str] = []
 
     def seen(request: Any) -> None:
         if "/api/v1/inspections/" in request.url:
             steps.append(f"{request.method} {request.url}")
 
-    page.on("request", seen)
     lost: list[int] = []
 
     def lose_answer(route: Any) -> None:
@@ -295,7 +311,9 @@ def test_an_inspection_photo_whose_answer_is_lost_is_stored_once(field_phone, li
         route.abort("connectionreset")
 
     context.route(PHOTOS, lose_answer)
-    context.set_offline(False)
+    context.unroute(SENDING)
+    page.on("request", seen)
+    page.get_by_test_id("sync-now").click()
     wait_until(page, lambda: lost, seconds=30)
     context.unroute(PHOTOS)
     assert InspectionPhoto.objects.count() == 1
@@ -303,6 +321,5 @@ def test_an_inspection_photo_whose_answer_is_lost_is_stored_once(field_phone, li
     assert Inspection.objects.get().status == "submitted"
     assert InspectionPhoto.objects.count() == 1
     assert sum(1 for s in steps if s.startswith("PUT") and s.endswith("/draft")) == 1  # not redone
-    # The photo went again (a sync started by the network's return and one by Background Sync may
-    # both have tried it while its answers were being lost): stored once all the same.
-    assert sum(1 for s in steps if s.endswith("/photos")) >= 2 and steps[-1].endswith("/submit")
+    assert sum(1 for s in steps if s.endswith("/photos")) == 2 and steps[-1].endswith("/submit")
+    context.close()

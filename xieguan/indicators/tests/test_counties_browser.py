@@ -59,3 +59,20 @@ def test_the_province_sorts_and_ranks_every_county(
     assert ranking.locator("li").count() == 3  # only counties with something to count are ranked
     assert "85" in phone.get_by_test_id("unrated").inner_text()
     screenshot(phone, "counties-phone")
+
+
+def test_the_ranking_fits_a_phone_with_large_counts(live_server, personas, phone, login_page, screenshot):
+    """A county with hundreds of employers ("93.2% 109/117"): the value and its counts stayed on one
+    line in a fixed 6.5rem column and pushed the page 22 px past a 360 px screen."""
+    load_default_targets()
+    township = Region.objects.filter(parent_id="520281").values_list("code", flat=True).first()
+    EmployerFactory.create_batch(109, region_id=township, registered=True)
+    EmployerFactory.create_batch(8, region_id=township, registered=False)
+    login_page(phone, "sheng")
+    phone.goto(f"{live_server.url}/indicators/counties/?chart=registration")
+    value = phone.get_by_test_id("ranking").locator("li[data-region='520281'] .ranking-value")
+    assert "93.2%" in value.inner_text() and "109/117" in value.inner_text()
+    box = value.locator(".small").bounding_box()  # the counts, last on the line
+    assert box is not None and box["x"] + box["width"] <= 360
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "counties-ranking-phone")

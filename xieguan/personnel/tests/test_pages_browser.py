@@ -81,3 +81,13 @@ def test_county_pages_on_a_phone(live_server, personas, phone, login_page, scree
     assert "井下粉尘浓度明显偏高" in phone.get_by_test_id("orphan-leads").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "05-aftermath")
+
+
+def test_the_training_form_does_not_scroll_sideways_on_a_phone(live_server, personas, phone, login_page):
+    """The form sits in a .row directly in <main>: Bootstrap's 1.5rem gutter was wider than the
+    phone's .5rem page padding and the whole page scrolled 4 px sideways."""
+    login_page(phone, "panzhou")
+    phone.goto(f"{live_server.url}/personnel/training/new/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    form = phone.locator("main form").bounding_box()
+    assert form is not None and form["x"] >= 0 and form["x"] + form["width"] <= 360
