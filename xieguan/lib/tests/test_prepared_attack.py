@@ -69,7 +69,7 @@ def test_a_none_value_is_compiled_afresh(regions):
     a region gets what a fresh compile gives, not ``= NULL`` (no rows)."""
     prepared = Prepared(Region, lambda user: Region.objects.filter(parent_id=user.region_id).order_by("code"))
     placed = UserFactory.create(username="xg_placed", role=Role.COUNTY_ADMIN, region_id=COUNTY)
-    nowhere = User(username="xg_nowhere", role=Role.COUNTY_ADMIN, region_id=None, is_active=True)
+    nowhere = User(username="xg_nowhere", role=Role.COUNTY_ADMIN, is_active=True)  # no region
     with UNCHECKED:
         assert _codes(prepared.list(user=placed)) == _codes(list(prepared.build(user=placed)))
         assert _codes(prepared.list(user=nowhere)) == _codes(list(prepared.build(user=nowhere))) != []
