@@ -52,14 +52,24 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
     grouped = any(row.kind == "subtotal" for row in table.rows)
     for data_row in [*table.rows, table.total]:
         _append(ws, data_row, grouped)
-    ws.column_dimensions["A"].width = 22
+    # the region column as wide as its longest name (an indent level takes about three characters):
+    # at a fixed 22 the 88 counties' "黔东南苗族侗族自治州 小计" and "威宁彝族回族苗族自治县" were cut
+    first = max(
+        [22]
+        + [
+            xlsx.display_width(c.value) + (3 if c.alignment.indent else 1)
+            for c in ws["A"][4:]
+            if isinstance(c.value, str)
+        ]
+    )
+    ws.column_dimensions["A"].width = first
     for col in range(2, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     # the header rows as high as their wrapped text (an indicator's label over its three columns)
     ws.row_dimensions[3].height = max(xlsx.row_height([h], [36]) for h in header1)
     ws.row_dimensions[4].height = max(xlsx.row_height([h], [12]) for h in header2)
     ws.freeze_panes = "B5"
-    total = 22 + 12 * (width - 1)
+    total = first + 12 * (width - 1)
     xlsx.print_a4(ws, title_rows="3:4", title_cols="A:A", landscape=width > 7, wide=xlsx.pages_wide(total))
     return xlsx.to_bytes(wb)
 

@@ -170,7 +170,10 @@ class TrainingSessionForm(Styled, forms.ModelForm):
         field = self.fields["invited"]
         field.queryset = invitable
         field.label_from_instance = lambda a: f"{a.name}（{a.township.name}·{a.get_status_display()}）"
-        grouped(field, "township", lambda assistant: assistant.township_id)  # searchable, by township
+        # searchable, grouped one level below the organiser: the province's assistants by prefecture
+        # (全选本市州), a prefecture's by county, a county's by township
+        by = {2: "prefecture", 4: "county"}.get(len(user.region_id or ""), "township")
+        grouped(field, by, lambda assistant: assistant.township_id)
         if self.instance.pk:
             field.initial = list(self.instance.records.values_list("assistant_id", flat=True))
         self.style()

@@ -199,3 +199,14 @@ def test_indicator_counts_by_prefix_keep_rows_above_county_level_apart(scenario)
     counts = indicator("registration").counts_by_prefix("52", parse_period("2025"), 6)
     assert counts[PREFECTURE].denominator == 1
     assert counts[COUNTY].denominator == 5
+
+
+def test_the_export_region_column_fits_the_longest_name(client_for, scenario):
+    """The province's 88 counties: a fixed 22-unit column cut "黔东南苗族侗族自治州 小计" (25 units)
+    and the indented "威宁彝族回族苗族自治县" when printed."""
+    response = client_for("sheng").get(XLSX_URL, {"period": "2025"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=5)]
+    assert "黔东南苗族侗族自治州 小计" in names and "威宁彝族回族苗族自治县" in names
+    assert sheet.column_dimensions["A"].width >= 2 * 11 + 3  # 11 CJK characters, indented
+    assert sheet.column_dimensions["A"].width >= 2 * 12 + 1 + 1  # 12 CJK, a space, bold subtotal

@@ -183,3 +183,13 @@ def test_training_indicators_on_the_dashboard_and_drill_down(client_for, persona
         .content.decode()
     )
     assert ten[1].name not in other
+
+
+def test_invitations_are_grouped_one_level_below_the_organiser(client_for, personas, ten):
+    """The province's training form grouped every assistant by township (one 全选本乡镇 per
+    township, up to 1,510 of them): it offers 全选本市州 per prefecture; a county keeps townships."""
+    body = client_for("sheng").get(reverse("personnel:training_new")).content.decode()
+    assert "全选本市州" in body and "全选本乡镇" not in body
+    assert body.count('data-picker-group="5202"') == 1  # all ten assistants: 六盘水市
+    body = client_for("panzhou").get(reverse("personnel:training_new")).content.decode()
+    assert "全选本乡镇" in body and "全选本市州" not in body
