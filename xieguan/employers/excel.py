@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -739,7 +740,8 @@ def export_rows(query: LedgerQuery, chunk_size: int = 2000) -> Iterator[list[Any
     side by side: the employers with their township, village and industry code, and their
     hazard categories and factors (each in its model's order) sorted in the employers' order,
     so that each employer's names are the next ones of each stream (``_NamesInOrder``): no
-    list of ids sent per chunk, memory that does not grow with the rows."""
+    list of ids sent per chunk, memory that does not grow with the rows. The streams agree only
+    if they read the same data: read them inside ``one_snapshot`` (``write_export`` does)."""
     industry = {key: str(label) for key, label in Industry.choices}
     status = {key: str(label) for key, label in OperatingStatus.choices}
     employers = query.employers
@@ -879,10 +881,33 @@ PRINT_COLUMNS = {
 }
 
 
+@contextmanager
+def one_snapshot(using: str) -> Iterator[None]:
+    """The statements inside read one snapshot of the database: a transaction, REPEATABLE READ on
+    PostgreSQL (whose READ COMMITTED gives each statement its own; SQLite's transaction already
+    reads one). Inside a caller's transaction (the tests') its isolation is kept."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
 def write_export(target: IO[bytes], query: LedgerQuery, *, printable: bool = False) -> int:
     """The ledger as .xlsx: all 27 columns (the data file, which imports back), or with
     ``printable`` the 打印版 — ``PRINT_COLUMNS`` only, cells boxed and wrapped, each row as high
-    as its text, A4 landscape fitted to the width (``tabular.write_table``)."""
+    as its text, A4 landscape fitted to the width (``tabular.write_table``). Its three statements
+    (``export_rows``) read one snapshot: an employer closed, renamed or edited by another user
+    while they are read would otherwise leave its hazard names out of the employers' order."""
+    with one_snapshot(query.employers.db):
+        return _write_export(target, query, printable=printable)
+
+
+def _write_export(target: IO[bytes], query: LedgerQuery, *, printable: bool) -> int:
     columns = export_columns()
     rows: Iterator[list[Any]] = export_rows(query)
     title = export_title(query)

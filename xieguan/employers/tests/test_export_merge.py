@@ -10,6 +10,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from xieguan.employers.excel import export_rows
 from xieguan.employers.ledger import SORTS, ledger_for
@@ -91,3 +93,55 @@ def test_the_hazard_filter(personas, employers):
         assert pks and len(pks) == len(set(pks))
         rows = list(export_rows(query, chunk_size=3))
         assert [(r[10], r[11]) for r in rows] == [employers[pk] for pk in pks], sort
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="a second session on the same committed data: PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_an_employer_changed_while_the_export_reads(personas, monkeypatch):
+    """The three statements read one snapshot: an employer closed (or renamed, or edited under the
+    "-updated" sort) by another session after the hazard streams were read and before the
+    employers' statement left its names at the head of a stream — every later row lost its names
+    and the export failed at its end (PostgreSQL, READ COMMITTED: a snapshot per statement)."""
+    import io
+
+    import psycopg
+    from openpyxl import load_workbook
+
+    from xieguan.employers import excel
+    from xieguan.employers.codelists import ensure_code_lists
+
+    ensure_code_lists()
+    category = HazardCategory.objects.order_by("order").first()
+    assert category is not None
+    made = [
+        make_employer(personas.xieguan, name=f"{n}号厂", hazard_categories=[category], hazard_factors=[])
+        for n in range(1, 4)
+    ]
+    first = made[0]  # the first in the default order (township, name)
+    db = connection.settings_dict
+    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
+    streams = []
+    original = excel._NamesInOrder.__init__
+
+    def read_then_close_the_first(self: Any, pairs: Any) -> None:
+        original(self, pairs)
+        streams.append(self)
+        if len(streams) == 2:  # both hazard streams read: another session closes an employer
+            with other.transaction():
+                other.execute(
+                    "UPDATE employers_employer SET status = 'closed', closed_on = '2025-02-01' WHERE id = %s",
+                    [first.pk],
+                )
+
+    monkeypatch.setattr(excel._NamesInOrder, "__init__", read_then_close_the_first)
+    try:
+        buffer = io.BytesIO()
+        assert excel.write_export(buffer, ledger_for(personas.panzhou, {})) == 3
+    finally:
+        other.close()
+    rows = list(load_workbook(buffer).worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[10]) for r in rows] == [(e.name, category.name) for e in made]
+    assert Employer.objects.get(pk=first.pk).status == OperatingStatus.CLOSED  # it did change
