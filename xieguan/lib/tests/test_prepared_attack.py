@@ -160,3 +160,22 @@ def test_threads_binding_different_users_never_exchange_statements(regions):
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_assistants_with_and_without_villages_share_the_statement_not_the_rows(personas):
+    """乡聘村用: an assistant placed on a village sees that village's due employers only, one of
+    the same township without villages all of them, whichever compiled the statement first."""
+    from xieguan.inspections.worklist import DUE, half_year_start
+
+    first = EmployerFactory.create(name="一村厂", region_id=TOWNSHIP + "001")
+    second = EmployerFactory.create(name="二村厂", region_id=TOWNSHIP + "002")
+    placed = personas.xieguan
+    placed.villages.set([TOWNSHIP + "001"])
+    free = UserFactory.create(username="xg_free", role=Role.ASSISTANT, region_id=TOWNSHIP)
+    start = half_year_start()
+    for user, expected in [(placed, {first.pk}), (free, {first.pk, second.pk}), (placed, {first.pk})]:
+        with UNCHECKED:
+            rows, total = DUE(user=user, start=start)
+        assert {e.pk for e in rows} == expected and total == len(expected), user
+    rows, _ = DUE(user=free, start=start)  # and with the check on, as every test
+    assert {e.pk for e in rows} == {first.pk, second.pk}
