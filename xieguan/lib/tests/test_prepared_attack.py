@@ -179,3 +179,23 @@ def test_assistants_with_and_without_villages_share_the_statement_not_the_rows(p
         assert {e.pk for e in rows} == expected and total == len(expected), user
     rows, _ = DUE(user=free, start=start)  # and with the check on, as every test
     assert {e.pk for e in rows} == {first.pk, second.pk}
+
+
+def test_the_suites_check_is_on_and_catches_a_wrong_binding(regions, settings):
+    """The suite runs with the check on (conftest), and the check fails on a statement whose
+    region is bound in the wrong place (the pattern's ``%`` lost: one region instead of its
+    subtree), where production would return too few rows."""
+    from dataclasses import replace
+
+    from xieguan.lib.prepared import PreparedMismatch
+
+    assert settings.XIEGUAN_CHECK_PREPARED
+    prepared = Prepared(Region, lambda code: Region.objects.within(code).order_by("code"))
+    prepared.list(code="5202")
+    [plan] = prepared._plans.values()
+    assert plan is not None
+    plan.slots = [replace(s, suffix="") if s.embedded else s for s in plan.slots]
+    with UNCHECKED:
+        assert _codes(prepared.list(code="5202")) == ["5202"]  # the wrong rows, unchecked
+    with pytest.raises(PreparedMismatch):
+        prepared.list(code="5202")
