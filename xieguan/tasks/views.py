@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xieguan.accounts.models import MANAGER_ROLES, Role
+from xieguan.accounts.models import MANAGER_ROLES, Role, can_work
 from xieguan.field.offline import OfflineForm, offline_form
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.files import private_file
@@ -50,7 +50,7 @@ def _error_text(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
-def progress_counts(code: str, today: object) -> dict[str, Count]:
+def progress_counts(code: str, today: dt.date) -> dict[str, Count]:
     """Per-task counts over the assignments inside the subtree ``code`` (one grouped query)."""
     counted = [s for s in AssignmentStatus.values if s != AssignmentStatus.TRANSFERRED]
     inside = Q(assignments__region__code__startswith=code, assignments__status__in=counted)
@@ -67,8 +67,9 @@ def progress_counts(code: str, today: object) -> dict[str, Count]:
             "assignments",
             filter=is_open & Q(status=TaskStatus.OPEN, answer_required=True, due_on__lt=today),
         ),
-        "n_orphaned": Count(
-            "assignments", filter=is_open & Q(status=TaskStatus.OPEN, assignments__assignee__is_active=False)
+        "n_orphaned": Count(  # assignees who can no longer work: 待转交
+            "assignments",
+            filter=is_open & Q(status=TaskStatus.OPEN) & ~can_work(today, prefix="assignments__assignee__"),
         ),
     }
 

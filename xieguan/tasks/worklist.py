@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xieguan.accounts.models import MANAGER_ROLES, Role, User
+from xieguan.accounts.models import MANAGER_ROLES, Role, User, can_work
 from xieguan.lib.worklist import FirstPage, WorkEntry, WorkSection
 from xieguan.tasks.models import TaskAssignment
 
@@ -120,11 +120,12 @@ def _overdue_section(user: User) -> WorkSection:
 
 
 def _dismissed_section(user: User) -> WorkSection:
-    """Open tasks of assistants whose accounts are closed (dismissed): the county reassigns them."""
+    """Open tasks of assistants who can no longer work (``accounts.models.can_work``: dismissed,
+    or their term ended): the county transfers them (转交)."""
     qs = (
         TaskAssignment.objects.pending()
         .visible_to(user)
-        .filter(assignee__is_active=False)
+        .filter(~can_work(timezone.localdate(), prefix="assignee__"))
         .select_related("task", "assignee", "region")
         .order_by("task__due_on")
     )
@@ -133,14 +134,15 @@ def _dismissed_section(user: User) -> WorkSection:
         WorkEntry(
             title=a.task.title,
             url=a.get_absolute_url(),
-            detail=_("%(who)s（%(where)s）已停用，任务需转交") % {"who": a.assignee, "where": a.region.name},
+            detail=_("%(who)s（%(where)s）已不在聘，任务需转交")
+            % {"who": a.assignee, "where": a.region.name},
             urgent=True,
             badge=_("期限 %(due)s") % {"due": a.task.due_on.isoformat()},
         )
         for a in rows[:FIRST]
     ]
     return WorkSection(
-        title=gettext_lazy("已解聘协管员的未完成任务"),
+        title=gettext_lazy("已不在聘协管员的未完成任务"),
         entries=entries,
         more_url=reverse("tasks:index") + "?show=orphaned" if len(rows) > FIRST else "",
         order=61,

@@ -225,7 +225,7 @@ def test_transfer_view(personas, client_for):
     gone.save()
     newcomer = assistant()
     page = client_for("panzhou").get(a.get_absolute_url()).content.decode()
-    assert "已停用（已解聘）" in page and newcomer.full_name in page
+    assert "已不在聘（已解聘或聘期届满）" in page and newcomer.full_name in page
     response = client_for("panzhou").post(reverse("tasks:transfer", args=[a.pk]), {"to": newcomer.pk})
     new = TaskAssignment.objects.get(assignee=newcomer)
     assert response.status_code == 302 and response["Location"] == new.get_absolute_url()

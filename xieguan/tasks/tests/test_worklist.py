@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from xieguan.lib.testing import TOWNSHIP
 from xieguan.tasks import actions
-from xieguan.tasks.models import Task
+from xieguan.tasks.models import Task, TaskAssignment
 from xieguan.tasks.tests.factories import assistant, issue
 from xieguan.tasks.worklist import due_badge, sections
 
@@ -52,12 +52,27 @@ def test_county_sees_overdue_tasks_and_dismissed_assistants_open_tasks(personas)
     overdue = by_title["逾期未完成的交办任务"]
     assert [(e.title, e.urgent) for e in overdue.entries] == [("逾期任务", True)]
     assert "2 人未填报" in overdue.entries[0].detail
-    dismissed = by_title["已解聘协管员的未完成任务"]
+    dismissed = by_title["已不在聘协管员的未完成任务"]
     assert [e.url for e in dismissed.entries] == [late.assignments.get(assignee=gone).get_absolute_url()]
     assert "老李" in dismissed.entries[0].detail
     # The other county sees neither; the province sees the overdue one.
     assert all(not s.entries for s in sections(personas.liuzhi))
     assert sections(personas.sheng)[0].entries
+
+
+def test_an_assistant_whose_term_ended_leaves_tasks_to_transfer(personas, client_for):
+    """Not dismissed, but the term is over (the account is active, the login refused): the same
+    rule as the pickers (accounts.models.can_work) lists their open task for 转交."""
+    ended = assistant(full_name="老王", access_until=timezone.localdate() - dt.timedelta(days=1))
+    task = issue(personas.panzhou, assistants=[personas.xieguan], title="在聘时交办")
+    left_behind = TaskAssignment.objects.create(task=task, region_id=TOWNSHIP, assignee=ended)
+    by_title = {str(s.title): s for s in sections(personas.panzhou)}
+    left = by_title["已不在聘协管员的未完成任务"]
+    assert [e.title for e in left.entries] == ["在聘时交办"] and "老王" in left.entries[0].detail
+    body = client_for("panzhou").get(reverse("tasks:index") + "?show=orphaned").content.decode()
+    assert "在聘时交办" in body and "待转交 1" in body
+    page = client_for("panzhou").get(left_behind.get_absolute_url()).content.decode()
+    assert "已不在聘（已解聘或聘期届满）" in page
 
 
 def test_dismissed_section_is_absent_when_nothing_to_reassign(personas):
