@@ -308,6 +308,12 @@ class CountiesTable:
     descending: bool = False
 
     @property
+    def subtotals_shown(self) -> bool:
+        """A prefecture's own table is one group: its subtotal would repeat 合计, so neither the
+        page nor the export shows it."""
+        return len(self.groups) > 1
+
+    @property
     def county_count(self) -> int:
         return sum(1 for group in self.groups for row in group.rows if row.kind == "child")
 
@@ -333,7 +339,7 @@ class CountiesTable:
         """The same rows as one flat ``Table`` (subtotal, then its counties), for the export."""
         rows: list[Row] = []
         for group in self.groups:
-            rows += [group.subtotal, *group.rows]
+            rows += [group.subtotal, *group.rows] if self.subtotals_shown else group.rows
         if self.own is not None:
             rows.append(self.own)
         return Table(self.node, self.period, self.indicators, self.targets, rows, self.total)

@@ -111,7 +111,13 @@ def test_a_prefecture_viewer_sees_only_their_counties(client_for, scenario):
     assert {row.code for row in table.groups[0].rows} == set(
         Region.objects.filter(parent_id=PREFECTURE).values_list("code", flat=True)
     )
-    assert "盘州市" in client.get(URL).content.decode()
+    body = client.get(URL).content.decode()
+    assert "盘州市" in body
+    # one prefecture: its subtotal would repeat 合计, on the page and in the export
+    assert 'data-kind="subtotal"' not in body and 'data-kind="total"' in body
+    sheet = load_workbook(BytesIO(client.get(XLSX_URL).getvalue())).active
+    names = [str(row[0]) for row in sheet.iter_rows(values_only=True) if row[0]]
+    assert not any("小计" in name for name in names) and "合计" in names
 
 
 @pytest.mark.parametrize(
@@ -156,12 +162,13 @@ def test_the_dashboard_offers_all_counties_only_where_it_exists(client_for, scen
 
 
 def test_the_export_has_the_same_grouping(client_for, scenario):
-    response = client_for("lps").get(XLSX_URL, {"period": "2025", "sort": "registration"})
+    response = client_for("sheng").get(XLSX_URL, {"period": "2025", "sort": "registration"})
     assert response.status_code == 200
-    assert "indicators-counties-5202-2025.xlsx" in response["Content-Disposition"]
+    assert "indicators-counties-52-2025.xlsx" in response["Content-Disposition"]
     sheet = load_workbook(BytesIO(response.content)).active
-    assert sheet["A1"].value == "六盘水市 全部区县主要工作指标（2025年）"
+    assert sheet["A1"].value == "贵州省 全部区县主要工作指标（2025年）"
     names = [row[0].value for row in sheet.iter_rows(min_row=5)]
+    # 六盘水市 first: the only prefecture with a rate (prefectures follow their subtotals)
     assert names[0] == "六盘水市 小计" and names[-1] == "合计"
     assert names[1:3] == ["盘州市", "六枝特区"]  # sorted by registration: 80% (4/5), then 100% (X1)
     assert sheet.cell(row=5, column=1).font.b and not sheet.cell(row=6, column=1).font.b
