@@ -166,12 +166,13 @@ document.getElementById("prepare").addEventListener("click", async (event) => {
   event.target.disabled = true;
   try {
     const result = await prepare((done, total) => (progress.textContent = `正在下载 ${done}/${total}…`));
+    await render(); // 上次准备 is up to date when 完成 shows
     progress.textContent = `完成：${result.pages} 个页面，${formatBytes(result.bytes)}。`;
   } catch (e) {
     progress.textContent = navigator.onLine ? e.message : "现在没有网络，联网后再做离线准备。";
+    render();
   }
   event.target.disabled = false;
-  render();
 });
 // The app's version: the service worker's (it changes with each deployment).
 export async function workerVersion() {

@@ -18,10 +18,11 @@ const dialog = relogin.setup(document.getElementById("xg-relogin"), {
   },
 });
 
-// Not awaited by start(): register() resolves only after the browser has fetched /sw.js to look
-// for a new version, which on a poor network (or offline, until it gives up) takes seconds; the
-// status bar, the online listener and the sync must not wait for it (they used to: a network
-// returning in those seconds went unnoticed until the next timer).
+// register() resolves only after the browser has fetched /sw.js to look for a new version, which
+// on a poor network (or offline, until it gives up) takes seconds: start() attaches the status bar
+// and the online listener without waiting for it (a network returning in those seconds used to go
+// unnoticed until the next timer), and waits for it only before the page-open sync, so that a new
+// deployment's worker is in control before anything is sent.
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.addEventListener("message", (event) => {
@@ -106,7 +107,7 @@ async function start() {
   // The second factor's verify page: the login is not finished, nothing is sent from it (the
   // API would answer 401 and the password dialog would cover the code field).
   if (location.pathname.startsWith("/login/verify/")) return;
-  registerWorker();
+  const registered = registerWorker();
   outbox.onChange(render);
   // 登录已失效: tapping the status asks for the password again (if put off with 稍后).
   bar.querySelector(".xg-status-link").addEventListener("click", (event) => {
@@ -121,6 +122,7 @@ async function start() {
   });
   window.addEventListener("offline", render);
   await render();
+  await registered;
   if (navigator.onLine) {
     await syncAll();
     await render();
