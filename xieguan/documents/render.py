@@ -11,17 +11,22 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import io
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from xieguan.documents import fonts
 from xieguan.documents.layout import (
@@ -99,6 +104,8 @@ CHUNK_LINES = 12  # lines of text in one printed row before it continues in the 
 
 def _pieces(text: str, per_line: int) -> list[str]:
     """``text`` cut into pieces of at most ``CHUNK_LINES`` wrapped lines (paragraphs kept)."""
+    if len(text) / per_line + text.count("\n") + 1 <= CHUNK_LINES:  # fits whatever its breaks
+        return [text]
     pieces: list[str] = []
     current: list[str] = []
     room = CHUNK_LINES
@@ -634,79 +641,82 @@ def _label_share(segment: Segment, share: float, total_chars: float) -> float:
     return min(share * 0.7, (xlsx.display_width(segment.label) + 1) / total_chars)
 
 
-def _merge(ws: Any, row: int, first: int, last: int) -> None:
-    """``ws.merge_cells`` of one row's columns ``first``..``last``, without openpyxl's
-    ``MergedCellRange.format()``: that re-borders every edge cell of the range, hashing a new
-    Border per cell (two thirds of a 附表2 .xlsx's time), and ``put`` styles each of the range's
-    cells itself right after, so the file is the same. The range is added to the sheet's set of
-    ranges directly: ``MultiCellRange.add`` first compares it with every range already there
-    (quadratic in a 附表2's 170 rows), and the ranges ``put`` makes never overlap."""
-    from openpyxl.cell.cell import MergedCell
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.merge import MergedCellRange
+class XlsxStyle(NamedTuple):
+    """One kind of cell of a form's sheet (each kind becomes one style of the workbook)."""
 
-    ws.merged_cells.ranges.add(
-        MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
-    )
-    for column in range(first + 1, last + 1):
-        ws._cells[row, column] = MergedCell(ws, row, column)
+    font: str | None = None  # a key of XLSX_FONTS
+    align: str | None = None  # left, center, right (centred vertically, wrapped); "title": centred
+    border: str | None = None  # "box" (the four edges) or "bottom" (a blank to fill in)
 
 
-def render_xlsx(doc: FormDoc) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.drawing.image import Image as XLImage
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
+class XlsxCell(NamedTuple):
+    value: str | None  # None: an empty cell that only has a style
+    style: XlsxStyle
 
+
+@dataclass
+class XlsxSheet:
+    """A form laid out on its sheet: what ``render_xlsx`` writes (and nothing else decides it).
+
+    ``cells[row][column]`` (1-based, the cells that hold text or a style), ``heights[row]`` in
+    points, ``merged`` as ``(row, first column, last column)``, ``images`` as ``(anchor cell,
+    bytes, width px, height px)``, ``widths`` of the columns, ``title_rows`` printed on every page."""
+
+    widths: list[float]
+    cells: dict[int, dict[int, XlsxCell]] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
+    merged: list[tuple[int, int, int]] = field(default_factory=list)
+    images: list[tuple[str, bytes, float, float]] = field(default_factory=list)
+    title_rows: str | None = None
+
+    def dimension(self) -> str:
+        """The used range, as openpyxl's normal workbook states it (every cell of a merged range
+        counts)."""
+        rows = set(self.cells) | {row for row, _first, _last in self.merged}
+        columns = {c for cells in self.cells.values() for c in cells}
+        columns |= {c for _row, first, last in self.merged for c in (first, last)}
+        if not rows or not columns:
+            return "A1:A1"
+        first, last = get_column_letter(min(columns)), get_column_letter(max(columns))
+        return f"{first}{min(rows)}:{last}{max(rows)}"
+
+
+def xlsx_sheet(doc: FormDoc) -> XlsxSheet:
+    """The cells, merged ranges, heights and images of ``doc``'s sheet: one grid of columns for
+    every block (``_boundaries``), each text in the merged cells under it, boxed in tables and
+    grids, a row as high as its wrapped text."""
     doc = _visible(doc)
     total_chars = XLSX_CHARS_LANDSCAPE if doc.landscape else XLSX_CHARS_PORTRAIT
     edges = _boundaries(doc, total_chars)
     n_cols = len(edges) - 1
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = doc.title[:31]
-    for i in range(n_cols):
-        ws.column_dimensions[get_column_letter(i + 1)].width = (edges[i + 1] - edges[i]) * total_chars
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    body_font = Font(name=XLSX_FONT, size=BODY_PT)
-    halign = {"left": "left", "center": "center", "right": "right"}
+    sheet = XlsxSheet(widths=[(edges[i + 1] - edges[i]) * total_chars for i in range(n_cols)])
+    index = {edge: i + 1 for i, edge in enumerate(edges)}
 
     def col_index(fraction: float) -> int:
-        return edges.index(round(min(fraction, 1.0), 3)) + 1
+        return index[round(min(fraction, 1.0), 3)]
 
     def chars_between(a: int, b: int) -> float:
         return (edges[b - 1] - edges[a - 1]) * total_chars
 
-    # Each kind of cell's style, made once and copied to the next cell of that kind: openpyxl
-    # hashes a Font/Alignment/Border on every assignment, which was most of a 附表2's time.
-    # (Copying ``_style`` is how openpyxl's own worksheet copy moves styles within a workbook.)
-    styles: dict[tuple[str, bool], Any] = {}
+    def cell(row: int, column: int, value: str | None, style: XlsxStyle) -> None:
+        sheet.cells.setdefault(row, {})[column] = XlsxCell(value, style)
 
-    def style(cell: Any, align: str, boxed: bool) -> None:
-        key = (align, boxed)
-        if key in styles:
-            cell._style = copy.copy(styles[key])
-            return
-        if align:
-            cell.font = body_font
-            cell.alignment = Alignment(horizontal=halign[align], vertical="center", wrap_text=True)
-        if boxed:
-            cell.border = border
-        styles[key] = copy.copy(cell._style)
+    boxed_rest = XlsxStyle(border="box")  # the merged range's other cells: the box
+    body_styles = {  # made once: put is called for every cell
+        (align, boxed): XlsxStyle("body", align, "box" if boxed else None)
+        for align in ("left", "center", "right")
+        for boxed in (True, False)
+    }
 
     def put(row: int, start: float, end: float, text: str, align: str, boxed: bool) -> float:
         """Write text into the merged cells covering [start, end); return the needed height (pt)."""
         first, last = col_index(start), col_index(end) - 1
-        style(ws.cell(row=row, column=first, value=text), align, boxed)
+        cell(row, first, text, body_styles[align, boxed])
         if last > first:
-            _merge(ws, row, first, last)
-        if boxed:
-            for c in range(first + 1, last + 1):
-                style(ws.cell(row=row, column=c), "", True)  # the merged range's other cells: the box
+            sheet.merged.append((row, first, last))
+            if boxed:
+                for c in range(first + 1, last + 1):
+                    cell(row, c, None, boxed_rest)
         width = max(1.0, chars_between(first, last + 1))
         lines = sum(
             max(1, -(-int(xlsx.display_width(part) * 1.1) // int(width))) for part in text.split("\n")
@@ -715,25 +725,23 @@ def render_xlsx(doc: FormDoc) -> bytes:
 
     row = 1
     if doc.tag:
-        ws.cell(row=row, column=1, value=doc.tag).font = Font(name=XLSX_FONT, size=12)
+        cell(row, 1, doc.tag, XlsxStyle("tag"))
         row += 1
-    ws.cell(row=row, column=1, value=doc.title).font = Font(name=XLSX_FONT, size=TITLE_PT, bold=True)
-    ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
-    ws.row_dimensions[row].height = 36
+    cell(row, 1, doc.title, XlsxStyle("title", "title"))
+    sheet.merged.append((row, 1, n_cols))
+    sheet.heights[row] = 36
     row += 1
-    title_rows: str | None = None
 
     for block in doc.blocks:
         if isinstance(block, Grid):
-            for cells in block.rows:
+            for pairs in block.rows:
                 pos, height = 0.0, block.row_height_cm * 28.35
-                flat = [t for pair in cells for t in pair]
+                flat = [t for pair in pairs for t in pair]
                 for i, (text, w) in enumerate(zip(flat, block.widths, strict=True)):
                     need = put(row, pos, pos + w, text, "center" if i % 2 == 0 else "left", True)
                     height = max(height, need)
                     pos += w
-                ws.row_dimensions[row].height = height
+                sheet.heights[row] = height
                 row += 1
         elif isinstance(block, Table):
             # long text continues in the next rows, as in the PDF (a row is at most 409 pt in Excel)
@@ -741,7 +749,7 @@ def render_xlsx(doc: FormDoc) -> bytes:
             body = chunked_rows(padded_rows(block), [c.width for c in block.columns], width_pt)
             all_rows = [tuple(c.title for c in block.columns), *body]
             if block.repeat_header:
-                title_rows = f"{row}:{row}"
+                sheet.title_rows = f"{row}:{row}"
             for r, values in enumerate(all_rows):
                 # an empty paper row is a handwritten line high, as in the PDF and .docx
                 least = block.row_height_cm if any(values) else max(block.row_height_cm, BLANK_ROW_CM)
@@ -750,7 +758,7 @@ def render_xlsx(doc: FormDoc) -> bytes:
                     need = put(row, pos, pos + col.width, text, "center" if r == 0 else col.align, True)
                     height = max(height, need)
                     pos += col.width
-                ws.row_dimensions[row].height = min(height, xlsx.MAX_ROW_PT)
+                sheet.heights[row] = min(height, xlsx.MAX_ROW_PT)
                 row += 1
         elif isinstance(block, Line):
             row += 1 if block.space_before_cm >= 0.3 else 0
@@ -765,25 +773,67 @@ def render_xlsx(doc: FormDoc) -> bytes:
                 else:
                     put(row, pos, end, segment.label + segment.value, segment.align, False)
                 if segment.underline:
+                    cells = sheet.cells[row]
                     for c in range(col_index(split), col_index(end)):
-                        ws.cell(row=row, column=c).border = Border(bottom=thin)
+                        if c in cells:
+                            cells[c] = XlsxCell(cells[c].value, cells[c].style._replace(border="bottom"))
+                        else:
+                            cell(row, c, None, XlsxStyle(border="bottom"))
                 if segment.image:
                     w_cm, h_cm = _fit(segment.image, (end - split) * 16.0, doc.image_height_cm)
-                    picture = XLImage(io.BytesIO(segment.image))
-                    picture.width, picture.height = w_cm * 37.8, h_cm * 37.8
-                    ws.add_image(picture, f"{get_column_letter(col_index(split))}{row}")
+                    anchor = f"{get_column_letter(col_index(split))}{row}"
+                    sheet.images.append((anchor, segment.image, w_cm * 37.8, h_cm * 37.8))
                     height = max(height, h_cm * 28.35 + 4)
                 pos = end
-            ws.row_dimensions[row].height = height
+            sheet.heights[row] = height
             row += 1
         elif isinstance(block, Note):
             row += 1
             need = put(row, 0.0, 1.0, block.text, "left", False)
-            ws.cell(row=row, column=1).font = Font(name=XLSX_FONT, size=NOTE_PT)
-            ws.row_dimensions[row].height = need
+            sheet.cells[row][1] = sheet.cells[row][1]._replace(style=XlsxStyle("note", "left"))
+            sheet.heights[row] = need
             row += 1
+    return sheet
 
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+
+XLSX_FONTS = {
+    "tag": Font(name=XLSX_FONT, size=12),
+    "title": Font(name=XLSX_FONT, size=TITLE_PT, bold=True),
+    "body": Font(name=XLSX_FONT, size=BODY_PT),
+    "note": Font(name=XLSX_FONT, size=NOTE_PT),
+}
+_THIN = Side(style="thin", color="000000")
+XLSX_BORDERS = {
+    "box": Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN),
+    "bottom": Border(bottom=_THIN),
+}
+
+
+def xlsx_style_cell(cell: Any, style: XlsxStyle) -> None:
+    """Give an openpyxl cell the font, alignment and border of ``style`` (in that order, which
+    is the order the workbook's style lists take them in)."""
+    if style.font:
+        cell.font = XLSX_FONTS[style.font]
+    if style.align == "title":
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    elif style.align:
+        cell.alignment = Alignment(horizontal=style.align, vertical="center", wrap_text=True)
+    if style.border:
+        cell.border = XLSX_BORDERS[style.border]
+
+
+def xlsx_frame(ws: Any, doc: FormDoc, sheet: XlsxSheet) -> None:
+    """Everything of the sheet but its cells: title, widths, images, page setup, print titles."""
+    from openpyxl.drawing.image import Image as XLImage
+
+    ws.title = doc.title[:31]
+    for i, width in enumerate(sheet.widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    for anchor, data, width, height in sheet.images:
+        picture = XLImage(io.BytesIO(data))
+        picture.width, picture.height = width, height
+        ws.add_image(picture, anchor)
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if doc.landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -792,10 +842,59 @@ def render_xlsx(doc: FormDoc) -> bytes:
     top, right, bottom, left = (m / 2.54 for m in MARGINS_CM)
     ws.page_margins.top, ws.page_margins.right = top, right
     ws.page_margins.bottom, ws.page_margins.left = bottom, left
-    if title_rows:
-        ws.print_title_rows = title_rows
+    if sheet.title_rows:
+        ws.print_title_rows = sheet.title_rows
     if doc.page_numbers:
         ws.oddFooter.center.text = "第 &P 页"
-    wb.properties.title = doc.title
-    wb.properties.creator = doc.meta.get("author", "职业健康监督协管信息系统")
-    return xlsx.to_bytes(wb)
+    ws.parent.properties.title = doc.title
+    ws.parent.properties.creator = doc.meta.get("author", "职业健康监督协管信息系统")
+
+
+def render_xlsx(doc: FormDoc) -> bytes:
+    """The form's sheet (``xlsx_sheet``) written as openpyxl's normal workbook writes it, but
+    each row as one string (``xlsx.save_sheet``): openpyxl writes the frame (``xlsx_frame``, the
+    styles), the rows' XML is made here, one style per kind of cell (``XlsxStyle``). The file
+    holds what a normal workbook with the same cells holds, part by part
+    (``test_render.py::test_xlsx_writer_writes_what_openpyxl_writes``)."""
+    sheet = xlsx_sheet(doc)
+    book = Workbook(write_only=True)
+    ws = book.create_sheet()
+    xlsx_frame(ws, doc, sheet)
+    ids: dict[tuple[XlsxStyle, bool], str] = {}
+
+    def style_id(style: XlsxStyle, quoted: bool) -> str:
+        """The `` s="…"`` attribute of ``style`` or of its quote-prefixed variant (``guard``),
+        registered when first used, as a normal workbook registers them (in the rows' order)."""
+        key = (style, quoted)
+        if key not in ids:
+            cell = WriteOnlyCell(ws)
+            xlsx_style_cell(cell, style)
+            if quoted:
+                cell.quotePrefix = True
+            ids[key] = f' s="{cell.style_id}"' if cell.has_style else ""
+        return ids[key]
+
+    letters = [""] + [get_column_letter(c) for c in range(1, len(sheet.widths) + 1)]
+    rows: list[str] = []
+    for number in sorted(sheet.cells.keys() | sheet.heights.keys()):
+        height = sheet.heights.get(number)
+        ht = f' ht="{xlsx.number_xml(height)}" customHeight="1"' if height else ""
+        out = [f'<row r="{number}"{ht}>']
+        for column, (value, style) in sorted(sheet.cells.get(number, {}).items()):
+            ref = f'<c r="{letters[column]}{number}'
+            if value is None:
+                plain = ids.get((style, False)) or style_id(style, False)
+                if plain:  # an empty cell with a style (a box, a blank's line); else not written
+                    out.append(f'{ref}"{plain} t="n"></c>')
+            elif value[:1] in xlsx.FORMULA_TRIGGERS:  # as ``is_risky``: quote-prefixed
+                quoted = style_id(style, True)
+                out.append(xlsx.text_cell(ref, value, quoted, quoted))
+            else:
+                plain = ids.get((style, False)) or style_id(style, False)
+                out.append(xlsx.text_cell(ref, value, plain, ""))
+        out.append("</row>")
+        rows.append("".join(out))
+    merged = [f"{letters[first]}{row}:{letters[last]}{row}" for row, first, last in sheet.merged]
+    buffer = io.BytesIO()
+    xlsx.save_sheet(book, ws, buffer, rows, merged=merged, dimension=sheet.dimension())
+    return buffer.getvalue()

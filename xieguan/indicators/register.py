@@ -22,14 +22,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from xieguan.documents.official import fubiao1
 from xieguan.documents.official.fubiao2 import RegisterData
 from xieguan.indicators.periods import year as year_period
 from xieguan.inspections.models import Answer, Inspection, InspectionAnswer, InspectionStatus
-from xieguan.leads.models import AssistRequest, AssistStatus, Handling, Lead, LeadStatus
+from xieguan.leads.models import (
+    AssistRequest,
+    AssistStatus,
+    Handling,
+    Lead,
+    LeadStatus,
+    LeadType,
+    OfficerAction,
+)
 from xieguan.lib.scoping import ScopedQuerySet
 from xieguan.regions.models import CODE_LENGTH, Level, Region
 
@@ -109,24 +117,13 @@ def template_short(name: str) -> str:
 
 
 def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
-    """One row per inspection in four statements: the inspections (only the columns the register
-    shows), their findings (plain values: most answers are not findings, and the rest are
-    printed as words), their leads with assistance requests, and the townships' names."""
-    leads = (
-        Lead.objects.select_related("reported_to_agency", "inspection_answer__item")
-        .prefetch_related(
-            Prefetch(
-                "assists",
-                queryset=AssistRequest.objects.order_by("requested_at", "pk"),
-                to_attr="assist_list",
-            )
-        )
-        .order_by("discovered_at", "pk")
-    )
-    # ``to_attr`` lists: Django builds no related manager's queryset per instance for them
+    """One row per inspection in five statements, all read as plain values (a model instance
+    per inspection, assistant, lead and agency cost more than the rest of the register): the
+    inspections (only the columns the register shows), their findings (most answers are not
+    findings, and the rest are printed as words), their leads, the leads' assistance requests,
+    and the townships' names."""
     fetched = list(
-        inspections.select_related("assistant", "template")
-        .only(
+        inspections.values_list(
             "pk",
             "employer_name",
             "region_id",
@@ -135,43 +132,110 @@ def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
             "assistant__full_name",
             "template__name",
         )
-        .prefetch_related(Prefetch("leads", queryset=leads, to_attr="lead_list"))
     )
+    # the inspections again as a subquery: their ids as parameters cost Django and psycopg more
+    # CPU (a parameter each, the query split to place them) than PostgreSQL the subquery
+    ids = inspections.order_by().values("pk")
     findings: dict[Any, list[tuple[str, str, str]]] = {}
     for inspection_id, wording, answer, note in (
-        InspectionAnswer.objects.filter(inspection_id__in=[i.pk for i in fetched], is_finding=True)
+        InspectionAnswer.objects.filter(inspection_id__in=ids, is_finding=True)
         .order_by("item__number")
         .values_list("inspection_id", "item__wording", "answer", "note")
     ):
         label = str(Answer(answer).label) if answer in Answer.values else answer
         findings.setdefault(inspection_id, []).append((short(wording), label, note))
+    leads: dict[Any, list[_Lead]] = {}
+    by_pk: dict[int, _Lead] = {}
+    for inspection_id, pk, wording, lead_type, status, reported_at, agency, action, handling, closed in (
+        Lead.objects.filter(inspection_id__in=ids)
+        .order_by("discovered_at", "pk")
+        .values_list(
+            "inspection_id",
+            "pk",
+            "inspection_answer__item__wording",
+            "lead_type",
+            "status",
+            "reported_at",
+            "reported_to_agency__name",
+            "officer_action",
+            "handling",
+            "closed_at",
+        )
+    ):
+        lead = _Lead(pk, wording, lead_type, status, reported_at, agency, action, handling, closed, [])
+        leads.setdefault(inspection_id, []).append(lead)
+        by_pk[lead.pk] = lead
+    for lead_id, status, done_on, requested_at in (
+        AssistRequest.objects.filter(lead__inspection_id__in=ids)
+        .order_by("requested_at", "pk")
+        .values_list("lead_id", "status", "done_on", "requested_at")
+    ):
+        by_pk[lead_id].assists.append((status, done_on, requested_at))
     length = CODE_LENGTH[Level.TOWNSHIP]
     townships = dict(
         Region.objects.filter(
-            code__in={i.region_id[:length] for i in fetched if len(i.region_id) >= length}
+            code__in={row[2][:length] for row in fetched if len(row[2]) >= length}
         ).values_list("code", "name")
     )
-    return [
-        RegisterRow(
-            inspection_id=str(inspection.pk),
-            place_and_content=_place_and_content(
-                inspection, townships.get(inspection.region_id[:length], ""), findings.get(inspection.pk, [])
-            ),
-            findings=_findings(findings.get(inspection.pk, [])),
-            date=_day(inspection.inspected_at),
-            inspector=str(inspection.assistant),
-            remarks="\n".join(
-                filter(None, (_handling(lead, inspection.inspected_at.year) for lead in inspection.lead_list))
-            ),
+    labels = _Labels.now()
+    rows = []
+    for inspection_pk, employer_name, region_id, inspected_at, username, full_name, template in fetched:
+        found = findings.get(inspection_pk, [])
+        year = inspected_at.year
+        remarks = (_handling(lead, year, labels) for lead in leads.get(inspection_pk, []))
+        rows.append(
+            RegisterRow(
+                inspection_id=str(inspection_pk),
+                place_and_content=_place_and_content(
+                    employer_name, template, townships.get(region_id[:length], ""), found
+                ),
+                findings=_findings(found),
+                date=_day(inspected_at),
+                inspector=full_name or username,  # as ``str(user)``
+                remarks="\n".join(filter(None, remarks)),
+            )
         )
-        for inspection in fetched
-    ]
+    return rows
 
 
-def _place_and_content(inspection: Inspection, township: str, findings: list[tuple[str, str, str]]) -> str:
-    place = inspection.employer_name + (f"（{township}）" if township else "")
+@dataclass
+class _Lead:
+    """What the register prints of a lead (``register_rows`` reads it as plain values)."""
+
+    pk: int
+    item_wording: str | None  # the check-list item of the finding it came from, if any
+    lead_type: str
+    status: str
+    reported_at: Any
+    agency: str | None
+    officer_action: str
+    handling: str
+    closed_at: Any
+    assists: list[tuple[str, Any, Any]]  # (status, done_on, requested_at), oldest first
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """The choice labels ``_handling`` prints, translated once per register (not per lead)."""
+
+    lead_type: dict[str, str]
+    officer_action: dict[str, str]
+    handling: dict[str, str]
+
+    @classmethod
+    def now(cls) -> _Labels:
+        def labels(choices: Any) -> dict[str, str]:
+            return {value: str(label) for value, label in choices}
+
+        return cls(labels(LeadType.choices), labels(OfficerAction.choices), labels(Handling.choices))
+
+
+def _place_and_content(
+    employer_name: str, template: str, township: str, findings: list[tuple[str, str, str]]
+) -> str:
+    place = employer_name + (f"（{township}）" if township else "")
     wanting = [item for item, _answer, _note in findings]
-    content = template_short(inspection.template.name)
+    content = template_short(template)
     return f"{place}：{content}" + (f"；发现问题：{'、'.join(wanting)}" if wanting else "")
 
 
@@ -185,26 +249,28 @@ def _findings(findings: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines) if lines else "未发现问题"
 
 
-def _handling(lead: Lead, year: int) -> str:
+def _handling(lead: _Lead, year: int, labels: _Labels) -> str:
     """The 备注 line of one lead: the finding it refers to, then its disposition or status
     (dates in the inspection's year without the year, which the register's heading says)."""
-    answer = lead.inspection_answer
-    finding = short(answer.item.wording) if answer is not None else lead.get_lead_type_display()
+    if lead.item_wording is not None:
+        finding = short(lead.item_wording)
+    else:
+        finding = labels.lead_type.get(lead.lead_type, lead.lead_type)
     if lead.status == LeadStatus.WITHDRAWN:
         return f"{finding}［状态：已撤回］"
     if not lead.reported_at:
         return f"{finding}［状态：尚未报告］"
-    agency = lead.reported_to_agency.name if lead.reported_to_agency else "卫生监督机构"
+    agency = lead.agency or "卫生监督机构"
     parts = [f"已报告{agency}（{_day(lead.reported_at, year)}）"]
-    for assist in lead.assist_list:  # type: ignore[attr-defined]  # prefetched by register_rows
-        if assist.status == AssistStatus.DONE:
-            parts.append(f"协查（{_day(assist.done_on, year)}）")
-        elif assist.status == AssistStatus.REQUESTED:
-            parts.append(f"协查待办（{_day(assist.requested_at, year)}提出）")
+    for status, done_on, requested_at in lead.assists:
+        if status == AssistStatus.DONE:
+            parts.append(f"协查（{_day(done_on, year)}）")
+        elif status == AssistStatus.REQUESTED:
+            parts.append(f"协查待办（{_day(requested_at, year)}提出）")
     if lead.officer_action:
-        parts.append(lead.get_officer_action_display())
+        parts.append(labels.officer_action.get(lead.officer_action, lead.officer_action))
     elif lead.handling == Handling.NO_ACTION:
-        parts.append(lead.get_handling_display())
+        parts.append(labels.handling.get(lead.handling, lead.handling))
     if lead.status == LeadStatus.CLOSED:
         parts.append(f"已办结（{_day(lead.closed_at, year)}）")
     return f"{finding}：{'；'.join(parts)}"

@@ -39,7 +39,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -177,9 +177,20 @@ LINE_PT = 14.5  # one line of 11-point text (宋体, 等线, Calibri) in Excel a
 ROW_PAD_PT = 4.0
 
 
+class _CharWidths(dict[str, int]):
+    """Each character's width in Latin characters, looked up once per process."""
+
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def display_width(text: Any) -> int:
     """Width in Latin characters (Excel's column-width unit): CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text or ""))
+    return sum(map(_CHAR_WIDTHS.__getitem__, str(text or "")))
 
 
 def _wrapped(paragraph: str, width: float) -> list[str]:
@@ -276,7 +287,7 @@ def _xml_text(value: str) -> str:
     return value
 
 
-def _number(value: Any) -> str:
+def number_xml(value: Any) -> str:
     """A number as openpyxl writes it (``safe_string``); NaN and infinity, which a spreadsheet
     has no value for, as an empty value (the cell reads back empty), not ``nan``/``inf``, which
     make the sheet's XML unreadable."""
@@ -310,43 +321,47 @@ class _Styles:
         self.text = variant(quote=True)
 
 
+def text_cell(ref: str, value: str, style: str, quoted: str) -> str:
+    """One text cell's XML as openpyxl writes it (an inline string), after ``visible`` and
+    ``guard``: ``ref`` is the start ``<c r="B7``, ``style`` the cell's `` s="…"`` attribute (or
+    ""), ``quoted`` the attribute of its quote-prefixed variant, which risky text takes."""
+    if not value:
+        return f'{ref}"{style} t="inlineStr"></c>'
+    special = _SPECIAL.search(value) is not None  # one scan for marks and escapes
+    if special:
+        value = _NOT_XML.sub(_mark, value)  # as ``visible``
+    if len(value) > MAX_TEXT:
+        value = value[:MAX_TEXT]
+    if value[0] in _TRIGGER_FIRST:  # as ``is_risky``
+        style = quoted
+    text = _xml_text(value) if special else value
+    if value[0] in _SPACES or value[-1] in _SPACES:
+        return f'{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'{ref}"{style} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
 def _row_xml(number: int, values: Sequence[Any], height: float | None, refs: list[str], st: _Styles) -> str:
     """One ``<row>`` as openpyxl's write-only writer writes it (``cell/_writer.py``).
 
     ``refs``: each column's ``<c r="A`` (its letters); a cell is one formatted string."""
-    ht = f' ht="{_number(height)}" customHeight="1"' if height is not None else ""
+    ht = f' ht="{number_xml(height)}" customHeight="1"' if height is not None else ""
     out = [f'<row r="{number}"{ht}>']
     plain = st.plain
     for ref, value in zip(refs, values, strict=False):
         kind = type(value)
         if kind is str or isinstance(value, str):
-            if not value:
-                out.append(f'{ref}{number}"{plain} t="inlineStr"></c>')
-                continue
-            special = _SPECIAL.search(value) is not None  # one scan for marks and escapes
-            if special:
-                value = _NOT_XML.sub(_mark, value)  # as ``visible``
-            if len(value) > MAX_TEXT:
-                value = value[:MAX_TEXT]
-            style = st.text if value[0] in _TRIGGER_FIRST else plain  # as ``is_risky``
-            text = _xml_text(value) if special else value
-            if value[0] in _SPACES or value[-1] in _SPACES:
-                out.append(
-                    f'{ref}{number}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-                )
-            else:
-                out.append(f'{ref}{number}"{style} t="inlineStr"><is><t>{text}</t></is></c>')
+            out.append(text_cell(f"{ref}{number}", value, plain, st.text))
         elif value is None:
             if plain:  # a styled empty cell keeps its box
                 out.append(f'{ref}{number}"{plain} t="n"></c>')
         elif kind is bool:
             out.append(f'{ref}{number}"{plain} t="b"><v>{int(value)}</v></c>')
         elif kind is int or kind is float or isinstance(value, int | float | Decimal):
-            out.append(f'{ref}{number}"{plain} t="n"><v>{_number(value)}</v></c>')
+            out.append(f'{ref}{number}"{plain} t="n"><v>{number_xml(value)}</v></c>')
         elif isinstance(value, dt.datetime):
-            out.append(f'{ref}{number}"{st.datetime} t="n"><v>{_number(to_excel(value))}</v></c>')
+            out.append(f'{ref}{number}"{st.datetime} t="n"><v>{number_xml(to_excel(value))}</v></c>')
         elif isinstance(value, dt.date):
-            out.append(f'{ref}{number}"{st.date} t="n"><v>{_number(to_excel(value))}</v></c>')
+            out.append(f'{ref}{number}"{st.date} t="n"><v>{number_xml(to_excel(value))}</v></c>')
         else:
             raise TypeError(f"a cell cannot hold {kind.__name__}: {value!r}")
     out.append("</row>")
@@ -378,13 +393,45 @@ def save_rows(
     equal to an error code (``#N/A``) stays text, where openpyxl made it an error value.
     ``style``: a ``StyleArray`` (a styled cell's ``_style``) every data cell takes, empty ones
     included (the printable versions' boxes). Returns the number of rows written."""
-    if not getattr(book, "write_only", False):
-        raise ValueError("save_rows needs a write-only workbook")
     styles = _Styles(ws, style)
-    frame = io.BytesIO()
-    book.save(frame)  # every part but the data rows (styles registered above included)
-    part = f"xl/worksheets/sheet{book.worksheets.index(ws) + 1}.xml"
     count = 0
+
+    def xml() -> Iterator[str]:
+        nonlocal count
+        refs: list[str] = []
+        for values, height in rows:
+            if len(refs) < len(values):
+                refs = [f'<c r="{get_column_letter(i)}' for i in range(1, len(values) + 1)]
+            yield _row_xml(start + count, values, height, refs, styles)
+            count += 1
+
+    save_sheet(book, ws, target, xml())
+    return count
+
+
+def save_sheet(
+    book: Workbook,
+    ws: Any,
+    target: IO[bytes],
+    rows: Iterable[str],
+    *,
+    merged: Sequence[str] = (),
+    dimension: str | None = None,
+) -> None:
+    """Save the write-only ``book`` into ``target`` with ``rows`` (each one ``<row>`` element's
+    XML, in order) after the rows appended to ``ws``, compressed into the file as they come.
+
+    ``merged``: ranges like ``"A1:F1"`` written as the sheet's merged cells (``ws.merged_cells``
+    must be empty); ``dimension``: the used range (``"A1:L170"``) as openpyxl's normal workbook
+    states it (a write-only sheet states none). Every style the rows name must be registered
+    in ``book`` before (a cell's ``style_id``)."""
+    if not getattr(book, "write_only", False):
+        raise ValueError("save_sheet needs a write-only workbook")
+    if merged and ws.merged_cells:
+        raise ValueError("merged ranges both in the sheet and given")
+    frame = io.BytesIO()
+    book.save(frame)  # every part but the data rows (styles registered before included)
+    part = f"xl/worksheets/sheet{book.worksheets.index(ws) + 1}.xml"
     with (
         zipfile.ZipFile(frame) as source,
         zipfile.ZipFile(
@@ -399,20 +446,26 @@ def save_rows(
             xml = data.decode("utf-8")
             for empty in ("<sheetData/>", "<sheetData />"):  # no row appended before
                 xml = xml.replace(empty, "<sheetData></sheetData>")
+            if dimension is not None:
+                xml = xml.replace("<sheetViews>", f'<dimension ref="{dimension}"/><sheetViews>', 1)
             head, tail = xml.split("</sheetData>", 1)
-            tail = "</sheetData>" + tail
+            tail = "</sheetData>" + _merge_cells_xml(merged) + tail
             with out.open(info.filename, "w") as sheet:
                 sheet.write(head.encode("utf-8"))
-                refs: list[str] = []
                 block: list[str] = []
-                for values, height in rows:
-                    if len(refs) < len(values):
-                        refs = [f'<c r="{get_column_letter(i)}' for i in range(1, len(values) + 1)]
-                    block.append(_row_xml(start + count, values, height, refs, styles))
-                    count += 1
+                for row_xml in rows:
+                    block.append(row_xml)
                     if len(block) == ROWS_PER_WRITE:
                         sheet.write("".join(block).encode("utf-8"))
                         block = []
                 block.append(tail)
                 sheet.write("".join(block).encode("utf-8"))
-    return count
+
+
+def _merge_cells_xml(ranges: Sequence[str]) -> str:
+    """The ``<mergeCells>`` element openpyxl writes for ``ranges`` (right after the sheet data:
+    the sheets written here have none of the elements the schema puts between)."""
+    if not ranges:
+        return ""
+    cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in ranges)
+    return f'<mergeCells count="{len(ranges)}">{cells}</mergeCells>'
