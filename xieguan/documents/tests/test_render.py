@@ -4,16 +4,27 @@ import io
 import os
 import shutil
 import subprocess
+import zipfile
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from openpyxl import load_workbook
+from lxml import etree
+from openpyxl import Workbook, load_workbook
 from PIL import Image, ImageDraw
 
 from xieguan.documents.layout import Column, FormDoc, Line, Note, Segment, Table
-from xieguan.documents.official import BLANK_FORMS, fubiao1
-from xieguan.documents.render import render, render_docx, render_pdf, render_xlsx
+from xieguan.documents.official import BLANK_FORMS, fubiao1, fubiao2
+from xieguan.documents.render import (
+    render,
+    render_docx,
+    render_pdf,
+    render_xlsx,
+    xlsx_frame,
+    xlsx_sheet,
+    xlsx_style_cell,
+)
+from xieguan.lib import xlsx
 
 
 def poppler(tool: str) -> str:
@@ -360,3 +371,69 @@ def test_docx_asks_for_chinese_line_breaking_without_hanging_marks():
     ppr = document.styles["Normal"].element.pPr
     assert ppr.find(qn("w:kinsoku")).get(qn("w:val")) == "1"
     assert ppr.find(qn("w:overflowPunct")).get(qn("w:val")) == "0"
+
+
+def _normal_workbook_xlsx(doc: FormDoc) -> bytes:
+    """``doc``'s sheet (``xlsx_sheet``) through openpyxl's normal workbook, cell by cell, as the
+    renderer wrote it before it wrote the rows' XML itself: merged first, then each cell
+    styled in the rows' order (a merged range's other cells keep the style given here)."""
+    sheet = xlsx_sheet(doc)
+    book = Workbook()
+    ws = book.active
+    xlsx_frame(ws, doc, sheet)
+    for row, first, last in sheet.merged:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    for row, cells in sorted(sheet.cells.items()):
+        for column, (value, style) in sorted(cells.items()):
+            xlsx_style_cell(ws.cell(row=row, column=column, value=value), style)
+    for row, height in sheet.heights.items():
+        ws.row_dimensions[row].height = height
+    return xlsx.to_bytes(book)
+
+
+def _xlsx_parts(content: bytes) -> dict[str, str]:
+    """Every part of an .xlsx as canonical XML; merged ranges sorted (openpyxl keeps them in a
+    set, so their order is arbitrary) and the file's times left out (the time it was made)."""
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            data = archive.read(name)
+            if not name.endswith((".xml", ".rels")):
+                parts[name] = data.hex()
+                continue
+            root = etree.fromstring(data)
+            for ranges in root.iter("{*}mergeCells"):
+                ranges[:] = sorted(ranges, key=lambda merged: merged.get("ref"))
+            for stamp in [*root.iter("{*}created"), *root.iter("{*}modified")]:
+                stamp.getparent().remove(stamp)
+            parts[name] = etree.tostring(root, method="c14n2").decode()
+    return parts
+
+
+HOSTILE_ROWS = [
+    ('=HYPERLINK("http://x")', "＋1 & <b> \r\n 两行\n  缩进", "2025-01-01", " 张三 ", "@x\x07y"),
+    ("长" * 2000, "-5", "", "", "备注\ufffe"),
+    ("", "", "", "", ""),
+]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        pytest.param(fubiao1.case_form(filled()), id="fubiao1-signed"),
+        pytest.param(long_register(), id="long-register"),
+        pytest.param(
+            fubiao2.register(
+                fubiao2.RegisterData(unit="=cmd|' /C calc'!A0", year="2025", rows=HOSTILE_ROWS, min_rows=5)
+            ),
+            id="fubiao2-hostile",
+        ),
+        *(pytest.param(form.build(), id=f"blank-{slug}") for slug, form in BLANK_FORMS.items()),
+    ],
+)
+def test_xlsx_writer_writes_what_openpyxl_writes(doc):
+    """``render_xlsx`` writes the rows' XML itself (``xlsx.save_sheet``): every part of its file
+    is the XML openpyxl's normal workbook writes for the same cells, styles, merged ranges,
+    heights, widths, images, page setup and print titles (style ids and the styles' order
+    included), so the printed form cannot drift from what openpyxl would print."""
+    assert _xlsx_parts(render_xlsx(doc)) == _xlsx_parts(_normal_workbook_xlsx(doc))
