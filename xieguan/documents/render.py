@@ -822,19 +822,39 @@ def xlsx_style_cell(cell: Any, style: XlsxStyle) -> None:
         cell.border = XLSX_BORDERS[style.border]
 
 
-def xlsx_frame(ws: Any, doc: FormDoc, sheet: XlsxSheet) -> None:
+class XlsxPage(NamedTuple):
+    """What a form's sheet holds besides its cells (``xlsx_frame`` writes it)."""
+
+    title: str
+    author: str
+    landscape: bool
+    page_numbers: bool
+    widths: tuple[float, ...]
+    title_rows: str | None
+    images: tuple[tuple[str, bytes, float, float], ...]
+
+    @classmethod
+    def of(cls, doc: FormDoc, sheet: XlsxSheet) -> XlsxPage:
+        author = doc.meta.get("author", "职业健康监督协管信息系统")
+        widths = tuple(sheet.widths)
+        return cls(
+            doc.title, author, doc.landscape, doc.page_numbers, widths, sheet.title_rows, tuple(sheet.images)
+        )
+
+
+def xlsx_frame(ws: Any, page: XlsxPage) -> None:
     """Everything of the sheet but its cells: title, widths, images, page setup, print titles."""
     from openpyxl.drawing.image import Image as XLImage
 
-    ws.title = doc.title[:31]
-    for i, width in enumerate(sheet.widths):
+    ws.title = page.title[:31]
+    for i, width in enumerate(page.widths):
         ws.column_dimensions[get_column_letter(i + 1)].width = width
-    for anchor, data, width, height in sheet.images:
+    for anchor, data, width, height in page.images:
         picture = XLImage(io.BytesIO(data))
         picture.width, picture.height = width, height
         ws.add_image(picture, anchor)
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if doc.landscape else "portrait"
+    ws.page_setup.orientation = "landscape" if page.landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -842,37 +862,58 @@ def xlsx_frame(ws: Any, doc: FormDoc, sheet: XlsxSheet) -> None:
     top, right, bottom, left = (m / 2.54 for m in MARGINS_CM)
     ws.page_margins.top, ws.page_margins.right = top, right
     ws.page_margins.bottom, ws.page_margins.left = bottom, left
-    if sheet.title_rows:
-        ws.print_title_rows = sheet.title_rows
-    if doc.page_numbers:
+    if page.title_rows:
+        ws.print_title_rows = page.title_rows
+    if page.page_numbers:
         ws.oddFooter.center.text = "第 &P 页"
-    ws.parent.properties.title = doc.title
-    ws.parent.properties.creator = doc.meta.get("author", "职业健康监督协管信息系统")
+    ws.parent.properties.title = page.title
+    ws.parent.properties.creator = page.author
+
+
+StyleKey = tuple[XlsxStyle, bool]  # a kind of cell, and whether its text is quote-prefixed (``guard``)
+
+
+def _xlsx_frame(page: XlsxPage, kinds: tuple[StyleKey, ...]) -> tuple[xlsx.Frame, dict[StyleKey, str]]:
+    """openpyxl's part of a form's file (``xlsx_frame`` and the styles, registered in the order
+    ``kinds`` gives, which is the order a normal workbook registers them in: the cells'), and
+    each kind's `` s="…"`` attribute for the rows' XML ("" for a cell without style)."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet()
+    xlsx_frame(ws, page)
+    ids = {}
+    for style, quoted in kinds:
+        cell = WriteOnlyCell(ws)
+        xlsx_style_cell(cell, style)
+        if quoted:
+            cell.quotePrefix = True
+        ids[style, quoted] = f' s="{cell.style_id}"' if cell.has_style else ""
+    return xlsx.frame(book, ws), ids
+
+
+# The frames of the forms without images (a register's, a blank's), kept per process: the frame
+# depends only on the form's layout and the kinds of its cells, and openpyxl takes about as long
+# to write it as the rows of a year's register take.
+_xlsx_kept_frame = functools.lru_cache(maxsize=64)(_xlsx_frame)
 
 
 def render_xlsx(doc: FormDoc) -> bytes:
     """The form's sheet (``xlsx_sheet``) written as openpyxl's normal workbook writes it, but
-    each row as one string (``xlsx.save_sheet``): openpyxl writes the frame (``xlsx_frame``, the
-    styles), the rows' XML is made here, one style per kind of cell (``XlsxStyle``). The file
-    holds what a normal workbook with the same cells holds, part by part
-    (``test_render.py::test_xlsx_writer_writes_what_openpyxl_writes``)."""
-    sheet = xlsx_sheet(doc)
-    book = Workbook(write_only=True)
-    ws = book.create_sheet()
-    xlsx_frame(ws, doc, sheet)
-    ids: dict[tuple[XlsxStyle, bool], str] = {}
+    each row as one string (``xlsx.write_frame``): openpyxl writes the rest (``_xlsx_frame``,
+    kept per layout when the form has no images), the rows' XML is made here, one style per
+    kind of cell (``XlsxStyle``). The file holds what a normal workbook with the same cells
+    holds, part by part (``test_render.py::test_xlsx_writer_writes_what_openpyxl_writes``)."""
+    from openpyxl.packaging.core import DocumentProperties
+    from openpyxl.xml.functions import tostring
 
-    def style_id(style: XlsxStyle, quoted: bool) -> str:
-        """The `` s="…"`` attribute of ``style`` or of its quote-prefixed variant (``guard``),
-        registered when first used, as a normal workbook registers them (in the rows' order)."""
-        key = (style, quoted)
-        if key not in ids:
-            cell = WriteOnlyCell(ws)
-            xlsx_style_cell(cell, style)
-            if quoted:
-                cell.quotePrefix = True
-            ids[key] = f' s="{cell.style_id}"' if cell.has_style else ""
-        return ids[key]
+    sheet = xlsx_sheet(doc)
+    page = XlsxPage.of(doc, sheet)
+    ordered = sorted(sheet.cells.items())
+    kinds: dict[StyleKey, None] = {}  # in the order of first use, as a normal workbook numbers them
+    for _number, cells in ordered:
+        for _column, (value, style) in sorted(cells.items()):
+            kinds[style, value is not None and value[:1] in xlsx.FORMULA_TRIGGERS] = None
+    make = _xlsx_frame if page.images else _xlsx_kept_frame
+    frame, ids = make(page, tuple(kinds))
 
     letters = [""] + [get_column_letter(c) for c in range(1, len(sheet.widths) + 1)]
     rows: list[str] = []
@@ -883,18 +924,18 @@ def render_xlsx(doc: FormDoc) -> bytes:
         for column, (value, style) in sorted(sheet.cells.get(number, {}).items()):
             ref = f'<c r="{letters[column]}{number}'
             if value is None:
-                plain = ids.get((style, False)) or style_id(style, False)
+                plain = ids[style, False]
                 if plain:  # an empty cell with a style (a box, a blank's line); else not written
                     out.append(f'{ref}"{plain} t="n"></c>')
             elif value[:1] in xlsx.FORMULA_TRIGGERS:  # as ``is_risky``: quote-prefixed
-                quoted = style_id(style, True)
+                quoted = ids[style, True]
                 out.append(xlsx.text_cell(ref, value, quoted, quoted))
             else:
-                plain = ids.get((style, False)) or style_id(style, False)
-                out.append(xlsx.text_cell(ref, value, plain, ""))
+                out.append(xlsx.text_cell(ref, value, ids[style, False], ""))
         out.append("</row>")
         rows.append("".join(out))
     merged = [f"{letters[first]}{row}:{letters[last]}{row}" for row, first, last in sheet.merged]
+    core = tostring(DocumentProperties(creator=page.author, title=page.title).to_tree())
     buffer = io.BytesIO()
-    xlsx.save_sheet(book, ws, buffer, rows, merged=merged, dimension=sheet.dimension())
+    xlsx.write_frame(frame, buffer, rows, merged=merged, dimension=sheet.dimension(), core=core)
     return buffer.getvalue()

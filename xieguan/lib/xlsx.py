@@ -40,6 +40,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
@@ -425,32 +426,72 @@ def save_sheet(
     must be empty); ``dimension``: the used range (``"A1:L170"``) as openpyxl's normal workbook
     states it (a write-only sheet states none). Every style the rows name must be registered
     in ``book`` before (a cell's ``style_id``)."""
-    if not getattr(book, "write_only", False):
-        raise ValueError("save_sheet needs a write-only workbook")
     if merged and ws.merged_cells:
         raise ValueError("merged ranges both in the sheet and given")
-    frame = io.BytesIO()
-    book.save(frame)  # every part but the data rows (styles registered before included)
-    part = f"xl/worksheets/sheet{book.worksheets.index(ws) + 1}.xml"
-    with (
-        zipfile.ZipFile(frame) as source,
-        zipfile.ZipFile(
-            target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL, allowZip64=True
-        ) as out,
-    ):
+    write_frame(frame(book, ws), target, rows, merged=merged, dimension=dimension)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A saved write-only workbook taken apart around one sheet's rows: every part as openpyxl
+    wrote it, and that sheet's XML before and after its rows. ``write_frame`` puts rows in; a
+    frame can be kept and filled again (``documents.render`` keeps each form's)."""
+
+    parts: tuple[tuple[str, bytes], ...]  # (name, data) in the file's order
+    sheet: str  # the name of the sheet's part (its data in ``head`` and ``tail``)
+    head: str  # up to and with ``<sheetData>`` and the rows appended to the sheet
+    tail: str  # from ``</sheetData>`` on
+
+
+CORE_PART = "docProps/core.xml"
+
+
+def frame(book: Workbook, ws: Any) -> Frame:
+    """Save the write-only ``book`` (styles registered, ``ws``'s rows so far) as a ``Frame``."""
+    if not getattr(book, "write_only", False):
+        raise ValueError("a frame needs a write-only workbook")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    sheet = f"xl/worksheets/sheet{book.worksheets.index(ws) + 1}.xml"
+    parts = []
+    head = tail = ""
+    with zipfile.ZipFile(buffer) as source:
         for info in source.infolist():
             data = source.read(info)
-            if info.filename != part:
-                out.writestr(info.filename, data)
+            if info.filename == sheet:
+                xml = data.decode("utf-8")
+                for empty in ("<sheetData/>", "<sheetData />"):  # no row appended before
+                    xml = xml.replace(empty, "<sheetData></sheetData>")
+                head, tail = xml.split("</sheetData>", 1)
+                tail = "</sheetData>" + tail
+                data = b""
+            parts.append((info.filename, data))
+    return Frame(tuple(parts), sheet, head, tail)
+
+
+def write_frame(
+    frame: Frame,
+    target: IO[bytes],
+    rows: Iterable[str],
+    *,
+    merged: Sequence[str] = (),
+    dimension: str | None = None,
+    core: bytes | None = None,
+) -> None:
+    """Write ``frame`` into ``target`` with ``rows`` (``<row>`` elements' XML) in its sheet,
+    ``merged`` and ``dimension`` as ``save_sheet`` takes them, and ``core`` (the file's
+    properties, ``docProps/core.xml``) instead of the frame's when given."""
+    with zipfile.ZipFile(
+        target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL, allowZip64=True
+    ) as out:
+        for name, data in frame.parts:
+            if name != frame.sheet:
+                out.writestr(name, core if name == CORE_PART and core is not None else data)
                 continue
-            xml = data.decode("utf-8")
-            for empty in ("<sheetData/>", "<sheetData />"):  # no row appended before
-                xml = xml.replace(empty, "<sheetData></sheetData>")
+            head = frame.head
             if dimension is not None:
-                xml = xml.replace("<sheetViews>", f'<dimension ref="{dimension}"/><sheetViews>', 1)
-            head, tail = xml.split("</sheetData>", 1)
-            tail = "</sheetData>" + _merge_cells_xml(merged) + tail
-            with out.open(info.filename, "w") as sheet:
+                head = head.replace("<sheetViews>", f'<dimension ref="{dimension}"/><sheetViews>', 1)
+            with out.open(name, "w") as sheet:
                 sheet.write(head.encode("utf-8"))
                 block: list[str] = []
                 for row_xml in rows:
@@ -458,7 +499,9 @@ def save_sheet(
                     if len(block) == ROWS_PER_WRITE:
                         sheet.write("".join(block).encode("utf-8"))
                         block = []
-                block.append(tail)
+                block.append(
+                    "</sheetData>" + _merge_cells_xml(merged) + frame.tail.removeprefix("</sheetData>")
+                )
                 sheet.write("".join(block).encode("utf-8"))
 
 
