@@ -701,27 +701,36 @@ def xlsx_sheet(doc: FormDoc) -> XlsxSheet:
     def cell(row: int, column: int, value: str | None, style: XlsxStyle) -> None:
         sheet.cells.setdefault(row, {})[column] = XlsxCell(value, style)
 
-    boxed_rest = XlsxStyle(border="box")  # the merged range's other cells: the box
+    boxed_cell = XlsxCell(None, XlsxStyle(border="box"))  # a merged range's other cells: the box
     body_styles = {  # made once: put is called for every cell
         (align, boxed): XlsxStyle("body", align, "box" if boxed else None)
         for align in ("left", "center", "right")
         for boxed in (True, False)
     }
 
-    def put(row: int, start: float, end: float, text: str, align: str, boxed: bool) -> float:
-        """Write text into the merged cells covering [start, end); return the needed height (pt)."""
+    def span(start: float, end: float) -> tuple[int, int, int]:
+        """The first and last column of the cells covering [start, end), and their width."""
         first, last = col_index(start), col_index(end) - 1
-        cell(row, first, text, body_styles[align, boxed])
+        return first, last, int(max(1.0, chars_between(first, last + 1)))
+
+    def put_at(row: int, columns: tuple[int, int, int], text: str, align: str, boxed: bool) -> float:
+        """Write text into the merged cells ``columns`` (``span``); return the needed height (pt)."""
+        first, last, width = columns
+        cells = sheet.cells.setdefault(row, {})
+        cells[first] = XlsxCell(text, body_styles[align, boxed])
         if last > first:
             sheet.merged.append((row, first, last))
             if boxed:
                 for c in range(first + 1, last + 1):
-                    cell(row, c, None, boxed_rest)
-        width = max(1.0, chars_between(first, last + 1))
-        lines = sum(
-            max(1, -(-int(xlsx.display_width(part) * 1.1) // int(width))) for part in text.split("\n")
-        )
+                    cells[c] = boxed_cell
+        if "\n" not in text:
+            return max(1, -(-int(xlsx.display_width(text) * 1.1) // width)) * 15.0 + 6
+        lines = sum(max(1, -(-int(xlsx.display_width(part) * 1.1) // width)) for part in text.split("\n"))
         return lines * 15.0 + 6
+
+    def put(row: int, start: float, end: float, text: str, align: str, boxed: bool) -> float:
+        """Write text into the merged cells covering [start, end); return the needed height (pt)."""
+        return put_at(row, span(start, end), text, align, boxed)
 
     row = 1
     if doc.tag:
@@ -750,14 +759,18 @@ def xlsx_sheet(doc: FormDoc) -> XlsxSheet:
             all_rows = [tuple(c.title for c in block.columns), *body]
             if block.repeat_header:
                 sheet.title_rows = f"{row}:{row}"
+            spans, pos = [], 0.0  # every row's cells lie under the same columns
+            for col in block.columns:
+                spans.append(span(pos, pos + col.width))
+                pos += col.width
+            aligns = [col.align for col in block.columns]
             for r, values in enumerate(all_rows):
                 # an empty paper row is a handwritten line high, as in the PDF and .docx
                 least = block.row_height_cm if any(values) else max(block.row_height_cm, BLANK_ROW_CM)
-                pos, height = 0.0, least * 28.35
-                for text, col in zip(values, block.columns, strict=True):
-                    need = put(row, pos, pos + col.width, text, "center" if r == 0 else col.align, True)
+                height = least * 28.35
+                for text, columns, align in zip(values, spans, aligns, strict=True):
+                    need = put_at(row, columns, text, "center" if r == 0 else align, True)
                     height = max(height, need)
-                    pos += col.width
                 sheet.heights[row] = min(height, xlsx.MAX_ROW_PT)
                 row += 1
         elif isinstance(block, Line):

@@ -397,7 +397,9 @@ def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
     assistant = township = None
     base = Inspection.objects.visible_to(user)
     if assistant_pk:
-        assistant = get_visible_or_404(User, user, pk=assistant_pk, role=Role.ASSISTANT)
+        assistant = get_visible_or_404(
+            User.objects.select_related("region"), user, pk=assistant_pk, role=Role.ASSISTANT
+        )
         inspections = register_module.inspections_for(base, year, assistant_id=assistant.pk)
         unit = f"{assistant.region.path_name(below=assistant.region.code[:4])} 协管员 {assistant}"
     elif township_code:
