@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from xieguan.documents.official import fubiao1
@@ -30,7 +31,6 @@ from xieguan.documents.official.fubiao2 import RegisterData
 from xieguan.indicators.periods import year as year_period
 from xieguan.inspections.models import Answer, Inspection, InspectionAnswer, InspectionStatus
 from xieguan.leads.models import (
-    AssistRequest,
     AssistStatus,
     Handling,
     Lead,
@@ -117,16 +117,18 @@ def template_short(name: str) -> str:
 
 
 def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
-    """One row per inspection in five statements, all read as plain values (a model instance
+    """One row per inspection in three statements, all read as plain values (a model instance
     per inspection, assistant, lead and agency cost more than the rest of the register): the
-    inspections (only the columns the register shows), their findings (most answers are not
-    findings, and the rest are printed as words), their leads, the leads' assistance requests,
-    and the townships' names."""
+    inspections (only the columns the register shows, with their township's name), their
+    findings (most answers are not findings, and the rest are printed as words), and their
+    leads, each with its assistance requests (a row per request)."""
+    length = CODE_LENGTH[Level.TOWNSHIP]
+    township = Region.objects.filter(code=Substr(OuterRef("region_id"), 1, length), level=Level.TOWNSHIP)
     fetched = list(
-        inspections.values_list(
+        inspections.annotate(township=Subquery(township.values("name")[:1])).values_list(
             "pk",
             "employer_name",
-            "region_id",
+            "township",
             "inspected_at",
             "assistant__username",
             "assistant__full_name",
@@ -145,10 +147,24 @@ def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
         label = str(Answer(answer).label) if answer in Answer.values else answer
         findings.setdefault(inspection_id, []).append((short(wording), label, note))
     leads: dict[Any, list[_Lead]] = {}
-    by_pk: dict[int, _Lead] = {}
-    for inspection_id, pk, wording, lead_type, status, reported_at, agency, action, handling, closed in (
+    lead: _Lead | None = None
+    for (
+        inspection_id,
+        pk,
+        wording,
+        lead_type,
+        status,
+        reported_at,
+        agency,
+        action,
+        handling,
+        closed,
+        assist_status,
+        done_on,
+        requested_at,
+    ) in (
         Lead.objects.filter(inspection_id__in=ids)
-        .order_by("discovered_at", "pk")
+        .order_by("discovered_at", "pk", "assists__requested_at", "assists__pk")
         .values_list(
             "inspection_id",
             "pk",
@@ -160,35 +176,26 @@ def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
             "officer_action",
             "handling",
             "closed_at",
+            "assists__status",
+            "assists__done_on",
+            "assists__requested_at",
         )
     ):
-        lead = _Lead(pk, wording, lead_type, status, reported_at, agency, action, handling, closed, [])
-        leads.setdefault(inspection_id, []).append(lead)
-        by_pk[lead.pk] = lead
-    for lead_id, status, done_on, requested_at in (
-        AssistRequest.objects.filter(lead__inspection_id__in=ids)
-        .order_by("requested_at", "pk")
-        .values_list("lead_id", "status", "done_on", "requested_at")
-    ):
-        by_pk[lead_id].assists.append((status, done_on, requested_at))
-    length = CODE_LENGTH[Level.TOWNSHIP]
-    townships = dict(
-        Region.objects.filter(
-            code__in={row[2][:length] for row in fetched if len(row[2]) >= length}
-        ).values_list("code", "name")
-    )
+        if lead is None or lead.pk != pk:
+            lead = _Lead(pk, wording, lead_type, status, reported_at, agency, action, handling, closed, [])
+            leads.setdefault(inspection_id, []).append(lead)
+        if assist_status is not None:  # a lead without requests: one row, its request columns empty
+            lead.assists.append((assist_status, done_on, requested_at))
     labels = _Labels.now()
     rows = []
-    for inspection_pk, employer_name, region_id, inspected_at, username, full_name, template in fetched:
+    for inspection_pk, employer_name, township_name, inspected_at, username, full_name, template in fetched:
         found = findings.get(inspection_pk, [])
         year = inspected_at.year
         remarks = (_handling(lead, year, labels) for lead in leads.get(inspection_pk, []))
         rows.append(
             RegisterRow(
                 inspection_id=str(inspection_pk),
-                place_and_content=_place_and_content(
-                    employer_name, template, townships.get(region_id[:length], ""), found
-                ),
+                place_and_content=_place_and_content(employer_name, template, township_name or "", found),
                 findings=_findings(found),
                 date=_day(inspected_at),
                 inspector=full_name or username,  # as ``str(user)``
