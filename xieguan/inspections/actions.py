@@ -14,6 +14,7 @@ half-saved. Refusals are ``InspectionError`` with plain Chinese messages.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -135,6 +136,10 @@ class InspectionData:
     legal_publicity: bool | None = None  # 普法 given during the visit; None: not said
     photos: list[PhotoData] = field(default_factory=list)
     items: list[ChecklistItem] | None = None
+    # True: the caller found no inspection with this id (the API, in the statement that read the
+    # employer), so submit_inspection does not look again; a twin or a draft stored since is
+    # met at the insert, as after its own look.
+    unseen: bool = False
 
 
 @dataclass
@@ -490,7 +495,7 @@ def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
     Idempotent by ``data.id``: if that UUID has been submitted already, nothing is written
     and the first result is returned (``created=False``), also when two requests race.
     """
-    existing = _stored(data.id)
+    existing = None if data.unseen else _stored(data.id)
     if existing is not None:
         _check_owner(existing, user)
         if existing.is_submitted:
@@ -528,8 +533,8 @@ def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
         _check_owner(first, user)
         if first.is_submitted:
             return SubmitResult(first, created=False)
-        if existing is None:
-            return submit_inspection(user, data)  # now sees the draft and locks it
+        if existing is None:  # now sees the draft and locks it
+            return submit_inspection(user, dataclasses.replace(data, unseen=False))
         raise
 
 

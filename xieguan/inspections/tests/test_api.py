@@ -178,23 +178,23 @@ def test_submission_response_is_what_was_stored(client_for, fubiao1, employer):
 
 
 def test_submission_query_count(client_for, fubiao1, employer, django_assert_num_queries):
-    """Session, user, employer, the UUID pre-check; insert, answers, 最近巡查日期, the
-    assistant's half-year count (one upsert; in a savepoint here, a transaction in production);
-    the response reads nothing back. The template's items (with the template) are read by the
-    process's first submission with that template only (models.template_items)."""
+    """Session, user, the employer with the UUID pre-check (one statement); insert, answers,
+    最近巡查日期, the assistant's half-year count (one upsert; in a savepoint here, a transaction
+    in production); the response reads nothing back. The template's items (with the template)
+    are read by the process's first submission with that template only (models.template_items)."""
     client = client_for("xieguan")
     client.get(f"{BASE}/templates/active")
     answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}  # no findings
     forget_template_items()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1, answers))
     assert response.status_code == 201 and response.json()["inspection"]["findings_count"] == 0
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1, answers))
     assert response.status_code == 201 and response.json()["inspection"]["findings_count"] == 0
     # the region and the province's reporting policy once (the policy is memoised for the
     # request, regions/policy.py), then four per lead (the lead, its event …)
-    with django_assert_num_queries(10 + 2 + 4 * 2):
+    with django_assert_num_queries(9 + 2 + 4 * 2):
         response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1))  # (in a savepoint)
     assert response.status_code == 201 and response.json()["leads_created"] == 2
 

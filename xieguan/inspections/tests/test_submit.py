@@ -311,6 +311,27 @@ def test_a_draft_autosaved_meanwhile_is_submitted_over(personas, fubiao1, employ
     assert Lead.objects.count() == 2
 
 
+def test_a_caller_that_saw_no_inspection_meets_a_draft_or_twin_stored_since(personas, fubiao1, employer):
+    """``unseen`` (the API found no inspection with this UUID when it read the employer) skips
+    the pre-check; a draft autosaved or a twin submitted since is met at the insert and handled
+    as after the action's own look: the draft is submitted over, the twin's result returned."""
+    data = payload(employer, fubiao1)
+    actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}, id=data.id))
+    data.unseen = True
+    result = actions.submit_inspection(personas.xieguan, data)
+    assert result.created and result.inspection.is_submitted and result.leads == 2
+    assert Inspection.objects.count() == 1 and InspectionAnswer.objects.count() == 7
+    again = payload(employer, fubiao1, id=data.id)
+    again.unseen = True
+    repeat = actions.submit_inspection(personas.xieguan, again)
+    assert not repeat.created and repeat.inspection.pk == data.id
+    assert InspectionAnswer.objects.count() == 7 and Lead.objects.count() == 2
+    theirs = payload(employer, fubiao1, id=data.id)
+    theirs.unseen = True
+    with pytest.raises(actions.NotYours):  # another assistant's UUID: not found, as before
+        actions.submit_inspection(personas.xieguan2, theirs)
+
+
 def test_an_amendment_back_in_time_moves_last_inspected_back(personas, fubiao1, employer):
     data = payload(employer, fubiao1)
     inspection = actions.submit_inspection(personas.xieguan, data).inspection

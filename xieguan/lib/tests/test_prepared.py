@@ -5,6 +5,7 @@ the same; region scoping stays ``visible_to``'s."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -215,7 +216,6 @@ def test_a_statement_django_would_not_send_is_left_to_django(regions):
 def test_uuid_values_bind_like_a_fresh_compile(personas, employer_in_scope):
     """A UUID (the submission's pre-check, inspections.actions.STORED) is a value like the
     others: bound as the backend stores it (native, or its hex on SQLite)."""
-    import uuid
 
     from xieguan.inspections.actions import STORED, _stored
     from xieguan.inspections.api import VISIBLE_EMPLOYER, visible_employer
@@ -227,19 +227,21 @@ def test_uuid_values_bind_like_a_fresh_compile(personas, employer_in_scope):
         assert [type(p) for p in bound[1]] == [type(p) for p in _fresh(STORED, {"pk": pk})[1]]
         assert _stored(pk) is None
     for user in (personas.xieguan, personas.xieguan2, personas.panzhou, personas.liuzhi):
-        values = {"user": user, "pk": employer_in_scope.pk}
+        values = {"user": user, "pk": employer_in_scope.pk, "inspection": uuid.uuid4()}
         bound = VISIBLE_EMPLOYER.statement(**values)
         assert bound is not None and (bound[0], list(bound[1])) == _fresh(VISIBLE_EMPLOYER, values)
-    assert visible_employer(personas.xieguan, employer_in_scope.pk) == employer_in_scope
+    new_id = uuid.uuid4()
+    found = visible_employer(personas.xieguan, employer_in_scope.pk, new_id)
+    assert found == employer_in_scope and found.inspection_stored is False  # type: ignore[attr-defined]
     from django.http import Http404
 
     for missing in (employer_in_scope.pk + 1000, 2**63, -1):
         with pytest.raises(Http404):
-            visible_employer(personas.xieguan, missing)
+            visible_employer(personas.xieguan, missing, new_id)
     there = EmployerFactory.create(region_id=OTHER_TOWNSHIP + "001")
     with pytest.raises(Http404):  # outside the assistant's township: as if it did not exist
-        visible_employer(personas.xieguan, there.pk)
-    assert visible_employer(personas.liuzhi, there.pk) == there
+        visible_employer(personas.xieguan, there.pk, new_id)
+    assert visible_employer(personas.liuzhi, there.pk, new_id) == there
 
 
 @pytest.fixture
