@@ -58,7 +58,7 @@ def test_anonymous_and_inactive_users_see_nothing(personas, employers):
         ("sheng", "520203102", {"liuzhi"}),
     ],
 )
-def test_visible_within_is_visible_to_and_within_in_one_condition(personas, employers, persona, code, visible):
+def test_visible_within_is_visible_to_and_within_as_one(personas, employers, persona, code, visible):
     user = getattr(personas, persona)
     both = Employer.objects.visible_to(user).within(code)
     one = Employer.objects.visible_within(user, code)
