@@ -45,7 +45,20 @@ from xieguan.employers.models import (
     OperatingStatus,
 )
 from xieguan.lib import tabular
-from xieguan.lib.tabular import BOOL, CHOICE, CODE, DATE, INTEGER, MULTI, TEXT, Column, Row, Table, TableSpec
+from xieguan.lib.tabular import (
+    BOOL,
+    CHOICE,
+    CODE,
+    DATE,
+    DATETIME,
+    INTEGER,
+    MULTI,
+    TEXT,
+    Column,
+    Row,
+    Table,
+    TableSpec,
+)
 from xieguan.lib.text import fold, name_key
 from xieguan.lib.validators import clean_credit_code, clean_phone
 from xieguan.regions.models import Level, Region
@@ -694,7 +707,7 @@ EXPORT_EXTRA = (
     Column("is_key", "重点巡查单位", BOOL, width=6),
     Column("declaration_overdue", "申报超期", BOOL, width=6),
     Column("last_inspected_on", "最近巡查日期", DATE, width=12),
-    Column("updated_at", "最近修改", TEXT, width=16),
+    Column("updated_at", "最近修改", DATETIME),
 )
 
 
@@ -820,7 +833,7 @@ def export_rows(query: LedgerQuery, chunk_size: int = 2000) -> Iterator[list[Any
             is_key,
             declaration_date is None or declaration_date < query.cutoff,
             last_inspected_on,
-            timezone.localtime(updated_at).strftime("%Y-%m-%d %H:%M"),
+            updated_at,  # a date-time in local time (``xlsx.save_rows``)
         ]
     categories.finish()
     factors.finish()
