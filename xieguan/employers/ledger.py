@@ -61,7 +61,7 @@ def ledger_for(user: User, params: Mapping[str, Any], cutoff: dt.date | None = N
     code = (params.get("region") or "").strip() or user.region_id
     region = get_visible_or_404(Region, user, code=code)
     cutoff = cutoff or declaration_cutoff(region)
-    qs: EmployerQuerySet = Employer.objects.visible_to(user).within(region.code)  # type: ignore[assignment]
+    qs: EmployerQuerySet = Employer.objects.visible_within(user, region.code)  # type: ignore[assignment]
     q = fold(params.get("q") or "")
     if q:
         key = name_key(q)

@@ -10,11 +10,11 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,15 +28,17 @@ from xieguan.employers.models import Employer
 from xieguan.inspections import actions
 from xieguan.inspections.filters import InspectionFilter, listable
 from xieguan.inspections.models import (
-    ChecklistItem,
     ChecklistTemplate,
     Inspection,
     InspectionAnswer,
     InspectionPhoto,
+    template_items,
 )
 from xieguan.lib.access import AuthedRequest
 from xieguan.lib.images import decode_data_url, read_upload
+from xieguan.lib.prepared import Prepared
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.regions.policy import province_of
 
 router = Router(tags=["巡查"])
 
@@ -288,17 +290,41 @@ def _signature(value: str | None) -> bytes | None:
     return decode_data_url(value)
 
 
+def _visible_employer(user: Any, pk: int, inspection: uuid.UUID) -> QuerySet[Employer]:
+    """The employer through the user's scope, and whether an inspection has this UUID already
+    (the submission's look for a draft or an earlier submission, in the same statement)."""
+    stored = Exists(Inspection.objects.filter(pk=inspection))
+    return Employer.objects.visible_to(user).filter(pk=pk).annotate(inspection_stored=stored)[:1]
+
+
+VISIBLE_EMPLOYER = Prepared(Employer, _visible_employer)  # compiled once per process
+_BIGINT = 2**63
+
+
+def visible_employer(user: Any, pk: int, inspection: uuid.UUID) -> Employer:
+    """``get_visible_or_404(Employer, user, pk=pk)`` with the statement compiled once; the
+    employer's ``inspection_stored`` says whether an inspection with that UUID exists."""
+    if not 0 < pk < _BIGINT:
+        return get_visible_or_404(Employer, user, pk=pk)  # answers 404 as it always did
+    found = VISIBLE_EMPLOYER.list(user=user, pk=pk, inspection=inspection)
+    if not found:
+        raise Http404
+    return cast(Employer, found[0])
+
+
 def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.InspectionData:
     """Turn the JSON into the action's input; the employer is fetched through the scope, the
-    template with its items (one query)."""
-    employer = get_visible_or_404(Employer, request.user, pk=payload.employer_id)
-    visible = ChecklistTemplate.visible_in(employer.region_id)  # never another province's own version
-    items = list(
-        ChecklistItem.objects.select_related("template").filter(
-            template_id=payload.template_id, template__in=visible.values("pk")
-        )
-    )
-    template = items[0].template if items else get_object_or_404(visible, pk=payload.template_id)
+    template with its items from the process's copy (``actions.template_items``)."""
+    employer = visible_employer(request.user, payload.employer_id, payload.id)
+    found = template_items(payload.template_id)
+    # never another province's own version (ChecklistTemplate.visible_in)
+    if found is not None and found[0].province_id not in (None, province_of(employer.region_id)):
+        found = None
+    if found is not None:
+        template, items = found
+    else:
+        template = get_object_or_404(ChecklistTemplate.visible_in(employer.region_id), pk=payload.template_id)
+        items = []  # a template without items (found has every template with items)
     try:
         photos = [
             actions.PhotoData(
@@ -335,6 +361,7 @@ def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.Inspection
         accuracy_m=payload.accuracy_m,
         photos=photos,
         items=items,
+        unseen=getattr(employer, "inspection_stored", None) is False,
     )
 
 

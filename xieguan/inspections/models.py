@@ -153,6 +153,49 @@ class ChecklistItem(models.Model):
         return "illegal" if self.kind == ItemKind.DOCUMENT else "abnormal"
 
 
+# template id -> (the template, its items in order): read once per process (template_items).
+_TEMPLATE_ITEMS: dict[int, tuple[ChecklistTemplate, list[ChecklistItem]]] = {}
+
+
+def template_items(template_id: int) -> tuple[ChecklistTemplate, list[ChecklistItem]] | None:
+    """The template with this id and its items in order (each item's ``template`` set), read
+    once per process; None when there is no such template or it has no items.
+
+    A template and its items are never changed once made (a revision is a new template with a
+    new id; nothing edits or deletes items), so the copy stays true in every process. Only
+    ``is_active`` changes, and it is not to be read from the copy: ask ``is_active_in``. Saving
+    or deleting a template or an item in this process drops the copies (tests make templates
+    whose ids a rolled-back test used before)."""
+    found = _TEMPLATE_ITEMS.get(template_id)
+    if found is None:
+        items = list(ChecklistItem.objects.select_related("template").filter(template_id=template_id))
+        if not items:
+            return None
+        found = (items[0].template, items)
+        if len(_TEMPLATE_ITEMS) >= 64:
+            _TEMPLATE_ITEMS.clear()
+        _TEMPLATE_ITEMS[template_id] = found
+    return found
+
+
+_TEMPLATE_TABLES = frozenset({ChecklistTemplate._meta.db_table, ChecklistItem._meta.db_table})
+
+
+def forget_template_items() -> None:
+    """Drop this process's copies of templates and their items (template_items)."""
+    _TEMPLATE_ITEMS.clear()
+
+
+def _forget_template_items(sender: type[models.Model], **kwargs: object) -> None:
+    # by table, not class: a data migration's historical models write the same rows
+    if sender._meta.db_table in _TEMPLATE_TABLES:
+        forget_template_items()
+
+
+models.signals.post_save.connect(_forget_template_items, dispatch_uid="inspections_forget_template_items")
+models.signals.post_delete.connect(_forget_template_items, dispatch_uid="inspections_forget_template_items")
+
+
 class InspectionStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")

@@ -1,10 +1,12 @@
 """The lead register (信息报告登记表) as .xlsx, for a region and a period.
 
 Columns: 序号 and the register's six (发现时间, 信息类别, 信息内容, 报告时间, 报告人, 机构), then three
-that counties ask for (用人单位或地点, 重要程度, 报告是否及时). A complaint's complainant appears
-only masked (confidentiality.complainant_for with Where.EXPORT). Printed on A4 landscape
-(``xlsx.print_a4``), each row as high as its wrapped text, a lead whose text is taller than
-Excel's 409-point row continued in the next rows (``xlsx.printed_rows``, 序号 ``N（续）``).
+that counties ask for (用人单位或地点, 重要程度, 报告是否及时). 发现时间 and 报告时间 are spreadsheet
+dates (local time, shown ``yyyy-mm-dd hh:mm``), so Excel and WPS sort and filter them as dates.
+A complaint's complainant appears only masked (confidentiality.complainant_for with
+Where.EXPORT). Printed on A4 landscape (``xlsx.print_a4``), each row as high as its wrapped
+text, a lead whose text is taller than Excel's 409-point row continued in the next rows
+(``xlsx.printed_rows``, 序号 ``N（续）``).
 Streamed: the rows are written by ``xlsx.save_rows`` as they are read.
 """
 
@@ -43,7 +45,9 @@ HEADERS = [
     "重要程度",
     "报告是否及时",
 ]
-WIDTHS = [6, 17, 13, 40, 17, 10, 22, 20, 9, 9]  # about 160 characters across landscape A4
+# about 160 characters across landscape A4; 发现时间 and 报告时间 as wide as a date-time shown
+DAY_TIME = xlsx.DATETIME_CHARS + 2
+WIDTHS = [6, DAY_TIME, 13, 40, DAY_TIME, 10, 22, 20, 9, 9]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -133,10 +137,10 @@ def write_register(target: IO[bytes], user: Any, leads: LeadQuerySet, *, region:
                 agency = f"{agency} {lead.reported_to_officer}".strip()
             values = [
                 number,
-                _local(lead.discovered_at),
+                lead.discovered_at,  # dates shown yyyy-mm-dd hh:mm in local time (``xlsx.save_rows``)
                 lead_types.get(lead.lead_type, lead.lead_type),
                 content_of(user, lead, complaints.get(lead.pk)),
-                _local(lead.reported_at),
+                lead.reported_at,
                 str(lead.reported_by or ""),
                 str(agency),
                 lead.employer.name if lead.employer else lead.place,

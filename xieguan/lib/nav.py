@@ -3,6 +3,11 @@
 Each app's AppConfig lists its menu entries in ``nav_items``; the context processor keeps
 those the user's role may open, in INSTALLED_APPS order. An app adds a page to the menu in
 its own apps.py, and nothing else needs to change.
+
+The menu's HTML (``_nav_menu.html``) depends only on the role, the language, the URL
+configuration and which links are active, so it is rendered once per process for each of
+those and reused (``nav_html``): rendering it per page was a third of an almost empty page's
+template time (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -13,7 +18,11 @@ from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # Menu groups (dropdowns), so that a manager's menu fits one row at 1280 px. A group that
@@ -77,11 +86,14 @@ def menu_of(links: list[NavLink]) -> list[NavLink | NavGroup]:
 def nav_for(user: Any, path: str = "") -> list[NavLink]:
     if not getattr(user, "is_authenticated", False):
         return []
-    links = []
-    for label, url, group in _menu(getattr(user, "role", None), get_urlconf(), get_script_prefix()):
-        active = (url != "/" and path.startswith(url)) or url == path
-        links.append(NavLink(label, url, active, group))
-    return links
+    return [
+        NavLink(label, url, _active(url, path), group)
+        for label, url, group in _menu(getattr(user, "role", None), get_urlconf(), get_script_prefix())
+    ]
+
+
+def _active(url: str, path: str) -> bool:
+    return (url != "/" and path.startswith(url)) or url == path
 
 
 @lru_cache(maxsize=64)
@@ -104,5 +116,33 @@ def _menu(role: str | None, urlconf: str | None, prefix: str) -> tuple[tuple[Any
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    links = nav_for(getattr(request, "user", None), request.path)
-    return {"nav_links": links, "nav_menu": menu_of(links)}
+    """``nav_html``, the menu as the navbar shows it; ``nav_links`` and ``nav_menu`` (made when
+    read) for pages and tests that look at the links themselves."""
+    user = getattr(request, "user", None)
+    links = nav_for(user, request.path)
+    if not links:
+        return {"nav_links": links, "nav_menu": [], "nav_html": ""}
+    key = (getattr(user, "role", None), get_urlconf(), get_script_prefix(), get_language())
+    active = tuple(link.url for link in links if link.active)
+    return {
+        "nav_links": links,
+        "nav_menu": SimpleLazyObject(lambda: menu_of(links)),
+        "nav_html": _menu_html(key, active, tuple(links)),
+    }
+
+
+_MENU_HTML: dict[tuple[Any, ...], SafeString] = {}
+
+
+def _menu_html(key: tuple[Any, ...], active: tuple[str, ...], links: tuple[NavLink, ...]) -> SafeString:
+    """The menu's HTML for a role, language, URL configuration and script prefix (``key``) with
+    these links active, kept per process on ``key`` and ``active`` alone: the links follow from
+    them (and their labels, lazy translations, would be translated to be hashed)."""
+    html = _MENU_HTML.get((key, active))
+    if html is None:
+        if len(_MENU_HTML) >= 512:  # roles × languages × active links: a few dozen in practice
+            _MENU_HTML.clear()
+        html = _MENU_HTML[key, active] = render_to_string(
+            "_nav_menu.html", {"nav_menu": menu_of(list(links))}
+        )
+    return html

@@ -12,7 +12,7 @@ mechanism): ``Prepared`` calls the build function with *sentinel* values — a s
 impossible id and region code, impossible dates — and records where each sentinel lands in the
 statement's parameters. Rules for a build function:
 
-- it receives only the named values (a user, dates, datetimes, integers, strings) and may
+- it receives only the named values (a user, dates, datetimes, integers, strings, UUIDs) and may
   branch on nothing but the user's role and whether the account is active (part of the cache
   key: ``visible_to`` gives an inactive account nothing);
 - every value the statement depends on is passed in, never derived inside (``today + 60 days``
@@ -37,6 +37,7 @@ import copy
 import datetime as dt
 import re
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -53,6 +54,7 @@ M = TypeVar("M", bound=Model)
 _INT_BASE = -2_000_000_000
 _DATE_BASE = dt.date(1111, 1, 1)
 _DATETIME_BASE = dt.datetime(1111, 6, 1, 11, 11, 11, tzinfo=dt.UTC)
+_UUID_BASE = 0x1111_1111_1111_4111_8111_0000_0000_0000  # + n: a version-4 UUID no client makes
 _PLAIN = re.compile(r"[0-9A-Za-z]*")  # strings that no LIKE escaping changes
 _PAD = 24  # string sentinels are longer than any code (12 digits) a build could cut them to
 
@@ -73,7 +75,7 @@ class _Slot:
     prefix: str = ""  # for strings the sentinel was embedded in ("…%" of a LIKE pattern)
     suffix: str = ""
     embedded: bool = False
-    adapt: str = ""  # "date" / "datetime": the backend's adaptation of the value
+    adapt: str = ""  # "date" / "datetime" / "uuid": the backend's adaptation of the value
 
 
 @dataclass
@@ -118,6 +120,9 @@ class _Sentinels:
                 self.scalars[name] = self.fake[name]
             elif isinstance(value, str):
                 self.fake[name] = f"Q{n}X{pad}"
+                self.scalars[name] = self.fake[name]
+            elif isinstance(value, uuid.UUID):
+                self.fake[name] = uuid.UUID(int=_UUID_BASE + n)
                 self.scalars[name] = self.fake[name]
             else:
                 raise TypeError(f"Prepared value {name!r} of type {type(value).__name__}")
@@ -235,6 +240,10 @@ class Prepared(Generic[M]):
                 params.append(ops.adapt_datefield_value(value))
             elif slot.adapt == "datetime":
                 params.append(ops.adapt_datetimefield_value(value))
+            elif slot.adapt == "uuid":  # a backend without a UUID type stores the hex (UUIDField)
+                if not isinstance(value, uuid.UUID):
+                    return None
+                params.append(value.hex)
             else:
                 params.append(value)
         return tuple(params)
@@ -247,6 +256,8 @@ class Prepared(Generic[M]):
         ops = connections[alias].ops
         slots = [self._slot(param, sentinels, ops) for param in params]
         for name, scalar in sentinels.scalars.items():
+            if isinstance(scalar, uuid.UUID) and (scalar.hex in sql or str(scalar) in sql):
+                raise TypeError(f"Prepared: value {name!r} is compiled into the SQL text, not a parameter")
             if isinstance(scalar, str) and scalar in sql:
                 raise TypeError(f"Prepared: value {name!r} is compiled into the SQL text, not a parameter")
         plan = _Plan(sql=sql, slots=slots, compiler=compiler, queryset=queryset)
@@ -274,6 +285,8 @@ class Prepared(Generic[M]):
                     return _Slot(name=name, adapt="datetime")
             elif isinstance(scalar, dt.date) and param == ops.adapt_datefield_value(scalar):
                 return _Slot(name=name, adapt="date")
+            elif isinstance(scalar, uuid.UUID) and param == scalar.hex:
+                return _Slot(name=name, adapt="uuid")
             if isinstance(scalar, int) and isinstance(param, int) and param == scalar:
                 return _Slot(name=name)  # e.g. the driver's Int4 wrapper of an integer
         text = str(param)

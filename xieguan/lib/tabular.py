@@ -50,6 +50,7 @@ TEXT = "text"  # free text: folded (NFKC, trimmed, inner spaces collapsed)
 CODE = "code"  # an identifier typed as text but often stored as a number (codes, phone numbers)
 INTEGER = "integer"
 DATE = "date"
+DATETIME = "datetime"  # a date and a time of day (local, naive as a worksheet holds it)
 BOOL = "bool"
 CHOICE = "choice"  # one of ``choices``
 MULTI = "multi"  # several of ``choices``, separated by 、，,；; / or spaces
@@ -63,6 +64,10 @@ DATE_PATTERNS = [
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+TIME_PATTERN = re.compile(r"^(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})秒?)?分?$")
+# the characters a date column's values take as shown (``xlsx.DATE_FORMAT``, ``DATETIME_FORMAT``)
+SHOWN_CHARS = {DATE: xlsx.DATE_CHARS, DATETIME: xlsx.DATETIME_CHARS}
+PRINT_MAX_WIDTH = 30  # a printable table's widest column (characters); longer text wraps
 HEADER_NOISE = re.compile(r"[\s*＊:：]|[（(]必填[)）]|[（(]选填[)）]")
 
 # Zip bombs: a member that unzips to more than MAX_RATIO times its compressed size (and to more
@@ -125,7 +130,14 @@ class Column:
 
     def display_width(self) -> int:
         widest = max([display_width(self.header), *(display_width(c) for c in self.choices[:50])])
-        return min(max(self.width or 0, widest, 6) + 2, 60)
+        return min(max(self.width or 0, widest, 6, SHOWN_CHARS.get(self.kind, 0)) + 2, 60)
+
+    def print_width(self) -> int:
+        """The column's width on paper: its ``width`` (longer text wraps), at most
+        ``PRINT_MAX_WIDTH``; a date column's at least what its dates take (a date never wraps:
+        too narrow, it prints ``###``)."""
+        width = min(self.width or self.display_width(), PRINT_MAX_WIDTH)
+        return max(width, SHOWN_CHARS[self.kind] + 2) if self.kind in SHOWN_CHARS else width
 
 
 @dataclass(frozen=True)
@@ -419,6 +431,8 @@ def normalise_cell(column: Column, value: Any) -> Any:
         return _integer(value, column.min_value)
     if kind == DATE:
         return _date(value)
+    if kind == DATETIME:
+        return _datetime(value)
     if kind == BOOL:
         return _bool(value)
     if kind == CHOICE:
@@ -510,6 +524,31 @@ def _date(value: Any) -> dt.date:
             except ValueError:
                 break
     raise ValueError(_("日期无法识别，请写成 2024-05-01 的形式。"))
+
+
+def _datetime(value: Any) -> dt.datetime:
+    """A date and time as the sheet holds it (naive, local): a date cell (a date alone is at
+    00:00), an Excel serial stored as a number, or text like 2024-05-01 08:30."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
+        converted = from_excel(value)
+        return converted if isinstance(converted, dt.datetime) else dt.datetime.combine(converted, dt.time())
+    text = fold(str(value))
+    day, _sep, time = text.replace("T", " ", 1).partition(" ")
+    match = TIME_PATTERN.match(time.replace(" ", "")) if time else None
+    if not time or match:
+        try:
+            date = _date(day)
+            hour, minute, second = match.groups() if match else (0, 0, 0)
+            clock = dt.time(int(hour), int(minute), int(second or 0))
+        except ValueError:
+            pass
+        else:
+            return dt.datetime.combine(date, clock)
+    raise ValueError(_("日期时间无法识别，请写成 2024-05-01 08:30 的形式。"))
 
 
 def _bool(value: Any) -> bool:
@@ -694,9 +733,6 @@ def _bold_cells(ws: Any, values: Sequence[str]) -> list[Any]:
     return cells
 
 
-PRINT_MAX_WIDTH = 30  # a printable table's widest column (characters); longer text wraps
-
-
 def write_table(
     target: IO[bytes],
     *,
@@ -712,7 +748,9 @@ def write_table(
 
     Title row across the columns, a frozen header repeated on every printed page, widths
     that fit Chinese text, landscape A4 fitted to the page width (or to the pages across a very
-    wide table needs, ``xlsx.pages_wide``, the first column repeated). Returns the rows written.
+    wide table needs, ``xlsx.pages_wide``, the first column repeated). Dates and date-times
+    are written as spreadsheet dates (``xlsx.DATE_FORMAT``, ``DATETIME_FORMAT``, local time), a
+    DATE or DATETIME column wide enough for them. Returns the rows written.
 
     ``printable``: the version for paper — every cell boxed and wrapped, each column as wide
     as its ``width`` (at most ``PRINT_MAX_WIDTH``), each row as high as its text
@@ -726,10 +764,7 @@ def write_table(
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{last}2"
     # on paper a column is as wide as its ``width`` says (longer text wraps), not its widest choice
-    widths = [
-        min(column.width or column.display_width(), PRINT_MAX_WIDTH) if printable else column.display_width()
-        for column in columns
-    ]
+    widths = [column.print_width() if printable else column.display_width() for column in columns]
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A", wide=xlsx.pages_wide(sum(widths)))

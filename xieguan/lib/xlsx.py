@@ -16,6 +16,11 @@ goes through this module:
 - ``row(ws, values)``: the same for a row of plain values, cheaper: only a risky string becomes a
   guarded cell, every other value is appended as it is (openpyxl writes it as a value, never a
   formula: it makes a formula only of a string starting with ``=``, which is risky).
+- Dates: a ``date`` is written as a spreadsheet date shown ``yyyy-mm-dd`` (``DATE_FORMAT``), a
+  ``datetime`` as one shown ``yyyy-mm-dd hh:mm`` (``DATETIME_FORMAT``), an aware one first put in
+  the current time zone (Asia/Shanghai) and made naive (``local``): a spreadsheet has no time
+  zones, and the file shows the time a Chinese user reads on the pages. So Excel and WPS sort and
+  filter them as dates (never text). ``cells``, ``row`` and ``save_rows`` write them so.
 - ``print_a4(ws, ...)``: the one page setup of every export a clerk sends to the printer: A4,
   landscape where wide, fitted to the page width, header rows (and the name column) repeated on
   every page, centred, narrow margins, "第 N 页，共 M 页" in the footer (with room for its line
@@ -44,6 +49,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.utils import get_column_letter
@@ -53,6 +59,22 @@ from openpyxl.worksheet.properties import PageSetupProperties
 # Characters that make a spreadsheet read the rest as a formula (OWASP "CSV injection"), plus
 # the full-width forms an input method produces, which WPS also accepts.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+# The number formats of dates and date-times in every export: ISO order, as Chinese offices
+# write dates (2025-03-05, 2025-03-05 14:30), and what ``tabular`` reads back.
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_CHARS = len("2025-03-05")  # the width (characters) a date shown in DATE_FORMAT takes
+DATETIME_CHARS = len("2025-03-05 14:30")  # … and a date-time in DATETIME_FORMAT
+
+
+def local(value: Any) -> Any:
+    """An aware ``datetime`` as the naive local time a worksheet holds (the current time zone,
+    Asia/Shanghai); any other value as it is."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return timezone.make_naive(value)
+    return value
 
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return; the two
@@ -88,13 +110,34 @@ def guard(cell: Any) -> Any:
     return cell
 
 
+def _cell(ws: Any, value: Any) -> Any:
+    """A write-only cell of ``value``: a date-time local and naive (``local``) and shown in
+    ``DATETIME_FORMAT`` (its format set first: openpyxl would register its own
+    ``yyyy-mm-dd h:mm:ss`` in the file's styles); a date keeps openpyxl's, ``DATE_FORMAT``."""
+    if not isinstance(value, dt.datetime):
+        return WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(ws)
+    cell.number_format = DATETIME_FORMAT
+    cell.value = local(value)
+    return cell
+
+
+def _dated(cell: Any) -> Any:
+    """A caller's cell holding a date-time: local and naive, shown in ``DATETIME_FORMAT``."""
+    if isinstance(cell.value, dt.datetime):
+        cell.value = local(cell.value)
+        cell.number_format = DATETIME_FORMAT
+    return cell
+
+
 def cells(ws: Any, values: Iterable[Any]) -> list[Any]:
     """One row's values as guarded cells for ``ws.append`` (write-only or normal worksheet).
 
-    A value that already is a cell (styled by the caller) is guarded as it is."""
+    A value that already is a cell (styled by the caller) is guarded as it is; a date-time is
+    shown in ``DATETIME_FORMAT``."""
     row = []
     for value in values:
-        cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=visible(value))
+        cell = _dated(value) if isinstance(value, Cell) else _cell(ws, visible(value))
         row.append(guard(cell))
     return row
 
@@ -103,9 +146,17 @@ def row(ws: Any, values: Iterable[Any]) -> list[Any]:
     """One row of plain values for ``ws.append``: a risky string as a guarded cell, the rest as is.
 
     A cell object per value costs about as much as writing it; streamed exports of tens of
-    thousands of rows append plain values and pay for a cell only where the guard needs one."""
+    thousands of rows append plain values and pay for a cell only where the guard or a date's
+    format needs one."""
     values = [visible(v) for v in values]
-    return [guard(WriteOnlyCell(ws, value=v)) if is_risky(v) else v for v in values]
+    return [
+        guard(WriteOnlyCell(ws, value=v))
+        if is_risky(v)
+        else _cell(ws, v)
+        if isinstance(v, dt.date)  # its format registered in the order of the row's values
+        else v
+        for v in values
+    ]
 
 
 def guard_workbook(book: Workbook) -> None:
@@ -215,9 +266,12 @@ def _wrapped(paragraph: str, width: float) -> list[str]:
 
 
 def text_lines(value: Any, width: float) -> list[str]:
-    """The printed lines of a cell's value in a column ``width`` characters wide."""
+    """The printed lines of a cell's value in a column ``width`` characters wide; a number or a
+    date is one line (a spreadsheet never wraps it: the column is made wide enough)."""
     if value is None or value == "":
         return [""]
+    if not isinstance(value, str):
+        return [str(value)]
     lines: list[str] = []
     for paragraph in str(value).split("\n"):
         if lines:
@@ -317,8 +371,8 @@ class _Styles:
             return f' s="{cell.style_id}"'
 
         self.plain = variant() if base is not None else ""
-        self.date = variant("yyyy-mm-dd")
-        self.datetime = variant("yyyy-mm-dd h:mm:ss")
+        self.date = variant(DATE_FORMAT)
+        self.datetime = variant(DATETIME_FORMAT)
         self.text = variant(quote=True)
 
 
@@ -360,7 +414,8 @@ def _row_xml(number: int, values: Sequence[Any], height: float | None, refs: lis
         elif kind is int or kind is float or isinstance(value, int | float | Decimal):
             out.append(f'{ref}{number}"{plain} t="n"><v>{number_xml(value)}</v></c>')
         elif isinstance(value, dt.datetime):
-            out.append(f'{ref}{number}"{st.datetime} t="n"><v>{number_xml(to_excel(value))}</v></c>')
+            moment = local(value)
+            out.append(f'{ref}{number}"{st.datetime} t="n"><v>{number_xml(to_excel(moment))}</v></c>')
         elif isinstance(value, dt.date):
             out.append(f'{ref}{number}"{st.date} t="n"><v>{number_xml(to_excel(value))}</v></c>')
         else:
@@ -389,7 +444,8 @@ def save_rows(
     ``ws`` holds what openpyxl writes (title and header rows appended, widths, page setup); its
     ``start - 1`` rows come first, then each of ``rows``, a ``(values, height)`` pair (height in
     points, or None for the default), numbered from ``start``. Values are written as openpyxl
-    writes them (text as inline strings, numbers, booleans, dates with a date format), text
+    writes them (text as inline strings, numbers, booleans), dates and date-times as dates shown
+    in ``DATE_FORMAT`` and ``DATETIME_FORMAT`` (an aware date-time in local time, ``local``), text
     through ``visible`` and ``guard`` (a risky string quote-prefixed, never a formula); a text
     equal to an error code (``#N/A``) stays text, where openpyxl made it an error value.
     ``style``: a ``StyleArray`` (a styled cell's ``_style``) every data cell takes, empty ones

@@ -46,6 +46,36 @@ def test_anonymous_and_inactive_users_see_nothing(personas, employers):
     assert not Employer.objects.visible_to(personas.sheng).exists()
 
 
+@pytest.mark.parametrize(
+    ("persona", "code", "visible"),
+    [
+        ("panzhou", "520281", {"baiguo", "other_township"}),  # the user's own scope
+        ("panzhou", "520281117", {"baiguo"}),  # a subtree inside the scope
+        ("xieguan", "520281", {"baiguo"}),  # a subtree above the scope: the scope
+        ("xieguan", "52", {"baiguo"}),
+        ("panzhou", "520203", set()),  # another county: nothing
+        ("xieguan", "520281104", set()),  # a sibling township: nothing
+        ("sheng", "520203102", {"liuzhi"}),
+    ],
+)
+def test_visible_within_is_visible_to_and_within_as_one(personas, employers, persona, code, visible):
+    user = getattr(personas, persona)
+    both = Employer.objects.visible_to(user).within(code)
+    one = Employer.objects.visible_within(user, code)
+    assert set(one.values_list("pk", flat=True)) == set(both.values_list("pk", flat=True))
+    assert set(one.values_list("pk", flat=True)) == {employers[key].pk for key in visible}
+    if visible:
+        assert str(one.query).count("LIKE") == 1  # one prefix condition, not two
+
+
+def test_visible_within_gives_nothing_to_anonymous_and_inactive_users(personas, employers):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Employer.objects.visible_within(AnonymousUser(), "52").exists()
+    personas.sheng.is_active = False
+    assert not Employer.objects.visible_within(personas.sheng, "52").exists()
+
+
 def test_get_visible_or_404(personas, employers):
     found = get_visible_or_404(Employer, personas.xieguan, pk=employers["baiguo"].pk)
     assert found == employers["baiguo"]

@@ -10,6 +10,7 @@ prints as ``###``. Runs only where ``soffice`` is installed (``.ci/run`` install
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -25,6 +27,8 @@ from xieguan.documents.layout import FormDoc
 from xieguan.documents.official import fubiao1, fubiao2
 from xieguan.documents.render import render
 from xieguan.documents.tests.test_render import compact, filled, pdf_text, poppler
+from xieguan.employers.codelists import ensure_code_lists
+from xieguan.employers.tests.factories import make_employer
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [
@@ -32,6 +36,7 @@ pytestmark = [
     pytest.mark.django_db,
 ]
 
+SH = ZoneInfo("Asia/Shanghai")
 FINDING = "粉碎车间粉尘浓度明显超标（约为限值的三倍），除尘设施停用，工人未佩戴防尘口罩。"
 LONG_FINDING = "；".join(f"第{i}处：{FINDING}" for i in range(1, 60))  # longer than a page
 LONG_LEAD = "职业病危害因素检测报告过期，作业场所噪声明显超标，劳动者未进行岗中职业健康检查。" * 4
@@ -133,8 +138,16 @@ def test_every_document_prints_in_every_format(client_for, personas, out_dir):
             else:
                 files.append(path)
             expected[path.name] = pages
-    # the exports a clerk prints: the ledger's printable version, the lead register
-    make_lead(personas, description=LONG_LEAD)
+    # the exports a clerk prints: the ledger's printable version, the lead register; their dates
+    # are spreadsheet dates, which must print as dates (not serial numbers, not ###)
+    make_lead(personas, description=LONG_LEAD, discovered_at=dt.datetime(2025, 3, 5, 9, 30, tzinfo=SH))
+    ensure_code_lists()
+    make_employer(
+        personas.xieguan,
+        name="申报过的煤矿",
+        declaration_date=dt.date(2025, 2, 28),
+        declaration_receipt="12号",
+    )
     client = client_for("panzhou")
     ledger = client.get(reverse("employers:export"), {"print": "1"})
     (out_dir / "ledger-print.xlsx").write_bytes(b"".join(ledger.streaming_content))
@@ -169,6 +182,8 @@ def test_every_document_prints_in_every_format(client_for, personas, out_dir):
         assert_all_printed(texts[year], FINDING * 10, year)
         assert "2025年度" in texts[year], fmt
     assert_all_printed(texts["lead-register.xlsx"], LONG_LEAD, "lead-register.xlsx")
+    assert "2025-03-0509:30" in texts["lead-register.xlsx"]  # 发现时间 (spaces are compacted away)
+    assert "2025-02-28" in texts["ledger-print.xlsx"]  # 最近申报日期
     for name, text in texts.items():
         assert "###" not in text, name  # a number or date too wide for its column
 

@@ -174,10 +174,17 @@ def test_export_gives_each_employer_its_own_hazards_in_any_order(personas, sort,
 
 
 def test_export_reimports_as_unchanged(client_for, personas):
+    """The data file reads back as it was written, its dates (spreadsheet dates) included."""
     from xieguan.employers.excel import read_ledger_file
     from xieguan.employers.tests.factories import valid_credit_code
 
-    make_employer(personas.xieguan, name="甲煤矿", credit_code=valid_credit_code(77))
+    make_employer(
+        personas.xieguan,
+        name="甲煤矿",
+        credit_code=valid_credit_code(77),
+        declaration_date=dt.date(2025, 3, 5),
+        declaration_receipt="黔职申〔2025〕12号",
+    )
     make_employer(
         personas.xieguan,
         name="乙砖厂",
@@ -186,8 +193,48 @@ def test_export_reimports_as_unchanged(client_for, personas):
         industry_code=None,
     )
     response = client_for("xieguan").get(reverse("employers:export"))
-    check = read_ledger_file(b"".join(response.streaming_content), personas.xieguan)
+    content = b"".join(response.streaming_content)
+    ws = load_workbook(io.BytesIO(content))["台账"]
+    header = [c.value for c in ws[2]]
+    [row] = [r for r in ws.iter_rows(min_row=3) if r[0].value == "甲煤矿"]
+    declared = row[header.index("最近申报日期")]
+    assert declared.value == dt.datetime(2025, 3, 5) and declared.is_date  # read back as a date
+    check = read_ledger_file(content, personas.xieguan)
     assert check.counts() == {"read": 2, "created": 0, "updated": 0, "unchanged": 2, "failed": 0}
+
+
+def test_export_dates_are_spreadsheet_dates(client_for, personas):
+    """申报日期 and 最近巡查日期 are dates shown yyyy-mm-dd, 最近修改 the local date and time
+    (Asia/Shanghai, as the pages show it) shown yyyy-mm-dd hh:mm: Excel and WPS sort and filter
+    them as dates. The 打印版 keeps them dates, boxed like every cell, in columns wide enough."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2025, 6, 30, 23, 40, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        employer = make_employer(personas.xieguan, name="甲煤矿", declaration_date=dt.date(2025, 3, 5))
+    Employer.objects.filter(pk=employer.pk).update(last_inspected_on=dt.date(2025, 6, 12))
+    client = client_for("xieguan")
+    data = load_workbook(io.BytesIO(b"".join(client.get(reverse("employers:export")).streaming_content)))
+    ws = data["台账"]
+    header = [c.value for c in ws[2]]
+    for name, value, number_format in (
+        ("最近申报日期", dt.datetime(2025, 3, 5), "yyyy-mm-dd"),
+        ("最近巡查日期", dt.datetime(2025, 6, 12), "yyyy-mm-dd"),
+        ("最近修改", dt.datetime(2025, 6, 30, 23, 40), "yyyy-mm-dd hh:mm"),
+    ):
+        cell = ws.cell(3, header.index(name) + 1)
+        assert (cell.value, cell.is_date, cell.number_format) == (value, True, number_format), name
+        assert ws.column_dimensions[cell.column_letter].width >= len(number_format) + 2, name
+    paper = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("employers:export"), {"print": "1"}).streaming_content))
+    )["台账"]
+    header = [c.value for c in paper[2]]
+    for name in ("最近申报日期", "最近巡查日期"):
+        cell = paper.cell(3, header.index(name) + 1)
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd", name
+        assert cell.border.left.style == "thin" and cell.alignment.wrap_text, name
+        assert paper.column_dimensions[cell.column_letter].width >= len("2025-03-05") + 2, name
 
 
 # --- refusals ---------------------------------------------------------------------------------

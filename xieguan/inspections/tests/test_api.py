@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from xieguan.inspections.models import Inspection, InspectionPhoto
+from xieguan.inspections.models import Inspection, InspectionPhoto, forget_template_items, template_items
 from xieguan.inspections.tests.factories import api_payload, jpeg
 from xieguan.leads.models import Lead
 
@@ -178,18 +178,61 @@ def test_submission_response_is_what_was_stored(client_for, fubiao1, employer):
 
 
 def test_submission_query_count(client_for, fubiao1, employer, django_assert_num_queries):
-    """Session, user, employer, the template's items (with the template), the UUID pre-check;
-    insert, answers, 最近巡查日期, the assistant's half-year count (one upsert; in a savepoint
-    here, a transaction in production); the response reads nothing back."""
+    """Session, user, the employer with the UUID pre-check (one statement); insert, answers,
+    最近巡查日期, the assistant's half-year count (one upsert; in a savepoint here, a transaction
+    in production); the response reads nothing back. The template's items (with the template)
+    are read by the process's first submission with that template only (models.template_items)."""
     client = client_for("xieguan")
     client.get(f"{BASE}/templates/active")
     answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}  # no findings
-    body = api_payload(employer, fubiao1, answers)
-    with django_assert_num_queries(11):
-        response = post(client, f"{BASE}/submit", body)
+    forget_template_items()
+    with django_assert_num_queries(10):
+        response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1, answers))
+    assert response.status_code == 201 and response.json()["inspection"]["findings_count"] == 0
+    with django_assert_num_queries(9):
+        response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1, answers))
     assert response.status_code == 201 and response.json()["inspection"]["findings_count"] == 0
     # the region and the province's reporting policy once (the policy is memoised for the
     # request, regions/policy.py), then four per lead (the lead, its event …)
-    with django_assert_num_queries(11 + 2 + 4 * 2):
+    with django_assert_num_queries(9 + 2 + 4 * 2):
         response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1))  # (in a savepoint)
     assert response.status_code == 201 and response.json()["leads_created"] == 2
+
+
+def test_the_template_and_its_items_are_read_once_per_process(
+    client_for, fubiao1, employer, django_assert_num_queries
+):
+    """``template_items`` keeps the template and its items (never changed once made); saving a
+    template or an item drops the copy, so a new one is read again."""
+    forget_template_items()
+    with django_assert_num_queries(1):
+        template, items = template_items(fubiao1.pk) or (None, [])
+    assert template == fubiao1 and [i.number for i in items] == list(range(1, 8))
+    assert all(i.template == template for i in items)
+    with django_assert_num_queries(0):
+        assert template_items(fubiao1.pk) == (template, items)
+    items[0].save()  # (unchanged) any save of an item or a template drops the copies
+    with django_assert_num_queries(1):
+        assert template_items(fubiao1.pk) is not None
+    assert template_items(fubiao1.pk + 1000) is None  # no such template: not kept
+    response = post(client_for("xieguan"), f"{BASE}/submit", api_payload(employer, fubiao1))
+    assert response.status_code == 201
+
+
+def test_another_provinces_own_template_is_not_found(client_for, fubiao1, employer, regions):
+    """The copy kept per process is checked against the employer's province like the query was
+    (ChecklistTemplate.visible_in): another province's own version is a 404, first and again."""
+    from xieguan.inspections.models import ChecklistItem, ChecklistTemplate
+    from xieguan.regions.models import Level, Region
+
+    Region.objects.get_or_create(code="53", defaults={"name": "云南省", "level": Level.PROVINCE})
+    theirs = ChecklistTemplate.objects.create(province_id="53", code=fubiao1.code, version=9, name="云南版")
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(template=theirs, number=i.number, wording=i.wording, kind=i.kind, na_rule=i.na_rule)
+        for i in fubiao1.items.all()
+    )
+    client = client_for("xieguan")
+    for _ in range(2):  # the second time from the copy
+        response = post(client, f"{BASE}/submit", api_payload(employer, theirs))
+        assert response.status_code == 404
+    assert template_items(theirs.pk) is not None and not Inspection.objects.exists()

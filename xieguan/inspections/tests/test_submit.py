@@ -278,15 +278,14 @@ def test_losing_the_race_returns_the_winners_result(personas, fubiao1, employer,
     """The twin request checked before the winner committed, then hits the primary key."""
     data = payload(employer, fubiao1)
     winner = actions.submit_inspection(personas.xieguan, data)
-    real_filter = Inspection.objects.filter
+    real_stored = actions._stored
     calls = {"n": 0}
 
-    def stale_first_look(*args, **kwargs):
+    def stale_first_look(pk):
         calls["n"] += 1
-        qs = real_filter(*args, **kwargs)
-        return qs.none() if calls["n"] == 1 else qs  # the pre-check misses it
+        return None if calls["n"] == 1 else real_stored(pk)  # the pre-check misses it
 
-    monkeypatch.setattr(Inspection.objects, "filter", stale_first_look)
+    monkeypatch.setattr(actions, "_stored", stale_first_look)
     monkeypatch.setattr(Inspection.objects, "select_for_update", lambda: Inspection.objects.none())
     loser = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, id=data.id))
     assert calls["n"] == 2  # the pre-check, then the re-read after the primary-key violation
@@ -298,19 +297,39 @@ def test_a_draft_autosaved_meanwhile_is_submitted_over(personas, fubiao1, employ
     """The autosave of the same UUID committed between the pre-check and the insert."""
     data = payload(employer, fubiao1)
     actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}, id=data.id))
-    real_filter = Inspection.objects.filter
+    real_stored = actions._stored
     calls = {"n": 0}
 
-    def stale_first_look(*args, **kwargs):
+    def stale_first_look(pk):
         calls["n"] += 1
-        qs = real_filter(*args, **kwargs)
-        return qs.none() if calls["n"] == 1 else qs  # the pre-check misses the draft
+        return None if calls["n"] == 1 else real_stored(pk)  # the pre-check misses the draft
 
-    monkeypatch.setattr(Inspection.objects, "filter", stale_first_look)
+    monkeypatch.setattr(actions, "_stored", stale_first_look)
     result = actions.submit_inspection(personas.xieguan, data)
     assert result.created and result.inspection.is_submitted and result.leads == 2
     assert Inspection.objects.count() == 1 and InspectionAnswer.objects.count() == 7
     assert Lead.objects.count() == 2
+
+
+def test_a_caller_that_saw_no_inspection_meets_a_draft_or_twin_stored_since(personas, fubiao1, employer):
+    """``unseen`` (the API found no inspection with this UUID when it read the employer) skips
+    the pre-check; a draft autosaved or a twin submitted since is met at the insert and handled
+    as after the action's own look: the draft is submitted over, the twin's result returned."""
+    data = payload(employer, fubiao1)
+    actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}, id=data.id))
+    data.unseen = True
+    result = actions.submit_inspection(personas.xieguan, data)
+    assert result.created and result.inspection.is_submitted and result.leads == 2
+    assert Inspection.objects.count() == 1 and InspectionAnswer.objects.count() == 7
+    again = payload(employer, fubiao1, id=data.id)
+    again.unseen = True
+    repeat = actions.submit_inspection(personas.xieguan, again)
+    assert not repeat.created and repeat.inspection.pk == data.id
+    assert InspectionAnswer.objects.count() == 7 and Lead.objects.count() == 2
+    theirs = payload(employer, fubiao1, id=data.id)
+    theirs.unseen = True
+    with pytest.raises(actions.NotYours):  # another assistant's UUID: not found, as before
+        actions.submit_inspection(personas.xieguan2, theirs)
 
 
 def test_an_amendment_back_in_time_moves_last_inspected_back(personas, fubiao1, employer):

@@ -107,6 +107,11 @@ def test_signature_becomes_png_on_white():
     low = img.getextrema()[0]
     assert isinstance(low, int) and low < 50  # the stroke stays dark
     assert not img.info  # nothing carried over from the upload
+    # the drawing's pixels, flattened on white, whatever zlib level wrote them (lossless)
+    drawn = Image.open(io.BytesIO(png())).convert("RGBA")
+    flat = Image.new("L", drawn.size, 255)
+    flat.paste(drawn.convert("L"), mask=drawn.getchannel("A"))
+    assert img.tobytes() == flat.tobytes()
 
 
 def test_blank_signature_is_refused():

@@ -46,3 +46,32 @@ def test_the_province_admins_menu_is_grouped(client_for: Any) -> None:
         u for m in menu for u in ([link.url for link in m.links] if isinstance(m, NavGroup) else [m.url])
     ]
     assert sorted(flat) == sorted(in_menu)
+
+
+@pytest.mark.parametrize("persona", ["sheng", "panzhou", "jiandu", "xieguan"])
+def test_the_menu_kept_per_process_is_the_menu_of_each_page(client_for: Any, persona: str) -> None:
+    """``nav_html`` is rendered once per role, language and active link: on every page it is
+    what rendering that page's menu afresh gives, with that page's link marked active."""
+    from django.template.loader import render_to_string
+
+    client = client_for(persona)
+    home = client.get(reverse("accounts:home"))
+    pages = [
+        reverse("accounts:home"),
+        *[link.url for link in home.context["nav_links"]],
+        reverse("accounts:me"),
+    ]
+    seen = set()
+    for url in pages:
+        for _ in range(2):  # the second request takes the kept HTML
+            response = client.get(url)
+            if response.status_code != 200:
+                break
+            fresh = render_to_string(
+                "_nav_menu.html", {"nav_menu": menu_of(list(response.context["nav_links"]))}
+            )
+            assert response.context["nav_html"] == fresh
+            if 'id="mainnav"' in response.content.decode():  # the Django admin has its own layout
+                assert fresh in response.content.decode()
+                seen.add(fresh)
+    assert len(seen) > 1  # the active link differs from page to page

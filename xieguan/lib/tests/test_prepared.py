@@ -5,6 +5,7 @@ the same; region scoping stays ``visible_to``'s."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -210,3 +211,39 @@ def test_a_statement_django_would_not_send_is_left_to_django(regions):
     assert prepared.statement(0, 0, code="520281") is None
     assert prepared.list(0, 0, code="520281") == []
     assert prepared.list(0, 2, code="520281") == list(Region.objects.within("520281").order_by("code")[:2])
+
+
+def test_uuid_values_bind_like_a_fresh_compile(personas, employer_in_scope):
+    """A UUID (the submission's pre-check, inspections.actions.STORED) is a value like the
+    others: bound as the backend stores it (native, or its hex on SQLite)."""
+
+    from xieguan.inspections.actions import STORED, _stored
+    from xieguan.inspections.api import VISIBLE_EMPLOYER, visible_employer
+
+    for pk in (uuid.uuid4(), uuid.uuid4()):
+        bound = STORED.statement(pk=pk)
+        assert bound is not None
+        assert (bound[0], list(bound[1])) == _fresh(STORED, {"pk": pk})
+        assert [type(p) for p in bound[1]] == [type(p) for p in _fresh(STORED, {"pk": pk})[1]]
+        assert _stored(pk) is None
+    for user in (personas.xieguan, personas.xieguan2, personas.panzhou, personas.liuzhi):
+        values = {"user": user, "pk": employer_in_scope.pk, "inspection": uuid.uuid4()}
+        bound = VISIBLE_EMPLOYER.statement(**values)
+        assert bound is not None and (bound[0], list(bound[1])) == _fresh(VISIBLE_EMPLOYER, values)
+    new_id = uuid.uuid4()
+    found = visible_employer(personas.xieguan, employer_in_scope.pk, new_id)
+    assert found == employer_in_scope and found.inspection_stored is False  # type: ignore[attr-defined]
+    from django.http import Http404
+
+    for missing in (employer_in_scope.pk + 1000, 2**63, -1):
+        with pytest.raises(Http404):
+            visible_employer(personas.xieguan, missing, new_id)
+    there = EmployerFactory.create(region_id=OTHER_TOWNSHIP + "001")
+    with pytest.raises(Http404):  # outside the assistant's township: as if it did not exist
+        visible_employer(personas.xieguan, there.pk, new_id)
+    assert visible_employer(personas.liuzhi, there.pk, new_id) == there
+
+
+@pytest.fixture
+def employer_in_scope(personas):
+    return EmployerFactory.create()

@@ -2,12 +2,26 @@
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from xieguan.lib import tabular
-from xieguan.lib.tabular import BOOL, CHOICE, CODE, DATE, INTEGER, MULTI, TEXT, Column, TableError, TableSpec
+from xieguan.lib.tabular import (
+    BOOL,
+    CHOICE,
+    CODE,
+    DATE,
+    DATETIME,
+    INTEGER,
+    MULTI,
+    TEXT,
+    Column,
+    TableError,
+    TableSpec,
+)
+from xieguan.lib.xlsx import LINE_PT, ROW_PAD_PT
 
 SPEC = TableSpec(
     title="花名册",
@@ -209,3 +223,63 @@ def test_streaming_export_layout(tmp_path):
 
 def test_display_width_counts_cjk_twice():
     assert tabular.display_width("ab") == 2 and tabular.display_width("用人单位") == 8
+
+
+DATED = (
+    Column("name", "名称", TEXT, required=True),
+    Column("day", "日期", DATE),
+    Column("at", "时间", DATETIME),
+)
+
+
+@pytest.mark.parametrize("printable", [False, True])
+def test_dates_are_written_as_dates_and_read_back(printable):
+    """A date is a spreadsheet date shown yyyy-mm-dd, a date-time (aware: in Asia/Shanghai,
+    naive in the file) one shown yyyy-mm-dd hh:mm, in columns wide enough, boxed in the printable
+    version like every cell; the reader takes them back as they were."""
+    moment = dt.datetime(2025, 6, 30, 16, 5, tzinfo=dt.UTC)  # 2025-07-01 00:05 in Shanghai
+    target = io.BytesIO()
+    rows: list[list[Any]] = [["甲", dt.date(2025, 3, 5), moment], ["乙", None, None]]
+    tabular.write_table(target, title="表", columns=DATED, rows=rows, printable=printable)
+    ws = load_workbook(io.BytesIO(target.getvalue()))["台账"]
+    day, at = ws["B3"], ws["C3"]
+    assert (day.value, day.is_date, day.number_format) == (dt.datetime(2025, 3, 5), True, "yyyy-mm-dd")
+    assert (at.value, at.is_date, at.number_format) == (
+        dt.datetime(2025, 7, 1, 0, 5),
+        True,
+        "yyyy-mm-dd hh:mm",
+    )
+    assert ws.column_dimensions["B"].width >= 12 and ws.column_dimensions["C"].width >= 18
+    if printable:  # one line high: a date never wraps
+        assert ws.row_dimensions[3].height == LINE_PT + ROW_PAD_PT
+        for cell in (day, at, ws["B4"]):
+            assert cell.border.left.style == "thin" and cell.alignment.wrap_text, cell.coordinate
+    table = tabular.read_table(target.getvalue(), TableSpec(title="表", columns=DATED))
+    assert [r.values for r in table.rows] == [
+        {"name": "甲", "day": dt.date(2025, 3, 5), "at": dt.datetime(2025, 7, 1, 0, 5)},
+        {"name": "乙", "day": None, "at": None},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.datetime(2025, 3, 5, 9, 30), dt.datetime(2025, 3, 5, 9, 30)),
+        (dt.date(2025, 3, 5), dt.datetime(2025, 3, 5)),
+        (45721.396, dt.datetime(2025, 3, 5, 9, 30, 14, 400000)),  # an Excel serial as a number
+        ("2025-03-05 09:30", dt.datetime(2025, 3, 5, 9, 30)),
+        ("2025/3/5 9:30:15", dt.datetime(2025, 3, 5, 9, 30, 15)),
+        ("2025年3月5日 9时30分", dt.datetime(2025, 3, 5, 9, 30)),
+        ("２０２５-０３-０５　０９：３０", dt.datetime(2025, 3, 5, 9, 30)),
+        ("2025-03-05T09:30", dt.datetime(2025, 3, 5, 9, 30)),
+        ("2025-03-05", dt.datetime(2025, 3, 5)),
+    ],
+)
+def test_a_date_time_cell_is_read_in_the_forms_people_write(value, expected):
+    assert tabular.normalise_cell(Column("at", "时间", DATETIME), value) == expected
+
+
+@pytest.mark.parametrize("value", ["明天", "2025-02-30 09:30", "2025-03-05 25:00", "2025-03-05 9点"])
+def test_a_date_time_that_is_not_one_is_refused(value):
+    with pytest.raises(ValueError, match="日期时间无法识别"):
+        tabular.normalise_cell(Column("at", "时间", DATETIME), value)

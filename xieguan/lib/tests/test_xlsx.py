@@ -158,6 +158,8 @@ def test_save_rows_writes_what_openpyxl_writes(styled):
         for value in EDGE_VALUES:
             cell = WriteOnlyCell(ws)
             cell._style = copy.copy(style)
+            if isinstance(value, dt.datetime):
+                cell.number_format = xlsx.DATETIME_FORMAT  # before the value: openpyxl's not registered
             cell.value = xlsx.visible(value)  # as printed_rows gives it
             cells.append(cell)
         ws.append(xlsx.cells(ws, cells))

@@ -158,3 +158,19 @@ def test_apply_needs_a_known_token(client_for, world):
     assert client.post(reverse("personnel:roster_apply"), {"token": "../../etc"}).status_code == 404
     assert client.post(reverse("personnel:roster_apply"), {"token": "0" * 32}).status_code == 404
     assert client.get(reverse("personnel:roster_apply")).status_code == 405
+
+
+def test_export_term_end_is_a_date_and_the_export_reads_back(client_for, world, personas):
+    """聘期至 is a spreadsheet date shown yyyy-mm-dd (sortable, filterable); the county's export
+    reads back through the import as its people, unchanged (聘期至 and 状态 are not imported)."""
+    response = client_for("panzhou").get(reverse("personnel:export"))
+    content = b"".join(response.streaming_content)
+    sheet = load_workbook(BytesIO(content)).active
+    header = [c.value for c in sheet[2]]
+    [row] = [r for r in sheet.iter_rows(min_row=3) if r[0].value == "王芳"]
+    term_end = row[header.index("聘期至")]
+    expected = world["appointed"].appointments.get().end
+    assert term_end.is_date and term_end.value.date() == expected and term_end.number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions[term_end.column_letter].width >= len("2025-03-05") + 2
+    check = roster.read_roster(content, personas.panzhou)
+    assert check.counts()["failed"] == 0 and check.counts()["unchanged"] == check.counts()["read"] >= 2
