@@ -17,6 +17,7 @@ typesetting does it (GB/T 15834, "行首行尾禁则", pushing characters down, 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
@@ -124,9 +125,22 @@ class Paragraph(rl_paragraph.Paragraph):
 
     A table wraps each cell's paragraph twice at the same width (to measure the row, then to
     draw it): the lines of the last width are kept and given again (half of a 附表1's line
-    breaking)."""
+    breaking). The markup of a text in a style is parsed once per process (``_parsed``), and
+    its lines for a width are kept with it: the check-list's wordings and the form's labels are
+    the same in every 附表1 (reportlab only reads fragments and lines once they are made)."""
 
     _lines_for: tuple[tuple[float, ...], Any, Any] | None = None
+    _kept_lines: dict[tuple[tuple[float, ...], bool], Any] | None = None
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        if frags is None and bulletText is None and isinstance(text, str):
+            parsed_style, frags, bullet, text, self._kept_lines = _parsed(
+                text, style, self.caseSensitive, cleaner
+            )
+            super()._setup(text, parsed_style, bullet or None, frags, cleaner)
+            self._parsed_frags = frags
+            return
+        super()._setup(text, style, bulletText, frags, cleaner)
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         if not isinstance(maxWidths, list | tuple):
@@ -137,7 +151,15 @@ class Paragraph(rl_paragraph.Paragraph):
         key = tuple(maxWidths)
         if self._lines_for is not None and self._lines_for[0] == key and self._lines_for[1] is self.frags:
             return self._lines_for[2]
-        lines = self._break_lines(maxWidths)
+        kept = self._kept_lines if self.frags is _parsed_frags(self) else None
+        auto_leading = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+        shared_key = (key, auto_leading not in ("", "off"))
+        if kept is not None and shared_key in kept:
+            lines = kept[shared_key]
+        else:
+            lines = self._break_lines(maxWidths)
+            if kept is not None and len(kept) < KEPT_WIDTHS:
+                kept[shared_key] = lines
         self._lines_for = (key, self.frags, lines)
         return lines
 
@@ -155,3 +177,28 @@ class Paragraph(rl_paragraph.Paragraph):
             )
         auto_leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
         return split_lines(self.frags, list(maxWidths), auto_leading not in ("", "off"))
+
+
+KEPT_WIDTHS = 8  # widths a parsed paragraph keeps its lines for
+
+
+def _parsed_frags(paragraph: Paragraph) -> Any:
+    """The fragments ``_setup`` gave ``paragraph`` from ``_parsed`` (None if it made its own)."""
+    return paragraph.__dict__.get("_parsed_frags")
+
+
+@functools.lru_cache(maxsize=1024)  # the texts of about a thousand cells
+def _parsed(
+    text: str, style: Any, case_sensitive: int, cleaner: Any
+) -> tuple[Any, Any, Any, str, dict[tuple[tuple[float, ...], bool], Any]]:
+    """reportlab's markup parsed once per process for each text and style (the styles are made
+    once, ``render._pdf_style``): the check-list's wordings and the form's labels are the same
+    in every 附表1, and a paragraph's fragments are only read after parsing."""
+    text = cleaner(text)
+    parser = rl_paragraph.ParaParser()
+    parser.caseSensitive = case_sensitive
+    parsed_style, frags, bullet = parser.parse(text, style)
+    if frags is None:
+        raise ValueError(f"xml parser error ({parser.errors[0]}) in paragraph beginning {text[:30]!r}")
+    rl_paragraph.textTransformFrags(frags, parsed_style)
+    return parsed_style, frags, bullet, text, {}
