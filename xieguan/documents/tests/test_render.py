@@ -1,5 +1,6 @@
 """The documents engine: one description, three renderers (PDF, .docx, .xlsx)."""
 
+import dataclasses
 import io
 import os
 import shutil
@@ -348,6 +349,39 @@ def test_a_paragraph_wrapped_again_at_the_same_width_keeps_its_lines(monkeypatch
     assert len(calls) == 2 and fresh.wrap(60.0, 1000)[1] == narrow
     shown = ["".join(f.text for f in line.words) for line in para.blPara.lines]
     assert shown == ["".join(f.text for f in line.words) for line in fresh.blPara.lines]
+
+
+def test_a_form_printed_again_parses_and_breaks_no_paragraph_again(monkeypatch):
+    """A paragraph's markup is parsed once per process per text and style, and its lines kept
+    per width (``linebreak._parsed``): a second copy of the same 附表1 parses and breaks
+    nothing; a new text (another employer) is parsed and broken, the fixed wordings are not."""
+    from reportlab.platypus.paraparser import ParaParser
+
+    from xieguan.documents import linebreak
+
+    counts = {"parse": 0, "break": 0}
+    split_lines, parse = linebreak.split_lines, ParaParser.parse
+
+    def counted_split(*args):
+        counts["break"] += 1
+        return split_lines(*args)
+
+    def counted_parse(self, *args):
+        counts["parse"] += 1
+        return parse(self, *args)
+
+    monkeypatch.setattr(linebreak, "split_lines", counted_split)
+    monkeypatch.setattr(ParaParser, "parse", counted_parse)
+    linebreak._parsed.cache_clear()
+    form = filled()
+    render_pdf(fubiao1.case_form(form))
+    first = dict(counts)
+    assert first["parse"] > 20 and first["break"] > 20
+    render_pdf(fubiao1.case_form(form))
+    assert counts == first
+    other = dataclasses.replace(form, employer_name="另一家测试公司")
+    render_pdf(fubiao1.case_form(other))
+    assert 0 < counts["parse"] - first["parse"] <= 2 and 0 < counts["break"] - first["break"] <= 2
 
 
 def test_closing_marks_never_start_a_line_in_the_pdf():
