@@ -167,6 +167,12 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     return data;
   }
   async function saveServer() {
+    if (!navigator.onLine) {
+      // The phone knows it has no network: nothing is tried, the draft is on the phone, and the
+      // "online" listener below sends it when the network returns.
+      setStatus("没有网络：草稿已保存在本机，联网后自动上传", "good");
+      return false;
+    }
     if (saving) {
       pendingSave = true;
       return saving;
