@@ -20,7 +20,9 @@ goes through this module:
   ``datetime`` as one shown ``yyyy-mm-dd hh:mm`` (``DATETIME_FORMAT``), an aware one first put in
   the current time zone (Asia/Shanghai) and made naive (``local``): a spreadsheet has no time
   zones, and the file shows the time a Chinese user reads on the pages. So Excel and WPS sort and
-  filter them as dates (never text). ``cells``, ``row`` and ``save_rows`` write them so.
+  filter them as dates (never text). ``cells``, ``row``, ``save_rows`` and ``save`` write them so,
+  except a day before ``FIRST_DATE`` (1900-03-01), which spreadsheets do not read alike: it is
+  written as the text it would show (``early_text``), which ``tabular`` reads back.
 - ``print_a4(ws, ...)``: the one page setup of every export a clerk sends to the printer: A4,
   landscape where wide, fitted to the page width, header rows (and the name column) repeated on
   every page, centred, narrow margins, "第 N 页，共 M 页" in the footer (with room for its line
@@ -77,6 +79,24 @@ def local(value: Any) -> Any:
     return value
 
 
+# The first day every spreadsheet reads alike. Excel has no date before 1900-01-01 and counts a
+# 1900-02-29 that never was (serial 60); LibreOffice reads the serials before it a day early
+# (1900-01-01 shown 1899-12-31), and 1899-12-30/31 are serial 0, which reads back as a time of
+# day (refused on re-import).
+FIRST_DATE = dt.date(1900, 3, 1)
+
+
+def early_text(value: Any) -> Any:
+    """A date or (naive) date-time before ``FIRST_DATE`` as the text it would show
+    (``DATE_FORMAT``, ``DATETIME_FORMAT``), which ``tabular`` reads back; any other value as it is."""
+    if not isinstance(value, dt.date):
+        return value
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if day >= FIRST_DATE:
+        return value
+    return f"{day.isoformat()} {value:%H:%M}" if isinstance(value, dt.datetime) else day.isoformat()
+
+
 # Characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return; the two
 # non-characters U+FFFE, U+FFFF; lone surrogates): openpyxl and python-docx refuse a file with
 # one (a 500). ``visible`` shows each as a mark instead, so that no character is lost silently:
@@ -114,6 +134,7 @@ def _cell(ws: Any, value: Any) -> Any:
     """A write-only cell of ``value``: a date-time local and naive (``local``) and shown in
     ``DATETIME_FORMAT`` (its format set first: openpyxl would register its own
     ``yyyy-mm-dd h:mm:ss`` in the file's styles); a date keeps openpyxl's, ``DATE_FORMAT``."""
+    value = early_text(local(value))
     if not isinstance(value, dt.datetime):
         return WriteOnlyCell(ws, value=value)
     cell = WriteOnlyCell(ws)
@@ -127,6 +148,8 @@ def _dated(cell: Any) -> Any:
     if isinstance(cell.value, dt.datetime):
         cell.value = local(cell.value)
         cell.number_format = DATETIME_FORMAT
+    if isinstance(cell.value, dt.date):
+        cell.value = early_text(cell.value)
     return cell
 
 
@@ -167,6 +190,8 @@ def guard_workbook(book: Workbook) -> None:
         for cell in ws._cells.values():  # every cell that holds something, in one pass
             if cell.data_type in ("s", "f"):
                 guard(cell)
+            elif cell.data_type == "d" and isinstance(cell.value, dt.date):
+                cell.value = early_text(cell.value)
 
 
 def save(book: Workbook, target: IO[bytes]) -> None:
@@ -413,11 +438,14 @@ def _row_xml(number: int, values: Sequence[Any], height: float | None, refs: lis
             out.append(f'{ref}{number}"{plain} t="b"><v>{int(value)}</v></c>')
         elif kind is int or kind is float or isinstance(value, int | float | Decimal):
             out.append(f'{ref}{number}"{plain} t="n"><v>{number_xml(value)}</v></c>')
-        elif isinstance(value, dt.datetime):
-            moment = local(value)
-            out.append(f'{ref}{number}"{st.datetime} t="n"><v>{number_xml(to_excel(moment))}</v></c>')
         elif isinstance(value, dt.date):
-            out.append(f'{ref}{number}"{st.date} t="n"><v>{number_xml(to_excel(value))}</v></c>')
+            moment = early_text(local(value))
+            if isinstance(moment, str):  # a day no spreadsheet date holds alike
+                out.append(text_cell(f"{ref}{number}", moment, plain, st.text))
+            elif isinstance(moment, dt.datetime):
+                out.append(f'{ref}{number}"{st.datetime} t="n"><v>{number_xml(to_excel(moment))}</v></c>')
+            else:
+                out.append(f'{ref}{number}"{st.date} t="n"><v>{number_xml(to_excel(moment))}</v></c>')
         else:
             raise TypeError(f"a cell cannot hold {kind.__name__}: {value!r}")
     out.append("</row>")

@@ -203,6 +203,39 @@ def test_export_reimports_as_unchanged(client_for, personas):
     assert check.counts() == {"read": 2, "created": 0, "updated": 0, "unchanged": 2, "failed": 0}
 
 
+@pytest.mark.parametrize(
+    "day",
+    [
+        dt.date(1899, 12, 31),
+        dt.date(1899, 12, 30),
+        dt.date(1900, 1, 1),
+        dt.date(1900, 2, 28),
+        dt.date(1, 1, 1),
+    ],
+)
+def test_export_dates_spreadsheets_cannot_hold_stay_text_and_reimport(client_for, personas, day):
+    """A date before 1900-03-01 (a placeholder of an old system, a typing slip) is not a
+    spreadsheet date: Excel has none before 1900 and counts a 1900-02-29 that never was, so
+    LibreOffice showed 1900-01-01 as 1899-12-31, and 1899-12-30/31 became serial 0, read back
+    as a time of day and refused on re-import. It is written as its text and reads back."""
+    from xieguan.employers.excel import read_ledger_file
+    from xieguan.employers.tests.factories import valid_credit_code
+
+    make_employer(
+        personas.xieguan,
+        name="甲煤矿",
+        credit_code=valid_credit_code(77),
+        declaration_date=day,
+        declaration_receipt="12号",
+    )
+    content = b"".join(client_for("xieguan").get(reverse("employers:export")).streaming_content)
+    ws = load_workbook(io.BytesIO(content))["台账"]
+    header = [c.value for c in ws[2]]
+    assert ws.cell(3, header.index("最近申报日期") + 1).value == day.isoformat()
+    check = read_ledger_file(content, personas.xieguan)
+    assert check.counts() == {"read": 1, "created": 0, "updated": 0, "unchanged": 1, "failed": 0}
+
+
 def test_export_dates_are_spreadsheet_dates(client_for, personas):
     """申报日期 and 最近巡查日期 are dates shown yyyy-mm-dd, 最近修改 the local date and time
     (Asia/Shanghai, as the pages show it) shown yyyy-mm-dd hh:mm: Excel and WPS sort and filter

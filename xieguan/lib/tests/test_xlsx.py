@@ -179,6 +179,39 @@ def test_save_rows_writes_what_openpyxl_writes(styled):
     assert again.row_dimensions[3].height == 20.5
 
 
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (dt.date(1899, 12, 31), "1899-12-31"),
+        (dt.date(1900, 2, 28), "1900-02-28"),
+        (dt.date(1, 1, 1), "0001-01-01"),
+        (dt.datetime(1899, 12, 30, 8, 30), "1899-12-30 08:30"),
+        (dt.datetime(1899, 12, 31, tzinfo=dt.UTC), "1899-12-31 08:05"),  # local (Shanghai's LMT then)
+    ],
+)
+def test_dates_before_1900_march_are_written_as_text_by_every_writer(value, text):
+    """Excel has no date before 1900 and counts a 1900-02-29 that never was; LibreOffice reads the
+    serials before 1900-03-01 a day early and 1899-12-30/31 (serial 0) read back as a time of day.
+    Such a value is written as the text it shows (``DATE_FORMAT``, ``DATETIME_FORMAT``)."""
+    written = []
+    book, ws, _style = _frame(False)
+    buffer = io.BytesIO()
+    xlsx.save_rows(book, ws, buffer, [([value], None)], start=3)
+    written.append(load_workbook(buffer).worksheets[0]["A3"].value)
+    for make in (lambda ws: xlsx.row(ws, [value]), lambda ws: xlsx.cells(ws, [value])):
+        book = Workbook(write_only=True)
+        ws = book.create_sheet("表")
+        ws.append(make(ws))
+        buffer = io.BytesIO()
+        xlsx.save(book, buffer)
+        written.append(load_workbook(buffer).worksheets[0]["A1"].value)
+    book = Workbook()
+    book.active["A1"] = value.replace(tzinfo=None) if isinstance(value, dt.datetime) else value
+    written.append(load_workbook(io.BytesIO(xlsx.to_bytes(book))).active["A1"].value)
+    expected = text if not (isinstance(value, dt.datetime) and value.tzinfo) else "1899-12-31 00:00"
+    assert written == [text, text, text, expected]
+
+
 def test_save_rows_streams_into_an_empty_sheet_and_refuses_a_normal_workbook():
     book = Workbook(write_only=True)
     ws = book.create_sheet("表")
