@@ -190,14 +190,15 @@ def register_rows(inspections: QuerySet[Inspection]) -> list[RegisterRow]:
     rows = []
     for inspection_pk, employer_name, township_name, inspected_at, username, full_name, template in fetched:
         found = findings.get(inspection_pk, [])
-        year = inspected_at.year
+        day = timezone.localtime(inspected_at).date()  # its year the register's, not UTC's
+        year = day.year
         remarks = (_handling(lead, year, labels) for lead in leads.get(inspection_pk, []))
         rows.append(
             RegisterRow(
                 inspection_id=str(inspection_pk),
                 place_and_content=_place_and_content(employer_name, template, township_name or "", found),
                 findings=_findings(found),
-                date=_day(inspected_at),
+                date=_day(day),
                 inspector=full_name or username,  # as ``str(user)``
                 remarks="\n".join(filter(None, remarks)),
             )

@@ -120,6 +120,33 @@ def test_row_contents_come_from_the_case_form_and_the_leads(client_for, personas
     assert second.place_and_content == "柏果机修厂（柏果镇）：附表1"
 
 
+def test_remarks_leave_out_the_year_of_an_inspection_made_on_new_years_night(client_for, personas):
+    """备注's dates in the inspection's year are written without it: that year is the local one
+    (Asia/Shanghai), not UTC's, which is still the year before until 08:00 on 1 January."""
+    inspection = InspectionFactory.create(
+        template=fubiao1_template(),
+        employer=EmployerFactory.create(name="柏果煤矿", region_id=TOWNSHIP + "001"),
+        assistant=personas.xieguan,
+        inspected_at=at(2026, 1, 1, 0),
+    )
+    answer_all(inspection)
+    LeadFactory.create(
+        region_id=inspection.region_id,
+        employer=inspection.employer,
+        inspection=inspection,
+        discovered_by=personas.xieguan,
+        discovered_at=at(2026, 1, 1, 1),
+        reported_at=at(2026, 1, 2),
+        reported_to_agency=Agency.objects.get(name="盘州市卫生健康综合监督执法大队"),
+        status=LeadStatus.CLOSED,
+        officer_action=OfficerAction.RECTIFY,
+        closed_at=at(2026, 1, 3),
+    )
+    [row] = rows_of(client_for("panzhou").get(PAGE, {"assistant": personas.xieguan.pk, "year": 2026}))
+    assert row.date == "2026-01-01"
+    assert "已报告盘州市卫生健康综合监督执法大队（01-02）" in row.remarks and "已办结（01-03）" in row.remarks
+
+
 def test_township_register_has_every_assistants_inspections(client_for, personas, register_data):
     rows = rows_of(client_for("panzhou").get(PAGE, {"township": TOWNSHIP, "year": 2025}))
     assert [r.inspection_id for r in rows] == [str(register_data[k].pk) for k in ("i1", "i2", "i3")]
