@@ -26,9 +26,10 @@ string sentinels are longer than any code and of another length in the second se
 that depends on a value, is refused (``TypeError``) before any request uses the statement.
 
 A value the recorded positions cannot take exactly (a string with ``%``, ``_`` or ``\\`` that a
-``LIKE`` pattern would escape) is compiled afresh instead. With ``XIEGUAN_CHECK_PREPARED`` on (the
-test suite turns it on), every call also compiles the queryset with the real values and raises if
-the statement or its parameters differ, so every test that reaches a prepared statement checks it.
+``LIKE`` pattern would escape, or an empty one, which a pattern would make match everything) is
+compiled afresh instead. With ``XIEGUAN_CHECK_PREPARED`` on (the test suite turns it on), every
+call also compiles the queryset with the real values and raises if the statement or its
+parameters differ, so every test that reaches a prepared statement checks it.
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ _INT_BASE = -2_000_000_000
 _DATE_BASE = dt.date(1111, 1, 1)
 _DATETIME_BASE = dt.datetime(1111, 6, 1, 11, 11, 11, tzinfo=dt.UTC)
 _UUID_BASE = 0x1111_1111_1111_4111_8111_0000_0000_0000  # + n: a version-4 UUID no client makes
-_PLAIN = re.compile(r"[0-9A-Za-z]*")  # strings that no LIKE escaping changes
+# strings that no LIKE escaping changes; not empty: "" in ``LIKE '…%'`` matches every row, where
+# ``visible_to`` gives an empty region code nothing (``scope_code``)
+_PLAIN = re.compile(r"[0-9A-Za-z]+")
 _PAD = 24  # string sentinels are longer than any code (12 digits) a build could cut them to
 
 

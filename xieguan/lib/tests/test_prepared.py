@@ -137,6 +137,22 @@ def test_values_a_pattern_would_escape_are_compiled_afresh(regions):
     ]
 
 
+@override_settings(XIEGUAN_CHECK_PREPARED=False)  # the check's fresh compile sends no statement
+def test_an_empty_region_code_sees_nothing_as_visible_to_says(personas):
+    """``scope_code`` gives an account whose region code is empty no access; the cached statement
+    must not bind "" into its ``LIKE '…%'`` (which matches every row): such a value is compiled
+    afresh, and ``visible_to`` answers."""
+    from xieguan.accounts.models import User
+    from xieguan.inspections.api import VISIBLE_EMPLOYER
+
+    there = EmployerFactory.create(region_id=OTHER_TOWNSHIP + "001")
+    assert VISIBLE_EMPLOYER.list(user=personas.xieguan2, pk=there.pk, inspection=uuid.uuid4()) == [there]
+    nowhere = User(pk=personas.xieguan2.pk, role=personas.xieguan2.role, region_id="", is_active=True)
+    assert not Employer.objects.visible_to(nowhere).exists()
+    assert VISIBLE_EMPLOYER.statement(user=nowhere, pk=there.pk, inspection=uuid.uuid4()) is None
+    assert VISIBLE_EMPLOYER.list(user=nowhere, pk=there.pk, inspection=uuid.uuid4()) == []
+
+
 def test_a_value_compiled_into_the_sql_text_is_refused(regions):
     from django.db.models.expressions import RawSQL
 
