@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,10 +18,12 @@ from django.db.models import Exists, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import AfterValidator
 
 from xieguan.accounts.models import Role
 from xieguan.employers.models import Employer
@@ -88,9 +90,20 @@ class AnswerIn(Schema):
     important: bool | None = None  # the finding is 重要 (None: the item's default)
 
 
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A time without a UTC offset (a client sending the phone's clock as it reads) is local
+    time (Asia/Shanghai), as Django reads such a value; the actions compare aware times."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+LocalDatetime = Annotated[dt.datetime | None, AfterValidator(_aware)]
+
+
 class PhotoIn(Schema):
     image: str  # data URL or base64 (JPEG/PNG)
-    taken_at: dt.datetime | None = None
+    taken_at: LocalDatetime = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     caption: str = ""
@@ -106,7 +119,7 @@ class InspectionIn(Schema):
     address: str = ""
     legal_representative: str = ""
     phone: str = ""
-    inspected_at: dt.datetime | None = None
+    inspected_at: LocalDatetime = None
     accompanying_person: str = ""
     answers: list[AnswerIn] = []
     companion_signature: str | None = None  # data URL of a PNG; "" clears; absent keeps
@@ -439,7 +452,7 @@ def upload_photo(
         photo, created = actions.add_photo(
             inspection,
             request.user,
-            actions.PhotoData(data, taken_at, latitude, longitude, caption, item_number, client_uuid),
+            actions.PhotoData(data, _aware(taken_at), latitude, longitude, caption, item_number, client_uuid),
         )
     except ValidationError as exc:
         return Status(422, ProblemsOut(detail="无法保存", problems=[f"照片：{m}" for m in exc.messages]))

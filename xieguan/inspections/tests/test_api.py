@@ -236,3 +236,30 @@ def test_another_provinces_own_template_is_not_found(client_for, fubiao1, employ
         response = post(client, f"{BASE}/submit", api_payload(employer, theirs))
         assert response.status_code == 404
     assert template_items(theirs.pk) is not None and not Inspection.objects.exists()
+
+
+def test_a_time_without_a_zone_is_local_time(client_for, fubiao1, employer):
+    """An inspection time or a photo time without a UTC offset (a client that sends the phone's
+    clock as it reads) is the local time (Asia/Shanghai), as Django reads such a value for the
+    leads: not a server error from comparing it with the aware clock."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    client = client_for("xieguan")
+    body = api_payload(employer, fubiao1, inspected_at="2025-06-01T09:30:00", photos=[])
+    response = post(client, f"{BASE}/submit", body)
+    assert response.status_code == 201, response.content
+    local = dt.datetime(2025, 6, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert Inspection.objects.get(pk=body["id"]).inspected_at == local
+    draft = api_payload(employer, fubiao1, {1: "yes"}, inspected_at="2025-06-02T10:00:00")
+    assert put(client, f"{BASE}/{draft['id']}/draft", draft).status_code == 200
+    upload = SimpleUploadedFile("x.jpg", jpeg(), content_type="image/jpeg")
+    response = client.post(
+        f"{BASE}/{draft['id']}/photos", {"image": upload, "taken_at": "2025-06-02T10:05:00"}
+    )
+    assert response.status_code == 201, response.content
+    photo = InspectionPhoto.objects.get(pk=response.json()["id"])
+    assert photo.taken_at == dt.datetime(2025, 6, 2, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+    future = api_payload(employer, fubiao1, inspected_at="2999-01-01T00:00:00")
+    response = post(client, f"{BASE}/submit", future)
+    assert response.status_code == 422 and "晚于现在" in "".join(response.json()["problems"])
