@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -195,6 +196,9 @@ def self_check(
     elif _in_future(data.inspected_at):
         problems.append("巡查时间不能晚于现在。")
     by_number = {a.number: a for a in data.answers}
+    if len(by_number) < len(data.answers):  # an item answered twice: neither answer is taken
+        counts = Counter(a.number for a in data.answers)
+        problems.extend(f"第{number}项填写了不止一次。" for number in sorted(counts) if counts[number] > 1)
     known = {item.number for item in items}
     for number in sorted(set(by_number) - known):
         problems.append(f"第{number}项不在本巡查表中。")

@@ -263,3 +263,14 @@ def test_a_time_without_a_zone_is_local_time(client_for, fubiao1, employer):
     future = api_payload(employer, fubiao1, inspected_at="2999-01-01T00:00:00")
     response = post(client, f"{BASE}/submit", future)
     assert response.status_code == 422 and "晚于现在" in "".join(response.json()["problems"])
+
+
+def test_an_item_answered_twice_is_refused(client_for, fubiao1, employer):
+    """Two answers for one item (a client's bug, or a hostile body) contradict each other: the
+    submission is refused naming the item, not stored with whichever came last."""
+    body = api_payload(employer, fubiao1)
+    body["answers"].append({"number": 1, "answer": "no", "note": "又一次"})
+    response = post(client_for("xieguan"), f"{BASE}/submit", body)
+    assert response.status_code == 422
+    assert "第1项填写了不止一次。" in response.json()["problems"]
+    assert not Inspection.objects.exists() and not Lead.objects.exists()
