@@ -610,7 +610,13 @@ def _submit_locked(
     inspection.status = InspectionStatus.SUBMITTED
     inspection.submitted_at = timezone.now()
     if created:
-        inspection.save(force_insert=True)  # a racing twin fails here with IntegrityError
+        try:
+            inspection.save(force_insert=True)  # a racing twin fails here with IntegrityError
+        except IntegrityError:
+            for name in prepared:  # the signatures just written are the loser's: keep none
+                if getattr(inspection, name):
+                    getattr(inspection, name).delete(save=False)
+            raise
     else:
         inspection.answers.all().delete()  # draft rows: no lead points at them yet
         inspection.save()

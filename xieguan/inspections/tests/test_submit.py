@@ -388,3 +388,23 @@ def test_a_draft_keeps_its_employer(personas, fubiao1, employer):
     with pytest.raises(actions.InspectionError, match="草稿的用人单位不能更换"):
         actions.submit_inspection(personas.xieguan, payload(elsewhere, fubiao1, id=data.id))
     assert Inspection.objects.get(pk=data.id).status == InspectionStatus.DRAFT
+
+
+def test_the_race_loser_keeps_no_signature_file(personas, fubiao1, employer, monkeypatch, tmp_path):
+    """A twin that loses the race at the insert had written its two signatures: they are removed
+    (as a losing photo's file is), so only the winner's files stay."""
+    data = payload(employer, fubiao1)
+    actions.submit_inspection(personas.xieguan, data)
+    signatures = sorted(p.name for p in tmp_path.rglob("*.png"))
+    assert len(signatures) == 2
+    real_stored = actions._stored
+    calls = {"n": 0}
+
+    def stale_first_look(pk):
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real_stored(pk)  # the pre-check misses the winner
+
+    monkeypatch.setattr(actions, "_stored", stale_first_look)
+    loser = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, id=data.id))
+    assert not loser.created
+    assert sorted(p.name for p in tmp_path.rglob("*.png")) == signatures
