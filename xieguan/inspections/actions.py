@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,6 +29,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from xieguan.employers.models import Employer, OperatingStatus
+from xieguan.indicators.periods import MIN_YEAR
 from xieguan.inspections import patrol
 from xieguan.inspections.models import (
     Answer,
@@ -174,6 +176,14 @@ def _in_future(when: dt.datetime | None) -> bool:
     return when is not None and when > timezone.now() + CLOCK_SKEW
 
 
+TOO_EARLY = f"巡查时间不能早于{MIN_YEAR}年。"
+
+
+def _too_early(when: dt.datetime | None) -> bool:
+    """Before the first year any register or indicator shows (``periods.MIN_YEAR``, local time)."""
+    return when is not None and timezone.localtime(when).year < MIN_YEAR
+
+
 def self_check(
     data: InspectionData,
     items: Sequence[ChecklistItem],
@@ -194,7 +204,12 @@ def self_check(
         problems.append("请填写巡查时间。")
     elif _in_future(data.inspected_at):
         problems.append("巡查时间不能晚于现在。")
+    elif _too_early(data.inspected_at):
+        problems.append(TOO_EARLY)
     by_number = {a.number: a for a in data.answers}
+    if len(by_number) < len(data.answers):  # an item answered twice: neither answer is taken
+        counts = Counter(a.number for a in data.answers)
+        problems.extend(f"第{number}项填写了不止一次。" for number in sorted(counts) if counts[number] > 1)
     known = {item.number for item in items}
     for number in sorted(set(by_number) - known):
         problems.append(f"第{number}项不在本巡查表中。")
@@ -324,6 +339,8 @@ def save_draft(user: User, data: InspectionData) -> Inspection:
     problems = _length_problems(data)
     if _in_future(data.inspected_at):
         problems.append("巡查时间不能晚于现在。")
+    elif _too_early(data.inspected_at):
+        problems.append(TOO_EARLY)
     if problems:
         raise InspectionError(problems)
     prepared = _prepare_signatures(data)

@@ -263,3 +263,27 @@ def test_a_time_without_a_zone_is_local_time(client_for, fubiao1, employer):
     future = api_payload(employer, fubiao1, inspected_at="2999-01-01T00:00:00")
     response = post(client, f"{BASE}/submit", future)
     assert response.status_code == 422 and "晚于现在" in "".join(response.json()["problems"])
+
+
+def test_an_item_answered_twice_is_refused(client_for, fubiao1, employer):
+    """Two answers for one item (a client's bug, or a hostile body) contradict each other: the
+    submission is refused naming the item, not stored with whichever came last."""
+    body = api_payload(employer, fubiao1)
+    body["answers"].append({"number": 1, "answer": "no", "note": "又一次"})
+    response = post(client_for("xieguan"), f"{BASE}/submit", body)
+    assert response.status_code == 422
+    assert "第1项填写了不止一次。" in response.json()["problems"]
+    assert not Inspection.objects.exists() and not Lead.objects.exists()
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+00:00", "1999-12-31T23:59:00+08:00"])
+def test_an_inspection_time_before_the_registers_years_is_refused(client_for, fubiao1, employer, when):
+    """No register or indicator reaches a year before 2000 (indicators.periods.MIN_YEAR): an
+    inspection dated then (year 1 from a broken clock) would be stored where nobody sees it."""
+    client = client_for("xieguan")
+    body = api_payload(employer, fubiao1, inspected_at=when)
+    response = post(client, f"{BASE}/submit", body)
+    assert response.status_code == 422 and "巡查时间不能早于2000年。" in response.json()["problems"]
+    response = put(client, f"{BASE}/{body['id']}/draft", body)
+    assert response.status_code == 422 and "巡查时间不能早于2000年。" in response.json()["problems"]
+    assert not Inspection.objects.exists()
