@@ -86,14 +86,17 @@ def menu_of(links: list[NavLink]) -> list[NavLink | NavGroup]:
 def nav_for(user: Any, path: str = "") -> list[NavLink]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return [
-        NavLink(label, url, _active(url, path), group)
-        for label, url, group in _menu(getattr(user, "role", None), get_urlconf(), get_script_prefix())
-    ]
+    menu = _menu(getattr(user, "role", None), get_urlconf(), get_script_prefix())
+    current = _current([url for _, url, _ in menu], path)
+    return [NavLink(label, url, url == current, group) for label, url, group in menu]
 
 
-def _active(url: str, path: str) -> bool:
-    return (url != "/" and path.startswith(url)) or url == path
+def _current(urls: list[str], path: str) -> str | None:
+    """The one menu link marked active on the page at ``path``: the most specific link whose URL
+    begins the path ("/" only on "/" itself). On 培训 (/personnel/training/) that is 培训, not
+    also 协管员 (/personnel/); on 开始巡查 not also 巡查记录."""
+    matches = [url for url in urls if url == path or (url != "/" and path.startswith(url))]
+    return max(matches, key=len, default=None)
 
 
 @lru_cache(maxsize=64)

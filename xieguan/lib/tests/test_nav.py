@@ -75,3 +75,22 @@ def test_the_menu_kept_per_process_is_the_menu_of_each_page(client_for: Any, per
                 assert fresh in response.content.decode()
                 seen.add(fresh)
     assert len(seen) > 1  # the active link differs from page to page
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "active"),
+    [
+        ("panzhou", "personnel:training", "personnel:training"),
+        ("panzhou", "leads:assists", "leads:assists"),
+        ("xieguan", "inspections:start", "inspections:start"),
+        ("sheng", "inspections:templates", "inspections:templates"),
+        ("panzhou", "personnel:list", "personnel:list"),
+    ],
+)
+def test_one_link_is_active_the_most_specific(client_for: Any, persona: str, url: str, active: str) -> None:
+    """A page under another menu link's address (培训 under 协管员, 开始巡查 under 巡查记录) marks
+    only its own link active, once (aria-current="page")."""
+    response = client_for(persona).get(reverse(url))
+    assert response.status_code == 200
+    assert [link.url for link in response.context["nav_links"] if link.active] == [reverse(active)]
+    assert response.content.decode().count('aria-current="page"') == 1
