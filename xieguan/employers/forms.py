@@ -27,7 +27,7 @@ from xieguan.employers.models import (
 )
 from xieguan.lib import tabular
 from xieguan.lib.text import fold, tidy
-from xieguan.lib.validators import clean_credit_code, clean_phone
+from xieguan.lib.validators import clean_credit_code, clean_phone, refuse_control_characters
 from xieguan.regions.models import Level, Region
 
 if TYPE_CHECKING:
@@ -320,13 +320,16 @@ class EmployerForm(forms.Form):
         return region
 
     def clean_name(self) -> str:
-        return tidy(self.cleaned_data["name"])
+        return tidy(refuse_control_characters(self.cleaned_data["name"]))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for field in ("address", "legal_representative", "declaration_receipt", "closed_reason"):
             if field in data:
-                data[field] = tidy(data[field])
+                try:
+                    data[field] = tidy(refuse_control_characters(data[field]))
+                except ValidationError as exc:
+                    self.add_error(field, exc)
         if "industry" in data and "industry_code" in data:
             try:
                 region = data.get("region") or self.user.region_id

@@ -45,6 +45,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xieguan.lib import xlsx
 from xieguan.lib.text import fold, tidy
+from xieguan.lib.validators import CONTROL_CHARACTERS
 
 TEXT = "text"  # free text: folded (NFKC, trimmed, inner spaces collapsed)
 CODE = "code"  # an identifier typed as text but often stored as a number (codes, phone numbers)
@@ -420,6 +421,8 @@ def normalise_cell(column: Column, value: Any) -> Any:
     kind = column.kind
     if kind == TEXT:
         text = _text(value)
+        if xlsx.NOT_XML.search(text):  # as validators.refuse_control_characters
+            raise ValueError(CONTROL_CHARACTERS)
         if column.max_length and len(text) > column.max_length:
             raise ValueError(
                 _("太长：最多 %(max)s 个字，现为 %(n)s 个字。") % {"max": column.max_length, "n": len(text)}

@@ -1,4 +1,4 @@
-"""Validators of identifiers people type: credit codes, ID numbers, phone numbers.
+"""Validators of what people type: credit codes, ID numbers, phone numbers, control characters.
 
 Each ``clean_*`` function returns the normalised value or raises a ValidationError with a
 plain Chinese message; forms, imports and the API all call these, so the rules are one.
@@ -12,11 +12,24 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from xieguan.lib.text import fold
+from xieguan.lib.xlsx import NOT_XML
 
 # Chinese landlines: area code (3-4 digits incl. leading 0) + 7-8 digit subscriber number.
 # phonenumbers accepts some shorter numbers, so the national number length is checked too.
 MIN_LANDLINE_NATIONAL_DIGITS = 9  # e.g. 858 + 123456? is too short; 10 digits is the norm
 MOBILE_DIGITS = 11
+
+
+CONTROL_CHARACTERS = "含有看不见的控制字符（多为从别处复制带来），请删去后再保存。"
+
+
+def refuse_control_characters(value: str) -> str:
+    """``value`` unchanged, or a ValidationError if it holds a character no .xlsx or .docx can
+    hold (a control character pasted with the text, ``xlsx.NOT_XML``): the exports would show it
+    as a mark (U+0007 → ␇), and the ledger's export imported back would change the text."""
+    if NOT_XML.search(value):
+        raise ValidationError(CONTROL_CHARACTERS, code="control_characters")
+    return value
 
 
 def clean_credit_code(value: str | None) -> str | None:

@@ -101,7 +101,7 @@ def early_text(value: Any) -> Any:
 # non-characters U+FFFE, U+FFFF; lone surrogates): openpyxl and python-docx refuse a file with
 # one (a 500). ``visible`` shows each as a mark instead, so that no character is lost silently:
 # a control character as its Unicode control picture (U+0007 → ␇), the others as U+FFFD.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _mark(match: re.Match[str]) -> str:
@@ -112,8 +112,8 @@ def _mark(match: re.Match[str]) -> str:
 def visible(value: Any) -> Any:
     """``value`` with every character an .xlsx or .docx cannot hold shown as a mark (a string
     with none, and any other value, is returned as it is)."""
-    if isinstance(value, str) and _NOT_XML.search(value):
-        return _NOT_XML.sub(_mark, value)
+    if isinstance(value, str) and NOT_XML.search(value):
+        return NOT_XML.sub(_mark, value)
     return value
 
 
@@ -349,7 +349,7 @@ def printed_rows(
 # --- data rows written directly (``save_rows``) ------------------------------------------------
 
 MAX_TEXT = 32767  # the longest text a cell holds (openpyxl cuts longer text there too)
-_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # _NOT_XML, escapes
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # NOT_XML, escapes
 _TRIGGER_FIRST = frozenset(FORMULA_TRIGGERS)  # each trigger is one character
 _SPACES = frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what str.strip() strips
 
@@ -409,7 +409,7 @@ def text_cell(ref: str, value: str, style: str, quoted: str) -> str:
         return f'{ref}"{style} t="inlineStr"></c>'
     special = _SPECIAL.search(value) is not None  # one scan for marks and escapes
     if special:
-        value = _NOT_XML.sub(_mark, value)  # as ``visible``
+        value = NOT_XML.sub(_mark, value)  # as ``visible``
     if len(value) > MAX_TEXT:
         value = value[:MAX_TEXT]
     if value[0] in _TRIGGER_FIRST:  # as ``is_risky``

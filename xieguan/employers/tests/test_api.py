@@ -148,3 +148,14 @@ def test_update_out_of_scope_is_404(client_for, baiguo):
     assert response.status_code == 404
     baiguo.refresh_from_db()
     assert baiguo.version == 1
+
+
+def test_a_control_character_is_refused_not_stored(client_for, personas):
+    """A control character pasted into a name or an address (U+0007) is refused in Chinese: the
+    ledger's export shows it as a mark (␇), and that file imported back changed the name."""
+    client = client_for("panzhou")
+    for overrides, field in (({"name": "铃\x07煤矿"}, "name"), ({"address": "柏果\x01社区"}, "address")):
+        response = post(client, "/api/v1/employers", payload(**overrides))
+        assert response.status_code == 400, response.content
+        assert "控制字符" in response.json()["detail"], field
+    assert not Employer.objects.exists()

@@ -283,3 +283,12 @@ def test_a_date_time_cell_is_read_in_the_forms_people_write(value, expected):
 def test_a_date_time_that_is_not_one_is_refused(value):
     with pytest.raises(ValueError, match="日期时间无法识别"):
         tabular.normalise_cell(Column("at", "时间", DATETIME), value)
+
+
+def test_a_text_cell_with_a_control_character_is_refused():
+    """A control character in an imported text (a sheet can carry one as ``_x0007_``) is refused
+    with the message the forms give (validators.refuse_control_characters), not stored."""
+    column = tabular.Column("name", "用人单位名称", tabular.TEXT)
+    assert tabular.normalise_cell(column, "柏果\t煤矿") == "柏果 煤矿"  # tab and line feed are spaces
+    with pytest.raises(ValueError, match="控制字符"):
+        tabular.normalise_cell(column, "铃\x07煤矿")
