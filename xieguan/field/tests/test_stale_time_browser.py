@@ -54,6 +54,34 @@ def test_new_records_get_the_phones_time(live_server, late_phone):
     )
 
 
+def test_a_phone_on_another_time_zone_gets_its_own_time_for_a_new_inspection(
+    live_server, personas, browser, login_page
+):
+    """The page says the server's now in China time; a phone on UTC reads the field as UTC, so
+    that default was 8 hours ahead and refused as later than now. The phone's own time replaces
+    it, and the instant sent is the right one."""
+    from datetime import UTC, datetime
+
+    load_templates()
+    employer = EmployerFactory.create()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    login_page(page, "xieguan")
+    page.goto(f"{live_server.url}/inspections/new/{employer.pk}/")
+    rendered = page.eval_on_selector("[name=inspected_at]", "el => el.defaultValue")
+    page.wait_for_function(
+        "want => document.querySelector('[name=inspected_at]').value !== want", arg=rendered
+    )
+    shown = page.eval_on_selector("[name=inspected_at]", "el => el.value")
+    phone_now = datetime.now(UTC)
+    assert abs(datetime.fromisoformat(shown).replace(tzinfo=UTC) - phone_now) < timedelta(minutes=2)
+    sent = page.evaluate("document.querySelector('[name=inspected_at]').value + ':00Z'")
+    assert abs(datetime.fromisoformat(sent) - timezone.now()) < timedelta(minutes=2)  # the same instant
+    assert "巡查时间不能晚于现在" not in page.content()
+    context.close()
+
+
 def test_the_relocate_button_is_as_wide_as_its_text(live_server, personas, phone, login_page):
     """重新定位 beside the long 未能获取位置 message keeps its text inside its border at 360 px
     (the phones' min-width on buttons had let the flex row squeeze it)."""

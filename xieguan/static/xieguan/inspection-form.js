@@ -598,11 +598,14 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     setStatus("已恢复本机保存的草稿");
     scheduleServer(500);
   }
-  // A new inspection opened from a page kept by 离线准备 shows the time that page was made: the
-  // phone's time replaces it when it is more than 10 minutes old (a draft keeps its own time).
+  // A new inspection shows the server's time of day when the page was made (China time). The
+  // phone's own time replaces it when the two differ by more than 10 minutes: a page kept by
+  // 离线准备 (hours old), or a phone on another time zone, whose time the form reads and sends
+  // (a phone on UTC saw a default 8 hours ahead, refused as later than now). A draft keeps its
+  // own time.
   if (!queued && !server && !edited) {
     const when = field("inspected_at");
-    if (when.value && when.value === when.defaultValue && Date.parse(when.value) < Date.now() - 10 * 60000) {
+    if (when.value && when.value === when.defaultValue && Math.abs(Date.parse(when.value) - Date.now()) > 10 * 60000) {
       when.value = localNow();
     }
   }
