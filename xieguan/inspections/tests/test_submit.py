@@ -274,18 +274,33 @@ def test_concurrent_submissions_of_one_uuid_store_one(personas):
     )
 
 
-def test_losing_the_race_returns_the_winners_result(personas, fubiao1, employer, monkeypatch):
+@pytest.fixture
+def missed_precheck(monkeypatch):
+    """Call it to make the action's first look for the UUID miss what is stored (a twin or a
+    draft committed between the pre-check and the insert); later looks see it. Returns the
+    count of looks."""
+
+    def install() -> dict[str, int]:
+        real_stored = actions._stored
+        calls = {"n": 0}
+
+        def stale_first_look(pk):
+            calls["n"] += 1
+            return None if calls["n"] == 1 else real_stored(pk)
+
+        monkeypatch.setattr(actions, "_stored", stale_first_look)
+        return calls
+
+    return install
+
+
+def test_losing_the_race_returns_the_winners_result(
+    personas, fubiao1, employer, monkeypatch, missed_precheck
+):
     """The twin request checked before the winner committed, then hits the primary key."""
     data = payload(employer, fubiao1)
     winner = actions.submit_inspection(personas.xieguan, data)
-    real_stored = actions._stored
-    calls = {"n": 0}
-
-    def stale_first_look(pk):
-        calls["n"] += 1
-        return None if calls["n"] == 1 else real_stored(pk)  # the pre-check misses it
-
-    monkeypatch.setattr(actions, "_stored", stale_first_look)
+    calls = missed_precheck()
     monkeypatch.setattr(Inspection.objects, "select_for_update", lambda: Inspection.objects.none())
     loser = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, id=data.id))
     assert calls["n"] == 2  # the pre-check, then the re-read after the primary-key violation
@@ -293,18 +308,11 @@ def test_losing_the_race_returns_the_winners_result(personas, fubiao1, employer,
     assert InspectionAnswer.objects.count() == 7 and Lead.objects.count() == 2
 
 
-def test_a_draft_autosaved_meanwhile_is_submitted_over(personas, fubiao1, employer, monkeypatch):
+def test_a_draft_autosaved_meanwhile_is_submitted_over(personas, fubiao1, employer, missed_precheck):
     """The autosave of the same UUID committed between the pre-check and the insert."""
     data = payload(employer, fubiao1)
     actions.save_draft(personas.xieguan, payload(employer, fubiao1, {1: "yes"}, id=data.id))
-    real_stored = actions._stored
-    calls = {"n": 0}
-
-    def stale_first_look(pk):
-        calls["n"] += 1
-        return None if calls["n"] == 1 else real_stored(pk)  # the pre-check misses the draft
-
-    monkeypatch.setattr(actions, "_stored", stale_first_look)
+    missed_precheck()
     result = actions.submit_inspection(personas.xieguan, data)
     assert result.created and result.inspection.is_submitted and result.leads == 2
     assert Inspection.objects.count() == 1 and InspectionAnswer.objects.count() == 7
@@ -390,21 +398,16 @@ def test_a_draft_keeps_its_employer(personas, fubiao1, employer):
     assert Inspection.objects.get(pk=data.id).status == InspectionStatus.DRAFT
 
 
-def test_the_race_loser_keeps_no_signature_file(personas, fubiao1, employer, monkeypatch, tmp_path):
+def test_the_race_loser_keeps_no_signature_file(
+    personas, fubiao1, employer, monkeypatch, tmp_path, missed_precheck
+):
     """A twin that loses the race at the insert had written its two signatures: they are removed
     (as a losing photo's file is), so only the winner's files stay."""
     data = payload(employer, fubiao1)
     actions.submit_inspection(personas.xieguan, data)
     signatures = sorted(p.name for p in tmp_path.rglob("*.png"))
     assert len(signatures) == 2
-    real_stored = actions._stored
-    calls = {"n": 0}
-
-    def stale_first_look(pk):
-        calls["n"] += 1
-        return None if calls["n"] == 1 else real_stored(pk)  # the pre-check misses the winner
-
-    monkeypatch.setattr(actions, "_stored", stale_first_look)
+    missed_precheck()
     loser = actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, id=data.id))
     assert not loser.created
     assert sorted(p.name for p in tmp_path.rglob("*.png")) == signatures
