@@ -40,7 +40,6 @@ from xieguan.lib.access import AuthedRequest
 from xieguan.lib.images import decode_data_url, read_upload
 from xieguan.lib.prepared import Prepared
 from xieguan.lib.scoping import get_visible_or_404
-from xieguan.regions.policy import province_of
 
 router = Router(tags=["巡查"])
 
@@ -330,8 +329,7 @@ def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.Inspection
     template with its items from the process's copy (``actions.template_items``)."""
     employer = visible_employer(request.user, payload.employer_id, payload.id)
     found = template_items(payload.template_id)
-    # never another province's own version (ChecklistTemplate.visible_in)
-    if found is not None and found[0].province_id not in (None, province_of(employer.region_id)):
+    if found is not None and not found[0].is_visible_in(employer.region_id):  # another province's own
         found = None
     if found is not None:
         template, items = found

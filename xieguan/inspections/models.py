@@ -89,6 +89,11 @@ class ChecklistTemplate(ProvincePolicy):
         province = province_of(region_or_code)
         return cls.objects.filter(models.Q(province__isnull=True) | models.Q(province_id=province or None))
 
+    def is_visible_in(self, region_or_code: Region | str | None) -> bool:
+        """Whether this template is one of ``visible_in(region_or_code)`` (national, or that
+        province's own), for a template already in hand (``template_items``' copy)."""
+        return self.province_id is None or self.province_id == (province_of(region_or_code) or None)
+
     @classmethod
     def active(cls, region_or_code: Region | str | None) -> ChecklistTemplate | None:
         """The template new inspections in that region's province are filled with (chosen by the

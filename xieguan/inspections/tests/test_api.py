@@ -236,6 +236,11 @@ def test_another_provinces_own_template_is_not_found(client_for, fubiao1, employ
         response = post(client, f"{BASE}/submit", api_payload(employer, theirs))
         assert response.status_code == 404
     assert template_items(theirs.pk) is not None and not Inspection.objects.exists()
+    # the rule for a template in hand is the queryset's rule
+    for template in (fubiao1, theirs):
+        for code in ("52", "520281117", "53", "530102", None):
+            listed = ChecklistTemplate.visible_in(code).filter(pk=template.pk).exists()
+            assert template.is_visible_in(code) == listed, (template.province_id, code)
 
 
 def test_a_time_without_a_zone_is_local_time(client_for, fubiao1, employer):
