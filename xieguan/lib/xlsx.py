@@ -139,7 +139,7 @@ def _cell(ws: Any, value: Any) -> Any:
         return WriteOnlyCell(ws, value=value)
     cell = WriteOnlyCell(ws)
     cell.number_format = DATETIME_FORMAT
-    cell.value = local(value)
+    cell.value = value  # already local and naive
     return cell
 
 
