@@ -258,7 +258,8 @@ def test_the_ledgers_short_cells_keep_to_one_line_on_a_desk(demo, live_server, d
             .map(td => {
                 const range = document.createRange();
                 range.selectNodeContents(td);
-                return [td.textContent.trim(), new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+                const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+                return [td.textContent.trim(), new Set(tops).size];
             })"""
     )
     assert lines, "no rows"
