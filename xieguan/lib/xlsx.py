@@ -19,10 +19,13 @@ goes through this module:
 - Dates: a ``date`` is written as a spreadsheet date shown ``yyyy-mm-dd`` (``DATE_FORMAT``), a
   ``datetime`` as one shown ``yyyy-mm-dd hh:mm`` (``DATETIME_FORMAT``), an aware one first put in
   the current time zone (Asia/Shanghai) and made naive (``local``): a spreadsheet has no time
-  zones, and the file shows the time a Chinese user reads on the pages. So Excel and WPS sort and
-  filter them as dates (never text). ``cells``, ``row``, ``save_rows`` and ``save`` write them so,
-  except a day before ``FIRST_DATE`` (1900-03-01), which spreadsheets do not read alike: it is
-  written as the text it would show (``early_text``), which ``tabular`` reads back.
+  zones, and the file shows the time a Chinese user reads on the pages. A date-time is written to
+  the minute it shows (seconds dropped: a filter on the shown minute finds it). So Excel and WPS
+  sort and filter them as dates (never text). Every date and date-time cell is centred
+  (``DATE_ALIGN``, ``centred``): right-aligned, it printed against the next column's text.
+  ``cells``, ``row``, ``save_rows`` and ``save`` write them so, except a day before
+  ``FIRST_DATE`` (1900-03-01), which spreadsheets do not read alike: it is written as the text
+  it would show (``early_text``), which ``tabular`` reads back.
 - ``print_a4(ws, ...)``: the one page setup of every export a clerk sends to the printer: A4,
   landscape where wide, fitted to the page width, header rows (and the name column) repeated on
   every page, centred, narrow margins, "第 N 页，共 M 页" in the footer (with room for its line
@@ -54,6 +57,7 @@ from typing import IO, Any
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -72,11 +76,35 @@ DATETIME_CHARS = len("2025-03-05 14:30")  # … and a date-time in DATETIME_FORM
 
 
 def local(value: Any) -> Any:
-    """An aware ``datetime`` as the naive local time a worksheet holds (the current time zone,
-    Asia/Shanghai); any other value as it is."""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return timezone.make_naive(value)
+    """A ``datetime`` as the naive local time a worksheet holds (an aware one in the current time
+    zone, Asia/Shanghai), to the minute ``DATETIME_FORMAT`` shows: seconds and fractions of a
+    second that the cell does not show would make a filter on the shown minute miss the row.
+    Any other value as it is."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = timezone.make_naive(value)
+        if value.second or value.microsecond:
+            value = value.replace(second=0, microsecond=0)
     return value
+
+
+# Where a date or date-time sits in its cell: centred. Right-aligned (a spreadsheet's default for
+# numbers, which dates are), it printed against the next column's text ("2025-05-26是").
+DATE_ALIGN = "center"
+
+
+def centred(cell: Any) -> Any:
+    """``cell`` aligned ``DATE_ALIGN``, the rest of its alignment kept; returns the cell."""
+    now = cell.alignment
+    cell.alignment = Alignment(
+        horizontal=DATE_ALIGN,
+        vertical=now.vertical,
+        wrap_text=now.wrap_text,
+        shrink_to_fit=now.shrink_to_fit,
+        indent=now.indent,
+        text_rotation=now.text_rotation,
+    )
+    return cell
 
 
 # The first day every spreadsheet reads alike. Excel has no date before 1900-01-01 and counts a
@@ -135,12 +163,13 @@ def _cell(ws: Any, value: Any) -> Any:
     ``DATETIME_FORMAT`` (its format set first: openpyxl would register its own
     ``yyyy-mm-dd h:mm:ss`` in the file's styles); a date keeps openpyxl's, ``DATE_FORMAT``."""
     value = early_text(local(value))
-    if not isinstance(value, dt.datetime):
+    if not isinstance(value, dt.date):
         return WriteOnlyCell(ws, value=value)
     cell = WriteOnlyCell(ws)
-    cell.number_format = DATETIME_FORMAT
+    if isinstance(value, dt.datetime):
+        cell.number_format = DATETIME_FORMAT
     cell.value = value  # already local and naive
-    return cell
+    return centred(cell)
 
 
 def _dated(cell: Any) -> Any:
@@ -150,6 +179,8 @@ def _dated(cell: Any) -> Any:
         cell.number_format = DATETIME_FORMAT
     if isinstance(cell.value, dt.date):
         cell.value = early_text(cell.value)
+        if isinstance(cell.value, dt.date):  # still a date (not an early day's text)
+            centred(cell)
     return cell
 
 
@@ -391,6 +422,7 @@ class _Styles:
                 cell._style = copy.copy(base)
             if number_format:
                 cell.number_format = number_format
+                centred(cell)  # a date's cell, as ``cells`` and ``row`` write it
             if quote:
                 cell.quotePrefix = True
             return f' s="{cell.style_id}"'

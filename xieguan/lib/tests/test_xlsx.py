@@ -409,3 +409,68 @@ def test_printed_rows_cut_only_what_excel_cannot_show():
     assert all(height <= xlsx.MAX_ROW_PT for _, height in parts)
     assert "".join(p[0][1] for p in parts).replace("\n", "") == text.replace("\n", "")
     assert parts[0][0][1].count("\n") > 3  # paragraphs stay paragraphs
+
+
+# --- dates on paper (review of the printed exports) ---------------------------------------------
+
+
+def test_dates_are_centred_and_date_times_written_to_the_minute(client_for, personas, hostile):
+    """A date or date-time cell is centred (right-aligned, Excel's default for numbers, it printed
+    against the next column's text: "2025-05-26是"), in every export and version; a date-time is
+    written to the minute it shows (a 报告时间 that kept its seconds was missed by a filter on
+    the minute)."""
+    from zoneinfo import ZoneInfo
+
+    from xieguan.leads.tests.factories import make_lead, report
+
+    lead = make_lead(personas, discovered_at=at(2025, 3, 5))
+    shanghai = ZoneInfo("Asia/Shanghai")
+    report(lead, personas, at=dt.datetime(2025, 3, 5, 11, 22, 33, 444_555, tzinfo=shanghai))
+    client = client_for("panzhou")
+    register = fetch(client, "leads:export")
+    header = [c.value for c in register[3]]
+    reported = [register.cell(r, header.index("报告时间") + 1) for r in range(4, register.max_row + 1)]
+    assert dt.datetime(2025, 3, 5, 11, 22) in [c.value for c in reported]
+    for cell in reported:
+        if cell.value is not None:
+            assert cell.value.second == cell.value.microsecond == 0, cell.value
+            assert cell.number_format == xlsx.DATETIME_FORMAT
+    dated = 0
+    for ws in (
+        register,
+        fetch(client, "employers:export"),
+        fetch(client, "employers:export", {"print": "1"}),
+        fetch(client, "personnel:export"),
+    ):
+        for row in ws.iter_rows():
+            for cell in row:
+                if getattr(cell, "is_date", False) and cell.value is not None:
+                    dated += 1
+                    assert cell.alignment.horizontal == "center", (ws.title, cell.coordinate)
+    assert dated >= 4
+
+
+@pytest.mark.parametrize("styled", [False, True])
+def test_every_writer_centres_dates_and_cuts_seconds(styled):
+    """``save_rows``, ``row`` and ``cells`` write a date or date-time alike: centred (keeping the
+    style's other alignment), a date-time to the minute."""
+    moment = dt.datetime(2024, 1, 2, 3, 4, 5, 678)
+    book, ws, style = _frame(styled)
+    buffer = io.BytesIO()
+    xlsx.save_rows(book, ws, buffer, [([dt.date(2024, 1, 2), moment, "文字"], None)], start=3, style=style)
+    sheet = load_workbook(buffer).worksheets[0]
+    day, when, text = sheet["A3"], sheet["B3"], sheet["C3"]
+    assert when.value == dt.datetime(2024, 1, 2, 3, 4)
+    assert day.alignment.horizontal == when.alignment.horizontal == "center"
+    assert text.alignment.horizontal is None
+    if styled:
+        assert day.alignment.wrap_text and day.alignment.vertical == "top"
+    for make in (lambda ws: xlsx.row(ws, [dt.date(2024, 1, 2), moment]), lambda ws: xlsx.cells(ws, [moment])):
+        book = Workbook(write_only=True)
+        ws = book.create_sheet("表")
+        ws.append(make(ws))
+        buffer = io.BytesIO()
+        xlsx.save(book, buffer)
+        cells = next(load_workbook(buffer).worksheets[0].iter_rows())
+        assert all(c.alignment.horizontal == "center" for c in cells)
+        assert cells[-1].value == dt.datetime(2024, 1, 2, 3, 4)
