@@ -142,6 +142,8 @@ TEMPLATES = [
                 "xieguan.accounts.context_processors.bell",
                 "xieguan.regions.province.context",
             ],
+            # {% once %}: a fragment the same for every request, rendered once per process
+            "libraries": {"once": "xieguan.lib.once"},
         },
     },
 ]
