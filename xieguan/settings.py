@@ -142,6 +142,8 @@ TEMPLATES = [
                 "xieguan.accounts.context_processors.bell",
                 "xieguan.regions.province.context",
             ],
+            # {% once %}: a fragment the same for every request, rendered once per process
+            "libraries": {"once": "xieguan.lib.once"},
         },
     },
 ]
@@ -226,7 +228,10 @@ AXES_ENABLE_ADMIN = False
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Only languages with a translation catalogue are offered (docs/decisions.md 13): every UI text is
+# written in Simplified Chinese and marked for translation; add ("en", _("English")) here once
+# xieguan/locale/en/LC_MESSAGES/django.po exists, and the login page offers it by itself.
+LANGUAGES = [("zh-hans", _("简体中文"))]
 LOCALE_PATHS = [BASE_DIR / "xieguan" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

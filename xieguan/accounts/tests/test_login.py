@@ -1,4 +1,5 @@
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -66,7 +67,34 @@ def test_logout_needs_post(client_for):
     assert client.get(reverse("accounts:home")).status_code == 302
 
 
-def test_english_is_available(client):
+def test_only_languages_with_a_catalogue_are_offered(settings):
+    """The source language needs none; every other one needs its .po in LOCALE_PATHS (an
+    "English" that gave Chinese text with English dates promised what it did not do)."""
+    for code, _name in settings.LANGUAGES:
+        if code == settings.LANGUAGE_CODE:
+            continue
+        catalogues = [Path(p) / code / "LC_MESSAGES" / "django.po" for p in settings.LOCALE_PATHS]
+        assert any(c.exists() for c in catalogues), code
+
+
+def test_no_language_switch_while_chinese_is_the_only_language(client):
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert 'name="language"' not in body and "English" not in body
+    assert 'lang="zh-hans"' in body
+
+
+def test_an_english_browser_or_cookie_still_gets_chinese_throughout(client):
+    """Neither the browser's Accept-Language nor a posted (or old) language cookie turns on an
+    English date format under Chinese text."""
+    body = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in body
     client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
     body = client.get(reverse("accounts:login")).content.decode()
-    assert 'lang="en"' in body
+    assert 'lang="zh-hans"' in body
+
+
+def test_the_switch_offers_each_other_language_once_one_is_added(client, settings):
+    settings.LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert 'name="language" value="en" lang="en">English</button>' in body
+    assert 'value="zh-hans"' not in body  # not the language already shown

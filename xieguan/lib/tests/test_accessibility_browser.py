@@ -193,6 +193,9 @@ CARD_LISTS = [
     ("cards-drill-leads", "indicators:drill", ["reporting"], "?show=all"),
     ("cards-drill-assistants", "indicators:drill", ["assistant_patrol"], "?show=all"),
     ("cards-inspections", "inspections:index", [], ""),
+    ("cards-training", "personnel:training", [], ""),
+    ("cards-assistants", "personnel:list", [], ""),
+    ("cards-access-log", "audit:log", [], ""),
 ]
 
 
@@ -213,6 +216,17 @@ def card_layout(page: Any) -> list[dict[str, Any]]:
 def test_lists_are_cards_on_a_phone_and_tables_on_a_desk(
     demo, live_server, phone, desk, login_page, screenshot
 ):
+    from xieguan.audit.models import AccessLog, Kind
+
+    AccessLog.objects.create(
+        username="panzhou",
+        role="county_admin",
+        kind=Kind.COMPLAINANT,
+        region_id="520281",
+        record="线索 #1 的举报人",
+        detail="查看举报人姓名和联系方式",
+        ip="10.1.2.3",
+    )
     login_page(phone, "panzhou", DEMO_PASSWORD)
     login_page(desk, "panzhou", DEMO_PASSWORD)
     for name, url_name, args, query in CARD_LISTS:
@@ -229,4 +243,25 @@ def test_lists_are_cards_on_a_phone_and_tables_on_a_desk(
         screenshot(phone, name)
         desk.goto(url)
         assert desk.locator("table.table-cards > thead").first.is_visible(), name
+        screenshot(desk, f"{name}-desk")
         assert all(row["display"] == "table-row" for row in card_layout(desk)), name
+
+
+def test_the_ledgers_short_cells_keep_to_one_line_on_a_desk(demo, live_server, desk, login_page, screenshot):
+    """At 1280 px the ledger's 状态 column had shrunk to one character per line (正/常/生/产);
+    the status and the registration badge keep to one line, the long columns wrap instead."""
+    login_page(desk, "panzhou", DEMO_PASSWORD)
+    desk.goto(live_server.url + reverse("employers:ledger"))
+    screenshot(desk, "ledger-desk")
+    lines = desk.evaluate(
+        """() => [...document.querySelectorAll("[data-testid=ledger-table] [data-testid=ledger-status]")]
+            .map(td => {
+                const range = document.createRange();
+                range.selectNodeContents(td);
+                const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+                return [td.textContent.trim(), new Set(tops).size];
+            })"""
+    )
+    assert lines, "no rows"
+    assert all(n == 1 for _, n in lines), lines
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 1280
