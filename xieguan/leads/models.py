@@ -374,7 +374,7 @@ class LeadEvent(models.Model):
         ordering = ["lead", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class LeadPhoto(models.Model):
