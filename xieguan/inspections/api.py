@@ -303,9 +303,11 @@ def _signature(value: str | None) -> bytes | None:
 
 
 def _visible_employer(user: Any, pk: int, inspection: uuid.UUID) -> QuerySet[Employer]:
-    """The employer through the user's scope, and whether an inspection has this UUID already
-    (the submission's look for a draft or an earlier submission, in the same statement)."""
-    stored = Exists(Inspection.objects.filter(pk=inspection))
+    """The employer through the user's scope, and whether an inspection in that scope has this
+    UUID already (the submission's look for a draft or an earlier submission, in the same
+    statement). One of another region is not seen: the action meets it at the insert and answers
+    404, as for any UUID that is not the user's."""
+    stored = Exists(Inspection.objects.visible_to(user).filter(pk=inspection))
     return Employer.objects.visible_to(user).filter(pk=pk).annotate(inspection_stored=stored)[:1]
 
 
@@ -315,7 +317,8 @@ _BIGINT = 2**63
 
 def visible_employer(user: Any, pk: int, inspection: uuid.UUID) -> Employer:
     """``get_visible_or_404(Employer, user, pk=pk)`` with the statement compiled once; the
-    employer's ``inspection_stored`` says whether an inspection with that UUID exists."""
+    employer's ``inspection_stored`` says whether an inspection with that UUID exists in the
+    user's scope."""
     if not 0 < pk < _BIGINT:
         return get_visible_or_404(Employer, user, pk=pk)  # answers 404 as it always did
     found = VISIBLE_EMPLOYER.list(user=user, pk=pk, inspection=inspection)

@@ -236,12 +236,13 @@ def test_uuid_values_bind_like_a_fresh_compile(personas, employer_in_scope):
     from xieguan.inspections.actions import STORED, _stored
     from xieguan.inspections.api import VISIBLE_EMPLOYER, visible_employer
 
-    for pk in (uuid.uuid4(), uuid.uuid4()):
-        bound = STORED.statement(pk=pk)
+    for pk, user in ((uuid.uuid4(), personas.xieguan), (uuid.uuid4(), personas.liuzhi)):
+        values = {"user": user, "pk": pk}
+        bound = STORED.statement(**values)
         assert bound is not None
-        assert (bound[0], list(bound[1])) == _fresh(STORED, {"pk": pk})
-        assert [type(p) for p in bound[1]] == [type(p) for p in _fresh(STORED, {"pk": pk})[1]]
-        assert _stored(pk) is None
+        assert (bound[0], list(bound[1])) == _fresh(STORED, values)
+        assert [type(p) for p in bound[1]] == [type(p) for p in _fresh(STORED, values)[1]]
+        assert _stored(user, pk) is None
     for user in (personas.xieguan, personas.xieguan2, personas.panzhou, personas.liuzhi):
         values = {"user": user, "pk": employer_in_scope.pk, "inspection": uuid.uuid4()}
         bound = VISIBLE_EMPLOYER.statement(**values)
