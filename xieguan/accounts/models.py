@@ -249,7 +249,7 @@ class LoginSession(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class AccountEvent(models.Model):
@@ -299,4 +299,4 @@ class AccountEvent(models.Model):
         indexes = [models.Index(fields=["region", "at"], name="account_event_region_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

@@ -56,4 +56,5 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["region", "at"], name="audit_region_at")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()} {self.record}"
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()} {self.record}"

@@ -61,7 +61,7 @@ from xieguan.lib.tabular import (
 )
 from xieguan.lib.text import fold, name_key
 from xieguan.lib.validators import clean_credit_code, clean_phone
-from xieguan.regions.models import Level, Region
+from xieguan.regions.models import CODE_LENGTH, Level, Region
 from xieguan.regions.policy import policies_remembered
 
 if TYPE_CHECKING:
@@ -715,6 +715,14 @@ def export_columns() -> tuple[Column, ...]:
     return tuple(c for c in ledger_spec().columns) + EXPORT_EXTRA
 
 
+# A ledger of several counties (a prefecture's, the province's) says each employer's county,
+# before its township: printed, 柏果镇 of 盘州市 and 岩脚镇 of 六枝特区 read the same otherwise.
+# Not read on import (an extra column is passed over; the township and 区划代码 place the row).
+COUNTY_COLUMN = Column("county", "县(市、区)", TEXT, width=12)
+COUNTY_AT = 2  # before 乡(镇、街道)
+REGION_AT = 4  # the 区划代码 value of an ``export_rows`` row (a village's or township's code)
+
+
 EXPORT_FIELDS = (
     "pk",
     "name",
@@ -879,6 +887,7 @@ def export_title(query: LedgerQuery, today: dt.date | None = None) -> str:
 # their widths on paper (characters; about 150 across, so a landscape A4 prints at ~95 %).
 PRINT_COLUMNS = {
     "name": 24,
+    "county": 12,  # a ledger of several counties only (``COUNTY_COLUMN``)
     "township": 10,
     "village": 10,
     "address": 22,
@@ -924,17 +933,37 @@ def one_snapshot(using: str) -> Iterator[None]:
 def write_export(target: IO[bytes], query: LedgerQuery, *, printable: bool = False) -> int:
     """The ledger as .xlsx: all 27 columns (the data file, which imports back), or with
     ``printable`` the 打印版 — ``PRINT_COLUMNS`` only, cells boxed and wrapped, each row as high
-    as its text, A4 landscape fitted to the width (``tabular.write_table``). Its three statements
+    as its text, A4 landscape fitted to the width (``tabular.write_table``). A ledger of several
+    counties (``spans_counties``) has ``COUNTY_COLUMN`` before the township in both. Its three statements
     (``export_rows``) read one snapshot: an employer closed, renamed or edited by another user
     while they are read would otherwise leave its hazard names out of the employers' order."""
     with one_snapshot(query.employers.db):
         return _write_export(target, query, printable=printable)
 
 
+def spans_counties(query: LedgerQuery) -> bool:
+    """Whether the ledger's region holds more than one county (a prefecture, the province)."""
+    return query.region.level < Level.COUNTY
+
+
+def _with_county(query: LedgerQuery, rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """``rows`` with each employer's county name at ``COUNTY_AT`` (from its region code). The
+    counties are those within the ledger's region (``ledger_for`` found it in the user's scope)."""
+    counties = Region.objects.within(query.region.code).filter(level=Level.COUNTY)
+    names = dict(counties.values_list("code", "name"))
+    county_length = CODE_LENGTH[Level.COUNTY]
+    for row in rows:
+        row.insert(COUNTY_AT, names.get(row[REGION_AT][:county_length], ""))
+        yield row
+
+
 def _write_export(target: IO[bytes], query: LedgerQuery, *, printable: bool) -> int:
     columns = export_columns()
     rows: Iterator[list[Any]] = export_rows(query)
     title = export_title(query)
+    if spans_counties(query):
+        columns = (*columns[:COUNTY_AT], COUNTY_COLUMN, *columns[COUNTY_AT:])
+        rows = _with_county(query, rows)
     if printable:
         keep = [i for i, c in enumerate(columns) if c.key in PRINT_COLUMNS]
         columns = tuple(replace(columns[i], width=PRINT_COLUMNS[columns[i].key]) for i in keep)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from xieguan.employers.models import Employer, OperatingStatus
@@ -45,9 +45,10 @@ from xieguan.inspections.models import (
 )
 from xieguan.leads.actions import discover_lead, retract_finding
 from xieguan.leads.models import IMPORTANT_BY_DEFAULT, Importance, Lead, LeadSource, LeadType
+from xieguan.lib.filechanges import FileChanges, delete_on_commit
 from xieguan.lib.images import photo_bytes, signature_bytes
 from xieguan.lib.prepared import Prepared
-from xieguan.lib.sync import create_once
+from xieguan.lib.sync import UuidTaken, create_once
 from xieguan.lib.validators import clean_phone
 from xieguan.regions.policy import forget_policies, province_of
 
@@ -90,6 +91,14 @@ class SubmissionIncomplete(InspectionError):
 
 class NotYours(InspectionError):
     """The UUID belongs to an inspection of someone else (answered as not found)."""
+
+
+class _UuidTaken(IntegrityError):
+    """The insert of a new inspection met a row with its UUID: a twin request's, a draft saved
+    meanwhile, or one outside the user's scope (which no lookup of theirs sees)."""
+
+
+NOT_FOUND = "未找到该巡查。"
 
 
 @dataclass
@@ -243,7 +252,7 @@ def _length_problems(data: InspectionData) -> list[str]:
 
 def _check_owner(existing: Inspection, user: User) -> None:
     if existing.assistant_id != user.pk:
-        raise NotYours("未找到该巡查。")
+        raise NotYours(NOT_FOUND)
 
 
 def important_by_default(item: ChecklistItem) -> bool:
@@ -322,13 +331,24 @@ def _apply_header(inspection: Inspection, data: InspectionData) -> None:
     inspection.legal_publicity = data.legal_publicity
 
 
-def _apply_signatures(inspection: Inspection, prepared: Mapping[str, ContentFile[bytes] | None]) -> None:
+def _apply_signatures(
+    inspection: Inspection, prepared: Mapping[str, ContentFile[bytes] | None], files: FileChanges
+) -> None:
+    """Write the new signatures; the files they replace are deleted only once the transaction
+    commits, and the new ones again if the save fails (``FileChanges``)."""
     for name, content in prepared.items():
-        current = getattr(inspection, name)
-        if current:
-            current.delete(save=False)
-        if content is not None:
-            getattr(inspection, name).save(content.name, content, save=False)
+        if content is None:
+            files.clear(getattr(inspection, name))
+        else:
+            files.save(getattr(inspection, name), str(content.name), content)
+
+
+def _insert(inspection: Inspection) -> None:
+    """Insert a new inspection; a row with its UUID already there is ``_UuidTaken``."""
+    try:
+        inspection.save(force_insert=True)
+    except IntegrityError as exc:
+        raise _UuidTaken(*exc.args) from exc
 
 
 # --- drafts ---------------------------------------------------------------------------
@@ -344,42 +364,56 @@ def save_draft(user: User, data: InspectionData) -> Inspection:
     if problems:
         raise InspectionError(problems)
     prepared = _prepare_signatures(data)
-    with transaction.atomic():
-        inspection = Inspection.objects.select_for_update().filter(pk=data.id).first()
-        if inspection is None or not inspection.is_submitted:
-            _refuse_closed(data.employer)
-        if inspection is None:
-            if not data.template.is_active_in(data.employer.region_id):
-                active = ChecklistTemplate.active(data.employer.region_id)
-                raise InspectionError(
-                    f"{data.template}已停用，新的草稿只能用当前启用的巡查表"
-                    + (f"（{active}）" if active else "")
-                    + "。请刷新页面，按当前巡查表填写。"
-                )
-            inspection = Inspection(
-                id=data.id,
-                template=data.template,
-                employer=data.employer,
-                region_id=data.employer.region_id,
-                assistant=user,
-                status=InspectionStatus.DRAFT,
+    try:
+        with FileChanges() as files, transaction.atomic():
+            return _save_draft_locked(user, data, prepared, files)
+    except _UuidTaken:
+        # A UUID unseen by the lookup: a twin autosave created the draft meanwhile (save over
+        # it), or it is stored outside the user's scope (not found, like any UUID not theirs).
+        if _stored(user, data.id) is None:
+            raise NotYours(NOT_FOUND) from None
+        with FileChanges() as files, transaction.atomic():
+            return _save_draft_locked(user, data, prepared, files)
+
+
+def _save_draft_locked(
+    user: User, data: InspectionData, prepared: Mapping[str, ContentFile[bytes] | None], files: FileChanges
+) -> Inspection:
+    inspection = Inspection.objects.visible_to(user).select_for_update().filter(pk=data.id).first()
+    if inspection is None or not inspection.is_submitted:
+        _refuse_closed(data.employer)
+    if inspection is None:
+        if not data.template.is_active_in(data.employer.region_id):
+            active = ChecklistTemplate.active(data.employer.region_id)
+            raise InspectionError(
+                f"{data.template}已停用，新的草稿只能用当前启用的巡查表"
+                + (f"（{active}）" if active else "")
+                + "。请刷新页面，按当前巡查表填写。"
             )
-            created = True
-        else:
-            _check_owner(inspection, user)
-            if inspection.is_submitted:
-                raise InspectionError("该巡查已提交，不能再修改；如需更正请提交修订。")
-            if inspection.employer_id != data.employer.pk:
-                raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
-            _refuse_other_version(inspection.template_id, data.template, data.employer.region_id)
-            created = False
-        _apply_header(inspection, data)
-        _apply_signatures(inspection, prepared)
-        if created:
-            inspection.save(force_insert=True)
-        else:
-            inspection.save()
-        _save_draft_answers(inspection, data.answers)
+        inspection = Inspection(
+            id=data.id,
+            template=data.template,
+            employer=data.employer,
+            region_id=data.employer.region_id,
+            assistant=user,
+            status=InspectionStatus.DRAFT,
+        )
+        created = True
+    else:
+        _check_owner(inspection, user)
+        if inspection.is_submitted:
+            raise InspectionError("该巡查已提交，不能再修改；如需更正请提交修订。")
+        if inspection.employer_id != data.employer.pk:
+            raise InspectionError("草稿的用人单位不能更换，请新建巡查。")
+        _refuse_other_version(inspection.template_id, data.template, data.employer.region_id)
+        created = False
+    _apply_header(inspection, data)
+    _apply_signatures(inspection, prepared, files)
+    if created:
+        _insert(inspection)
+    else:
+        inspection.save()
+    _save_draft_answers(inspection, data.answers)
     return inspection
 
 
@@ -416,15 +450,14 @@ def delete_draft(inspection: Inspection, user: User) -> None:
     _check_owner(inspection, user)
     if inspection.is_submitted:
         raise InspectionError("已提交的巡查不能删除。")
-    with transaction.atomic():
+    with transaction.atomic():  # the files go once the rows are gone for good
         inspection = _locked_now(inspection)
         if inspection.is_submitted:
             raise InspectionError("已提交的巡查不能删除。")
         for photo in inspection.photos.all():
-            photo.image.delete(save=False)
-        for name in ("companion_signature", "assistant_signature"):
-            if getattr(inspection, name):
-                getattr(inspection, name).delete(save=False)
+            delete_on_commit(photo.image)
+        delete_on_commit(inspection.companion_signature)
+        delete_on_commit(inspection.assistant_signature)
         inspection.delete()
 
 
@@ -445,7 +478,7 @@ def stamp_lines(
     return [f"时间：{local:%Y-%m-%d %H:%M:%S}", place, f"单位：{employer_name}"]
 
 
-def _photo(inspection: Inspection, photo: PhotoData) -> InspectionPhoto:
+def _photo(inspection: Inspection, photo: PhotoData, files: FileChanges) -> InspectionPhoto:
     taken_at = photo.taken_at or timezone.now()
     if _in_future(taken_at):
         taken_at = timezone.now()
@@ -462,7 +495,7 @@ def _photo(inspection: Inspection, photo: PhotoData) -> InspectionPhoto:
         caption=photo.caption.strip()[:200],
         item_number=photo.item_number,
     )
-    record.image.save(f"{inspection.pk}-{uuid.uuid4().hex[:8]}.jpg", ContentFile(content), save=False)
+    files.save(record.image, f"{inspection.pk}-{uuid.uuid4().hex[:8]}.jpg", ContentFile(content))
     return record
 
 
@@ -474,22 +507,24 @@ def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> tuple[Ins
     def create() -> InspectionPhoto:
         if inspection.is_submitted or _locked_now(inspection).is_submitted:
             raise InspectionError("该巡查已提交，不能再添加照片。")
-        record = _photo(inspection, photo)
-        record.client_uuid = photo.client_uuid
-        try:
+        with files:  # a twin upload that won the race: its savepoint's file is removed
+            record = _photo(inspection, photo, files)
+            record.client_uuid = photo.client_uuid
             record.save()
-        except IntegrityError:
-            record.image.delete(save=False)  # a twin upload won the race: keep no stray file
-            raise
         return record
 
-    with transaction.atomic():
-        return create_once(
-            InspectionPhoto.objects.all(),
-            photo.client_uuid,
-            create,
-            mine=lambda p: p.inspection_id == inspection.pk,
-        )
+    try:
+        with FileChanges() as files, transaction.atomic():
+            return create_once(
+                InspectionPhoto.objects.visible_to(user),
+                photo.client_uuid,
+                create,
+                mine=lambda p: p.inspection_id == inspection.pk,
+            )
+    except IntegrityError:
+        # the photo's UUID is stored outside the user's scope (the inspection itself was
+        # fetched through it): answered as a UUID of someone else's in the scope is
+        raise UuidTaken from None
 
 
 def delete_photo(photo: InspectionPhoto, user: User) -> None:
@@ -498,7 +533,7 @@ def delete_photo(photo: InspectionPhoto, user: User) -> None:
     with transaction.atomic():
         if inspection.is_submitted or _locked_now(inspection).is_submitted:
             raise InspectionError("该巡查已提交，照片不能删除。")
-        photo.image.delete(save=False)
+        delete_on_commit(photo.image)
         photo.delete()
 
 
@@ -511,12 +546,17 @@ def _effective_signature(existing: Inspection | None, given: bytes | None, name:
     return bool(existing is not None and getattr(existing, name))
 
 
-# The inspection stored under a client's UUID, if any (compiled once per process).
-STORED = Prepared(Inspection, lambda pk: Inspection.objects.filter(pk=pk)[:1])
+def _stored_query(user: User, pk: uuid.UUID) -> models.QuerySet[Inspection]:
+    return Inspection.objects.visible_to(user).filter(pk=pk)[:1]
 
 
-def _stored(pk: uuid.UUID) -> Inspection | None:
-    found = STORED.list(pk=pk) if isinstance(pk, uuid.UUID) else list(Inspection.objects.filter(pk=pk)[:1])
+# The inspection stored under a client's UUID in the user's scope, if any (compiled once per
+# process): one of another region is not seen, as if it did not exist.
+STORED = Prepared(Inspection, _stored_query)
+
+
+def _stored(user: User, pk: uuid.UUID) -> Inspection | None:
+    found = STORED.list(user=user, pk=pk) if isinstance(pk, uuid.UUID) else list(_stored_query(user, pk))
     return found[0] if found else None
 
 
@@ -526,7 +566,7 @@ def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
     Idempotent by ``data.id``: if that UUID has been submitted already, nothing is written
     and the first result is returned (``created=False``), also when two requests race.
     """
-    existing = None if data.unseen else _stored(data.id)
+    existing = None if data.unseen else _stored(user, data.id)
     if existing is not None:
         _check_owner(existing, user)
         if existing.is_submitted:
@@ -553,14 +593,16 @@ def submit_inspection(user: User, data: InspectionData) -> SubmitResult:
     prepared = _prepare_signatures(data)
     photos = [_photo_placeholder(p) for p in data.photos]
     try:
-        with transaction.atomic():
-            return _submit_locked(user, data, items, prepared, photos, draft=existing)
-    except IntegrityError:
+        # the files written are removed again if this fails; those replaced go on commit
+        with FileChanges() as files, transaction.atomic():
+            return _submit_locked(user, data, items, prepared, photos, files, draft=existing)
+    except _UuidTaken:
         # Another request with the same UUID committed first: a twin submission (its result
-        # is ours), or a draft autosaved meanwhile (submit over it, as if we had seen it).
-        first = _stored(data.id)
+        # is ours), or a draft autosaved meanwhile (submit over it, as if we had seen it); or
+        # the UUID is stored outside the user's scope: not found, like any UUID not theirs.
+        first = _stored(user, data.id)
         if first is None:
-            raise
+            raise NotYours(NOT_FOUND) from None
         _check_owner(first, user)
         if first.is_submitted:
             return SubmitResult(first, created=False)
@@ -584,13 +626,15 @@ def _submit_locked(
     items: list[ChecklistItem],
     prepared: Mapping[str, ContentFile[bytes] | None],
     photos: list[PhotoData],
+    files: FileChanges,
     draft: Inspection | None,
 ) -> SubmitResult:
     """Store the submission: the draft seen before is locked and completed; without one the
-    new row is inserted, and a twin request racing us fails on the primary key."""
+    new row is inserted, and a twin request racing us fails on the primary key (``_UuidTaken``;
+    the caller's ``FileChanges`` removes the signatures and photos written)."""
     inspection = None
     if draft is not None:
-        inspection = Inspection.objects.select_for_update().filter(pk=data.id).first()
+        inspection = Inspection.objects.visible_to(user).select_for_update().filter(pk=data.id).first()
     created = inspection is None
     if inspection is None:
         inspection = Inspection(
@@ -605,7 +649,7 @@ def _submit_locked(
         if inspection.is_submitted:
             return SubmitResult(inspection, created=False)
     _apply_header(inspection, data)
-    _apply_signatures(inspection, prepared)
+    _apply_signatures(inspection, prepared, files)
     by_number = {a.number: a for a in data.answers}
     rows = []
     for item in items:
@@ -624,13 +668,7 @@ def _submit_locked(
     inspection.status = InspectionStatus.SUBMITTED
     inspection.submitted_at = timezone.now()
     if created:
-        try:
-            inspection.save(force_insert=True)  # a racing twin fails here with IntegrityError
-        except IntegrityError:
-            for name in prepared:  # the signatures just written are the loser's: keep none
-                if getattr(inspection, name):
-                    getattr(inspection, name).delete(save=False)
-            raise
+        _insert(inspection)  # a racing twin fails here
     else:
         inspection.answers.all().delete()  # draft rows: no lead points at them yet
         inspection.save()
@@ -638,7 +676,7 @@ def _submit_locked(
     if any(row.pk is None for row in rows):  # an older SQLite: read them back for the leads' links
         by_item = {a.item_id: a for a in inspection.answers.select_related("item")}
         rows = [by_item[row.item_id] for row in rows]
-    stored_photos = [_photo(inspection, photo) for photo in photos]
+    stored_photos = [_photo(inspection, photo, files) for photo in photos]
     for record in stored_photos:
         record.save()
     leads = _leads_for_findings(inspection, rows, user)  # new rows: none has a lead yet

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, QuerySet
+from django.db.models import Exists, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -302,23 +302,33 @@ def _signature(value: str | None) -> bytes | None:
     return decode_data_url(value)
 
 
-def _visible_employer(user: Any, pk: int, inspection: uuid.UUID) -> QuerySet[Employer]:
-    """The employer through the user's scope, and whether an inspection has this UUID already
-    (the submission's look for a draft or an earlier submission, in the same statement)."""
-    stored = Exists(Inspection.objects.filter(pk=inspection))
-    return Employer.objects.visible_to(user).filter(pk=pk).annotate(inspection_stored=stored)[:1]
+def _visible_employer(user: Any, pk: int, inspection: uuid.UUID, template: int) -> QuerySet[Employer]:
+    """The employer through the user's scope, and in the same statement: whether an inspection
+    in that scope has this UUID already (the submission's look for a draft or an earlier
+    submission; one of another region is not seen: the action meets it at the insert and answers
+    404, as for any UUID that is not the user's), and the ``created_at`` of the template with
+    id ``template`` (None: no such template), which checks the process's copy of it."""
+    stored = Exists(Inspection.objects.visible_to(user).filter(pk=inspection))
+    made = Subquery(ChecklistTemplate.objects.filter(pk=template).values("created_at")[:1])
+    return (
+        Employer.objects.visible_to(user)
+        .filter(pk=pk)
+        .annotate(inspection_stored=stored, template_created_at=made)[:1]
+    )
 
 
 VISIBLE_EMPLOYER = Prepared(Employer, _visible_employer)  # compiled once per process
 _BIGINT = 2**63
 
 
-def visible_employer(user: Any, pk: int, inspection: uuid.UUID) -> Employer:
+def visible_employer(user: Any, pk: int, inspection: uuid.UUID, template: int = 0) -> Employer:
     """``get_visible_or_404(Employer, user, pk=pk)`` with the statement compiled once; the
-    employer's ``inspection_stored`` says whether an inspection with that UUID exists."""
+    employer's ``inspection_stored`` says whether an inspection with that UUID exists in the
+    user's scope, its ``template_created_at`` when the template with id ``template`` was made."""
     if not 0 < pk < _BIGINT:
         return get_visible_or_404(Employer, user, pk=pk)  # answers 404 as it always did
-    found = VISIBLE_EMPLOYER.list(user=user, pk=pk, inspection=inspection)
+    template = template if 0 < template < _BIGINT else 0  # no template has id 0
+    found = VISIBLE_EMPLOYER.list(user=user, pk=pk, inspection=inspection, template=template)
     if not found:
         raise Http404
     return cast(Employer, found[0])
@@ -326,9 +336,11 @@ def visible_employer(user: Any, pk: int, inspection: uuid.UUID) -> Employer:
 
 def to_data(request: AuthedRequest, payload: InspectionIn) -> actions.InspectionData:
     """Turn the JSON into the action's input; the employer is fetched through the scope, the
-    template with its items from the process's copy (``actions.template_items``)."""
-    employer = visible_employer(request.user, payload.employer_id, payload.id)
-    found = template_items(payload.template_id)
+    template with its items from the process's copy (``models.template_items``), checked against
+    the template's ``created_at`` read with the employer."""
+    employer = visible_employer(request.user, payload.employer_id, payload.id, payload.template_id)
+    made = getattr(employer, "template_created_at", None)
+    found = template_items(payload.template_id, made) if made is not None else None
     if found is not None and not found[0].is_visible_in(employer.region_id):  # another province's own
         found = None
     if found is not None:

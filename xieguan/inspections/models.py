@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -162,16 +163,24 @@ class ChecklistItem(models.Model):
 _TEMPLATE_ITEMS: dict[int, tuple[ChecklistTemplate, list[ChecklistItem]]] = {}
 
 
-def template_items(template_id: int) -> tuple[ChecklistTemplate, list[ChecklistItem]] | None:
+def template_items(
+    template_id: int, created_at: dt.datetime | None = None
+) -> tuple[ChecklistTemplate, list[ChecklistItem]] | None:
     """The template with this id and its items in order (each item's ``template`` set), read
     once per process; None when there is no such template or it has no items.
 
     A template and its items are never changed once made (a revision is a new template with a
-    new id; nothing edits or deletes items), so the copy stays true in every process. Only
-    ``is_active`` changes, and it is not to be read from the copy: ask ``is_active_in``. Saving
-    or deleting a template or an item in this process drops the copies (tests make templates
-    whose ids a rolled-back test used before)."""
+    new id; nothing edits or deletes items), so a template's id and ``created_at`` name its
+    content. Only ``is_active`` changes, and it is not to be read from the copy: ask
+    ``is_active_in``. ``created_at``, when given, is the template's as the database has it now
+    (the submission reads it in the statement that reads the employer, so checking costs no
+    statement): a copy made before does not match when the id names another template since
+    (``manage.py gendata --reset``, a restored backup, while the server ran) and is read again.
+    Saving or deleting a template or an item in this process drops the copies too."""
     found = _TEMPLATE_ITEMS.get(template_id)
+    if found is not None and created_at is not None and found[0].created_at != created_at:
+        del _TEMPLATE_ITEMS[template_id]
+        found = None
     if found is None:
         items = list(ChecklistItem.objects.select_related("template").filter(template_id=template_id))
         if not items:

@@ -27,7 +27,7 @@ from xieguan.api.pagination import BoundedPageNumberPagination as PageNumberPagi
 from xieguan.leads import actions
 from xieguan.leads.actions import LeadRefused
 from xieguan.leads.confidentiality import Where, complainant_for
-from xieguan.leads.filters import apply_filters, parse_filters
+from xieguan.leads.filters import filtered_leads, parse_filters
 from xieguan.leads.forms import ComplaintForm, LeadForm
 from xieguan.leads.models import AssistPhoto, AssistRequest, Complaint, Lead, LeadPhoto, LeadSource
 from xieguan.lib.access import AuthedRequest
@@ -333,7 +333,7 @@ def list_leads(request: AuthedRequest) -> QuerySet[Lead]:
     form = parse_filters(request.GET, request.user)
     if form.errors:
         raise HttpError(400, "；".join(str(e) for errors in form.errors.values() for e in errors))
-    leads = apply_filters(Lead.objects.visible_to(request.user), form).select_related(*LEAD_RELATED)
+    leads = filtered_leads(request.user, form).select_related(*LEAD_RELATED)
     return leads.order_by("-discovered_at", "-pk")
 
 

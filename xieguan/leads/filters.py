@@ -18,7 +18,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.leads.models import Importance, LeadQuerySet, LeadSource, LeadStatus, LeadType
+from xieguan.leads.models import Importance, Lead, LeadQuerySet, LeadSource, LeadStatus, LeadType
 from xieguan.lib.scoping import region_in_scope
 
 YES_NO = [("", _("全部")), ("yes", _("是")), ("no", _("否"))]
@@ -104,17 +104,18 @@ def parse_filters(params: QueryDict, user: Any) -> LeadFilterForm:
     return form
 
 
-def apply_filters(qs: LeadQuerySet, form: LeadFilterForm, now: dt.datetime | None = None) -> LeadQuerySet:
-    """Apply the valid filters of ``form`` to ``qs`` (invalid ones are shown as errors and ignored)."""
+def filtered_leads(user: Any, form: LeadFilterForm, now: dt.datetime | None = None) -> LeadQuerySet:
+    """The leads ``user`` sees, filtered by the valid filters of ``form`` (invalid ones are shown
+    as errors and ignored). The region filter and the user's scope are one prefix condition
+    (``visible_within``): nothing when they do not meet."""
     data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     now = now or timezone.now()
+    qs = Lead.objects.visible_within(user, data.get("region"))
     if data.get("period"):
         first, last = data["period"]
         qs = qs.discovered_between(first, last)
     if data.get("discovered_from") or data.get("discovered_to"):
         qs = qs.discovered_between(data.get("discovered_from"), data.get("discovered_to"))
-    if data.get("region"):
-        qs = qs.within(data["region"])
     for name, lookup in (
         ("status", "status"),
         ("type", "lead_type"),

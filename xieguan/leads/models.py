@@ -102,6 +102,9 @@ class LeadQuerySet(ScopedQuerySet["Lead"]):
     def visible_to(self, user: Any) -> LeadQuerySet:
         return cast("LeadQuerySet", super().visible_to(user))
 
+    def visible_within(self, user: Any, code: str | None) -> LeadQuerySet:
+        return cast("LeadQuerySet", super().visible_within(user, code))
+
     def discovered_between(self, first: dt.date | None, last: dt.date | None) -> LeadQuerySet:
         """Discovered on the local days ``first`` .. ``last`` inclusive (either may be open)."""
         qs = self
@@ -374,7 +377,7 @@ class LeadEvent(models.Model):
         ordering = ["lead", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class LeadPhoto(models.Model):

@@ -24,7 +24,7 @@ from xieguan.field.offline import offline_form
 from xieguan.leads import actions, exports, forms
 from xieguan.leads.actions import LeadRefused, Step
 from xieguan.leads.confidentiality import Where, complainant_for
-from xieguan.leads.filters import active_filters, apply_filters, parse_filters
+from xieguan.leads.filters import active_filters, filtered_leads, parse_filters
 from xieguan.leads.models import (
     IMPORTANT_FIRST,
     AssistPhoto,
@@ -70,7 +70,7 @@ def _region_options(request: AuthedRequest, current: str) -> list[Region]:
 def lead_list(request: AuthedRequest) -> HttpResponse:
     """Leads in scope, filtered by the query string (the indicators' drill-down target)."""
     form = parse_filters(request.GET, request.user)
-    leads = apply_filters(Lead.objects.visible_to(request.user), form)
+    leads = filtered_leads(request.user, form)
     if request.GET.get("order") == "due":
         leads = leads.order_by("report_due_at", "pk")
     else:
@@ -116,7 +116,7 @@ def _chips(request: AuthedRequest, params: dict[str, str]) -> list[tuple[str, st
 def export(request: AuthedRequest) -> HttpResponse:
     """信息报告登记表 (.xlsx) of the filtered leads: a region and a period."""
     form = parse_filters(request.GET, request.user)
-    leads = apply_filters(Lead.objects.visible_to(request.user), form)
+    leads = filtered_leads(request.user, form)
     region_code = form.cleaned_data.get("region") or request.user.region_id
     region = Region.objects.get(code=region_code) if region_code else request.user.region
     response = exports.register_response(request.user, leads, region=region, form=form)

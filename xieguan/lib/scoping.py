@@ -56,15 +56,18 @@ class ScopedQuerySet(models.QuerySet[M]):
             return self.none()
         return self.within(code)
 
-    def visible_within(self, user: User | AnonymousUser | None, code: str) -> ScopedQuerySet[M]:
+    def visible_within(self, user: User | AnonymousUser | None, code: str | None) -> ScopedQuerySet[M]:
         """``visible_to(user).within(code)`` as one prefix condition: the narrower of the user's
         scope and ``code`` (one subtree contains the other, or they share nothing and so does the
         result). Two conditions on the same column make PostgreSQL multiply their selectivities:
         a county admin's ledger of their own county was estimated at 116 rows instead of 1,600,
-        and its cursors took nested loops (docs/performance.md)."""
+        and its cursors took nested loops (docs/performance.md). An empty ``code`` (a list's
+        region filter left blank) is the user's whole scope, ``visible_to(user)``."""
         scope = scope_code(user)
         if scope is None:
             return self.none()
+        if not code:
+            return self.within(scope)
         if code.startswith(scope):
             return self.within(code)
         if scope.startswith(code):

@@ -749,7 +749,8 @@ def write_table(
     """Stream rows into an .xlsx: openpyxl (write-only) writes the title, header, widths and page
     setup, ``xlsx.save_rows`` the rows (memory does not grow with them).
 
-    Title row across the columns, a frozen header repeated on every printed page, widths
+    Title row centred across the columns (left-aligned in A1, not merged, when the table prints
+    on several pages across: on the first page), a frozen header repeated on every printed page, widths
     that fit Chinese text, landscape A4 fitted to the page width (or to the pages across a very
     wide table needs, ``xlsx.pages_wide``, the first column repeated). Dates and date-times
     are written as spreadsheet dates (``xlsx.DATE_FORMAT``, ``DATETIME_FORMAT``, local time), a
@@ -763,19 +764,23 @@ def write_table(
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet_name)
     last = get_column_letter(max(len(columns), 1))
-    ws.merged_cells.add(f"A1:{last}1")
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{last}2"
     # on paper a column is as wide as its ``width`` says (longer text wraps), not its widest choice
     widths = [column.print_width() if printable else column.display_width() for column in columns]
+    wide = xlsx.pages_wide(sum(widths))
+    if wide == 1:
+        ws.merged_cells.add(f"A1:{last}1")
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{last}2"
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A", wide=xlsx.pages_wide(sum(widths)))
+    xlsx.print_a4(ws, title_rows="2:2", title_cols="A:A", wide=wide)
     if footer:
         ws.oddFooter.center.text = xlsx.visible(footer)  # a region's name in it
     title_cell = xlsx.guard(WriteOnlyCell(ws, value=xlsx.visible(title)))  # a region's name in it
     title_cell.font = Font(name=xlsx.FONT_NAME, bold=True, size=14)
-    title_cell.alignment = Alignment(horizontal="center", vertical="center")
+    # Centred over a table printed on pages across (the 27-column data file), the title fell on
+    # the second page, cut in two: there it starts in A1 (not merged), on the first page.
+    title_cell.alignment = Alignment(horizontal="center" if wide == 1 else "left", vertical="center")
     ws.row_dimensions[1].height = 30
     ws.append([title_cell])
     header = []

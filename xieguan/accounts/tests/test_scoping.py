@@ -68,6 +68,16 @@ def test_visible_within_is_visible_to_and_within_as_one(personas, employers, per
         assert str(one.query).count("LIKE") == 1  # one prefix condition, not two
 
 
+@pytest.mark.parametrize("code", ["", None])
+def test_visible_within_an_empty_code_is_the_whole_scope(personas, employers, code):
+    """A list whose region filter is left blank asks with an empty code: visible_to(user)."""
+    one = Employer.objects.visible_within(personas.panzhou, code)
+    assert set(one) == set(Employer.objects.visible_to(personas.panzhou))
+    assert set(one) == {employers["baiguo"], employers["other_township"]}
+    assert str(one.query).count("LIKE") == 1
+    assert not Employer.objects.visible_within(None, code).exists()
+
+
 def test_visible_within_gives_nothing_to_anonymous_and_inactive_users(personas, employers):
     from django.contrib.auth.models import AnonymousUser
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -138,6 +139,26 @@ def test_filters_and_refusals(client_for, logged):
     assert client_for("panzhou").get(reverse("audit:log"), {"region": "520203"}).status_code == 404
     for role in ("lps", "jiandu", "xieguan"):
         assert client_for(role).get(reverse("audit:log")).status_code == 403, role
+
+
+def test_the_region_filter_and_the_scope_are_one_condition(client_for, logged):
+    """The county admin's region filter narrows their scope in one prefix condition
+    (visible_within), not a second LIKE on the same column; a disjoint code is 404 as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    here, _there = logged
+    client = client_for("panzhou")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("audit:log"), {"region": "520281"})
+    assert [r.region_id for r in response.context["page"].object_list] == [here.region_id]
+    table = AccessLog._meta.db_table
+    statements = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+    like = re.compile(rf'"{table}"\."region_id"(::text)? LIKE')  # PostgreSQL casts it
+    counts = [len(like.findall(sql)) for sql in statements]
+    assert counts and max(counts) == 1, counts  # none with two
+    assert client.get(reverse("audit:log"), {"region": "520203102"}).status_code == 404
+    assert client.get(reverse("audit:log"), {"region": "52"}).status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client, logged):

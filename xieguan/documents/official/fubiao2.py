@@ -3,7 +3,8 @@
 ``register(data)`` fills it for one assistant (or township) and year, one row per submitted
 inspection (the rows are made by ``xieguan.indicators.register`` from the case forms);
 ``blank()`` is the paper form. Title, column heads and the note are the regulation's, word for
-word. The table header repeats on every printed page.
+word. The table header repeats on every printed page. A filled register without rows (a year
+without submitted inspections) has one row saying so (``NO_ROWS``, no 序号), in every format.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ NOTE = (
     "备注栏填写发现问题后的处置方式（如报告卫生监督执法机构或协助查处违法行为等内容）。"
 )
 BLANK_ROWS = 12
+# A filled register of a year without inspections says so in its table (the page's words): an
+# empty table printed nothing to tell it from a blank form or a lost page. Not an official row:
+# no 序号, the text in 巡查地点与内容.
+NO_ROWS = "该年度没有已提交的巡查。"
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,9 @@ def register(data: RegisterData) -> FormDoc:
         ),
         space_before_cm=0.0,
     )
+    rows = tuple((str(n), *row) for n, row in enumerate(data.rows, start=1))
+    if not rows and not data.min_rows:  # filled, for a year without inspections (not the blank form)
+        rows = (("", NO_ROWS, "", "", "", ""),)
     table = Table(
         columns=(
             Column(COLUMNS[0], 0.06),  # room for "12" over "（续）" on a continuation row
@@ -53,7 +61,7 @@ def register(data: RegisterData) -> FormDoc:
             Column(COLUMNS[4], 0.07),
             Column(COLUMNS[5], 0.22, align="left"),
         ),
-        rows=tuple((str(n), *row) for n, row in enumerate(data.rows, start=1)),
+        rows=rows,
         repeat_header=True,
         min_rows=data.min_rows,
         row_height_cm=0.6,  # a filled row is as high as its text; a blank one a handwritten line

@@ -270,6 +270,34 @@ def test_export_dates_are_spreadsheet_dates(client_for, personas):
         assert paper.column_dimensions[cell.column_letter].width >= len("2025-03-05") + 2, name
 
 
+@pytest.mark.parametrize("persona", ["sheng", "lps", "panzhou"])
+def test_a_ledger_of_several_counties_says_each_employers_county(client_for, personas, persona):
+    """The province's or a prefecture's ledger (打印版 and data file alike) has a 县(市、区)
+    column before 乡(镇、街道): printed, 柏果镇 of 盘州市 and 岩脚镇 of 六枝特区 read the same
+    otherwise. A county's own ledger has none (one county: it is in the title)."""
+    make_employer(personas.xieguan, name="甲煤矿")
+    make_employer(personas.xieguan2, name="岩脚煤矿", region_code="520203102001")
+    client = client_for(persona)
+    for params in ({"print": "1"}, {}):
+        ws = load_workbook(
+            io.BytesIO(b"".join(client.get(reverse("employers:export"), params).streaming_content))
+        )["台账"]
+        header = [c.value for c in ws[2]]
+        if persona == "panzhou":
+            assert "县(市、区)" not in header, params
+            continue
+        county = header.index("县(市、区)")
+        assert header[county + 1] == "乡(镇、街道)", params
+        shown = {r[0]: (r[county], r[county + 1]) for r in ws.iter_rows(min_row=3, values_only=True)}
+        assert shown == {"甲煤矿": ("盘州市", "柏果镇"), "岩脚煤矿": ("六枝特区", "岩脚镇")}, params
+    if persona == "sheng":  # the data file with its county column still imports back unchanged
+        from xieguan.employers.excel import read_ledger_file
+
+        content = b"".join(client.get(reverse("employers:export")).streaming_content)
+        check = read_ledger_file(content, personas.sheng)
+        assert check.counts() == {"read": 2, "created": 0, "updated": 0, "unchanged": 2, "failed": 0}
+
+
 # --- refusals ---------------------------------------------------------------------------------
 
 

@@ -214,6 +214,30 @@ def test_exports_in_three_formats_from_one_description(client_for, personas, reg
     assert sheet.print_title_rows  # the header row repeats on printed pages
 
 
+def test_a_year_without_inspections_says_so_in_every_format(client_for, personas, register_data):
+    """An empty year's 附表2 prints the page's words in its table (an empty table said nothing:
+    a blank form or a lost page?); the blank paper form stays the official form alone."""
+    from xieguan.documents.official import fubiao2
+    from xieguan.documents.render import render
+
+    client = client_for("panzhou")
+    params = {"assistant": personas.xieguan.pk, "year": 2023}
+    said = "该年度没有已提交的巡查。"
+    pdf = client.get(reverse("indicators:register_file", args=["pdf"]), params)
+    assert said in "".join(pdf_text(pdf.content).split())
+    docx = client.get(reverse("indicators:register_file", args=["docx"]), params)
+    table = max(Document(io.BytesIO(docx.content)).tables, key=lambda t: len(t.rows))
+    assert len(table.rows) == 2 and said in [c.text for c in table.rows[1].cells]
+    assert table.rows[1].cells[0].text == ""  # no 序号: not an inspection
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("indicators:register_file", args=["xlsx"]), params).content)
+    ).active
+    assert said in [v for row in sheet.iter_rows(values_only=True) for v in row]
+    blank = fubiao2.blank()
+    assert said not in "".join(pdf_text(render(blank, "pdf")).split())
+    assert said not in [c.text for t in Document(io.BytesIO(render(blank, "docx"))).tables for c in t._cells]
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("liuzhi", 404), ("xieguan2", 404), ("jiandu2", 404), ("jiandu", 200), ("lps", 200)],

@@ -219,6 +219,39 @@ def test_the_template_and_its_items_are_read_once_per_process(
     assert response.status_code == 201
 
 
+def test_the_copy_of_a_template_is_read_again_when_its_id_names_another_one(
+    client_for, fubiao1, employer, django_assert_num_queries
+):
+    """After ``gendata --reset`` or a restore while the server runs, a template id may name
+    another template than the one this process keeps: the submission reads the template's
+    ``created_at`` with the employer (no statement more) and reads the items again when it
+    differs. Done here without the save signals that drop the copy in this process, as another
+    process (the command, the restore) would."""
+    import datetime as dt
+
+    from xieguan.inspections.models import ChecklistItem, ChecklistTemplate
+
+    client = client_for("xieguan")
+    client.get(f"{BASE}/templates/active")
+    answers = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
+    forget_template_items()
+    assert post(client, f"{BASE}/submit", api_payload(employer, fubiao1, answers)).status_code == 201
+    with django_assert_num_queries(9):  # the kept copy matches: no statement for it
+        response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1, answers))
+    assert response.json()["inspection"]["answers"][0]["wording"] == fubiao1.items.get(number=1).wording
+    ChecklistTemplate.objects.filter(pk=fubiao1.pk).update(
+        created_at=fubiao1.created_at + dt.timedelta(days=1)
+    )
+    ChecklistItem.objects.filter(template=fubiao1, number=1).update(wording="恢复后的第1项")
+    with django_assert_num_queries(10):  # the copy does not match: the items are read again
+        response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1, answers))
+    assert response.status_code == 201
+    assert response.json()["inspection"]["answers"][0]["wording"] == "恢复后的第1项"
+    with django_assert_num_queries(9):
+        response = post(client, f"{BASE}/submit", api_payload(employer, fubiao1, answers))
+    assert response.json()["inspection"]["answers"][0]["wording"] == "恢复后的第1项"
+
+
 def test_another_provinces_own_template_is_not_found(client_for, fubiao1, employer, regions):
     """The copy kept per process is checked against the employer's province like the query was
     (ChecklistTemplate.visible_in): another province's own version is a 404, first and again."""

@@ -284,9 +284,9 @@ def missed_precheck(monkeypatch):
         real_stored = actions._stored
         calls = {"n": 0}
 
-        def stale_first_look(pk):
+        def stale_first_look(user, pk):
             calls["n"] += 1
-            return None if calls["n"] == 1 else real_stored(pk)
+            return None if calls["n"] == 1 else real_stored(user, pk)
 
         monkeypatch.setattr(actions, "_stored", stale_first_look)
         return calls
@@ -413,6 +413,84 @@ def test_the_race_loser_keeps_no_signature_file(
     assert sorted(p.name for p in tmp_path.rglob("*.png")) == signatures
 
 
+# --- files follow the transaction (lib/filechanges.py) ----------------------------------------
+
+
+def _files(tmp_path):
+    """Every stored file with its content."""
+    return sorted((str(p.relative_to(tmp_path)), p.read_bytes()) for p in tmp_path.rglob("*") if p.is_file())
+
+
+def _signed_draft(personas, fubiao1, employer, tmp_path):
+    """A draft with both signatures and a photo; returns it and the files stored."""
+    data = payload(employer, fubiao1, {1: "yes"})
+    draft = actions.save_draft(personas.xieguan, data)
+    actions.add_photo(draft, personas.xieguan, actions.PhotoData(jpeg()))
+    stored = _files(tmp_path)
+    assert len(stored) == 3
+    return data, draft, stored
+
+
+def _still_names_its_files(draft, stored, tmp_path):
+    draft.refresh_from_db()
+    assert draft.status == InspectionStatus.DRAFT
+    named = [draft.companion_signature.name, draft.assistant_signature.name]
+    named += [p.image.name for p in draft.photos.all()]
+    assert all((tmp_path / "media" / name).is_file() for name in named)
+    assert _files(tmp_path) == stored  # the old files kept as they were, the new ones removed
+
+
+def test_a_failed_draft_save_keeps_the_old_signatures(personas, fubiao1, employer, tmp_path, monkeypatch):
+    """New signatures replace the draft's, then a later step of the save fails: the draft and
+    its files are as before (the old ones used to be deleted before the transaction ended)."""
+    data, draft, stored = _signed_draft(personas, fubiao1, employer, tmp_path)
+
+    def broken(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(actions, "_save_draft_answers", broken)
+    again = payload(employer, fubiao1, {1: "no"}, id=data.id, companion_signature=png((300, 120)))
+    with pytest.raises(OperationalError):
+        actions.save_draft(personas.xieguan, again)
+    _still_names_its_files(draft, stored, tmp_path)
+
+
+def test_a_failed_submission_over_a_draft_keeps_its_files(personas, fubiao1, employer, tmp_path, monkeypatch):
+    """Submitting over a draft writes new signatures and photos; the transaction then fails
+    (here making the leads): the draft keeps its signatures, the new files are removed."""
+    data, draft, stored = _signed_draft(personas, fubiao1, employer, tmp_path)
+
+    def broken(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(actions, "discover_lead", broken)
+    full = payload(employer, fubiao1, id=data.id, photos=[actions.PhotoData(jpeg())])
+    with pytest.raises(OperationalError):
+        actions.submit_inspection(personas.xieguan, full)
+    _still_names_its_files(draft, stored, tmp_path)
+    assert not Lead.objects.exists() and draft.answers.count() == 1
+
+
+def test_replaced_and_deleted_files_go_when_the_transaction_commits(
+    personas, fubiao1, employer, tmp_path, django_capture_on_commit_callbacks
+):
+    """A replaced signature is deleted on commit (not before); so are a deleted draft's files."""
+    data, draft, _files_before = _signed_draft(personas, fubiao1, employer, tmp_path)
+    old = draft.companion_signature.name
+    again = payload(employer, fubiao1, {1: "no"}, id=data.id, companion_signature=png((300, 120)))
+    again.assistant_signature = None  # kept
+    with django_capture_on_commit_callbacks() as callbacks:
+        draft = actions.save_draft(personas.xieguan, again)
+    assert (tmp_path / "media" / old).is_file() and len(_files(tmp_path)) == 4  # until the commit
+    for callback in callbacks:
+        callback()
+    assert not (tmp_path / "media" / old).is_file()
+    assert (tmp_path / "media" / draft.companion_signature.name).is_file() and len(_files(tmp_path)) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.delete_draft(draft, personas.xieguan)
+    assert _files(tmp_path) == [] and not Inspection.objects.exists()
+
+
 NO_FINDINGS = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
 
 
@@ -422,9 +500,8 @@ def test_a_draft_read_before_its_submission_is_neither_deleted_nor_changed(perso
     photo upload or photo removal arrives with the draft it read: each checked that stale copy
     (still a draft). 删除草稿 deleted the submitted inspection (and the half-year it counted for
     the assistant and the employer: AssistantHalf and inspected_halves then said more than the
-    inspections) or, when its findings had made leads, deleted its photo and signature files
-    before the database refused (ProtectedError, a 500); the others added or deleted a photo of
-    a submitted record."""
+    inspections) or, when its findings had made leads, was refused by the database
+    (ProtectedError, a 500); the others added or deleted a photo of a submitted record."""
     from xieguan.inspections import patrol
 
     data = payload(employer, fubiao1, answers)

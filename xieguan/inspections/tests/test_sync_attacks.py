@@ -152,3 +152,62 @@ def test_a_session_marked_as_its_user_cannot_send_another_users_record(
     )
     assert named.status_code == 401
     assert not Inspection.objects.get(pk=body["id"]).is_submitted
+
+
+def test_another_countys_uuid_is_looked_up_only_through_the_scope(
+    client_for, personas, neighbour, fubiao1, employer, other_employer, tmp_path
+):
+    """The submission's and the draft's look for a UUID go through the user's scope: another
+    county's inspection is not seen (as if it did not exist); naming it is met at the insert and
+    answered 404 exactly like a UUID of someone else in the scope, nothing written, no file left.
+    The same for a photo's UUID. The owner's own repeat still gets the first result."""
+    from xieguan.inspections import actions
+    from xieguan.inspections.api import visible_employer
+
+    far = client_for("xieguan2")
+    theirs = api_payload(other_employer, fubiao1)
+    assert far.post(f"{BASE}/submit", json.dumps(theirs), content_type="application/json").status_code == 201
+    their_draft = api_payload(other_employer, fubiao1, {1: "yes"})
+    assert put_draft(far, their_draft).status_code == 200
+    key = uuid.uuid4()
+    assert photo(far, their_draft["id"], jpeg(), key).status_code == 201
+    near = api_payload(employer, fubiao1, {1: "yes"})  # a draft of someone in xieguan's township
+    assert put_draft(neighbour, near).status_code == 200
+    near_key = uuid.uuid4()
+    assert photo(neighbour, near["id"], jpeg(), near_key).status_code == 201
+
+    user, their_id = personas.xieguan, uuid.UUID(theirs["id"])
+    assert actions._stored(user, their_id) is None
+    seen: Any = visible_employer(user, employer.pk, their_id)
+    assert seen.inspection_stored is False
+    seen = visible_employer(user, employer.pk, uuid.UUID(near["id"]))
+    assert seen.inspection_stored is True
+    files = sorted(tmp_path.rglob("*.*"))
+    rows = sorted(Inspection.objects.values_list("pk", "status", "assistant__username", "updated_at"))
+
+    owner = client_for("xieguan")
+    for uuid_text in (theirs["id"], their_draft["id"]):
+        body = api_payload(employer, fubiao1, id=uuid_text)
+        far_answer = owner.post(f"{BASE}/submit", json.dumps(body), content_type="application/json")
+        near_body = api_payload(employer, fubiao1, id=near["id"])
+        near_answer = owner.post(f"{BASE}/submit", json.dumps(near_body), content_type="application/json")
+        assert (far_answer.status_code, far_answer.json()) == (near_answer.status_code, near_answer.json())
+        assert far_answer.status_code == 404
+        assert put_draft(owner, dict(body, id=uuid_text)).status_code == 404
+    mine = api_payload(employer, fubiao1, {1: "yes"})
+    assert put_draft(owner, mine).status_code == 200
+    far_photo, near_photo = photo(owner, mine["id"], jpeg(), key), photo(owner, mine["id"], jpeg(), near_key)
+    assert (far_photo.status_code, far_photo.json()) == (near_photo.status_code, near_photo.json())
+    assert far_photo.status_code == 404
+    assert (
+        sorted(
+            Inspection.objects.exclude(pk=mine["id"]).values_list(
+                "pk", "status", "assistant__username", "updated_at"
+            )
+        )
+        == rows
+    )
+    assert sorted(p for p in tmp_path.rglob("*.*") if mine["id"] not in p.name) == files
+    # idempotent resubmission by the owner is untouched
+    again = far.post(f"{BASE}/submit", json.dumps(theirs), content_type="application/json")
+    assert again.status_code == 200 and again.json()["created"] is False

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -101,6 +102,41 @@ def test_region_filter_outside_scope_is_404(personas, client_for):
     assert client_for("liuzhi").get(reverse("leads:list"), {"region": "520281"}).status_code == 404
     assert client_for("liuzhi").get(reverse("leads:export"), {"region": "520281"}).status_code == 404
     assert client_for("liuzhi").get(reverse("leads:list"), {"region": "520203"}).status_code == 200
+
+
+def _region_conditions(queries, table):
+    """How many prefix conditions (``LIKE``) on ``table``'s region each statement reading it has."""
+    like = re.compile(rf'"{table}"\."region_id"(::text)? LIKE')  # PostgreSQL casts it
+    return [len(like.findall(q["sql"])) for q in queries if f'FROM "{table}"' in q["sql"]]
+
+
+@pytest.mark.parametrize("name", ["leads:list", "leads:export"])
+def test_the_region_filter_and_the_scope_are_one_condition(personas, client_for, name):
+    """The region filter narrows the user's scope in one prefix condition (visible_within),
+    never a second LIKE on the same column (PostgreSQL multiplies their selectivities);
+    another county's code is 404 and a disjoint one inside no scope gives nothing, as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    here = make_lead(personas)
+    there = make_lead(
+        personas, discovered_by=personas.xieguan2, place="岩脚镇某厂", region=None, employer=None
+    )
+    Lead.objects.filter(pk=there.pk).update(region_id="520203102")
+    client = client_for("panzhou")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(name), {"region": "520281117"})
+    assert response.status_code == 200
+    counts = _region_conditions(queries.captured_queries, "leads_lead")
+    assert counts and max(counts) == 1, counts  # none with two
+    if name == "leads:list":
+        assert [lead.pk for lead in response.context["page"].object_list] == [here.pk]
+        # the province's code asked by a county admin is outside their scope: 404, as before
+        assert client.get(reverse(name), {"region": "52"}).status_code == 404
+        # the province admin asking for a township without leads sees none
+        empty = client_for("sheng").get(reverse(name), {"region": "520281104"})
+        assert not empty.context["page"].object_list
+    assert client_for("liuzhi").get(reverse(name), {"region": "520281117"}).status_code == 404
 
 
 def test_lists_are_scoped(personas, client_for):

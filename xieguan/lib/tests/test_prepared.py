@@ -146,11 +146,13 @@ def test_an_empty_region_code_sees_nothing_as_visible_to_says(personas):
     from xieguan.inspections.api import VISIBLE_EMPLOYER
 
     there = EmployerFactory.create(region_id=OTHER_TOWNSHIP + "001")
-    assert VISIBLE_EMPLOYER.list(user=personas.xieguan2, pk=there.pk, inspection=uuid.uuid4()) == [there]
+    assert VISIBLE_EMPLOYER.list(
+        user=personas.xieguan2, pk=there.pk, inspection=uuid.uuid4(), template=0
+    ) == [there]
     nowhere = User(pk=personas.xieguan2.pk, role=personas.xieguan2.role, region_id="", is_active=True)
     assert not Employer.objects.visible_to(nowhere).exists()
-    assert VISIBLE_EMPLOYER.statement(user=nowhere, pk=there.pk, inspection=uuid.uuid4()) is None
-    assert VISIBLE_EMPLOYER.list(user=nowhere, pk=there.pk, inspection=uuid.uuid4()) == []
+    assert VISIBLE_EMPLOYER.statement(user=nowhere, pk=there.pk, inspection=uuid.uuid4(), template=0) is None
+    assert VISIBLE_EMPLOYER.list(user=nowhere, pk=there.pk, inspection=uuid.uuid4(), template=0) == []
 
 
 def test_a_value_compiled_into_the_sql_text_is_refused(regions):
@@ -236,14 +238,15 @@ def test_uuid_values_bind_like_a_fresh_compile(personas, employer_in_scope):
     from xieguan.inspections.actions import STORED, _stored
     from xieguan.inspections.api import VISIBLE_EMPLOYER, visible_employer
 
-    for pk in (uuid.uuid4(), uuid.uuid4()):
-        bound = STORED.statement(pk=pk)
+    for pk, user in ((uuid.uuid4(), personas.xieguan), (uuid.uuid4(), personas.liuzhi)):
+        values = {"user": user, "pk": pk}
+        bound = STORED.statement(**values)
         assert bound is not None
-        assert (bound[0], list(bound[1])) == _fresh(STORED, {"pk": pk})
-        assert [type(p) for p in bound[1]] == [type(p) for p in _fresh(STORED, {"pk": pk})[1]]
-        assert _stored(pk) is None
+        assert (bound[0], list(bound[1])) == _fresh(STORED, values)
+        assert [type(p) for p in bound[1]] == [type(p) for p in _fresh(STORED, values)[1]]
+        assert _stored(user, pk) is None
     for user in (personas.xieguan, personas.xieguan2, personas.panzhou, personas.liuzhi):
-        values = {"user": user, "pk": employer_in_scope.pk, "inspection": uuid.uuid4()}
+        values = {"user": user, "pk": employer_in_scope.pk, "inspection": uuid.uuid4(), "template": 7}
         bound = VISIBLE_EMPLOYER.statement(**values)
         assert bound is not None and (bound[0], list(bound[1])) == _fresh(VISIBLE_EMPLOYER, values)
     new_id = uuid.uuid4()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from xieguan.lib import tabular
 from xieguan.lib.tabular import (
@@ -21,7 +22,7 @@ from xieguan.lib.tabular import (
     TableError,
     TableSpec,
 )
-from xieguan.lib.xlsx import LINE_PT, ROW_PAD_PT
+from xieguan.lib.xlsx import LINE_PT, ROW_PAD_PT, pages_wide
 
 SPEC = TableSpec(
     title="花名册",
@@ -219,6 +220,25 @@ def test_streaming_export_layout(tmp_path):
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.column_dimensions["B"].width == SPEC.column("id").display_width() == 10
     assert ws.max_row == 52
+
+
+@pytest.mark.parametrize("count", [5, 27])
+def test_export_title_on_the_first_printed_page(count):
+    """A table printed on one page across keeps its title centred over the columns; a wider one
+    (the ledger's 27-column data file, printed over pages across) has it left-aligned in A1, not
+    merged: centred over 27 columns it fell on the second page, cut in two, and page 1 had none."""
+    target = io.BytesIO()
+    columns = [Column(f"c{i}", f"第{i}列很长的列名称", TEXT, width=20) for i in range(count)]
+    tabular.write_table(target, title="用人单位基本信息登记台账", columns=columns, rows=[["甲"] * count])
+    ws = load_workbook(io.BytesIO(target.getvalue()))["台账"]
+    wide = pages_wide(sum(c.display_width() for c in columns)) > 1
+    assert wide == (count == 27)
+    assert ws["A1"].value == "用人单位基本信息登记台账"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    if wide:
+        assert not merged and ws["A1"].alignment.horizontal == "left"
+    else:
+        assert merged == {f"A1:{get_column_letter(count)}1"} and ws["A1"].alignment.horizontal == "center"
 
 
 def test_display_width_counts_cjk_twice():
