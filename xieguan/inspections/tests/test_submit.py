@@ -495,7 +495,9 @@ NO_FINDINGS = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"
 
 
 @pytest.mark.parametrize("answers", [NO_FINDINGS, None], ids=["no findings", "findings and leads"])
-def test_a_draft_read_before_its_submission_is_neither_deleted_nor_changed(personas, fubiao1, employer, answers):
+def test_a_draft_read_before_its_submission_is_neither_deleted_nor_changed(
+    personas, fubiao1, employer, answers
+):
     """The page (or the API) reads a draft, the phone's sync submits it, then the page's 删除草稿,
     photo upload or photo removal arrives with the draft it read: each checked that stale copy
     (still a draft). 删除草稿 deleted the submitted inspection (and the half-year it counted for
@@ -523,5 +525,5 @@ def test_a_draft_read_before_its_submission_is_neither_deleted_nor_changed(perso
     files = [p.image for p in submitted.photos.all()]
     assert [f.name for f in files] == [photo.image.name]
     files += [submitted.companion_signature, submitted.assistant_signature]
-    assert all(f and f.storage.exists(f.name) for f in files)
+    assert all(f.name and f.storage.exists(f.name) for f in files)
     assert not patrol.assistant_differences() and not patrol.employer_differences(Employer.objects.all())
