@@ -93,7 +93,7 @@ def notifications_read(request: AuthedRequest) -> HttpResponse:
     ids = request.POST.getlist("id")
     qs = request.user.notifications.filter(read_at__isnull=True)
     if ids:
-        qs = qs.filter(pk__in=[i for i in ids if i.isdigit()])
+        qs = qs.filter(pk__in=[i for i in ids if i.isdecimal()])
     qs.update(read_at=timezone.now())
     return redirect(safe_next(request, request.POST.get("next")) or "accounts:notifications")
 

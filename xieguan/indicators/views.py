@@ -387,7 +387,7 @@ def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = (
         int(year_text)
-        if year_text.isdigit() and periods.MIN_YEAR <= int(year_text) <= this_year
+        if year_text.isdecimal() and periods.MIN_YEAR <= int(year_text) <= this_year
         else this_year
     )
     assistant_pk = request.GET.get("assistant", "")

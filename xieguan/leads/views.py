@@ -532,7 +532,7 @@ def assist_list(request: AuthedRequest) -> HttpResponse:
 @scoped(Role.OFFICER)
 def new_assist(request: AuthedRequest) -> HttpResponse:
     """An officer asks for a 协查 of an employer, without a lead."""
-    initial = {"employer": request.GET.get("employer")} if request.GET.get("employer", "").isdigit() else {}
+    initial = {"employer": request.GET.get("employer")} if request.GET.get("employer", "").isdecimal() else {}
     form = forms.EmployerAssistForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

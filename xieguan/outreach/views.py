@@ -49,7 +49,7 @@ def event_list(request: AuthedRequest) -> HttpResponse:
         .order_by("-held_on", "-pk")
     )
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year.isdecimal():
         events = events.filter(held_on__year=int(year))
     township = request.GET.get("township", "")
     if township:
@@ -178,14 +178,14 @@ def consultation_list(request: AuthedRequest) -> HttpResponse:
         .order_by("-given_on", "-pk")
     )
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year.isdecimal():
         rows = rows.filter(given_on__year=int(year))
     kind = request.GET.get("kind", "")
     if kind in ConsultationKind.values:
         rows = rows.filter(kind=kind)
     employer = None
     employer_pk = request.GET.get("employer", "")
-    if employer_pk.isdigit():
+    if employer_pk.isdecimal():
         employer = get_visible_or_404(Employer, request.user, pk=employer_pk)
         rows = rows.filter(employer=employer)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
@@ -220,7 +220,7 @@ def consultation_create(request: AuthedRequest) -> HttpResponse:
     The form carries a UUID made when it was shown, so sending it twice stores it once."""
     initial: dict[str, Any] = {"given_on": timezone.localdate(), "client_uuid": uuid.uuid4()}
     employer_pk = request.GET.get("employer", "")
-    if employer_pk.isdigit():
+    if employer_pk.isdecimal():
         initial["employer"] = get_visible_or_404(Employer, request.user, pk=employer_pk).pk
     form = ConsultationForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

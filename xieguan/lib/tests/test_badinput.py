@@ -65,3 +65,33 @@ def test_odd_values_are_refused_not_crashed(client_for, url):
     client: Client = client_for("panzhou")
     response = client.get(url)
     assert response.status_code < 500
+
+
+# Characters str.isdigit() accepts and int() refuses (superscripts, circled digits): a view that
+# checked a number with isdigit() and then called int() on it answered 500.
+NOT_INT_DIGITS = ["²", "2025²", "①"]
+
+
+@pytest.mark.parametrize("value", NOT_INT_DIGITS)
+@pytest.mark.parametrize(
+    ("who", "url", "name"),
+    [
+        ("xieguan", "/indicators/register/", "year"),
+        ("panzhou", "/indicators/register.xlsx", "year"),
+        ("panzhou", "/outreach/", "year"),
+        ("panzhou", "/outreach/consultations/", "year"),
+        ("panzhou", "/outreach/consultations/", "employer"),
+        ("xieguan", "/outreach/consultations/new/", "employer"),
+        ("xieguan", "/leads/new/", "employer"),
+    ],
+)
+def test_a_digit_that_is_no_number_is_not_a_500(client_for, who, url, name, value):
+    params = {name: value, **({"township": "520281117"} if url.endswith(".xlsx") else {})}
+    response = client_for(who).get(url, params)
+    assert response.status_code in (200, 404)
+
+
+@pytest.mark.parametrize("value", NOT_INT_DIGITS)
+def test_a_digit_that_is_no_number_in_a_form_is_not_a_500(client_for, value):
+    response = client_for("xieguan").post("/notifications/read/", {"id": [value]})
+    assert response.status_code == 302

@@ -69,6 +69,8 @@ NASTY = [
     "\x00",
     "a\x00b",
     "全角１２３",
+    "²",  # str.isdigit() says yes, int() refuses
+    "2026①",
     "true",
     "H1",
     "2026H1",
