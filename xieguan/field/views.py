@@ -41,6 +41,7 @@ SHELL = [
     "xieguan/employer-form.js",
     "xieguan/tasks.css",
     "xieguan/field/field.css",
+    "xieguan/field/clock.js",
     "xieguan/field/outbox.js",
     "xieguan/field/photo.js",
     "xieguan/field/sync.js",

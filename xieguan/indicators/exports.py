@@ -1,11 +1,25 @@
-"""The dashboard table as an .xlsx workbook (the same Table the page shows)."""
+"""The dashboard table as an .xlsx workbook (the same Table the page shows).
+
+Printed, the table keeps what belongs together on one page: its two header rows repeat on every
+page (print titles) with the region column; across, the pages break between indicators (each
+indicator's three columns and its merged heading on one page); down, the all-counties table
+breaks before a prefecture's group (its subtotal row and its counties) that would not fit in
+what is left of the page (``page_breaks``), so that a subtotal never ends a page with its
+counties on the next. These are manual page breaks, which Excel and LibreOffice ignore when they
+fit a sheet to the page width: the sheet prints at a fixed scale instead (``printed_scale``:
+its widest run of columns between two breaks fills the page width), estimated from the page,
+the column widths and the row heights on the safe side.
+"""
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xieguan.indicators.dashboard import Row, Table
@@ -50,8 +64,11 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
             cell.font = BOLD
             cell.alignment = CENTER
     grouped = any(row.kind == "subtotal" for row in table.rows)
+    starts = []  # the sheet rows of the groups' subtotals
     for data_row in [*table.rows, table.total]:
         _append(ws, data_row, grouped)
+        if data_row.kind == "subtotal":
+            starts.append(ws.max_row)
     # the region column as wide as its longest name (an indent level takes about three characters):
     # at a fixed 22 the 88 counties' "黔东南苗族侗族自治州 小计" and "威宁彝族回族苗族自治县" were cut
     first = max(
@@ -68,10 +85,93 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
     # the header rows as high as their wrapped text (an indicator's label over its three columns)
     ws.row_dimensions[3].height = max(xlsx.row_height([h], [36]) for h in header1)
     ws.row_dimensions[4].height = max(xlsx.row_height([h], [12]) for h in header2)
+    for line in range(5, ws.max_row + 1):  # the height the page breaks count with, in every program
+        ws.row_dimensions[line].height = ROW_PT
     ws.freeze_panes = "B5"
     total = first + 12 * (width - 1)
-    xlsx.print_a4(ws, title_rows="3:4", title_cols="A:A", landscape=width > 7, wide=xlsx.pages_wide(total))
+    wide = xlsx.pages_wide(total)
+    # across: each page a whole number of indicators (a break after an indicator's third column)
+    per_page = -(-len(table.indicators) // wide)
+    for index in range(per_page, len(table.indicators), per_page):
+        ws.col_breaks.append(Break(id=1 + 3 * index))
+    xlsx.print_a4(ws, title_rows="3:4", title_cols="A:A", landscape=width > 7, wide=wide)
+    xlsx.print_at_scale(ws, printed_scale(ws))  # so that the manual breaks are kept
+    # down: a group (the last with the total) kept on one page where it fits one
+    ends = [start - 1 for start in starts[1:]]
+    if starts:
+        ends.append(ws.max_row)  # the last group with the total
+    page_breaks(ws, list(zip(starts, ends, strict=True)))
     return xlsx.to_bytes(wb)
+
+
+# The printable area of landscape and portrait A4 in points, within ``xlsx.print_a4``'s margins
+# (0.4 inch left and right, 0.6 inch top and bottom), and the part of its height counted on:
+# LibreOffice gives the footer's line some of the bottom margin's room.
+A4_PT = (595.3, 841.9)
+PAGE_SHARE = 0.9
+# ... and of its width: at a scale that filled it exactly (0.1 % to spare) LibreOffice moved the
+# last column to a page of its own
+WIDTH_SHARE = 0.97
+ROW_PT = 15.0  # a data row (11-point Calibri, one line), set on each
+TOP_PT = 40.0  # the title and the time it was made, on the first page
+
+
+def _page_pt(ws: Worksheet) -> tuple[float, float]:
+    """The printable width and height (points) of ``ws``'s A4 page."""
+    short, long = A4_PT
+    width, height = (long, short) if ws.page_setup.orientation == "landscape" else (short, long)
+    margins = ws.page_margins
+    return width - 72 * (margins.left + margins.right), height - 72 * (margins.top + margins.bottom)
+
+
+def _column_pt(ws: Worksheet, column: int) -> float:
+    """A column's width in points as Excel and LibreOffice print it (7 pixels a character of
+    Calibri 11 and 5 of padding, 0.75 points a pixel; measured in LibreOffice's PDF: 66.6 points
+    for 12 characters, against 66.75 here)."""
+    return 0.75 * (7 * (ws.column_dimensions[get_column_letter(column)].width or 8.43) + 5)
+
+
+def printed_scale(ws: Worksheet) -> int:
+    """The scale (per cent, at most 100) at which ``ws``'s widest run of columns between its column
+    breaks, with the repeated title columns, fills the page width."""
+    repeated = 0.0
+    if ws.print_title_cols:
+        low, _top, high, _bottom = range_boundaries(ws.print_title_cols.replace("$", ""))
+        repeated = sum(_column_pt(ws, c) for c in range(low or 1, (high or 1) + 1))
+    edges = [1, *sorted(b.id for b in ws.col_breaks.brk), ws.max_column]
+    widest = max(sum(_column_pt(ws, c) for c in range(a + 1, b + 1)) for a, b in pairwise(edges))
+    return max(10, min(100, int(100 * WIDTH_SHARE * _page_pt(ws)[0] / (repeated + widest))))
+
+
+def _header_pt(ws: Worksheet) -> float:
+    return sum(ws.row_dimensions[r].height or ROW_PT for r in (3, 4))
+
+
+def rows_per_page(ws: Worksheet) -> int:
+    """How many data rows a page after the first holds under the repeated header (estimated,
+    on the safe side: ``PAGE_SHARE`` of the page)."""
+    room = PAGE_SHARE * _page_pt(ws)[1] * 100 / printed_scale(ws) - _header_pt(ws)
+    return int(room // ROW_PT)
+
+
+def page_breaks(ws: Worksheet, groups: list[tuple[int, int]]) -> None:
+    """Break the page before each group (``(first row, last row)``) that would not fit in what is
+    left of its page; a group taller than a page starts a page (the spreadsheet breaks inside it)."""
+    if not groups:
+        return
+    header = _header_pt(ws)
+    room = PAGE_SHARE * _page_pt(ws)[1] * 100 / printed_scale(ws)
+    used = TOP_PT + header
+    placed = False  # rows of a group on the page already
+    for first, last in groups:
+        need = (last - first + 1) * ROW_PT
+        if placed and used + need > room:
+            ws.row_breaks.append(Break(id=first - 1))
+            used = header
+        used += need
+        placed = True
+        while used > room:  # a group taller than a page: its rest on the next page
+            used = header + used - room
 
 
 def _append(ws: Worksheet, row: Row, grouped: bool) -> None:

@@ -436,11 +436,24 @@ def _save_draft_answers(inspection: Inspection, answers: Iterable[AnswerData]) -
     inspection.answers.exclude(item_id__in=keep).delete()
 
 
+def _locked_now(inspection: Inspection) -> Inspection:
+    """The inspection's row as it is now, locked to the end of the transaction. The caller's copy
+    may be a draft that a submission (the phone's sync) completed since it was read: a draft's
+    delete, photo upload or photo removal checks this one, never the copy."""
+    current = Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+    if current is None:
+        raise NotYours("未找到该巡查。")
+    return current
+
+
 def delete_draft(inspection: Inspection, user: User) -> None:
     _check_owner(inspection, user)
     if inspection.is_submitted:
         raise InspectionError("已提交的巡查不能删除。")
     with transaction.atomic():  # the files go once the rows are gone for good
+        inspection = _locked_now(inspection)
+        if inspection.is_submitted:
+            raise InspectionError("已提交的巡查不能删除。")
         for photo in inspection.photos.all():
             delete_on_commit(photo.image)
         delete_on_commit(inspection.companion_signature)
@@ -492,7 +505,7 @@ def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> tuple[Ins
     _check_owner(inspection, user)
 
     def create() -> InspectionPhoto:
-        if inspection.is_submitted:
+        if inspection.is_submitted or _locked_now(inspection).is_submitted:
             raise InspectionError("该巡查已提交，不能再添加照片。")
         with files:  # a twin upload that won the race: its savepoint's file is removed
             record = _photo(inspection, photo, files)
@@ -517,9 +530,9 @@ def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> tuple[Ins
 def delete_photo(photo: InspectionPhoto, user: User) -> None:
     inspection = photo.inspection
     _check_owner(inspection, user)
-    if inspection.is_submitted:
-        raise InspectionError("该巡查已提交，照片不能删除。")
     with transaction.atomic():
+        if inspection.is_submitted or _locked_now(inspection).is_submitted:
+            raise InspectionError("该巡查已提交，照片不能删除。")
         delete_on_commit(photo.image)
         photo.delete()
 

@@ -280,6 +280,14 @@ def print_a4(
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
+def print_at_scale(ws: Any, scale: int) -> None:
+    """Print ``ws`` at ``scale`` per cent instead of fitted to the page width (``print_a4``):
+    Excel and LibreOffice ignore a sheet's manual page breaks when they fit it to the page."""
+    ws.page_setup.scale = scale
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = None
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+
+
 MAX_ROW_PT = 409.0  # the tallest row Excel allows
 LINE_PT = 14.5  # one line of 11-point text (宋体, 等线, Calibri) in Excel and LibreOffice
 ROW_PAD_PT = 4.0

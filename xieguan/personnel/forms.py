@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,9 +162,14 @@ class TrainingSessionForm(Styled, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Not dismissed, and whoever this session invited already (dismissed since or not): the
+        # form shows every invitation it keeps, so saving it never drops one unseen.
+        offered = ~Q(status=AssistantStatus.DISMISSED)
+        if self.instance.pk:
+            offered |= Q(Exists(self.instance.records.filter(assistant=OuterRef("pk"))))
         invitable = (
             Assistant.objects.visible_to(user)
-            .exclude(status=AssistantStatus.DISMISSED)
+            .filter(offered)
             .select_related("township")
             .order_by("township_id", "name")
         )

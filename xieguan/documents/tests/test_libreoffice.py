@@ -17,11 +17,13 @@ import shutil
 import subprocess
 from collections import Counter
 from dataclasses import replace
+from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from xieguan.documents.layout import FormDoc
 from xieguan.documents.official import fubiao1, fubiao2
@@ -195,3 +197,67 @@ def assert_all_printed(text: str, expected: str, name: str) -> None:
     have = Counter(text)
     missing = {ch: n - have[ch] for ch, n in Counter(compact(expected)).items() if have[ch] < n}
     assert not missing, (name, missing)
+
+
+def page_texts(data: bytes) -> list[str]:
+    """Each page's text (``pdftotext -layout``), in order."""
+    return pdf_text(data).split("\f")[: pdf_pages(data)]
+
+
+def region_lines(page: str) -> list[str]:
+    """The region names that start the table lines of a page of the indicator table."""
+    return [re.split(r"\s{2,}", line.strip())[0] for line in page.splitlines() if line.strip()]
+
+
+def test_the_reviewed_printouts(client_for, personas, out_dir):
+    """What a reviewer found on paper (the counterparts of the unit tests in lib, employers,
+    indicators): the province's all-counties indicator table keeps each prefecture's subtotal on
+    the page of its counties; the ledger's 27-column data file has its title on page 1; the
+    province's 打印版 says each employer's county; an empty year's 附表2 says it is empty in every
+    format."""
+    from xieguan.indicators.tests.test_counties import _groups
+    from xieguan.lib.testing import OTHER_TOWNSHIP
+
+    ensure_code_lists()
+    make_employer(personas.xieguan2, name="岩脚三号煤矿", region_code=OTHER_TOWNSHIP + "001")
+    files = {
+        "counties.xlsx": client_for("sheng")
+        .get(reverse("indicators:counties_xlsx"), {"period": "2025"})
+        .content,
+        "ledger-data.xlsx": b"".join(
+            client_for("panzhou").get(reverse("employers:export")).streaming_content
+        ),
+        "ledger-print-province.xlsx": b"".join(
+            client_for("sheng").get(reverse("employers:export"), {"print": "1"}).streaming_content
+        ),
+    }
+    empty_year = {"assistant": personas.xieguan.pk, "year": 2023}
+    for fmt in ("pdf", "docx", "xlsx"):
+        url = reverse("indicators:register_file", args=[fmt])
+        files[f"fubiao2-empty-{fmt}.{fmt}"] = client_for("panzhou").get(url, empty_year).content
+    paths = []
+    for name, data in files.items():
+        (out_dir / name).write_bytes(data)
+        if not name.endswith(".pdf"):
+            paths.append(out_dir / name)
+    printed = {**libreoffice_pdfs(paths, out_dir), "fubiao2-empty-pdf.pdf": files["fubiao2-empty-pdf.pdf"]}
+
+    # the indicator table: every county printed on the pages of its prefecture's subtotal only
+    sheet = load_workbook(BytesIO(files["counties.xlsx"])).active
+    pages = [region_lines(page) for page in page_texts(printed["counties.xlsx"])]
+    for start, end in _groups(sheet):
+        names = [sheet.cell(row, 1).value for row in range(start, end + 1)]
+        where = [{n for n, lines in enumerate(pages) if name in lines} for name in names]
+        assert where[0] and all(w == where[0] for w in where), (names[0], where)
+    for lines in pages:
+        table = [line for line in lines if not line.startswith("第 ")]  # the footer
+        assert not table[-1].endswith("小计"), table[-3:]
+    # the data file's title on its first page, whole
+    first = compact(page_texts(printed["ledger-data.xlsx"])[0])
+    assert "贵州省六盘水市盘州市用人单位基本信息登记台账" in first
+    # the province's 打印版: the county of each employer
+    paper = compact(pdf_text(printed["ledger-print-province.xlsx"]))
+    assert "县(市、区)" in paper and "六枝特区" in paper
+    # an empty year's 附表2, in every format
+    for fmt in ("pdf", "docx", "xlsx"):
+        assert fubiao2.NO_ROWS in compact(pdf_text(printed[f"fubiao2-empty-{fmt}.{fmt}"])), fmt

@@ -25,6 +25,7 @@ from xieguan.lib.testing import EmployerFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SUBMIT = "**/api/v1/inspections/submit"
 PHOTOS = re.compile(r"/api/v1/inspections/[0-9a-f-]+/photos$")
+CLEAR = "rgba(0, 0, 0, 0)"  # an outlined button's background
 SENDING = re.compile(r"/api/v1/inspections/([0-9a-f-]+/(draft|photos)|submit)$")  # an inspection's steps
 
 
@@ -120,8 +121,11 @@ def test_a_refused_record_stays_with_the_message_and_goes_through_corrected(
     expect(page.get_by_test_id("sync-status")).to_contain_text("1 项被退回")
     screenshot(page, "refused")
     assert Complaint.objects.count() == 0
-    # It stays, however often the phone syncs.
-    page.get_by_test_id("sync-now").click()
+    # Nothing to send until it is corrected: 立即上传 says so, and it stays however often the
+    # phone syncs (the network's return starts one).
+    expect(page.get_by_test_id("sync-now")).to_be_disabled()
+    expect(page.get_by_test_id("sync-hint")).to_have_text("被退回的记录修改后才能上传")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(item).to_have_attribute("data-state", "refused")
 
     # 修改 reopens the form with what was written and the message next to 保存.
@@ -135,6 +139,59 @@ def test_a_refused_record_stays_with_the_message_and_goes_through_corrected(
     complaint = Complaint.objects.get()
     assert complaint.place == "柏果镇工业园区东侧" and complaint.content == "电话反映有工厂噪声很大"
     assert outbox_count(page) == 0
+
+
+def test_upload_now_is_the_main_action_only_while_something_waits(
+    live_server, personas, phone, login_page, screenshot
+):
+    """立即上传 was a big primary button with nothing to send. Empty outbox: grey, disabled,
+    没有待上传的记录; a record waiting online: primary; offline: disabled, 联网后自动上传; once
+    sent: grey again."""
+    base = live_server.url
+    login_page(phone, "xieguan")
+    button = phone.get_by_test_id("sync-now")
+    hint = phone.get_by_test_id("sync-hint")
+    phone.goto(f"{base}/field/outbox/")
+    expect(phone.get_by_test_id("outbox-empty")).to_be_visible()
+    expect(button).to_be_disabled()
+    expect(button).not_to_have_class(re.compile(r"\bbtn-primary\b"))
+    expect(button).to_have_css("background-color", CLEAR)
+    expect(hint).to_have_text("没有待上传的记录")
+    screenshot(phone, "empty")
+
+    phone.context.route("**/api/v1/**", lambda route: route.abort("connectionreset"))
+    phone.goto(f"{base}/leads/complaints/new/")
+    phone.select_option("[name=channel]", "phone")
+    phone.fill("[name=content]", "立即上传按钮测试的投诉")
+    phone.fill("[name=place]", "柏果镇")
+    phone.click("[data-testid=entry-form] [type=submit]")
+    phone.wait_for_url("**/field/outbox/#queued")
+    expect(phone.get_by_test_id("outbox-item")).to_contain_text("网络不稳定")
+    expect(button).to_be_enabled()
+    expect(button).to_have_class(re.compile(r"\bbtn-primary\b"))
+    expect(hint).to_be_hidden()
+    expect(button).to_have_css("background-color", "rgb(10, 88, 202)")  # --xg-primary
+    screenshot(phone, "waiting")
+
+    phone.context.set_offline(True)
+    expect(button).to_be_disabled()
+    expect(button).to_have_class(re.compile(r"\bbtn-outline-secondary\b"))
+    expect(hint).to_have_text("现在没有网络，联网后自动上传")
+    expect(button).to_have_css("background-color", CLEAR)  # not filled (after Bootstrap's fade)
+    screenshot(phone, "offline")
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(phone, "offline-desk")
+    phone.set_viewport_size({"width": 360, "height": 780})
+
+    phone.context.unroute("**/api/v1/**")
+    phone.context.set_offline(False)  # the network's return sends it by itself
+    expect(phone.get_by_test_id("outbox-empty")).to_be_visible(timeout=20_000)
+    expect(button).to_be_disabled()
+    expect(hint).to_have_text("没有待上传的记录")
+    assert Complaint.objects.count() == 1
+    expect(button).to_have_css("background-color", CLEAR)
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(phone, "sent-desk")
 
 
 def test_discarding_asks_first_and_says_what_is_lost(field_phone, live_server):
@@ -266,7 +323,8 @@ def test_a_consultation_recorded_offline_from_the_employer_page_arrives_once(
     assert Consultation.objects.count() == 0
     page.context.set_offline(False)
     expect(page.get_by_test_id("outbox-empty")).to_be_visible(timeout=30_000)
-    page.get_by_test_id("sync-now").click()  # a second sync sends nothing again
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # a second sync sends nothing again
+    expect(page.get_by_test_id("sync-now")).to_be_disabled()
     consultation = Consultation.objects.get()
     assert consultation.employer == employer and consultation.contact_person == "王经理"
     assert consultation.recorded_by.username == "xieguan"

@@ -82,6 +82,41 @@ def test_a_phone_on_another_time_zone_gets_its_own_time_for_a_new_inspection(
     context.close()
 
 
+def test_a_phone_on_another_time_zone_gets_its_own_time_for_a_new_complaint_or_lead(
+    live_server, personas, browser, login_page, screenshot
+):
+    """The same rule for 接报时间 and 发现时间 (one definition, field/clock.js): their pages say
+    the server's now in China time, which a phone on UTC read as 8 hours ahead (they were only
+    ever moved forward, so it stayed, and the complaint was refused as later than now). The
+    phone's own time replaces it; the complaint saved from that phone is dated now."""
+    from datetime import UTC, datetime
+
+    from xieguan.leads.models import Complaint
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    login_page(page, "xieguan")
+    for path, field in [("/leads/new/", "discovered_at"), ("/leads/complaints/new/", "received_at")]:
+        page.goto(f"{live_server.url}{path}")
+        rendered = page.eval_on_selector(f"[name={field}]", "el => el.defaultValue")
+        page.wait_for_function(
+            "([name, was]) => document.querySelector(`[name=${name}]`).value !== was", arg=[field, rendered]
+        )
+        shown = page.eval_on_selector(f"[name={field}]", "el => el.value")
+        phone_now = datetime.now(UTC)
+        assert abs(datetime.fromisoformat(shown).replace(tzinfo=UTC) - phone_now) < timedelta(minutes=2), path
+        screenshot(page, field)
+    page.select_option("[name=channel]", "phone")
+    page.fill("[name=content]", "手机时区为 UTC 时登记的投诉")
+    page.fill("[name=place]", "柏果镇")
+    page.click("[data-testid=entry-form] [type=submit]")
+    page.wait_for_url("**/leads/*/")
+    complaint = Complaint.objects.get()
+    assert abs(complaint.received_at - timezone.now()) < timedelta(minutes=2)  # the same instant
+    context.close()
+
+
 def test_the_relocate_button_is_as_wide_as_its_text(live_server, personas, phone, login_page):
     """重新定位 beside the long 未能获取位置 message keeps its text inside its border at 360 px
     (the phones' min-width on buttons had let the flex row squeeze it)."""

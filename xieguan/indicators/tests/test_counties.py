@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from itertools import pairwise
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from xieguan.indicators import exports
 from xieguan.indicators.periods import parse_period
 from xieguan.indicators.registry import all_indicators, indicator
 from xieguan.indicators.tests.factories import EmployerFactory
@@ -217,3 +219,39 @@ def test_the_export_region_column_fits_the_longest_name(client_for, scenario):
     assert "黔东南苗族侗族自治州 小计" in names and "威宁彝族回族苗族自治县" in names
     assert sheet.column_dimensions["A"].width >= 2 * 11 + 3  # 11 CJK characters, indented
     assert sheet.column_dimensions["A"].width >= 2 * 12 + 1 + 1  # 12 CJK, a space, bold subtotal
+
+
+def _groups(sheet):
+    """The export's groups: ``[(subtotal row, last row of its counties)]`` (sheet row numbers)."""
+    starts = [r for r in range(5, sheet.max_row + 1) if str(sheet.cell(r, 1).value).endswith(" 小计")]
+    ends = [*(s - 1 for s in starts[1:]), sheet.max_row - 1]  # the last group ends before 合计
+    return list(zip(starts, ends, strict=True))
+
+
+def test_the_export_keeps_each_prefecture_on_one_printed_page(client_for, scenario):
+    """Printed, a prefecture's subtotal (its group's header) came at the foot of a page with its
+    counties on the next, or its counties cut over two pages. The export breaks the page before a
+    group that would not fit in what is left of the page (``exports.page_breaks``), never right
+    after a subtotal; the header rows repeat on every page (print titles); across, the pages
+    break between indicators, so that no indicator's heading and columns are cut."""
+    response = client_for("sheng").get(XLSX_URL, {"period": "2025"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet.print_title_rows == "$3:$4" and sheet.print_title_cols == "$A:$A"
+    breaks = [b.id for b in sheet.row_breaks.brk]  # a break after that row
+    groups = _groups(sheet)
+    assert len(groups) == 9 and breaks
+    starts = {start for start, _end in groups}
+    for row in breaks:
+        assert row + 1 in starts, (row, sheet.cell(row + 1, 1).value)  # only right before a group
+    # each page holds whole groups: no break inside a group (the groups are smaller than a page)
+    for start, end in groups:
+        assert not [b for b in breaks if start <= b < end], (sheet.cell(start, 1).value, breaks)
+    # and no page holds more rows than it can: its rows at the estimated scale fit the paper
+    capacity = exports.rows_per_page(sheet)
+    edges = [4, *breaks, sheet.max_row]
+    assert all(b - a <= capacity for a, b in pairwise(edges)), (capacity, edges)
+    columns = [b.id for b in sheet.col_breaks.brk]
+    assert columns and all((c - 1) % 3 == 0 for c in columns), columns  # after an indicator's third column
+    # fitted to the page width, Excel and LibreOffice ignore manual breaks: a fixed scale instead
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert int(sheet.page_setup.scale) == exports.printed_scale(sheet) < 100

@@ -515,3 +515,41 @@ def test_a_twin_autosave_that_made_the_draft_meanwhile_is_saved_over(
     stored = {str(p.relative_to(tmp_path / "media")) for p in tmp_path.rglob("*.png")}
     assert len(stored) == 4  # the first save's two, the retry's two (the first's go on commit)
     assert named <= stored
+
+
+NO_FINDINGS = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
+
+
+@pytest.mark.parametrize("answers", [NO_FINDINGS, None], ids=["no findings", "findings and leads"])
+def test_a_draft_read_before_its_submission_is_neither_deleted_nor_changed(
+    personas, fubiao1, employer, answers
+):
+    """The page (or the API) reads a draft, the phone's sync submits it, then the page's 删除草稿,
+    photo upload or photo removal arrives with the draft it read: each checked that stale copy
+    (still a draft). 删除草稿 deleted the submitted inspection (and the half-year it counted for
+    the assistant and the employer: AssistantHalf and inspected_halves then said more than the
+    inspections) or, when its findings had made leads, was refused by the database
+    (ProtectedError, a 500); the others added or deleted a photo of a submitted record."""
+    from xieguan.inspections import patrol
+
+    data = payload(employer, fubiao1, answers)
+    draft = actions.save_draft(personas.xieguan, data)
+    photo, _created = actions.add_photo(draft, personas.xieguan, actions.PhotoData(jpeg()))
+    stale = Inspection.objects.get(pk=draft.pk)
+    stale_photo = InspectionPhoto.objects.select_related("inspection").get(pk=photo.pk)
+    actions.submit_inspection(personas.xieguan, data)  # the phone's sync, meanwhile
+
+    with pytest.raises(actions.InspectionError, match="不能删除"):
+        actions.delete_draft(stale, personas.xieguan)
+    with pytest.raises(actions.InspectionError, match="不能再添加照片"):
+        actions.add_photo(stale, personas.xieguan, actions.PhotoData(jpeg()))
+    with pytest.raises(actions.InspectionError, match="照片不能删除"):
+        actions.delete_photo(stale_photo, personas.xieguan)
+
+    submitted = Inspection.objects.get(pk=draft.pk)
+    assert submitted.status == InspectionStatus.SUBMITTED
+    files = [p.image for p in submitted.photos.all()]
+    assert [f.name for f in files] == [photo.image.name]
+    files += [submitted.companion_signature, submitted.assistant_signature]
+    assert all(f.name and f.storage.exists(f.name) for f in files)
+    assert not patrol.assistant_differences() and not patrol.employer_differences(Employer.objects.all())

@@ -324,8 +324,12 @@ def assert_prints_on_a4(ws: Any, title_rows: str, title_cols: str | None, narrow
         (dim.max - dim.min + 1) * dim.width for dim in ws.column_dimensions.values() if dim.customWidth
     )
     wide = xlsx.pages_wide(across)  # one page across, or the pages a very wide table needs
-    assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (wide, 0), (across, setup.fitToWidth)
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    if ws.col_breaks.brk:  # its own breaks across (the indicator table): at a scale, which keeps them
+        assert len(ws.col_breaks.brk) == wide - 1 and 10 <= int(setup.scale) <= 100
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    else:
+        assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (wide, 0), (across, setup.fitToWidth)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert title_rows in (ws.print_title_rows or "")
     if title_cols:
         assert title_cols in (ws.print_title_cols or "")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from xieguan.indicators import periods
 from xieguan.indicators.registry import indicator
 from xieguan.personnel import actions, training
-from xieguan.personnel.models import TrainingKind, TrainingRecord
+from xieguan.personnel.models import Assistant, AssistantStatus, TrainingKind, TrainingRecord
 from xieguan.personnel.tests.factories import AssistantFactory, TrainingSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,41 @@ def test_invitations_are_grouped_one_level_below_the_organiser(client_for, perso
     assert body.count('data-picker-group="5202"') == 1  # all ten assistants: 六盘水市
     body = client_for("panzhou").get(reverse("personnel:training_new")).content.decode()
     assert "全选本乡镇" in body and "全选本市州" not in body
+
+
+def _edit_post(session, invited, topic):
+    return {
+        "kind": session.kind,
+        "held_on": session.held_on.isoformat(),
+        "topic": topic,
+        "location": session.location,
+        "has_exam": "on" if session.has_exam else "",
+        "pass_mark": str(session.pass_mark),
+        "invited": [a.pk for a in invited],
+    }
+
+
+def test_editing_a_session_keeps_invitees_dismissed_since(client_for, personas, ten):
+    """A session's edit form listed only assistants not dismissed: saving it as shown (say, to
+    correct the topic) silently removed the invitations of people dismissed since (the past
+    session's participation rate changed), and one of them with a recorded result made every
+    edit fail (已登记参训结果的人员不能取消邀请) with no box left to tick."""
+    client = client_for("panzhou")
+    unrecorded = TrainingSessionFactory.create(created_by=personas.panzhou, topic="旧主题")
+    actions.save_training_session(unrecorded, ten[:3])
+    recorded = TrainingSessionFactory.create(created_by=personas.panzhou, topic="旧主题")
+    actions.save_training_session(recorded, ten[:3])
+    record_all(recorded, {ten[0]: Decimal(80)})
+    Assistant.objects.filter(pk__in=[ten[0].pk, ten[1].pk]).update(status=AssistantStatus.DISMISSED)
+    for session in (unrecorded, recorded):
+        url = reverse("personnel:training_edit", args=[session.pk])
+        # what the form shows: its checked boxes, with only the topic corrected
+        form = client.get(url).context["form"]
+        shown = {int(value) for value in form["invited"].value()}
+        offered = {choice.instance.pk for choice, _label in form.fields["invited"].choices}
+        assert shown == {a.pk for a in ten[:3]} and shown <= offered
+        response = client.post(url, _edit_post(session, [a for a in ten if a.pk in shown], "新主题"))
+        assert response.status_code == 302
+        session.refresh_from_db()
+        assert session.topic == "新主题"
+        assert set(session.records.values_list("assistant_id", flat=True)) == shown

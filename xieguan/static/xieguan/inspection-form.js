@@ -5,6 +5,7 @@
 // inspection (answers, notes, signatures, photos) in the outbox (field/outbox.js) and sends it
 // at once when online (POST /api/v1/inspections/submit, idempotent by the form's UUID);
 // offline it waits there and the sync loop sends it later. See docs/offline.md.
+import { localNow, phoneNowFor } from "./field/clock.js";
 import * as outbox from "./field/outbox.js";
 import { shrink } from "./field/photo.js";
 import { currentUser, enqueue, sendNow } from "./field/sync.js";
@@ -68,11 +69,6 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
   }
   function hhmm(date) {
     return date.toTimeString().slice(0, 5);
-  }
-  function localNow() {
-    const d = new Date();
-    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-    return d.toISOString().slice(0, 16);
   }
 
   // --- reading and writing the form -------------------------------------------------
@@ -598,16 +594,13 @@ import { currentUser, enqueue, sendNow } from "./field/sync.js";
     setStatus("已恢复本机保存的草稿");
     scheduleServer(500);
   }
-  // A new inspection shows the server's time of day when the page was made (China time). The
-  // phone's own time replaces it when the two differ by more than 10 minutes: a page kept by
-  // 离线准备 (hours old), or a phone on another time zone, whose time the form reads and sends
-  // (a phone on UTC saw a default 8 hours ahead, refused as later than now). A draft keeps its
-  // own time.
+  // A new inspection shows the server's time of day when the page was made (China time): the
+  // phone's own time replaces it when the two differ by more than 10 minutes (field/clock.js:
+  // a page kept by 离线准备, a phone on another time zone). A draft keeps its own time.
   if (!queued && !server && !edited) {
     const when = field("inspected_at");
-    if (when.value && when.value === when.defaultValue && Math.abs(Date.parse(when.value) - Date.now()) > 10 * 60000) {
-      when.value = localNow();
-    }
+    const phoneNow = when.value === when.defaultValue ? phoneNowFor(when.value) : null;
+    if (phoneNow) when.value = phoneNow;
   }
   showPosition();
   if (state.latitude == null) locate();

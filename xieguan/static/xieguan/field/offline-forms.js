@@ -13,6 +13,7 @@
 // 保存 puts the record (fields as JSON, photos shrunk to ≈ 300 KB) in the outbox and sends it at
 // once when online; offline it waits there. A refusal is shown by the button and kept in the
 // outbox; the outbox's 修改 reopens this page with ?outbox=<id>.
+import { isoToLocal, localNow, phoneNowFor } from "./clock.js";
 import * as outbox from "./outbox.js";
 import { shrink } from "./photo.js";
 import { currentUser, enqueue, sendNow } from "./sync.js";
@@ -24,13 +25,6 @@ function rename(name) {
 
 function localToIso(value) {
   return value ? new Date(value).toISOString() : null;
-}
-
-function isoToLocal(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-  return d.toISOString().slice(0, 16);
 }
 
 // The form's fields as the API's JSON, and as raw values to fill the form again.
@@ -91,21 +85,21 @@ function fill(form, values) {
   });
 }
 
-function localNow() {
-  return isoToLocal(new Date().toISOString());
-}
-
-// A page kept by 离线准备 carries the moment it was made (data-offline-rendered, server time): a
-// date or time field still showing that moment (the form's default "now") gets the phone's now,
-// so a record made offline the next morning is not dated to the evening the page was saved. A
-// field the user or the server set to another value, and an edit (PUT), are left alone.
+// The page carries the moment it was made (data-offline-rendered, server time, China): a field
+// still showing that moment (the form's default "now") is the page's now, not a time the user or
+// the server chose. A time (接报时间, 发现时间 ...) gets the phone's now when the two differ by more
+// than 10 minutes either way (field/clock.js, the rule of the 附表1 form): a page kept by 离线准备
+// and opened the next morning, or a phone on another time zone, which reads and sends the field
+// in its own zone. A date (日期) only moves forward to the phone's day (a kept page); it is sent as
+// the date it shows, China's. Other values, and an edit (PUT), are left alone.
 function refreshNow(form, rendered) {
   const now = localNow();
-  if (now <= rendered) return;
   for (const el of form.elements) {
     if (el.type === "datetime-local" && el.value && el.value.slice(0, 16) === rendered) {
-      el.value = now;
-      if (el.max && el.max < now) el.max = now;
+      const phoneNow = phoneNowFor(el.value);
+      if (!phoneNow) continue;
+      el.value = phoneNow;
+      if (el.max && el.max < phoneNow) el.max = phoneNow;
     } else if (el.type === "date" && el.value === rendered.slice(0, 10) && now.slice(0, 10) > el.value) {
       el.value = now.slice(0, 10);
       if (el.max && el.max < el.value) el.max = el.value;

@@ -2,7 +2,7 @@
 // account with its state and any refusal, small thumbnails of its photos, and lets the user
 // send now, correct (reopens the form with the queued record) or discard (asks first).
 import * as outbox from "./outbox.js";
-import { KIND_LABELS, currentUser, syncAll } from "./sync.js";
+import { KIND_LABELS, SENDABLE, currentUser, syncAll } from "./sync.js";
 import { formatBytes, formatTime, prepare } from "./prepare.js";
 
 const user = currentUser();
@@ -10,6 +10,9 @@ const list = document.getElementById("outbox-list");
 const empty = document.getElementById("outbox-empty");
 const sentList = document.getElementById("sent-list");
 const sentEmpty = document.getElementById("sent-empty");
+const syncButton = document.getElementById("sync-now");
+const syncHint = document.getElementById("sync-hint");
+let syncing = false;
 const STATES = {
   waiting: ["等待上传", "text-bg-warning"],
   sending: ["正在上传", "text-bg-info"],
@@ -128,10 +131,28 @@ async function itemRow(item) {
   return li;
 }
 
+// 立即上传 is the page's main action only when it has something to do: primary while a record
+// waits and the phone is online; otherwise shown as not actionable (outlined grey, disabled) with
+// the reason beside it: nothing waits, only refused records (sent after 修改), or no network (the
+// outbox goes by itself when the network returns).
+function showSyncButton(items) {
+  const sendable = items.filter((i) => SENDABLE.includes(i.state)).length;
+  let hint = "";
+  if (!sendable) hint = items.length ? "被退回的记录修改后才能上传" : "没有待上传的记录";
+  else if (!navigator.onLine) hint = "现在没有网络，联网后自动上传";
+  const ready = sendable > 0 && navigator.onLine;
+  syncButton.disabled = !ready || syncing;
+  syncButton.classList.toggle("btn-primary", ready);
+  syncButton.classList.toggle("btn-outline-secondary", !ready);
+  syncHint.textContent = hint;
+  syncHint.hidden = !hint;
+}
+
 async function render() {
   urls.forEach((u) => URL.revokeObjectURL(u));
   urls = [];
   const items = await outbox.mine(user);
+  showSyncButton(items);
   list.replaceChildren(...(await Promise.all(items.map(itemRow))));
   empty.hidden = items.length > 0;
   // "Saved on the phone, sent when online" is over once the outbox is empty (sent meanwhile).
@@ -156,11 +177,18 @@ async function render() {
     : "尚未做离线准备。";
 }
 
-document.getElementById("sync-now").addEventListener("click", async (event) => {
-  event.target.disabled = true;
-  await syncAll({ force: true });
-  event.target.disabled = false;
+syncButton.addEventListener("click", async () => {
+  syncing = true;
+  syncButton.disabled = true;
+  try {
+    await syncAll({ force: true });
+  } finally {
+    syncing = false;
+    await render();
+  }
 });
+window.addEventListener("online", render);
+window.addEventListener("offline", render);
 document.getElementById("prepare").addEventListener("click", async (event) => {
   const progress = document.getElementById("prepare-progress");
   event.target.disabled = true;

@@ -262,6 +262,9 @@ function withLock(fn) {
   return fn();
 }
 
+// The states syncAll sends (a refused or conflicting record waits for the user's 修改 instead).
+export const SENDABLE = ["waiting", "sending", "auth"];
+
 // Send every waiting item of `user` that is due. `force` ignores the retry schedule (the user
 // tapped 立即上传, or the network just came back).
 export async function syncAll({ user = currentUser(), force = false } = {}) {
@@ -274,7 +277,7 @@ export async function syncAll({ user = currentUser(), force = false } = {}) {
     for (const item of items) {
       const due = force || !item.next_try_at || item.next_try_at <= Date.now();
       // "sending" left over: the page was closed mid-upload. The UUID makes a resend safe.
-      if (!["waiting", "sending", "auth"].includes(item.state) || !due) continue;
+      if (!SENDABLE.includes(item.state) || !due) continue;
       const { outcome } = await sendOne(item);
       if (outcome === "accepted") sent += 1;
       if (outcome === "offline" || outcome === "auth") break;
