@@ -491,6 +491,32 @@ def test_replaced_and_deleted_files_go_when_the_transaction_commits(
     assert _files(tmp_path) == [] and not Inspection.objects.exists()
 
 
+def test_a_twin_autosave_that_made_the_draft_meanwhile_is_saved_over(
+    personas, fubiao1, employer, monkeypatch, tmp_path
+):
+    """Two autosaves of a new form race: the second's look missed the draft the first had just
+    made, and its insert meets the primary key. It saves over that draft (it used to answer a
+    server error), and the files its failed attempt wrote are removed."""
+    first = payload(employer, fubiao1, {1: "yes"})
+    actions.save_draft(personas.xieguan, first)
+    real = Inspection.objects.visible_to
+    looks = {"n": 0}
+
+    def missing_first(user):
+        looks["n"] += 1
+        return Inspection.objects.none() if looks["n"] == 1 else real(user)
+
+    monkeypatch.setattr(Inspection.objects, "visible_to", missing_first)
+    second = payload(employer, fubiao1, {1: "no", 2: "yes"}, id=first.id, companion_signature=png((300, 120)))
+    draft = actions.save_draft(personas.xieguan, second)
+    assert looks["n"] >= 2 and Inspection.objects.count() == 1
+    assert sorted(draft.answers.values_list("item__number", "answer")) == [(1, "no"), (2, "yes")]
+    named = {draft.companion_signature.name, draft.assistant_signature.name}
+    stored = {str(p.relative_to(tmp_path / "media")) for p in tmp_path.rglob("*.png")}
+    assert len(stored) == 4  # the first save's two, the retry's two (the first's go on commit)
+    assert named <= stored
+
+
 NO_FINDINGS = {1: "yes", 2: "na", 3: "yes", 4: "yes", 5: "yes", 6: "no", 7: "no"}
 
 
