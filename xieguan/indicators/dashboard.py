@@ -55,17 +55,25 @@ class Column:
         # An indicator that links elsewhere (the reporting rate: the leads list) keeps its own links.
         self._own_links = type(indicator).list_url is not Indicator.list_url
 
-    def url(self, code: str, show: str = Show.MISSING) -> str:
-        """The same link as ``Indicator.list_url(code, period, show)``, without re-encoding the rest."""
+    def url(self, code: str, show: str = Show.MISSING, own: bool = False) -> str:
+        """The same link as ``Indicator.list_url(code, period, show, own)``, without re-encoding
+        the rest."""
         if self._own_links:
-            return self.indicator.list_url(code, self.period, show)
-        return f"{self._prefix}{_quoted(code)}{self._suffix}{_quoted(show)}"
+            return self.indicator.list_url(code, self.period, show, own)
+        return f"{self._prefix}{_quoted(code)}{self._suffix}{_quoted(show)}{OWN if own else ''}"
 
-    def href(self, code: str, show: str) -> str:
+    def href(self, code: str, show: str, own: bool = False) -> str:
         """``url()`` escaped for an HTML attribute."""
         if self._own_links:
-            return escape(self.url(code, show))
-        return f"{self._html_prefix}{_quoted(code)}{self._html_suffix}{_quoted(show)}"
+            return escape(self.url(code, show, own))
+        return (
+            f"{self._html_prefix}{_quoted(code)}{self._html_suffix}{_quoted(show)}{OWN_HTML if own else ''}"
+        )
+
+
+# A "（本级）" row's links list only what is registered at the region itself (Indicator.rows(own=True)).
+OWN = "&own=1"
+OWN_HTML = escape(OWN)
 
 
 def _quoted(value: str) -> str:
@@ -78,6 +86,7 @@ class Cell:
     column: Column
     counts: Counts
     code: str
+    own: bool = False  # a "（本级）" row's cell: its links list the region's own rows only
 
     @property
     def indicator(self) -> Indicator:
@@ -104,7 +113,7 @@ class Cell:
         return {True: "met", False: "unmet"}.get(self.met, "") if self.met is not None else ""
 
     def url(self, show: str = Show.MISSING) -> str:
-        return self.column.url(self.code, show)
+        return self.column.url(self.code, show, self.own)
 
     @cached_property
     def missing_url(self) -> str:
@@ -133,17 +142,17 @@ class Cell:
         Built here rather than in a template include per cell (see ``Column``); every text
         in it is a number, a link built from region codes, or a label escaped in ``Column``.
         """
-        counts, column, code = self.counts, self.column, self.code
+        counts, column, code, own = self.counts, self.column, self.code, self.own
         if not counts.denominator:
             return mark_safe(column.empty_html)  # noqa: S308 - escaped in Column
         met = self.met
         mark = column.met_html if met is True else column.unmet_html if met is False else ""
         parts = [
-            f'<a class="fw-semibold text-decoration-none" href="{column.href(code, Show.MISSING)}"'
+            f'<a class="fw-semibold text-decoration-none" href="{column.href(code, Show.MISSING, own)}"'
             f' title="{column.missing_title}">{self.rate_text}</a>{mark}'
-            f'<div class="small text-nowrap"><a href="{column.href(code, Show.OK)}"'
+            f'<div class="small text-nowrap"><a href="{column.href(code, Show.OK, own)}"'
             f' title="{column.numerator_title}">{counts.numerator}</a>/'
-            f'<a href="{column.href(code, Show.ALL)}"'
+            f'<a href="{column.href(code, Show.ALL, own)}"'
             f' title="{column.denominator_title}">{counts.denominator}</a></div>'
         ]
         for name, label in column.extra_labels:
@@ -151,7 +160,7 @@ class Cell:
             if count:
                 parts.append(
                     f'<div class="small text-nowrap text-body-secondary">{label} '
-                    f'<a href="{column.href(code, name)}">{count}</a></div>'
+                    f'<a href="{column.href(code, name, own)}">{count}</a></div>'
                 )
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
@@ -211,7 +220,7 @@ def build_table(node: Region, period: Period, indicators: list[Indicator] | None
 
     def row(code: str, name: str, kind: str, link: str = "") -> Row:
         cells = [
-            Cell(column, counts.get(code, Counts()), code)
+            Cell(column, counts.get(code, Counts()), code, own=kind == "self")
             for column, counts in zip(columns, per_indicator, strict=True)
         ]
         return Row(code, name, kind, cells, link)
@@ -374,15 +383,16 @@ def build_counties(node: Region, period: Period, sort: str = "", descending: boo
     per_indicator = [ind.counts_by_prefix(node.code, period, COUNTY_LENGTH) for ind in indicators]
     columns = [Column(ind, goals.get(ind.key), period) for ind in indicators]
 
-    def cells(code: str, under: str | None = None) -> list[Cell]:
-        """The cells of ``code``: its own counts, or (``under``) the sum of every code below it."""
+    def cells(code: str, under: str | None = None, own: bool = False) -> list[Cell]:
+        """The cells of ``code``: its own counts, or (``under``) the sum of every code below it;
+        ``own``: a "（本级）" row's, whose links list the rows registered at ``code`` itself."""
         out = []
         for column, counts in zip(columns, per_indicator, strict=True):
             if under is None:
                 value = counts.get(code, Counts())
             else:
                 value = sum((c for k, c in counts.items() if k.startswith(under)), Counts())
-            out.append(Cell(column, value, code))
+            out.append(Cell(column, value, code, own))
         return out
 
     index = next((i for i, ind in enumerate(indicators) if ind.key == sort), None)
@@ -397,7 +407,7 @@ def build_counties(node: Region, period: Period, sort: str = "", descending: boo
         if index is not None:
             rows = _sort_rows(rows, index, descending)
         if any(pref.code in counts for counts in per_indicator):
-            rows.append(Row(pref.code, f"{pref.name}（本级）", "self", cells(pref.code)))
+            rows.append(Row(pref.code, f"{pref.name}（本级）", "self", cells(pref.code, own=True)))
         subtotal = Row(
             pref.code,
             pref.name,
@@ -411,7 +421,7 @@ def build_counties(node: Region, period: Period, sort: str = "", descending: boo
         groups.sort(key=lambda g: order.index(g.subtotal))
     own = None
     if node.level == Level.PROVINCE and any(node.code in counts for counts in per_indicator):
-        own = Row(node.code, f"{node.name}（本级）", "self", cells(node.code))
+        own = Row(node.code, f"{node.name}（本级）", "self", cells(node.code, own=True))
     total = Row(node.code, node.name, "total", cells(node.code, under=node.code))
     chosen = sort if index is not None else ""
     return CountiesTable(node, period, indicators, goals, groups, total, own, chosen, descending)

@@ -32,6 +32,7 @@ from xieguan.indicators.dashboard import (
     CountiesTable,
     build_counties,
     build_table,
+    child_length,
     dashboard_url,
     series,
     targets,
@@ -211,8 +212,14 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     show = request.GET.get("show", Show.MISSING)
     if show not in {Show.MISSING, Show.OK, Show.ALL, *indicator.extra_labels}:
         show = Show.MISSING
-    total = indicator.total(region.code, period)
-    rows = DrillRows(indicator, region.code, period, show)
+    # ``own=1``: a "（本级）" row's numbers, the rows registered at the region itself (a region
+    # with children only: a village's rows are all its own)
+    own = request.GET.get("own") == "1" and region.child_level is not None
+    if own:
+        total = indicator.own_total(region.code, period, child_length(region))
+    else:
+        total = indicator.total(region.code, period)
+    rows = DrillRows(indicator, region.code, period, show, own)
     page = CountedPaginator(rows, 50, _shown_count(total, show)).get_page(request.GET.get("page"))
     halves = period.halves()
     for row in page.object_list if indicator.subject in {Subject.EMPLOYER, Subject.ASSISTANT} else ():
@@ -223,12 +230,13 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     not_counted = getattr(indicator, "not_counted", None)
     partly = (
         list(_decorate(indicator, not_counted(region.code, period), period)[:NOT_COUNTED_SHOWN])
-        if not_counted is not None
+        if not_counted is not None and not own
         else []
     )
     for row in partly:
         _set_half_cells(row, halves)
     target = targets(region).get(indicator.key)
+    own_param = {"own": "1"} if own else {}
     tabs = [
         (Show.MISSING, indicator.missing_label, total.missing),
         (Show.OK, indicator.numerator_label, total.numerator),
@@ -253,7 +261,9 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
             "back_url": dashboard_url(region.code, period),
             "halves": halves,
             "partly": partly,
-            "query": urlencode({"region": region.code, "period": period.key, "show": show}),
+            "query": urlencode({"region": region.code, "period": period.key, "show": show, **own_param}),
+            "own": own,
+            "keep": own_param,
             **_period_context(period),
         },
     )
@@ -284,11 +294,14 @@ class DrillRows:
     the page's statement compiled once per period, tab, page and day and bound to the region
     code (lib.prepared)."""
 
-    def __init__(self, indicator: Indicator, code: str, period: Period, show: str) -> None:
-        self.indicator, self.code, self.period, self.show = indicator, code, period, show
+    def __init__(self, indicator: Indicator, code: str, period: Period, show: str, own: bool = False) -> None:
+        self.indicator, self.code, self.period, self.show, self.own = indicator, code, period, show, own
 
     def __getitem__(self, page: slice) -> list[Any]:
         bottom, top = page.start or 0, page.stop
+        if self.own:  # a region's own rows ("（本级）"): compiled afresh, a rare page
+            rows = self.indicator.rows(self.code, self.period, self.show, own=True)
+            return list(_decorate(self.indicator, rows, self.period)[bottom:top])
         shape = (self.indicator, self.period, self.show, bottom, top)
         if not self.indicator.compile_once:
             return list(_drill_page(*shape, code=self.code))
