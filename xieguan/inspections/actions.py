@@ -343,6 +343,19 @@ def _apply_signatures(
             files.save(getattr(inspection, name), str(content.name), content)
 
 
+def _new_row(data: InspectionData, user: User) -> Inspection:
+    """The unsaved row of a new inspection, a draft until submitted: its region is its
+    employer's, its assistant the user."""
+    return Inspection(
+        id=data.id,
+        template=data.template,
+        employer=data.employer,
+        region_id=data.employer.region_id,
+        assistant=user,
+        status=InspectionStatus.DRAFT,
+    )
+
+
 def _insert(inspection: Inspection) -> None:
     """Insert a new inspection; a row with its UUID already there is ``_UuidTaken``."""
     try:
@@ -390,14 +403,7 @@ def _save_draft_locked(
                 + (f"（{active}）" if active else "")
                 + "。请刷新页面，按当前巡查表填写。"
             )
-        inspection = Inspection(
-            id=data.id,
-            template=data.template,
-            employer=data.employer,
-            region_id=data.employer.region_id,
-            assistant=user,
-            status=InspectionStatus.DRAFT,
-        )
+        inspection = _new_row(data, user)
         created = True
     else:
         _check_owner(inspection, user)
@@ -634,13 +640,7 @@ def _submit_locked(
         inspection = Inspection.objects.visible_to(user).select_for_update().filter(pk=data.id).first()
     created = inspection is None
     if inspection is None:
-        inspection = Inspection(
-            id=data.id,
-            template=data.template,
-            employer=data.employer,
-            region_id=data.employer.region_id,
-            assistant=user,
-        )
+        inspection = _new_row(data, user)
     else:
         _check_owner(inspection, user)
         if inspection.is_submitted:
