@@ -55,17 +55,25 @@ class Column:
         # An indicator that links elsewhere (the reporting rate: the leads list) keeps its own links.
         self._own_links = type(indicator).list_url is not Indicator.list_url
 
-    def url(self, code: str, show: str = Show.MISSING) -> str:
-        """The same link as ``Indicator.list_url(code, period, show)``, without re-encoding the rest."""
+    def url(self, code: str, show: str = Show.MISSING, own: bool = False) -> str:
+        """The same link as ``Indicator.list_url(code, period, show, own)``, without re-encoding
+        the rest."""
         if self._own_links:
-            return self.indicator.list_url(code, self.period, show)
-        return f"{self._prefix}{_quoted(code)}{self._suffix}{_quoted(show)}"
+            return self.indicator.list_url(code, self.period, show, own)
+        return f"{self._prefix}{_quoted(code)}{self._suffix}{_quoted(show)}{OWN if own else ''}"
 
-    def href(self, code: str, show: str) -> str:
+    def href(self, code: str, show: str, own: bool = False) -> str:
         """``url()`` escaped for an HTML attribute."""
         if self._own_links:
-            return escape(self.url(code, show))
-        return f"{self._html_prefix}{_quoted(code)}{self._html_suffix}{_quoted(show)}"
+            return escape(self.url(code, show, own))
+        return (
+            f"{self._html_prefix}{_quoted(code)}{self._html_suffix}{_quoted(show)}{OWN_HTML if own else ''}"
+        )
+
+
+# A "（本级）" row's links list only what is registered at the region itself (Indicator.rows(own=True)).
+OWN = "&own=1"
+OWN_HTML = escape(OWN)
 
 
 def _quoted(value: str) -> str:
@@ -78,6 +86,7 @@ class Cell:
     column: Column
     counts: Counts
     code: str
+    own: bool = False  # a "（本级）" row's cell: its links list the region's own rows only
 
     @property
     def indicator(self) -> Indicator:
@@ -104,7 +113,7 @@ class Cell:
         return {True: "met", False: "unmet"}.get(self.met, "") if self.met is not None else ""
 
     def url(self, show: str = Show.MISSING) -> str:
-        return self.column.url(self.code, show)
+        return self.column.url(self.code, show, self.own)
 
     @cached_property
     def missing_url(self) -> str:
@@ -133,17 +142,17 @@ class Cell:
         Built here rather than in a template include per cell (see ``Column``); every text
         in it is a number, a link built from region codes, or a label escaped in ``Column``.
         """
-        counts, column, code = self.counts, self.column, self.code
+        counts, column, code, own = self.counts, self.column, self.code, self.own
         if not counts.denominator:
             return mark_safe(column.empty_html)  # noqa: S308 - escaped in Column
         met = self.met
         mark = column.met_html if met is True else column.unmet_html if met is False else ""
         parts = [
-            f'<a class="fw-semibold text-decoration-none" href="{column.href(code, Show.MISSING)}"'
+            f'<a class="fw-semibold text-decoration-none" href="{column.href(code, Show.MISSING, own)}"'
             f' title="{column.missing_title}">{self.rate_text}</a>{mark}'
-            f'<div class="small text-nowrap"><a href="{column.href(code, Show.OK)}"'
+            f'<div class="small text-nowrap"><a href="{column.href(code, Show.OK, own)}"'
             f' title="{column.numerator_title}">{counts.numerator}</a>/'
-            f'<a href="{column.href(code, Show.ALL)}"'
+            f'<a href="{column.href(code, Show.ALL, own)}"'
             f' title="{column.denominator_title}">{counts.denominator}</a></div>'
         ]
         for name, label in column.extra_labels:
@@ -151,7 +160,7 @@ class Cell:
             if count:
                 parts.append(
                     f'<div class="small text-nowrap text-body-secondary">{label} '
-                    f'<a href="{column.href(code, name)}">{count}</a></div>'
+                    f'<a href="{column.href(code, name, own)}">{count}</a></div>'
                 )
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
@@ -211,7 +220,7 @@ def build_table(node: Region, period: Period, indicators: list[Indicator] | None
 
     def row(code: str, name: str, kind: str, link: str = "") -> Row:
         cells = [
-            Cell(column, counts.get(code, Counts()), code)
+            Cell(column, counts.get(code, Counts()), code, own=kind == "self")
             for column, counts in zip(columns, per_indicator, strict=True)
         ]
         return Row(code, name, kind, cells, link)
@@ -283,16 +292,46 @@ class Group:
 class Bar:
     """One county in the ranked bar chart of an indicator."""
 
-    rank: int
+    rank: int  # 1 = the highest rate, whichever order the chart lists them in
     row: Row
     cell: Cell
     prefecture: str
+    floor: int = 0  # the rate at the bar's left end (``Ranking.floor``)
 
     @property
     def width(self) -> str:
-        """The bar's length as a CSS percentage (the rate, 0–100)."""
-        rate = self.cell.counts.rate
-        return f"{rate or 0}%"
+        """The bar's length as a CSS percentage of the track, which runs from ``floor`` to 100 %."""
+        rate = float(self.cell.counts.rate or 0)
+        return f"{max(0.0, rate - self.floor) * 100 / (100 - self.floor):.1f}%"
+
+
+@dataclass
+class Ranking:
+    """The counties ranked by one indicator: worst first by default (``descending`` for best first).
+
+    The bars' axis starts at ``floor``, not at 0: with every county between 84 % and 98 % the bars
+    from 0 looked alike. ``floor`` is the lowest rate (or the target, if lower) rounded down to ten,
+    at most 90 (the axis spans ten points at least); the target is drawn as a mark on each track."""
+
+    bars: list[Bar]
+    unrated: list[Row]  # nothing to count for this indicator ("—"), by code
+    floor: int
+    target: Target | None
+    descending: bool
+
+    @property
+    def target_at(self) -> str:
+        """Where the target's mark sits on a track, as a CSS percentage ("" without a target)."""
+        if self.target is None:
+            return ""
+        goal = min(100.0, max(float(self.floor), float(self.target.threshold)))
+        return f"{(goal - self.floor) * 100 / (100 - self.floor):.1f}%"
+
+
+def axis_floor(rates: list[float], target: float | None) -> int:
+    """The rate at the left end of the ranking's bars (see ``Ranking``)."""
+    low = min([*rates, *([target] if target is not None else [])], default=0.0)
+    return min(90, int(low // 10) * 10)
 
 
 @dataclass
@@ -317,9 +356,9 @@ class CountiesTable:
     def county_count(self) -> int:
         return sum(1 for group in self.groups for row in group.rows if row.kind == "child")
 
-    def ranking(self, key: str) -> tuple[list[Bar], list[Row]]:
-        """The counties ranked by one indicator's rate, highest first (ties by code), and the
-        counties with nothing to count for it ("—"), by code."""
+    def ranking(self, key: str, descending: bool = False) -> Ranking:
+        """The counties ranked by one indicator's rate, lowest first (``descending``: highest
+        first; ties by code either way), and the counties with nothing to count for it ("—")."""
         index = next(i for i, ind in enumerate(self.indicators) if ind.key == key)
         entries = [
             (row, row.cells[index], group.subtotal.name)
@@ -329,11 +368,18 @@ class CountiesTable:
         ]
         rated = [e for e in entries if e[1].counts.rate is not None]
         rated.sort(key=lambda e: (-(e[1].counts.rate or 0), e[0].code))
-        bars = [Bar(rank, row, cell, name) for rank, (row, cell, name) in enumerate(rated, start=1)]
+        target = self.targets.get(key)
+        floor = axis_floor(
+            [float(cell.counts.rate or 0) for _row, cell, _name in rated],
+            float(target.threshold) if target else None,
+        )
+        bars = [Bar(rank, row, cell, name, floor) for rank, (row, cell, name) in enumerate(rated, start=1)]
+        if not descending:  # worst first: the lowest rate on top, ties still by code
+            bars.sort(key=lambda bar: (bar.cell.counts.rate or 0, bar.row.code))
         unrated = sorted(
             (row for row, cell, _name in entries if cell.counts.rate is None), key=lambda r: r.code
         )
-        return bars, unrated
+        return Ranking(bars, unrated, floor, target, descending)
 
     def as_table(self) -> Table:
         """The same rows as one flat ``Table`` (subtotal, then its counties), for the export."""
@@ -374,15 +420,16 @@ def build_counties(node: Region, period: Period, sort: str = "", descending: boo
     per_indicator = [ind.counts_by_prefix(node.code, period, COUNTY_LENGTH) for ind in indicators]
     columns = [Column(ind, goals.get(ind.key), period) for ind in indicators]
 
-    def cells(code: str, under: str | None = None) -> list[Cell]:
-        """The cells of ``code``: its own counts, or (``under``) the sum of every code below it."""
+    def cells(code: str, under: str | None = None, own: bool = False) -> list[Cell]:
+        """The cells of ``code``: its own counts, or (``under``) the sum of every code below it;
+        ``own``: a "（本级）" row's, whose links list the rows registered at ``code`` itself."""
         out = []
         for column, counts in zip(columns, per_indicator, strict=True):
             if under is None:
                 value = counts.get(code, Counts())
             else:
                 value = sum((c for k, c in counts.items() if k.startswith(under)), Counts())
-            out.append(Cell(column, value, code))
+            out.append(Cell(column, value, code, own))
         return out
 
     index = next((i for i, ind in enumerate(indicators) if ind.key == sort), None)
@@ -397,7 +444,7 @@ def build_counties(node: Region, period: Period, sort: str = "", descending: boo
         if index is not None:
             rows = _sort_rows(rows, index, descending)
         if any(pref.code in counts for counts in per_indicator):
-            rows.append(Row(pref.code, f"{pref.name}（本级）", "self", cells(pref.code)))
+            rows.append(Row(pref.code, f"{pref.name}（本级）", "self", cells(pref.code, own=True)))
         subtotal = Row(
             pref.code,
             pref.name,
@@ -411,7 +458,7 @@ def build_counties(node: Region, period: Period, sort: str = "", descending: boo
         groups.sort(key=lambda g: order.index(g.subtotal))
     own = None
     if node.level == Level.PROVINCE and any(node.code in counts for counts in per_indicator):
-        own = Row(node.code, f"{node.name}（本级）", "self", cells(node.code))
+        own = Row(node.code, f"{node.name}（本级）", "self", cells(node.code, own=True))
     total = Row(node.code, node.name, "total", cells(node.code, under=node.code))
     chosen = sort if index is not None else ""
     return CountiesTable(node, period, indicators, goals, groups, total, own, chosen, descending)

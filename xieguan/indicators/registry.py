@@ -186,6 +186,11 @@ class Indicator(ABC):
     def total(self, code: str, period: Period) -> Counts:
         return self.series(code, [period])[0]
 
+    def own_total(self, code: str, period: Period, child_length: int) -> Counts:
+        """The counts of the rows registered at ``code`` itself, above its children (whose codes
+        are ``child_length`` long): the "（本级）" row of ``counts()``."""
+        return self.counts(code, period, child_length).get(code, Counts())
+
     def series(self, code: str, periods: list[Period]) -> list[Counts]:
         """The subtree's counts for each period, in one query (conditional counts)."""
         if self.compile_once:
@@ -220,9 +225,12 @@ class Indicator(ABC):
             .annotate(**aggregates)
         )
 
-    def rows(self, code: str, period: Period, show: str = Show.MISSING) -> QuerySet[Any]:
-        """The rows behind a number: the missing ones, the ok ones, or all members."""
+    def rows(self, code: str, period: Period, show: str = Show.MISSING, own: bool = False) -> QuerySet[Any]:
+        """The rows behind a number: the missing ones, the ok ones, or all members; with ``own``
+        only those registered at ``code`` itself (a table's "（本级）" row), not below it."""
         members = self.members(code, period)
+        if own:
+            members = members.filter(**{self.region_field: code})
         if show == Show.OK:
             return members.filter(self.ok(period))
         if show == Show.ALL:
@@ -238,9 +246,12 @@ class Indicator(ABC):
 
     # --- links ----------------------------------------------------------------------
 
-    def list_url(self, code: str, period: Period, show: str = Show.MISSING) -> str:
-        """Where the rows behind a number are listed (the drill-down page by default)."""
-        query = urlencode({"region": code, "period": period.key, "show": show})
+    def list_url(self, code: str, period: Period, show: str = Show.MISSING, own: bool = False) -> str:
+        """Where the rows behind a number are listed (the drill-down page by default; ``own``:
+        only the rows registered at ``code`` itself, ``&own=1``)."""
+        query = urlencode(
+            {"region": code, "period": period.key, "show": show, **({"own": "1"} if own else {})}
+        )
         return f"{drill_path(self.key)}?{query}"
 
 

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role, User
 from xieguan.documents.official import fubiao2
@@ -32,6 +33,7 @@ from xieguan.indicators.dashboard import (
     CountiesTable,
     build_counties,
     build_table,
+    child_length,
     dashboard_url,
     series,
     targets,
@@ -127,24 +129,25 @@ COUNTIES_ROLES = (Role.PROVINCE_ADMIN, Role.PREFECTURE_VIEWER)
 
 def _counties_table(request: AuthedRequest, region: Region) -> CountiesTable:
     """The all-counties table of the requested province or prefecture (in the user's scope,
-    else 404; a county or below has no such table: 404)."""
+    else 404; a county or below has no such table: 404). ``?chart=`` (the ranking's indicator in
+    links made before the ranking followed the sort) is read as ``?sort=``."""
     if region.level not in COUNTIES_LEVELS:
         raise Http404("只有省和市(州)可以查看全部区县")
-    sort = request.GET.get("sort", "")
+    sort = request.GET.get("sort", "") or request.GET.get("chart", "")
     return build_counties(region, _period(request), sort, request.GET.get("dir") == "desc")
 
 
 @scoped(*COUNTIES_ROLES)
 def counties(request: AuthedRequest) -> HttpResponse:
     """全部区县: every county of the province (or a prefecture) side by side, grouped by
-    prefecture with subtotals, sortable by any indicator (``?sort=<key>&dir=asc|desc``), and a
-    ranked bar chart of one indicator (``?chart=<key>``)."""
+    prefecture with subtotals (a prefecture's own page: one group, no subtotal), sortable by any
+    indicator (``?sort=<key>&dir=asc|desc``), and the counties ranked by the same indicator in the
+    same order (one state: sorting the table chooses the ranking; no sort: the first indicator,
+    worst first)."""
     path = _region_path(request)
     table = _counties_table(request, path[-1])
     region, period = table.node, table.period
-    keys = [ind.key for ind in table.indicators]
-    chart = request.GET.get("chart", "")
-    chart = chart if chart in keys else table.sort or keys[0]
+    chart = table.sort or table.indicators[0].key
     base = {"region": region.code, "period": period.key}
 
     def link(**extra: str) -> str:
@@ -156,9 +159,9 @@ def counties(request: AuthedRequest) -> HttpResponse:
         # the first click sorts worst first (ascending), the next one best first
         next_dir = "asc" if current and table.descending else "desc" if current else "asc"
         aria = ("descending" if table.descending else "ascending") if current else ""
-        headers.append((ind, cell.target, link(sort=ind.key, dir=next_dir, chart=chart), aria))
+        headers.append((ind, cell.target, link(sort=ind.key, dir=next_dir), aria))
     chart_indicator = next(ind for ind in table.indicators if ind.key == chart)
-    bars, unrated = table.ranking(chart)
+    ranking = table.ranking(chart, table.descending)
     sort_keep = {"sort": table.sort, "dir": "desc" if table.descending else "asc"} if table.sort else {}
     return render(
         request,
@@ -168,11 +171,17 @@ def counties(request: AuthedRequest) -> HttpResponse:
             "table": table,
             "headers": headers,
             "chart": chart_indicator,
-            "chart_target": table.targets.get(chart),
-            "bars": bars,
-            "unrated": unrated,
-            "chart_links": [(ind, link(**sort_keep, chart=ind.key) + "#ranking") for ind in table.indicators],
-            "keep": {**sort_keep, "chart": chart},
+            "ranking": ranking,
+            # a pill ranks (and sorts) by its indicator, keeping the order chosen
+            "chart_links": [
+                (ind, link(sort=ind.key, dir="desc" if table.descending else "asc") + "#ranking")
+                for ind in table.indicators
+            ],
+            "order_links": [
+                (False, _("最差在前"), link(sort=chart, dir="asc") + "#ranking"),
+                (True, _("最好在前"), link(sort=chart, dir="desc") + "#ranking"),
+            ],
+            "keep": sort_keep,
             "export_query": urlencode({**base, **sort_keep}),
             "breadcrumbs": _breadcrumbs(path, period),
             "back_url": dashboard_url(region.code, period),
@@ -211,8 +220,14 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     show = request.GET.get("show", Show.MISSING)
     if show not in {Show.MISSING, Show.OK, Show.ALL, *indicator.extra_labels}:
         show = Show.MISSING
-    total = indicator.total(region.code, period)
-    rows = DrillRows(indicator, region.code, period, show)
+    # ``own=1``: a "（本级）" row's numbers, the rows registered at the region itself (a region
+    # with children only: a village's rows are all its own)
+    own = request.GET.get("own") == "1" and region.child_level is not None
+    if own:
+        total = indicator.own_total(region.code, period, child_length(region))
+    else:
+        total = indicator.total(region.code, period)
+    rows = DrillRows(indicator, region.code, period, show, own)
     page = CountedPaginator(rows, 50, _shown_count(total, show)).get_page(request.GET.get("page"))
     halves = period.halves()
     for row in page.object_list if indicator.subject in {Subject.EMPLOYER, Subject.ASSISTANT} else ():
@@ -223,12 +238,13 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     not_counted = getattr(indicator, "not_counted", None)
     partly = (
         list(_decorate(indicator, not_counted(region.code, period), period)[:NOT_COUNTED_SHOWN])
-        if not_counted is not None
+        if not_counted is not None and not own
         else []
     )
     for row in partly:
         _set_half_cells(row, halves)
     target = targets(region).get(indicator.key)
+    own_param = {"own": "1"} if own else {}
     tabs = [
         (Show.MISSING, indicator.missing_label, total.missing),
         (Show.OK, indicator.numerator_label, total.numerator),
@@ -253,7 +269,9 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
             "back_url": dashboard_url(region.code, period),
             "halves": halves,
             "partly": partly,
-            "query": urlencode({"region": region.code, "period": period.key, "show": show}),
+            "query": urlencode({"region": region.code, "period": period.key, "show": show, **own_param}),
+            "own": own,
+            "keep": own_param,
             **_period_context(period),
         },
     )
@@ -284,11 +302,14 @@ class DrillRows:
     the page's statement compiled once per period, tab, page and day and bound to the region
     code (lib.prepared)."""
 
-    def __init__(self, indicator: Indicator, code: str, period: Period, show: str) -> None:
-        self.indicator, self.code, self.period, self.show = indicator, code, period, show
+    def __init__(self, indicator: Indicator, code: str, period: Period, show: str, own: bool = False) -> None:
+        self.indicator, self.code, self.period, self.show, self.own = indicator, code, period, show, own
 
     def __getitem__(self, page: slice) -> list[Any]:
         bottom, top = page.start or 0, page.stop
+        if self.own:  # a region's own rows ("（本级）"): compiled afresh, a rare page
+            rows = self.indicator.rows(self.code, self.period, self.show, own=True)
+            return list(_decorate(self.indicator, rows, self.period)[bottom:top])
         shape = (self.indicator, self.period, self.show, bottom, top)
         if not self.indicator.compile_once:
             return list(_drill_page(*shape, code=self.code))

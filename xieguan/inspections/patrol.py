@@ -16,8 +16,9 @@ inspections themselves (``indicators.sources``): the mask is an index, never the
 The assistants' side is ``AssistantHalf``: per account and half-year (the same ``half_index``),
 how many submitted inspections it made; ``count_assistant_inspection`` adds one in the
 transaction that submits, ``refresh_assistants`` recomputes an account's rows after an
-amendment. ``employer_differences`` and ``assistant_differences`` compare what is stored with
-the inspections (``manage.py checkindicators``).
+amendment. ``check_employers`` and ``check_assistants`` (``employer_differences`` and
+``assistant_differences``) compare what is stored with the inspections (``manage.py
+checkindicators``); ``half_label`` and ``halves_of`` name the half-years for people.
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ def half_index(day: dt.date) -> int | None:
     """The bit of the half-year containing ``day``; None outside the span."""
     index = (day.year - EPOCH_YEAR) * 2 + (0 if day.month <= 6 else 1)
     return index if 0 <= index < YEARS * 2 else None
+
+
+def half_label(index: int) -> str:
+    """Half-year ``index`` as people write it: 0 is 2020年上半年, 13 is 2026年下半年."""
+    year, second = divmod(index, 2)
+    return f"{EPOCH_YEAR + year}年{'下' if second else '上'}半年"
+
+
+def halves_of(mask: int) -> list[int]:
+    """The half-years whose bits are set in ``mask``, earliest first."""
+    return [i for i in range(YEARS * 2) if mask >> i & 1]
 
 
 def bit_of(moment: dt.datetime | dt.date) -> int:
@@ -157,8 +169,22 @@ class Difference:
     live: Any
 
 
+@dataclass
+class Check:
+    """What a comparison looked at and what differed."""
+
+    differences: list[Difference]
+    checked: int  # employers, or (account, half-year) rows stored or counted from the inspections
+    accounts: int = 0  # assistants: the accounts with such a row
+
+
 def assistant_differences(user_ids: Iterable[int] | None = None) -> list[Difference]:
     """AssistantHalf rows that differ from the inspections, for these accounts (all if None)."""
+    return check_assistants(user_ids).differences
+
+
+def check_assistants(user_ids: Iterable[int] | None = None) -> Check:
+    """``assistant_differences`` with how many accounts and half-year rows were compared."""
     from xieguan.inspections.models import AssistantHalf, Inspection
 
     inspections = Inspection.objects.all()
@@ -169,11 +195,13 @@ def assistant_differences(user_ids: Iterable[int] | None = None) -> list[Differe
         stored_rows = stored_rows.filter(assistant_id__in=ids)
     live = live_assistant_halves(inspections)
     stored = {(a, h): n for a, h, n in stored_rows.values_list("assistant_id", "half", "inspections")}
-    return [
+    keys = live.keys() | stored.keys()
+    differences = [
         Difference("assistant_half", key, stored.get(key, 0), live.get(key, 0))
-        for key in sorted(live.keys() | stored.keys())
+        for key in sorted(keys)
         if stored.get(key, 0) != live.get(key, 0)
     ]
+    return Check(differences, checked=len(keys), accounts=len({account for account, _half in keys}))
 
 
 def fix_assistants(differences: Iterable[Difference]) -> None:
@@ -200,6 +228,11 @@ def refresh_assistants(user_ids: Iterable[int]) -> None:
 def employer_differences(employers: QuerySet[Any]) -> list[Difference]:
     """Employers whose ``inspected_halves`` or ``last_inspected_on`` differ from their
     submitted inspections (two grouped queries whatever the number of employers)."""
+    return check_employers(employers).differences
+
+
+def check_employers(employers: QuerySet[Any]) -> Check:
+    """``employer_differences`` with how many employers were compared (three statements)."""
     from xieguan.inspections.models import Inspection, InspectionStatus
 
     submitted = Inspection.objects.filter(
@@ -218,11 +251,13 @@ def employer_differences(employers: QuerySet[Any]) -> list[Difference]:
         for row in submitted.values("employer_id").annotate(at=Max("inspected_at"))
     }
     out = []
+    checked = 0
     for pk, mask, last_on in employers.values_list("pk", "inspected_halves", "last_inspected_on"):
+        checked += 1
         live = (masks.get(pk, 0), last.get(pk))
         if (mask, last_on) != live:
             out.append(Difference("employer", (pk,), (mask, last_on), live))
-    return out
+    return Check(out, checked=checked)
 
 
 def rebuild_assistant_halves() -> int:

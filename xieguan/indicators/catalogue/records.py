@@ -214,13 +214,13 @@ class Records(Indicator):
             totals = [a + b for a, b in zip(totals, part.series(code, periods), strict=True)]
         return totals
 
-    def rows(self, code: str, period: Period, show: str = Show.MISSING) -> QuerySet[Any]:
+    def rows(self, code: str, period: Period, show: str = Show.MISSING, own: bool = False) -> QuerySet[Any]:
         """The records behind a number, the three kinds in one list (a union), oldest first."""
         listings = []
         for part in self.parts(code):
             if show.startswith("late_") and show != f"late_{part.kind}":
                 continue
             part_show = Show.MISSING if show.startswith("late_") else show
-            listings.append(part.listing(part.rows(code, period, part_show)).values(*COLUMNS).order_by())
+            listings.append(part.listing(part.rows(code, period, part_show, own)).values(*COLUMNS).order_by())
         first, *rest = listings
         return first.union(*rest, all=True).order_by("r_occurred") if rest else first.order_by("r_occurred")

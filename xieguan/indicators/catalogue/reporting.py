@@ -54,7 +54,11 @@ class Reporting(Indicator):
             "overdue": overdue_q(timezone.now()),
         }
 
-    def list_url(self, code: str, period: Period, show: str = Show.MISSING) -> str:
+    def list_url(self, code: str, period: Period, show: str = Show.MISSING, own: bool = False) -> str:
+        """The leads list (the same counts, tested); the leads registered at ``code`` itself (a
+        "（本级）" row) on the drill-down page, the leads list having no such filter."""
+        if own:
+            return super().list_url(code, period, show, own=True)
         params = {
             "discovered_from": period.start.isoformat(),
             "discovered_to": period.end.isoformat(),

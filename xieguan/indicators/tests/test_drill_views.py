@@ -183,3 +183,39 @@ def test_the_region_and_its_breadcrumbs_are_one_statement_inside_the_scope(clien
     assert drill(client_for("panzhou"), "registration", region=COUNTY).context["breadcrumbs"] == []
     assert drill(client_for("panzhou"), "registration", region="520281999").status_code == 404
     assert drill(client_for("liuzhi"), "registration", region=T1).status_code == 404
+
+
+def test_the_numbers_of_a_region_s_own_row_list_its_own_rows(client_for):
+    """A township's dashboard has a row "（本级）" for what is registered at the township itself
+    (4,558 of the 29,998 employers of the Guizhou-scale data). Its numbers linked to the lists of
+    the whole township: 2 unregistered employers on the row, 3 on the list it opened."""
+    import re
+    from html import unescape
+
+    from django.utils import timezone
+
+    from xieguan.lib.testing import TOWNSHIP, VILLAGE, EmployerFactory
+
+    EmployerFactory.create(name="镇本级甲厂", region_id=TOWNSHIP, registered=False)
+    EmployerFactory.create(name="镇本级乙厂", region_id=TOWNSHIP, registered=False)
+    EmployerFactory.create(name="镇本级丙厂", region_id=TOWNSHIP)
+    EmployerFactory.create(name="村里的厂", region_id=VILLAGE, registered=False)
+    client = client_for("panzhou")
+    year = str(timezone.localdate().year)  # the employers are registered today
+    body = client.get(reverse("indicators:dashboard"), {"region": TOWNSHIP, "period": year}).content
+    own_row = next(r for r in re.findall(r"<tr.*?</tr>", body.decode(), re.S) if "（本级）" in r)
+    links = {
+        text: unescape(href)
+        for href, text in re.findall(
+            r'<a[^>]*href="(/indicators/registration/[^"]+)"[^>]*>([^<]+)</a>', own_row
+        )
+    }
+    assert set(links) == {"33.3%", "1", "3"}  # 1 registered of 3
+    missing = client.get(links["33.3%"])
+    assert names(missing) == ["镇本级乙厂", "镇本级甲厂"]
+    assert (missing.context["total"].numerator, missing.context["total"].denominator) == (1, 3)
+    assert "（本级）" in missing.content.decode()
+    assert names(client.get(links["3"])) == ["镇本级丙厂", "镇本级乙厂", "镇本级甲厂"]
+    # the township's own number (the total row) still lists everything
+    whole = drill(client, "registration", region=TOWNSHIP, period=year)
+    assert names(whole) == ["村里的厂", "镇本级乙厂", "镇本级甲厂"]

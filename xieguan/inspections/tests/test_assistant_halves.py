@@ -122,22 +122,49 @@ def test_checkindicators_finds_and_repairs_a_stale_table(patrolled, personas, em
     assert _patrol_2025() == (1, 2)
     out = StringIO()
     call_command("checkindicators", stdout=out)
-    assert "一致" in out.getvalue()
+    # a clean run says how much it checked: one employer, two accounts' three half-years
+    assert "一致：核对用人单位 1 个、协管员账号 2 个的半年巡查记录 3 条，均与巡查记录相符。" in out.getvalue()
 
     # a stale summary: A2's first half lost, xieguan credited with a second half of 2024
     AssistantHalf.objects.filter(assistant=patrolled).delete()
     AssistantHalf.objects.create(assistant=personas.xieguan, half=9, inspections=4)
-    Employer.objects.filter(pk=employer.pk).update(inspected_halves=0)
+    Employer.objects.filter(pk=employer.pk).update(
+        inspected_halves=1 << 8, last_inspected_on=dt.date(2020, 1, 1)
+    )
     out = StringIO()
-    with pytest.raises(CommandError, match="用人单位 1 个，协管员半年记录 2 条"):
+    with pytest.raises(CommandError, match="其中用人单位 1 个、协管员半年记录 2 条与巡查记录不符"):
         call_command("checkindicators", "--region", COUNTY, stdout=out)
-    assert f"协管员账号 {patrolled.pk} 第 10 个半年：已存 0 次，按巡查记录应为 1 次" in out.getvalue()
-    assert f"用人单位 {employer.pk}" in out.getvalue()
-    with pytest.raises(CommandError, match="已按巡查记录修正"):
-        call_command("checkindicators", "--region", COUNTY, "--fix", stdout=StringIO())
+    text = out.getvalue()
+    place = f"六盘水市盘州市柏果镇{employer.region.name} {employer.region_id}"
+    assert (
+        f"用人单位「贵州盘州测试煤矿有限公司」（{place}，id {employer.pk}）："
+        "巡查半年 漏记 2025年上半年、2025年下半年，多记 2024年上半年；"
+        "最近巡查日期 已存 2020-01-01，按巡查记录应为 2025-09-05"
+    ) in text
+    a2 = f"协管员 柏果二号（账号 a2，六盘水市盘州市柏果镇 {TOWNSHIP}，id {patrolled.pk}）"
+    assert a2 + "2025年上半年：已存 0 次巡查，按巡查记录应为 1 次" in text
+    assert (
+        f"（账号 {personas.xieguan.username}，" in text
+        and "2024年下半年：已存 4 次巡查，按巡查记录应为 0 次" in text
+    )
+    assert "datetime" not in text and "个半年" not in text  # no Python reprs, no half-year numbers
+
+    # --fix repairs, checks again and exits 0
+    out = StringIO()
+    call_command("checkindicators", "--region", COUNTY, "--fix", stdout=out)
+    assert "已按巡查记录修正（520281）：用人单位 1 个、协管员半年记录 2 条；复查一致。" in out.getvalue()
     call_command("checkindicators", stdout=StringIO())  # exit 0: everything agrees again
     assert stored() == live()
     assert _patrol_2025() == (1, 2)
+
+
+def test_checkindicators_fix_exits_1_when_a_difference_remains(patrolled, monkeypatch):
+    AssistantHalf.objects.filter(assistant=patrolled).delete()
+    monkeypatch.setattr(patrol, "fix_assistants", lambda differences: None)  # a repair that does not hold
+    out = StringIO()
+    with pytest.raises(CommandError, match="复查仍有用人单位 0 个、协管员半年记录 1 条不符"):
+        call_command("checkindicators", "--fix", stdout=out)
+    assert out.getvalue().count("2025年上半年：已存 0 次巡查") == 2  # before and after the repair
 
 
 def test_checkindicators_limits_itself_to_a_region(patrolled, personas, other_employer, fubiao1):

@@ -7,13 +7,20 @@
 Two summaries are kept by the inspection actions in the same transaction as the inspections
 (``xieguan/inspections/patrol.py``): each employer's ``inspected_halves`` and
 ``last_inspected_on``, and each account's ``AssistantHalf`` rows (submitted inspections per
-half-year). This command recomputes both from the submitted inspections, prints every
-difference, and exits with status 1 if there was any (also with ``--fix``, which repairs them
-and says so); 0 when everything agrees.
+half-year). This command recomputes both from the submitted inspections and prints each
+difference as a line an operator can act on: the employer (name, region name and code, id) or
+the account (name, username, region, id), the half-years as ``2026年上半年`` and the dates as
+``YYYY-MM-DD`` (at most ``SHOWN`` lines of each kind). The last line says how much was checked
+and how much differed.
+
+Exit status: 0 when everything agrees; 1 when something differs (cron relies on it). With
+``--fix`` the recomputed values are stored (one transaction) and everything is checked again:
+0 when the re-check finds no difference, 1 if one remains.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,12 +34,88 @@ from xieguan.regions.models import Region
 SHOWN = 50  # differences printed per kind
 
 
+def _day(value: dt.date | None) -> str:
+    return f"{value:%Y-%m-%d}" if value else "无"
+
+
+def _halves(indices: list[int]) -> str:
+    return "、".join(patrol.half_label(i) for i in indices) or "无"
+
+
+def _places(regions: list[Region]) -> dict[str, str]:
+    """Region code -> its name below the province with its code, e.g. 盘州市柏果镇 520281101
+    (one query for all of them)."""
+    codes = {c for r in regions for c in r.ancestor_codes} | {r.code for r in regions}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return {
+        r.code: "".join(names.get(c, "") for c in sorted(r.ancestor_codes, key=len)[1:])
+        + f"{r.name} {r.code}"
+        for r in regions
+    }
+
+
+def employer_lines(differences: list[patrol.Difference]) -> list[str]:
+    """One readable line per employer difference: what is stored, what the inspections say."""
+    employers = {
+        e.pk: e
+        for e in Employer.objects.select_related("region").filter(pk__in=[d.key[0] for d in differences])
+    }
+    places = _places([e.region for e in employers.values()])
+    lines = []
+    for diff in differences:
+        (pk,) = diff.key
+        employer = employers.get(pk)
+        who = (
+            f"用人单位「{employer.name}」（{places[employer.region_id]}，id {pk}）"
+            if employer
+            else f"用人单位 id {pk}"
+        )
+        (stored_mask, stored_day), (live_mask, live_day) = diff.stored, diff.live
+        parts = []
+        if stored_mask != live_mask:
+            stored_halves, live_halves = patrol.halves_of(stored_mask), patrol.halves_of(live_mask)
+            missing = [i for i in live_halves if i not in stored_halves]
+            extra = [i for i in stored_halves if i not in live_halves]
+            text = "巡查半年"
+            if missing:
+                text += f" 漏记 {_halves(missing)}"
+            if extra:
+                text += f"{'，' if missing else ' '}多记 {_halves(extra)}"
+            parts.append(text)
+        if stored_day != live_day:
+            parts.append(f"最近巡查日期 已存 {_day(stored_day)}，按巡查记录应为 {_day(live_day)}")
+        lines.append(f"{who}：{'；'.join(parts)}")
+    return lines
+
+
+def assistant_lines(differences: list[patrol.Difference]) -> list[str]:
+    """One readable line per (account, half-year) difference."""
+    accounts = {
+        u.pk: u for u in User.objects.select_related("region").filter(pk__in={d.key[0] for d in differences})
+    }
+    places = _places([u.region for u in accounts.values()])
+    lines = []
+    for diff in differences:
+        user_id, half = diff.key
+        user = accounts.get(user_id)
+        who = f"协管员账号 id {user_id}"
+        if user:
+            where = f"账号 {user.username}，{places[user.region_id]}，id {user_id}"
+            who = f"协管员 {user.full_name or user.username}（{where}）"
+        lines.append(
+            f"{who}{patrol.half_label(half)}：已存 {diff.stored} 次巡查，按巡查记录应为 {diff.live} 次"
+        )
+    return lines
+
+
 class Command(BaseCommand):
     help = "Check the stored indicator summaries against the inspections (exit 1 on any difference)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--region", default="", help="region code: only its subtree, e.g. 520281")
-        parser.add_argument("--fix", action="store_true", help="store the values recomputed from the facts")
+        parser.add_argument(
+            "--fix", action="store_true", help="store the values recomputed from the facts, then check again"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         code = options["region"]
@@ -40,28 +123,49 @@ class Command(BaseCommand):
             raise CommandError(f"没有区划代码 {code}")
         employers = Employer.objects.within(code) if code else Employer.objects.all()
         accounts = list(User.objects.within(code).values_list("pk", flat=True)) if code else None
-        found_employers = patrol.employer_differences(employers)
-        found_assistants = patrol.assistant_differences(accounts)
-        for diff in found_employers[:SHOWN]:
-            self.stdout.write(f"用人单位 {diff.key[0]}：已存 {diff.stored}，按巡查记录应为 {diff.live}")
-        for diff in found_assistants[:SHOWN]:
-            user_id, half = diff.key
-            self.stdout.write(
-                f"协管员账号 {user_id} 第 {half} 个半年：已存 {diff.stored} 次，按巡查记录应为 {diff.live} 次"
-            )
-        total = len(found_employers) + len(found_assistants)
+        found_employers = patrol.check_employers(employers)
+        found_assistants = patrol.check_assistants(accounts)
         where = f"（{code}）" if code else ""
-        if not total:
-            self.stdout.write(
-                self.style.SUCCESS(f"一致{where}：用人单位巡查半年与协管员半年巡查记录均与巡查记录相符。")
-            )
-            return
-        summary = (
-            f"不一致{where}：用人单位 {len(found_employers)} 个，协管员半年记录 {len(found_assistants)} 条。"
+        checked = (
+            f"核对用人单位 {found_employers.checked:,} 个、协管员账号 {found_assistants.accounts:,} 个的"
+            f"半年巡查记录 {found_assistants.checked:,} 条"
         )
-        if options["fix"]:
-            with transaction.atomic():
-                patrol.refresh(diff.key[0] for diff in found_employers)
-                patrol.fix_assistants(found_assistants)
-            summary += "已按巡查记录修正。"
-        raise CommandError(summary)
+        differing = len(found_employers.differences) + len(found_assistants.differences)
+        if not differing:
+            self.stdout.write(self.style.SUCCESS(f"一致{where}：{checked}，均与巡查记录相符。"))
+            return
+        self._show(found_employers.differences, found_assistants.differences)
+        summary = (
+            f"不一致{where}：{checked}，其中用人单位 {len(found_employers.differences):,} 个、"
+            f"协管员半年记录 {len(found_assistants.differences):,} 条与巡查记录不符。"
+        )
+        if not options["fix"]:
+            raise CommandError(summary)
+        self.stdout.write(summary)
+        with transaction.atomic():
+            patrol.refresh(diff.key[0] for diff in found_employers.differences)
+            patrol.fix_assistants(found_assistants.differences)
+        still_employers = patrol.check_employers(employers).differences
+        still_assistants = patrol.check_assistants(accounts).differences
+        if still_employers or still_assistants:
+            self._show(still_employers, still_assistants)
+            raise CommandError(
+                f"已按巡查记录修正，但复查{where}仍有用人单位 {len(still_employers):,} 个、"
+                f"协管员半年记录 {len(still_assistants):,} 条不符。"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已按巡查记录修正{where}：用人单位 {len(found_employers.differences):,} 个、"
+                f"协管员半年记录 {len(found_assistants.differences):,} 条；复查一致。"
+            )
+        )
+
+    def _show(self, employers: list[patrol.Difference], assistants: list[patrol.Difference]) -> None:
+        for line in employer_lines(employers[:SHOWN]):
+            self.stdout.write(line)
+        if len(employers) > SHOWN:
+            self.stdout.write(f"……另有用人单位 {len(employers) - SHOWN:,} 个不符，未列出。")
+        for line in assistant_lines(assistants[:SHOWN]):
+            self.stdout.write(line)
+        if len(assistants) > SHOWN:
+            self.stdout.write(f"……另有协管员半年记录 {len(assistants) - SHOWN:,} 条不符，未列出。")
