@@ -416,16 +416,18 @@ def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
     if not assistant_pk and not township_code and user.role == Role.ASSISTANT:
         assistant_pk = str(user.pk)
     assistant = township = None
-    base = Inspection.objects.visible_to(user)
     if assistant_pk:
         assistant = get_visible_or_404(
             User.objects.select_related("region"), user, pk=assistant_pk, role=Role.ASSISTANT
         )
+        base = Inspection.objects.visible_to(user)
         inspections = register_module.inspections_for(base, year, assistant_id=assistant.pk)
         unit = f"{assistant.region.path_name(below=assistant.region.code[:4])} 协管员 {assistant}"
     elif township_code:
         township = get_visible_or_404(Region, user, code=township_code, level=Level.TOWNSHIP)
-        inspections = register_module.inspections_for(base, year, township=township.code)
+        # the township through the user's scope as one region condition (docs/scoping.md)
+        base = Inspection.objects.visible_within(user, township.code)
+        inspections = register_module.inspections_for(base, year)
         unit = township.path_name(below=township.code[:4])
     else:
         inspections = None

@@ -58,9 +58,9 @@ def test_the_race_loser_returns_the_winners_row(personas, monkeypatch):
     real = sync.stored
     looks = {"n": 0}
 
-    def stale_first_look(queryset, client_uuid, *, field="client_uuid"):
+    def stale_first_look(queryset, client_uuid, *, user, field="client_uuid"):
         looks["n"] += 1
-        return None if looks["n"] == 1 else real(queryset, client_uuid, field=field)
+        return None if looks["n"] == 1 else real(queryset, client_uuid, user=user, field=field)
 
     monkeypatch.setattr(sync, "stored", stale_first_look)
     loser = _record(personas, key, content="重发")
@@ -74,7 +74,9 @@ def test_another_integrity_error_is_not_a_repeat(personas):
         raise IntegrityError("something else")
 
     with pytest.raises(IntegrityError):
-        sync.create_once(Complaint.objects.all(), uuid.uuid4(), create, mine=lambda c: True)
+        sync.create_once(
+            Complaint.objects.all(), uuid.uuid4(), create, user=personas.xieguan, mine=lambda c: True
+        )
 
 
 @pytest.mark.django_db(transaction=True)
