@@ -323,10 +323,11 @@ def test_the_export_keeps_each_prefecture_on_one_printed_page(client_for, scenar
 
 
 def test_the_page_stays_light_with_every_county_counted(client_for, scenario):
-    """The province's page was 621 KB of HTML on the review's data (52 KB at nginx's gzip level 1,
-    over issue 16's 150 KB first load with the static files; 282 KB and 30 KB now): each cell had three links (rate, numerator, denominator),
-    more for the extras, and a title on each. A cell now links its rate only (to what is missing,
-    whose tabs lead to the other lists) and says the rest as plain numbers."""
+    """The province's page was 621 KB of HTML on the review's data (52 KB at nginx's gzip level
+    1, over issue 16's 150 KB first load with the static files; 282 KB and 30 KB now): each cell
+    had three links (rate, numerator, denominator), more for the extras, and a title on each. A
+    cell now links its rate only (to what is missing, whose tabs lead to the other lists) and
+    says the rest as plain numbers."""
     import re
 
     for county in Region.objects.filter(level=Level.COUNTY, code__startswith="52"):
