@@ -37,27 +37,35 @@ NO_RATE = Alignment(horizontal="right")
 
 def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
     """The table as a workbook: title, two header rows, a row per region (a prefecture's
-    subtotal row in bold, its counties indented below it), the total; printable on A4."""
+    subtotal row in bold, its counties indented below it), the total; printable on A4.
+
+    Each indicator has its rate, numerator and denominator, then its extra counts as on the page
+    (报告率: 按时报告, 逾期; 记录及时率: the late records of each kind; 宣传: 巡查时普法的乡镇)."""
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)
     ws.title = "主要工作指标"
-    width = 1 + 3 * len(table.indicators)
-    ws.append([xlsx.visible(f"{table.node.name} {title}（{table.period.label}）")])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    spans = []  # (first column, number of columns) of each indicator
+    column = 2
+    for ind in table.indicators:
+        spans.append((column, 3 + len(ind.extra_labels)))
+        column += spans[-1][1]
+    width = column - 1
+    heading = xlsx.visible(f"{table.node.name} {title}（{table.period.label}）")
+    ws.append([heading])
     ws["A1"].font = Font(name=xlsx.FONT_NAME, bold=True, size=14)
     ws.append([f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
     header1: list[str] = ["区划"]
     header2: list[str] = [""]
-    for ind in table.indicators:
+    for ind, (_first, count) in zip(table.indicators, spans, strict=True):
         target = table.targets.get(ind.key)
-        header1 += [f"{ind.label}（目标 {target.label}）" if target else str(ind.label), "", ""]
+        header1 += [f"{ind.label}（目标 {target.label}）" if target else str(ind.label)] + [""] * (count - 1)
         header2 += ["比率", str(ind.numerator_label), str(ind.denominator_label)]
+        header2 += [str(label) for label in ind.extra_labels.values()]
     ws.append(header1)
     ws.append(header2)
-    for i in range(len(table.indicators)):
-        col = 2 + 3 * i
-        ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + 2)
+    for first, count in spans:
+        ws.merge_cells(start_row=3, start_column=first, end_row=3, end_column=first + count - 1)
     ws.merge_cells(start_row=3, start_column=1, end_row=4, end_column=1)
     for row in ws.iter_rows(min_row=3, max_row=4):
         for cell in row:
@@ -66,7 +74,7 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
     grouped = any(row.kind == "subtotal" for row in table.rows)
     starts = []  # the sheet rows of the groups' subtotals
     for data_row in [*table.rows, table.total]:
-        _append(ws, data_row, grouped)
+        _append(ws, data_row, grouped, spans)
         if data_row.kind == "subtotal":
             starts.append(ws.max_row)
     # the region column as wide as its longest name (an indent level takes about three characters):
@@ -80,21 +88,38 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
         ]
     )
     ws.column_dimensions["A"].width = first
-    for col in range(2, width + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 12
-    # the header rows as high as their wrapped text (an indicator's label over its three columns)
-    ws.row_dimensions[3].height = max(xlsx.row_height([h], [36]) for h in header1)
-    ws.row_dimensions[4].height = max(xlsx.row_height([h], [12]) for h in header2)
+    widths = [first]
+    for _first, count in spans:  # the rate, the numerator and denominator, the extra counts
+        widths += [RATE_WIDTH, COUNT_WIDTH, COUNT_WIDTH] + [EXTRA_WIDTH] * (count - 3)
+    for col, col_width in enumerate(widths[1:], start=2):
+        ws.column_dimensions[get_column_letter(col)].width = col_width
+    # the header rows as high as their wrapped text (an indicator's label over its columns)
+    ws.row_dimensions[3].height = max(
+        xlsx.row_height([header1[start - 1]], [sum(widths[start - 1 : start - 1 + count])])
+        for start, count in spans
+    )
+    ws.row_dimensions[4].height = max(
+        xlsx.row_height([h], [w]) for h, w in zip(header2[1:], widths[1:], strict=True)
+    )
     for line in range(5, ws.max_row + 1):  # the height the page breaks count with, in every program
         ws.row_dimensions[line].height = ROW_PT
     ws.freeze_panes = "B5"
-    total = first + 12 * (width - 1)
+    total = sum(widths)
     wide = xlsx.pages_wide(total)
-    # across: each page a whole number of indicators (a break after an indicator's third column)
-    per_page = -(-len(table.indicators) // wide)
-    for index in range(per_page, len(table.indicators), per_page):
-        ws.col_breaks.append(Break(id=1 + 3 * index))
+    # across: each page a whole number of indicators (a break after an indicator's last column)
+    for column in column_breaks([count for _first, count in spans], wide):
+        ws.col_breaks.append(Break(id=column))
     xlsx.print_a4(ws, title_rows="3:4", title_cols="A:A", landscape=width > 7, wide=wide)
+    if wide > 1:
+        # Printed on pages across, the title merged over every column fell on the first page
+        # only and, with the region column repeated, was cut on the next ("贵州省 全部区县主要工作"):
+        # on paper it is the page header, whole on every page; rows 1-2 are left off the paper, and
+        # on screen the title starts in A1 (not merged, left-aligned: it runs over the empty B1…).
+        ws.oddHeader.center.text = f"{heading}  {ws['A2'].value}".replace("&", "&&")
+        ws.oddHeader.center.size = 11
+        ws.print_area = f"A3:{get_column_letter(width)}{ws.max_row}"
+    else:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     xlsx.print_at_scale(ws, printed_scale(ws))  # so that the manual breaks are kept
     # down: a group (the last with the total) kept on one page where it fits one
     ends = [start - 1 for start in starts[1:]]
@@ -102,6 +127,31 @@ def table_workbook(table: Table, title: str = "主要工作指标") -> bytes:
         ends.append(ws.max_row)  # the last group with the total
     page_breaks(ws, list(zip(starts, ends, strict=True)))
     return xlsx.to_bytes(wb)
+
+
+# Column widths (characters): a rate ("100.0%"), a count (5 digits) under a wrapped label, an extra
+# count (逾期 …): the 34 columns print on two pages across (at 12 each, three, half empty down)
+RATE_WIDTH = 10
+COUNT_WIDTH = 10
+EXTRA_WIDTH = 8
+
+
+def column_breaks(counts: list[int], wide: int) -> list[int]:
+    """The sheet columns after which the page breaks across: ``wide`` pages of whole indicators
+    (``counts``: each indicator's number of columns, after the region column), each page near
+    an equal share of the columns."""
+    ends = []  # the last sheet column of each indicator
+    column = 1
+    for count in counts:
+        column += count
+        ends.append(column)
+    share = (column - 1) / wide
+    breaks: list[int] = []
+    for page in range(1, wide):
+        options = [end for end in ends[:-1] if not breaks or end > breaks[-1]]
+        if options:
+            breaks.append(min(options, key=lambda end: abs(end - 1 - page * share)))
+    return breaks
 
 
 # The printable area of landscape and portrait A4 in points, within ``xlsx.print_a4``'s margins
@@ -174,7 +224,7 @@ def page_breaks(ws: Worksheet, groups: list[tuple[int, int]]) -> None:
             used = header + used - room
 
 
-def _append(ws: Worksheet, row: Row, grouped: bool) -> None:
+def _append(ws: Worksheet, row: Row, grouped: bool, spans: list[tuple[int, int]]) -> None:
     name = {"total": "合计", "subtotal": f"{row.name} 小计"}.get(row.kind, row.name)
     values: list[object] = [xlsx.visible(name)]  # a region's name as typed in the admin
     for cell in row.cells:
@@ -184,10 +234,11 @@ def _append(ws: Worksheet, row: Row, grouped: bool) -> None:
             cell.counts.numerator,
             cell.counts.denominator,
         ]
+        values += [cell.counts.extras.get(name, 0) for name in cell.indicator.extra_labels]
     ws.append(values)
     line = ws.max_row
-    for i, cell in enumerate(row.cells):
-        target = ws.cell(row=line, column=2 + 3 * i)
+    for cell, (first, _count) in zip(row.cells, spans, strict=True):
+        target = ws.cell(row=line, column=first)
         target.number_format = "0.0%"
         if cell.counts.rate is None:
             target.alignment = NO_RATE

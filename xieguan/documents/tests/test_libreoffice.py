@@ -252,6 +252,9 @@ def test_the_reviewed_printouts(client_for, personas, out_dir):
     for lines in pages:
         table = [line for line in lines if not line.startswith("第 ")]  # the footer
         assert not table[-1].endswith("小计"), table[-3:]
+    # the title whole at the top of every page (the page header), never cut by the columns
+    for page in page_texts(printed["counties.xlsx"]):
+        assert compact(page).startswith(compact("贵州省 全部区县主要工作指标（2025年）")), page[:80]
     # the data file's title on its first page, whole
     first = compact(page_texts(printed["ledger-data.xlsx"])[0])
     assert "贵州省六盘水市盘州市用人单位基本信息登记台账" in first
