@@ -125,23 +125,39 @@ def is_people(bound_field: forms.BoundField) -> bool:
 
 # --- filter selects on list pages ------------------------------------------------------------
 
-FilterChoices = list[tuple[Any, Any]]
+# (group label, [(value, label), …]); a group labelled "" is options outside any <optgroup>
+FilterChoices = list[tuple[str, list[tuple[Any, str]]]]
 
 
-def region_filter_choices(user: Any, selected: str = "", *, deepest: int | None = None) -> FilterChoices:
+def as_django_choices(choices: FilterChoices) -> list[tuple[Any, Any]]:
+    """The same choices as a form field's (nested for the groups), so the field validates them."""
+    flat: list[tuple[Any, Any]] = []
+    for label, options in choices:
+        if label:
+            flat.append((label, options))
+        else:
+            flat.extend(options)
+    return flat
+
+
+def region_filter_choices(
+    user: Any, selected: str = "", *, everything: str = "", deepest: int | None = None
+) -> FilterChoices:
     """Choices of a list page's region filter, grouped for ``<optgroup>``s: the user's whole
-    scope first (value ``user.region_id``), then one group per prefecture (the province: the
+    scope first (value ``everything``), then one group per prefecture (the province: the
     prefecture itself, then its counties), per county (a prefecture: the county, then its
-    townships) or the county's townships (a county). ``deepest`` caps the level offered (the
-    funding page lists counties only). A ``selected`` region deeper than those offered (a village
-    from a drill-down link) is added so the select keeps it. Scoped: only the user's subtree."""
+    townships) or the county's townships in one group (a county). ``deepest`` caps the level
+    offered (the funding page lists counties only). A ``selected`` region deeper than those
+    offered (a village from a drill-down link) is added so the select keeps it. Only the user's
+    subtree is offered (one query, or two with such a deeper region)."""
     from xieguan.regions.models import Level, Region
 
     scope = user.region
     if scope is None:
         return []
-    # the scope's next two levels, or one for a county (townships; not its ~200 villages)
-    last = min(scope.level + (1 if scope.level >= Level.COUNTY else 2), Level.TOWNSHIP)
+    # the scope's next two levels, or one for a county (its townships, not all its villages) or
+    # a township (its villages)
+    last = min(scope.level + (1 if scope.level >= Level.COUNTY else 2), Level.VILLAGE)
     if deepest is not None:
         last = min(last, deepest)
     regions = list(
@@ -150,25 +166,22 @@ def region_filter_choices(user: Any, selected: str = "", *, deepest: int | None 
         .only("code", "name", "level", "parent_id")
         .order_by("code")
     )
-    whole = _g("全部（%(name)s）") % {"name": scope.name}
-    choices: FilterChoices = [(scope.code, whole)]
-    if not regions:
-        return choices
-    if last == scope.level + 1:  # one level: a flat group
-        choices.append((scope.name, [(r.code, r.name) for r in regions]))
+    choices: FilterChoices = [("", [(everything, _g("全部（%(name)s）") % {"name": scope.name})])]
+    if last == scope.level + 1:  # one level: a single group
+        if regions:
+            choices.append((scope.name, [(r.code, r.name) for r in regions]))
     else:
-        top = [r for r in regions if r.level == scope.level + 1]
         below: dict[str, list[Any]] = {}
         for r in regions:
             if r.level == last:
                 below.setdefault(r.parent_id or "", []).append(r)
-        for parent in top:
-            everything = _g("%(name)s（全部）") % {"name": parent.name}
-            options = [(parent.code, everything), *((r.code, r.name) for r in below.get(parent.code, []))]
+        for parent in (r for r in regions if r.level == scope.level + 1):
+            everything_in = _g("%(name)s（全部）") % {"name": parent.name}
+            options = [(parent.code, everything_in), *((r.code, r.name) for r in below.get(parent.code, []))]
             choices.append((parent.name, options))
     offered = {scope.code, *(r.code for r in regions)}
     if selected and selected not in offered and selected.startswith(scope.code):
-        extra = Region.objects.filter(code=selected).first()
+        extra = Region.objects.visible_to(user).filter(code=selected).first()
         if extra is not None:
             choices.append((_g("当前筛选"), [(extra.code, extra.path_name(below=scope.code))]))
     return choices
@@ -178,8 +191,9 @@ def people_filter_choices(
     people: Iterable[Any], scope: str, label_of: Callable[[Any], str], code_of: Callable[[Any], str]
 ) -> FilterChoices:
     """Choices of a people filter, grouped for ``<optgroup>``s: by county under a province or
-    prefecture scope (each person as 姓名（乡镇）, the group named 市州·县区 so a search for either
-    finds them), by township under a county. ``people`` is ordered by region code."""
+    prefecture scope (each person as 姓名（乡镇）; under the province the group is named 市州·县区,
+    so a search for either finds them), by township under a county. ``people`` is ordered by
+    region code; one query for the regions' names."""
     from xieguan.regions.models import Region
 
     rows = [(code_of(p) or "", p) for p in people]
@@ -188,16 +202,14 @@ def people_filter_choices(
     names = dict(Region.objects.filter(code__in=prefixes).values_list("code", "name"))
     groups: dict[str, list[tuple[Any, str]]] = {}
     for code, person in rows:
-        key = code[:length]
         label = label_of(person)
         if length == 6 and code[:9] in names:
             label = f"{label}（{names[code[:9]]}）"
-        groups.setdefault(key, []).append((person.pk, label))
+        groups.setdefault(code[:length], []).append((person.pk, label))
     choices: FilterChoices = []
     for key, options in groups.items():
+        title = names.get(key) or _g("其他")
         if length == 6 and len(scope) < 4:
-            title = f"{names.get(key[:4], '')}·{names.get(key, key)}"
-        else:
-            title = names.get(key, key) or _g("其他")
+            title = f"{names.get(key[:4], '')}·{title}"
         choices.append((title, options))
     return choices

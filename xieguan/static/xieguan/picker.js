@@ -79,7 +79,7 @@ export function enhance(root) {
   search.setAttribute("aria-label", root.dataset.pickerLabel || search.placeholder);
   search.autocomplete = "off";
   const status = document.createElement("div");
-  status.className = "small text-body-secondary mb-1 picker-status";
+  status.className = "small text-body-secondary mb-1 picker-status d-flex flex-wrap column-gap-2";
   status.setAttribute("aria-live", "polite");
   const matches = document.createElement("span");
   status.append(matches);
@@ -92,7 +92,7 @@ export function enhance(root) {
   const boxes = list ? [...list.querySelectorAll("input[type=checkbox]")] : [];
   const count = list ? document.createElement("span") : null;
   if (count) {
-    count.className = "picker-count text-body ms-2";
+    count.className = "picker-count text-body";
     count.dataset.pickerCount = "";
     status.append(count);
   }
