@@ -164,7 +164,6 @@ class Cell:
                 )
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
-
     @cached_property
     def compact_html(self) -> SafeString:
         """The all-counties table's cell (88 counties and their subtotals × the indicators, ~900
