@@ -472,9 +472,9 @@ def create_employer(
         return create_employers([{**data, "client_uuid": client_uuid}], by=by, reason=reason)[0]
 
     try:
-        employer, _created = create_once(Employer.objects.all(), client_uuid, create, mine=mine)
+        employer, _created = create_once(Employer.objects.all(), client_uuid, create, user=by, mine=mine)
     except DuplicateEmployer:
-        twin = repeat_of(Employer.objects.all(), client_uuid, mine=mine)
+        twin = repeat_of(Employer.objects.all(), client_uuid, user=by, mine=mine)
         if twin is None:
             raise
         return twin

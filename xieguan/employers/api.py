@@ -219,7 +219,12 @@ def employer_detail(request: AuthedRequest, employer_id: int) -> Employer:
 def create(request: AuthedRequest, payload: EmployerCreate) -> Status:
     if request.user.role not in EDIT_ROLES:
         raise HttpError(403, "您的角色不能修改用人单位台账。")
-    found = repeat_of(Employer.objects.all(), payload.client_uuid, mine=owned_by(request.user, "created_by"))
+    found = repeat_of(
+        Employer.objects.all(),
+        payload.client_uuid,
+        user=request.user,
+        mine=owned_by(request.user, "created_by"),
+    )
     if found is not None:  # answered before the form: the first body wins (docs/sync.md)
         return Status(200, _employers().get(pk=found.pk))
     try:

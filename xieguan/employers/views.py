@@ -43,6 +43,7 @@ from xieguan.field.offline import offline_form
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Level, Region
+from xieguan.regions.pickers import region_filter_choices
 
 EDIT_ROLES = (Role.ASSISTANT, Role.COUNTY_ADMIN, Role.PROVINCE_ADMIN)
 PAGE_SIZE = 25
@@ -56,27 +57,6 @@ def filter_params(request: AuthedRequest) -> tuple[LedgerFilterForm, dict[str, A
     form = LedgerFilterForm(request.GET)
     form.is_valid()  # invalid fields are left out; the valid ones still filter
     return form, dict(getattr(form, "cleaned_data", {}))
-
-
-def region_options(user: Any, selected: Region) -> list[tuple[str, str]]:
-    """(code, indented name) for the region filter: the scope's children and the selected chain."""
-    scope = user.region
-    chain = [r for r in selected.ancestors() if len(r.code) >= len(scope.code)] + [selected]
-    parents = [r.code for r in chain if r.level < Level.VILLAGE]
-    children = Region.objects.filter(parent_id__in=parents).only("code", "name", "parent", "level")
-    by_parent: dict[str, list[Region]] = {}
-    for child in children.order_by("code"):
-        by_parent.setdefault(child.parent_id or "", []).append(child)
-    options: list[tuple[str, str]] = [(scope.code, _("全部（%(name)s）") % {"name": scope.name})]
-
-    def add(code: str, depth: int) -> None:
-        for child in by_parent.get(code, []):
-            options.append((child.code, "\u3000" * depth + child.name))
-            if child.code in parents:
-                add(child.code, depth + 1)
-
-    add(scope.code, 1)
-    return options
 
 
 @scoped()
@@ -98,7 +78,10 @@ def ledger(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "counts": counts,
             "region": query.region,
-            "region_options": region_options(request.user, query.region),
+            # counties and townships grouped and searchable (regions/pickers.py)
+            "region_choices": region_filter_choices(
+                request.user, query.region.code, everything=request.user.region_id
+            ),
             "cutoff": query.cutoff,
             "query": querystring.urlencode(),
             "filtered": any(v for k, v in params.items() if k not in ("q", "region")),

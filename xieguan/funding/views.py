@@ -26,6 +26,7 @@ from xieguan.funding.summary import county_funding, total_row
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Level, Region
+from xieguan.regions.pickers import region_filter_choices
 
 MANAGERS = tuple(MANAGER_ROLES)
 ZERO = Decimal("0.00")
@@ -67,11 +68,8 @@ def _table(request: AuthedRequest) -> tuple[Region, int, list[Any], Any]:
 def index(request: AuthedRequest) -> HttpResponse:
     area, year, rows, total = _table(request)
     user = request.user
-    prefectures = (
-        list(Region.objects.visible_to(user).filter(level=Level.PREFECTURE))
-        if user.role == Role.PROVINCE_ADMIN
-        else []
-    )
+    # the scope's prefectures and counties, grouped and searchable (regions/pickers.py)
+    region_choices = region_filter_choices(user, area.code, everything=user.region_id, deepest=Level.COUNTY)
     this_year = timezone.localdate().year
     return render(
         request,
@@ -82,7 +80,7 @@ def index(request: AuthedRequest) -> HttpResponse:
             "years": range(this_year + 1, this_year - 5, -1),
             "rows": rows,
             "total": total,
-            "prefectures": prefectures,
+            "region_choices": region_choices if len(region_choices) > 1 else [],
             "export_url": reverse("funding:export") + f"?region={area.code}&year={year}",
         },
     )

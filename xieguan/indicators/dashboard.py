@@ -164,6 +164,28 @@ class Cell:
                 )
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
+    @cached_property
+    def compact_html(self) -> SafeString:
+        """The all-counties table's cell (88 counties and their subtotals × the indicators, ~900
+        cells): the rate linked to what is missing, as in ``html``, the numerator/denominator and
+        the extras as plain numbers (the missing list's tabs lead to those lists), no per-cell
+        titles (the column header has them), classes from app.css (``.counties-table td > div``).
+        Linked like ``html``, the province's page was 621 KB of HTML, 52 KB compressed."""
+        counts, column, code = self.counts, self.column, self.code
+        if not counts.denominator:
+            return mark_safe(column.empty_html)  # noqa: S308 - escaped in Column
+        met = self.met
+        mark = column.met_html if met is True else column.unmet_html if met is False else ""
+        parts = [
+            f'<a href="{column.href(code, Show.MISSING)}">{self.rate_text}</a>{mark}'
+            f"<div>{counts.numerator}/{counts.denominator}</div>"
+        ]
+        for name, label in column.extra_labels:
+            count = counts.extras.get(name, 0)
+            if count:
+                parts.append(f'<div class="x">{label} {count}</div>')
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
 
 @dataclass
 class Row:
@@ -178,6 +200,13 @@ class Row:
         """The row's ``<td>`` cells (one template variable per row instead of two per cell)."""
         return mark_safe(  # noqa: S308 - css is a constant, html is escaped in Cell.html
             "".join(f'<td class="text-end {cell.css}">{cell.html}</td>' for cell in self.cells)
+        )
+
+    @property
+    def compact_cells_html(self) -> SafeString:
+        """The row's ``<td>`` cells in the all-counties table (``Cell.compact_html``)."""
+        return mark_safe(  # noqa: S308 - css is a constant, compact_html is escaped in Cell
+            "".join(f'<td class="text-end {cell.css}">{cell.compact_html}</td>' for cell in self.cells)
         )
 
 
@@ -292,16 +321,46 @@ class Group:
 class Bar:
     """One county in the ranked bar chart of an indicator."""
 
-    rank: int
+    rank: int  # 1 = the highest rate, whichever order the chart lists them in
     row: Row
     cell: Cell
     prefecture: str
+    floor: int = 0  # the rate at the bar's left end (``Ranking.floor``)
 
     @property
     def width(self) -> str:
-        """The bar's length as a CSS percentage (the rate, 0–100)."""
-        rate = self.cell.counts.rate
-        return f"{rate or 0}%"
+        """The bar's length as a CSS percentage of the track, which runs from ``floor`` to 100 %."""
+        rate = float(self.cell.counts.rate or 0)
+        return f"{max(0.0, rate - self.floor) * 100 / (100 - self.floor):.1f}%"
+
+
+@dataclass
+class Ranking:
+    """The counties ranked by one indicator: worst first by default (``descending`` for best first).
+
+    The bars' axis starts at ``floor``, not at 0: with every county between 84 % and 98 % the bars
+    from 0 looked alike. ``floor`` is the lowest rate (or the target, if lower) rounded down to ten,
+    at most 90 (the axis spans ten points at least); the target is drawn as a mark on each track."""
+
+    bars: list[Bar]
+    unrated: list[Row]  # nothing to count for this indicator ("—"), by code
+    floor: int
+    target: Target | None
+    descending: bool
+
+    @property
+    def target_at(self) -> str:
+        """Where the target's mark sits on a track, as a CSS percentage ("" without a target)."""
+        if self.target is None:
+            return ""
+        goal = min(100.0, max(float(self.floor), float(self.target.threshold)))
+        return f"{(goal - self.floor) * 100 / (100 - self.floor):.1f}%"
+
+
+def axis_floor(rates: list[float], target: float | None) -> int:
+    """The rate at the left end of the ranking's bars (see ``Ranking``)."""
+    low = min([*rates, *([target] if target is not None else [])], default=0.0)
+    return min(90, int(low // 10) * 10)
 
 
 @dataclass
@@ -326,9 +385,9 @@ class CountiesTable:
     def county_count(self) -> int:
         return sum(1 for group in self.groups for row in group.rows if row.kind == "child")
 
-    def ranking(self, key: str) -> tuple[list[Bar], list[Row]]:
-        """The counties ranked by one indicator's rate, highest first (ties by code), and the
-        counties with nothing to count for it ("—"), by code."""
+    def ranking(self, key: str, descending: bool = False) -> Ranking:
+        """The counties ranked by one indicator's rate, lowest first (``descending``: highest
+        first; ties by code either way), and the counties with nothing to count for it ("—")."""
         index = next(i for i, ind in enumerate(self.indicators) if ind.key == key)
         entries = [
             (row, row.cells[index], group.subtotal.name)
@@ -338,11 +397,18 @@ class CountiesTable:
         ]
         rated = [e for e in entries if e[1].counts.rate is not None]
         rated.sort(key=lambda e: (-(e[1].counts.rate or 0), e[0].code))
-        bars = [Bar(rank, row, cell, name) for rank, (row, cell, name) in enumerate(rated, start=1)]
+        target = self.targets.get(key)
+        floor = axis_floor(
+            [float(cell.counts.rate or 0) for _row, cell, _name in rated],
+            float(target.threshold) if target else None,
+        )
+        bars = [Bar(rank, row, cell, name, floor) for rank, (row, cell, name) in enumerate(rated, start=1)]
+        if not descending:  # worst first: the lowest rate on top, ties still by code
+            bars.sort(key=lambda bar: (bar.cell.counts.rate or 0, bar.row.code))
         unrated = sorted(
             (row for row, cell, _name in entries if cell.counts.rate is None), key=lambda r: r.code
         )
-        return bars, unrated
+        return Ranking(bars, unrated, floor, target, descending)
 
     def as_table(self) -> Table:
         """The same rows as one flat ``Table`` (subtotal, then its counties), for the export."""

@@ -1,8 +1,8 @@
 """附表2 职业健康监督协管巡查工作登记表: made from the submitted case forms, never typed.
 
 ``inspections_for(...)`` picks the submitted inspections of one assistant or one township in a
-year; ``register_rows(...)`` turns each into one row of the register, in a fixed number of
-queries:
+year (the township's through ``visible_within``: one region condition); ``register_rows(...)``
+turns each into one row of the register, in a fixed number of queries:
 
 - 巡查地点与内容, one line: the employer's name as written on the case form and its township,
   the check-list used (its short name, 附表1), and for an inspection with findings the items
@@ -87,11 +87,12 @@ def inspections_for(
     year: int,
     *,
     assistant_id: int | None = None,
-    township: str | None = None,
 ) -> ScopedQuerySet[Inspection]:
-    """The submitted inspections of one assistant or one township in ``year``, oldest first.
+    """The submitted inspections in ``base`` in ``year`` (of one assistant if given), oldest first.
 
-    ``base`` is already scoped to the viewer (``Inspection.objects.visible_to(user)``).
+    ``base`` is already scoped to the viewer: ``Inspection.objects.visible_to(user)`` for an
+    assistant's register, ``Inspection.objects.visible_within(user, township)`` for a township's
+    (one region condition, docs/scoping.md).
     """
     period = year_period(year)
     qs = base.filter(
@@ -101,8 +102,6 @@ def inspections_for(
     )
     if assistant_id is not None:
         qs = qs.filter(assistant_id=assistant_id)
-    if township is not None:
-        qs = qs.within(township)
     return qs.order_by("inspected_at", "pk")
 
 

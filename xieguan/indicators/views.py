@@ -19,6 +19,7 @@ from django.db.models import (
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xieguan.accounts.models import Role, User
 from xieguan.documents.official import fubiao2
@@ -128,24 +129,25 @@ COUNTIES_ROLES = (Role.PROVINCE_ADMIN, Role.PREFECTURE_VIEWER)
 
 def _counties_table(request: AuthedRequest, region: Region) -> CountiesTable:
     """The all-counties table of the requested province or prefecture (in the user's scope,
-    else 404; a county or below has no such table: 404)."""
+    else 404; a county or below has no such table: 404). ``?chart=`` (the ranking's indicator in
+    links made before the ranking followed the sort) is read as ``?sort=``."""
     if region.level not in COUNTIES_LEVELS:
         raise Http404("只有省和市(州)可以查看全部区县")
-    sort = request.GET.get("sort", "")
+    sort = request.GET.get("sort", "") or request.GET.get("chart", "")
     return build_counties(region, _period(request), sort, request.GET.get("dir") == "desc")
 
 
 @scoped(*COUNTIES_ROLES)
 def counties(request: AuthedRequest) -> HttpResponse:
     """全部区县: every county of the province (or a prefecture) side by side, grouped by
-    prefecture with subtotals, sortable by any indicator (``?sort=<key>&dir=asc|desc``), and a
-    ranked bar chart of one indicator (``?chart=<key>``)."""
+    prefecture with subtotals (a prefecture's own page: one group, no subtotal), sortable by any
+    indicator (``?sort=<key>&dir=asc|desc``), and the counties ranked by the same indicator in the
+    same order (one state: sorting the table chooses the ranking; no sort: the first indicator,
+    worst first)."""
     path = _region_path(request)
     table = _counties_table(request, path[-1])
     region, period = table.node, table.period
-    keys = [ind.key for ind in table.indicators]
-    chart = request.GET.get("chart", "")
-    chart = chart if chart in keys else table.sort or keys[0]
+    chart = table.sort or table.indicators[0].key
     base = {"region": region.code, "period": period.key}
 
     def link(**extra: str) -> str:
@@ -157,9 +159,9 @@ def counties(request: AuthedRequest) -> HttpResponse:
         # the first click sorts worst first (ascending), the next one best first
         next_dir = "asc" if current and table.descending else "desc" if current else "asc"
         aria = ("descending" if table.descending else "ascending") if current else ""
-        headers.append((ind, cell.target, link(sort=ind.key, dir=next_dir, chart=chart), aria))
+        headers.append((ind, cell.target, link(sort=ind.key, dir=next_dir), aria))
     chart_indicator = next(ind for ind in table.indicators if ind.key == chart)
-    bars, unrated = table.ranking(chart)
+    ranking = table.ranking(chart, table.descending)
     sort_keep = {"sort": table.sort, "dir": "desc" if table.descending else "asc"} if table.sort else {}
     return render(
         request,
@@ -169,11 +171,17 @@ def counties(request: AuthedRequest) -> HttpResponse:
             "table": table,
             "headers": headers,
             "chart": chart_indicator,
-            "chart_target": table.targets.get(chart),
-            "bars": bars,
-            "unrated": unrated,
-            "chart_links": [(ind, link(**sort_keep, chart=ind.key) + "#ranking") for ind in table.indicators],
-            "keep": {**sort_keep, "chart": chart},
+            "ranking": ranking,
+            # a pill ranks (and sorts) by its indicator, keeping the order chosen
+            "chart_links": [
+                (ind, link(sort=ind.key, dir="desc" if table.descending else "asc") + "#ranking")
+                for ind in table.indicators
+            ],
+            "order_links": [
+                (False, _("最差在前"), link(sort=chart, dir="asc") + "#ranking"),
+                (True, _("最好在前"), link(sort=chart, dir="desc") + "#ranking"),
+            ],
+            "keep": sort_keep,
             "export_query": urlencode({**base, **sort_keep}),
             "breadcrumbs": _breadcrumbs(path, period),
             "back_url": dashboard_url(region.code, period),
@@ -408,16 +416,18 @@ def register(request: AuthedRequest, fmt: str = "") -> HttpResponse:
     if not assistant_pk and not township_code and user.role == Role.ASSISTANT:
         assistant_pk = str(user.pk)
     assistant = township = None
-    base = Inspection.objects.visible_to(user)
     if assistant_pk:
         assistant = get_visible_or_404(
             User.objects.select_related("region"), user, pk=assistant_pk, role=Role.ASSISTANT
         )
+        base = Inspection.objects.visible_to(user)
         inspections = register_module.inspections_for(base, year, assistant_id=assistant.pk)
         unit = f"{assistant.region.path_name(below=assistant.region.code[:4])} 协管员 {assistant}"
     elif township_code:
         township = get_visible_or_404(Region, user, code=township_code, level=Level.TOWNSHIP)
-        inspections = register_module.inspections_for(base, year, township=township.code)
+        # the township through the user's scope as one region condition (docs/scoping.md)
+        base = Inspection.objects.visible_within(user, township.code)
+        inspections = register_module.inspections_for(base, year)
         unit = township.path_name(below=township.code[:4])
     else:
         inspections = None

@@ -48,7 +48,7 @@ from xieguan.leads.models import IMPORTANT_BY_DEFAULT, Importance, Lead, LeadSou
 from xieguan.lib.filechanges import FileChanges, delete_on_commit
 from xieguan.lib.images import photo_bytes, signature_bytes
 from xieguan.lib.prepared import Prepared
-from xieguan.lib.sync import UuidTaken, create_once
+from xieguan.lib.sync import create_once
 from xieguan.lib.validators import clean_phone
 from xieguan.regions.policy import forget_policies, province_of
 
@@ -519,18 +519,15 @@ def add_photo(inspection: Inspection, user: User, photo: PhotoData) -> tuple[Ins
             record.save()
         return record
 
-    try:
-        with FileChanges() as files, transaction.atomic():
-            return create_once(
-                InspectionPhoto.objects.visible_to(user),
-                photo.client_uuid,
-                create,
-                mine=lambda p: p.inspection_id == inspection.pk,
-            )
-    except IntegrityError:
-        # the photo's UUID is stored outside the user's scope (the inspection itself was
-        # fetched through it): answered as a UUID of someone else's in the scope is
-        raise UuidTaken from None
+    # a photo's UUID stored outside the user's scope is met at the insert: UuidTaken (lib/sync.py)
+    with FileChanges() as files, transaction.atomic():
+        return create_once(
+            InspectionPhoto.objects.all(),
+            photo.client_uuid,
+            create,
+            user=user,
+            mine=lambda p: p.inspection_id == inspection.pk,
+        )
 
 
 def delete_photo(photo: InspectionPhoto, user: User) -> None:

@@ -102,14 +102,25 @@ class InspectionFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from xieguan.accounts.models import Role, User
-        from xieguan.regions.models import Region
+        from xieguan.regions import pickers
 
-        children = Region.objects.visible_to(user).filter(parent_id=user.region_id).order_by("code")
-        self._choice("region").choices = [("", _("全部")), *((r.code, r.name) for r in children)]
+        # grouped and searchable (regions/pickers.py): the scope's prefectures and counties (or
+        # counties and townships), and the assistants by county (or township) with their township
+        self.region_choices = pickers.region_filter_choices(user, self.data.get("region", ""))
+        self._choice("region").choices = pickers.as_django_choices(self.region_choices)
         assistants = (
-            User.objects.visible_to(user).filter(role=Role.ASSISTANT).order_by("region_id", "full_name")
+            User.objects.visible_to(user)
+            .filter(role=Role.ASSISTANT)
+            .only("pk", "username", "full_name", "region_id")
+            .order_by("region_id", "full_name")
         )
-        self._choice("assistant").choices = [("", _("全部")), *((u.pk, str(u)) for u in assistants)]
+        self.assistant_choices: pickers.FilterChoices = [
+            ("", [("", str(_("全部")))]),
+            *pickers.people_filter_choices(
+                assistants, user.region_id or "", lambda u: str(u), lambda u: u.region_id or ""
+            ),
+        ]
+        self._choice("assistant").choices = pickers.as_django_choices(self.assistant_choices)
         templates = ChecklistTemplate.visible_in(user.region_id).order_by("code", "-version")
         self._choice("template").choices = [("", _("全部")), *((t.pk, str(t)) for t in templates)]
 

@@ -60,8 +60,9 @@ from xieguan.leads.models import (
     ReportMethod,
 )
 from xieguan.lib import images
+from xieguan.lib.filechanges import insert_with_files
 from xieguan.lib.scoping import region_in_scope
-from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once, owned_by
+from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once, owned_by, stored, uuid_saved
 from xieguan.regions.models import Level, Region
 
 if TYPE_CHECKING:
@@ -338,7 +339,11 @@ def discover_lead(
         )
 
     lead, _created = create_once(
-        Lead.objects.all(), client_uuid, create, mine=owned_by(discovered_by, "discovered_by")
+        Lead.objects.all(),
+        client_uuid,
+        create,
+        user=discovered_by,
+        mine=owned_by(discovered_by, "discovered_by"),
     )
     return lead
 
@@ -437,7 +442,11 @@ def record_complaint(
         )
 
     complaint, _created = create_once(
-        Complaint.objects.all(), client_uuid, create, mine=owned_by(recorded_by, "recorded_by")
+        Complaint.objects.all(),
+        client_uuid,
+        create,
+        user=recorded_by,
+        mine=owned_by(recorded_by, "recorded_by"),
     )
     return complaint
 
@@ -719,8 +728,8 @@ def record_assist(
         _sync_assist(assist, fresh)
         setattr(assist, REPEAT_ATTR, True)
         return assist
-    if record_uuid is not None and AssistRequest.objects.filter(record_uuid=record_uuid).exists():
-        raise UuidTaken
+    if stored(AssistRequest.objects.all(), record_uuid, user=by, field="record_uuid") is not None:
+        raise UuidTaken  # another 协查's record in the scope; one outside it is met at the save
     if fresh.status == AssistStatus.DONE:
         raise LeadRefused(_("该协查已记录完成，不能重复记录。"), code="state")
     if fresh.status == AssistStatus.CANCELLED:
@@ -739,7 +748,8 @@ def record_assist(
     fresh.status = AssistStatus.DONE
     fresh.recorded_at = timezone.now()
     fresh.record_uuid = record_uuid
-    fresh.save(update_fields=["what_done", "outcome", "done_on", "status", "recorded_at", "record_uuid"])
+    with uuid_saved(AssistRequest, "record_uuid"):
+        fresh.save(update_fields=["what_done", "outcome", "done_on", "status", "recorded_at", "record_uuid"])
     for file in files:
         AssistPhoto.objects.create(assist=fresh, image=file)
     if lead is not None:
@@ -774,10 +784,10 @@ def add_lead_photo(lead: Lead, *, by: User, image: bytes, client_uuid: uuid.UUID
     def create() -> LeadPhoto:
         if lead.status == LeadStatus.CLOSED:
             raise LeadRefused(_("该线索已办结，不能再补充照片。"), code="state")
-        return LeadPhoto.objects.create(lead=lead, image=_stored_photo(image), client_uuid=client_uuid)
+        return insert_with_files(LeadPhoto, lead=lead, image=_stored_photo(image), client_uuid=client_uuid)
 
     photo, _created = create_once(
-        LeadPhoto.objects.all(), client_uuid, create, mine=lambda p: p.lead_id == lead.pk
+        LeadPhoto.objects.all(), client_uuid, create, user=by, mine=lambda p: p.lead_id == lead.pk
     )
     return photo
 
@@ -794,10 +804,12 @@ def add_assist_photo(
     def create() -> AssistPhoto:
         if assist.status == AssistStatus.CANCELLED:
             raise LeadRefused(_("该协查已取消，不能上传照片。"), code="state")
-        return AssistPhoto.objects.create(assist=assist, image=_stored_photo(image), client_uuid=client_uuid)
+        return insert_with_files(
+            AssistPhoto, assist=assist, image=_stored_photo(image), client_uuid=client_uuid
+        )
 
     photo, _created = create_once(
-        AssistPhoto.objects.all(), client_uuid, create, mine=lambda p: p.assist_id == assist.pk
+        AssistPhoto.objects.all(), client_uuid, create, user=by, mine=lambda p: p.assist_id == assist.pk
     )
     return photo
 

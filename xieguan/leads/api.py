@@ -525,7 +525,9 @@ def create_lead(request: AuthedRequest, payload: LeadIn) -> Status:
     user = request.user
     if user.role != Role.ASSISTANT:
         raise HttpError(403, "只有协管员可以录入线索。")
-    found = repeat_of(Lead.objects.all(), payload.client_uuid, mine=owned_by(user, "discovered_by"))
+    found = repeat_of(
+        Lead.objects.all(), payload.client_uuid, user=user, mine=owned_by(user, "discovered_by")
+    )
     if found is not None:
         return Status(200, {"created": False, "client_uuid": found.client_uuid, "lead": _lead_out(found.pk)})
     data = {
@@ -572,7 +574,9 @@ def create_complaint(request: AuthedRequest, payload: ComplaintIn) -> Status:
     user = request.user
     if user.role not in (Role.ASSISTANT, Role.COUNTY_ADMIN):
         raise HttpError(403, "只有协管员和县(区)卫生健康行政部门可以登记投诉举报。")
-    found = repeat_of(Complaint.objects.all(), payload.client_uuid, mine=owned_by(user, "recorded_by"))
+    found = repeat_of(
+        Complaint.objects.all(), payload.client_uuid, user=user, mine=owned_by(user, "recorded_by")
+    )
     if found is None:
         data = {
             **_place_data(payload, user),

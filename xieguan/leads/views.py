@@ -42,6 +42,7 @@ from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.files import private_file, private_headers
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.regions.models import Region
+from xieguan.regions.pickers import region_filter_choices
 
 PAGE_SIZE = 30
 LIST_RELATED = ("employer", "discovered_by", "reported_by", "reported_to_agency", "region")
@@ -52,18 +53,6 @@ def _message(exc: ValidationError) -> str:
 
 
 # --- lists ------------------------------------------------------------------------------------
-
-
-def _region_options(request: AuthedRequest, current: str) -> list[Region]:
-    """The user's region and its children, plus the region filtered on (for the filter select)."""
-    user = request.user
-    codes = {user.region_id, current} - {""}
-    options = list(
-        Region.objects.visible_to(user)
-        .filter(Q(code__in=codes) | Q(parent_id=user.region_id))
-        .order_by("code")
-    )
-    return options
 
 
 @scoped()
@@ -87,7 +76,8 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "query": urlencode(params),
             "export_url": reverse("leads:export") + ("?" + urlencode(params) if params else ""),
-            "regions": _region_options(request, params.get("region", "")),
+            # counties and townships grouped and searchable (regions/pickers.py)
+            "region_choices": region_filter_choices(request.user, params.get("region", "")),
             "chips": _chips(request, params),
             "can_enter": request.user.role == Role.ASSISTANT,
             "can_complain": request.user.role in (Role.ASSISTANT, Role.COUNTY_ADMIN),

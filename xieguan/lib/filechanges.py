@@ -15,6 +15,10 @@ requests racing on one primary key). So an action does its file work through ``F
   whose failure the caller catches, e.g. ``sync.create_once``), it deletes what was written
   inside that inner block only, like a savepoint.
 
+``insert_with_files(Model, **fields)`` is ``Model.objects.create`` for a new row carrying new
+files (a photo sent by the phone): the files are written, then the row inserted; if the insert
+fails (its client UUID is taken, ``sync.create_once``) the files are removed again.
+
 Deletions are ``transaction.on_commit`` callbacks: a rolled-back transaction or savepoint drops
 them, so the old file stays with the row that still names it. Call them inside a transaction
 (outside one, Django runs them at once). When an outer transaction that the action does not
@@ -27,11 +31,14 @@ from __future__ import annotations
 import contextlib
 import functools
 from types import TracebackType
+from typing import Any, TypeVar
 
 from django.core.files.base import File
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _delete(storage: Storage, name: str) -> None:
@@ -86,3 +93,17 @@ class FileChanges:
             with contextlib.suppress(OSError):  # the failure being raised matters more
                 storage.delete(name)
         del self.written[mark:]
+
+
+def insert_with_files(model: type[M], **fields: Any) -> M:
+    """``model.objects.create(**fields)`` whose new files (uploads, ``ContentFile``s) are removed
+    again when the insert fails: nothing is left that no row names."""
+    record = model(**fields)
+    with FileChanges() as files:
+        for field in record._meta.concrete_fields:
+            value = getattr(record, field.attname) if isinstance(field, models.FileField) else None
+            if value and not value._committed:  # what the field's pre_save would write
+                value.save(value.name, value.file, save=False)
+                files.written.append((value.storage, str(value.name)))
+        record.save(force_insert=True)
+    return record

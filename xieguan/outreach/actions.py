@@ -16,6 +16,7 @@ from django.utils import timezone
 from xieguan.accounts.models import Role
 from xieguan.employers.models import OperatingStatus
 from xieguan.lib import images
+from xieguan.lib.filechanges import insert_with_files
 from xieguan.lib.scoping import region_in_scope
 from xieguan.lib.sync import create_once, owned_by
 from xieguan.outreach.models import (
@@ -80,7 +81,11 @@ def record_publicity_event(
         return event
 
     event, _created = create_once(
-        PublicityEvent.objects.all(), client_uuid, create, mine=owned_by(recorded_by, "recorded_by")
+        PublicityEvent.objects.all(),
+        client_uuid,
+        create,
+        user=recorded_by,
+        mine=owned_by(recorded_by, "recorded_by"),
     )
     return event
 
@@ -95,12 +100,12 @@ def add_publicity_photo(
         raise PermissionDenied("只有记录该宣传活动的人可以补充照片。")
 
     def create() -> PublicityPhoto:
-        return PublicityPhoto.objects.create(
-            event=event, image=images.photo_file(image), client_uuid=client_uuid
+        return insert_with_files(
+            PublicityPhoto, event=event, image=images.photo_file(image), client_uuid=client_uuid
         )
 
     photo, _created = create_once(
-        PublicityPhoto.objects.all(), client_uuid, create, mine=lambda p: p.event_id == event.pk
+        PublicityPhoto.objects.all(), client_uuid, create, user=by, mine=lambda p: p.event_id == event.pk
     )
     return photo
 
@@ -187,7 +192,11 @@ def record_consultation(
         )
 
     return create_once(
-        Consultation.objects.all(), client_uuid, create, mine=owned_by(recorded_by, "recorded_by")
+        Consultation.objects.all(),
+        client_uuid,
+        create,
+        user=recorded_by,
+        mine=owned_by(recorded_by, "recorded_by"),
     )
 
 

@@ -128,7 +128,9 @@ def _require_recorder(request: AuthedRequest) -> None:
 def create_event(request: AuthedRequest, payload: EventIn) -> Status:
     _require_recorder(request)
     user = request.user
-    found = repeat_of(PublicityEvent.objects.all(), payload.client_uuid, mine=owned_by(user, "recorded_by"))
+    found = repeat_of(
+        PublicityEvent.objects.all(), payload.client_uuid, user=user, mine=owned_by(user, "recorded_by")
+    )
     if found is None:
         data = {
             "held_on": payload.held_on,

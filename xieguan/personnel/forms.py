@@ -147,6 +147,14 @@ class RenewalForm(Styled, forms.Form):
         self.fields["end"].initial = rules.default_term_end(start)
 
 
+def invitee_label(assistant: Assistant) -> str:
+    """姓名（乡镇）, with the status when it is not 在聘 (姓名（乡镇·待聘）): most invitees are in
+    service, and the province's form lists some 2,500 of them."""
+    if assistant.status == AssistantStatus.APPOINTED:
+        return f"{assistant.name}（{assistant.township.name}）"
+    return f"{assistant.name}（{assistant.township.name}·{assistant.get_status_display()}）"
+
+
 class TrainingSessionForm(Styled, forms.ModelForm):
     invited = forms.ModelMultipleChoiceField(
         label=_("参训协管员"),
@@ -175,11 +183,12 @@ class TrainingSessionForm(Styled, forms.ModelForm):
         )
         field = self.fields["invited"]
         field.queryset = invitable
-        field.label_from_instance = lambda a: f"{a.name}（{a.township.name}·{a.get_status_display()}）"
-        # searchable, grouped one level below the organiser: the province's assistants by prefecture
-        # (全选本市州), a prefecture's by county, a county's by township
-        by = {2: "prefecture", 4: "county"}.get(len(user.region_id or ""), "township")
-        grouped(field, by, lambda assistant: assistant.township_id)
+        field.label_from_instance = invitee_label
+        # searchable and grouped below the organiser: the province's assistants by prefecture and
+        # county (全选本市州, 全选本县(区)), a prefecture's by county, a county's by township
+        levels = {2: ("prefecture", "county"), 4: ("county",)}
+        by = levels.get(len(user.region_id or ""), ("township",))
+        grouped(field, by, lambda assistant: assistant.township_id, scope=user.region_id or "", people=True)
         if self.instance.pk:
             field.initial = list(self.instance.records.values_list("assistant_id", flat=True))
         self.style()

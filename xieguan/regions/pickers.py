@@ -1,27 +1,47 @@
 """Searchable, grouped pickers over many regions (or people of many regions): issue 16.
 
-A form field that lists counties, townships or assistants is marked with ``grouped(field, by)``;
-its template (``regions/_grouped_picker.html``) then shows the choices in groups — counties under their
-prefecture, townships under their county, assistants under their township — each with a
-"select all of this group" button, and ``static/xieguan/picker.js`` adds a type-ahead filter.
-The grouping only changes how the choices are shown: the field validates as before.
+A form field that lists counties, townships or assistants is marked with
+``grouped(field, by, code_of, scope=…)``; its template (``regions/_grouped_picker.html``) then
+shows the choices in groups — counties under their prefecture, townships under their county,
+assistants under their township, or two levels at once (``by=("prefecture", "county")``: the
+province's assistants under their county under their prefecture) — each group with a "select
+all of this group" button, and ``static/xieguan/picker.js`` adds a type-ahead filter, the
+selected count and the select-all logic (which acts on the boxes the filter shows only).
+A group never covers more than the user's own scope: a county admin's counties are grouped by
+county (全选本县(区)), not under a prefecture they see one county of. The grouping only changes
+how the choices are shown: the field validates as before.
+
+Filters over regions or people on list pages (a single ``<select>``) use ``region_filter_choices``
+and ``people_filter_choices``: grouped ``<optgroup>`` choices for ``regions/_filter_select.html``,
+which picker.js makes searchable too; without JavaScript the plain select still works.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-# by -> (the length of the group's region code, the select-all button's label)
-GROUPS: dict[str, tuple[int, Any]] = {
-    "prefecture": (4, _("全选本市州")),
-    "county": (6, _("全选本县(区)")),
-    "township": (9, _("全选本乡镇")),
+# by -> the length of the group's region code
+GROUPS: dict[str, int] = {"prefecture": 4, "county": 6, "township": 9}
+# a group's code length -> its select-all button's label
+SELECT_LABELS: dict[int, Any] = {
+    2: _("全选本省"),
+    4: _("全选本市州"),
+    6: _("全选本县(区)"),
+    9: _("全选本乡镇"),
 }
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    checked: bool
 
 
 @dataclass
@@ -29,37 +49,167 @@ class Group:
     code: str
     name: str
     select_label: Any
-    choices: list[Any] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    subgroups: list[Group] = field(default_factory=list)
 
 
-def grouped(form_field: forms.Field, by: str, code_of: Callable[[Any], str]) -> None:
-    """Show ``form_field``'s choices grouped ``by`` a region level; ``code_of(obj)`` is the
-    region code of one choice's object (e.g. ``lambda r: r.code``)."""
-    if by not in GROUPS:
+def grouped(
+    form_field: forms.Field,
+    by: str | tuple[str, ...],
+    code_of: Callable[[Any], str],
+    *,
+    scope: str = "",
+    people: bool = False,
+) -> None:
+    """Show ``form_field``'s choices grouped ``by`` one region level (or two, outer first);
+    ``code_of(obj)`` is the region code of one choice's object (e.g. ``lambda r: r.code``).
+    ``scope`` is the user's region code: no group is wider than it. ``people`` counts the
+    selection in persons (已选 N 人) rather than items."""
+    levels = (by,) if isinstance(by, str) else tuple(by)
+    if not levels or any(level not in GROUPS for level in levels):
         raise ValueError(f"unknown grouping {by!r}")
-    form_field.picker_by = by  # type: ignore[attr-defined]
+    lengths: list[int] = []
+    for level in levels:
+        length = max(GROUPS[level], len(scope))
+        if not lengths or length > lengths[-1]:
+            lengths.append(length)
+    form_field.picker_lengths = lengths  # type: ignore[attr-defined]
     form_field.picker_code_of = code_of  # type: ignore[attr-defined]
+    form_field.picker_people = people  # type: ignore[attr-defined]
 
 
 def picker_groups(bound_field: forms.BoundField) -> list[Group]:
-    """The bound field's choice widgets in groups, in the choices' order (one query for the
-    groups' names, whatever the number of choices)."""
+    """The bound field's choices in groups (and subgroups), in the choices' order (one query for
+    the groups' names, whatever the number of choices)."""
     from xieguan.regions.models import Region
 
-    by = getattr(bound_field.field, "picker_by", None)
+    lengths: list[int] | None = getattr(bound_field.field, "picker_lengths", None)
     code_of = getattr(bound_field.field, "picker_code_of", None)
-    if by is None or code_of is None:
-        return [Group("", "", "", list(bound_field.subwidgets))]
-    length, label = GROUPS[by]
-    keyed = []
-    for widget in bound_field.subwidgets:
-        value = widget.data["value"]
+    chosen = {str(v) for v in (bound_field.value() or ())}
+    field_ = bound_field.field
+    assert isinstance(field_, forms.ChoiceField)
+    keyed: list[tuple[str, Choice]] = []
+    for value, label in cast(Iterable[tuple[Any, Any]], field_.choices):
         instance = getattr(value, "instance", None)
-        keyed.append(((code_of(instance) or "")[:length] if instance is not None else "", widget))
-    names = dict(Region.objects.filter(code__in={k for k, _w in keyed if k}).values_list("code", "name"))
+        key = str(getattr(value, "value", value))
+        code = (code_of(instance) or "") if (code_of is not None and instance is not None) else ""
+        keyed.append((code, Choice(key, str(label), key in chosen)))
+    if not lengths:
+        return [Group("", "", "", [c for _k, c in keyed])]
+    prefixes = {code[:n] for code, _c in keyed for n in lengths if code}
+    names = dict(Region.objects.filter(code__in=prefixes).values_list("code", "name"))
+    other = _g("其他")
+
+    def group_of(code: str, length: int) -> Group:
+        key = code[:length] if code else ""
+        return Group(key, names.get(key, other), SELECT_LABELS.get(length, ""))
+
     groups: list[Group] = []
-    for key, widget in keyed:
-        if not groups or groups[-1].code != key:
-            groups.append(Group(key, names.get(key, str(_("其他"))), label))
-        groups[-1].choices.append(widget)
+    for code, choice in keyed:
+        outer_key = code[: lengths[0]] if code else ""
+        if not groups or groups[-1].code != outer_key:
+            groups.append(group_of(code, lengths[0]))
+        target = groups[-1]
+        if len(lengths) > 1:
+            inner_key = code[: lengths[1]] if code else ""
+            if not target.subgroups or target.subgroups[-1].code != inner_key:
+                target.subgroups.append(group_of(code, lengths[1]))
+            target = target.subgroups[-1]
+        target.choices.append(choice)
     return groups
+
+
+def is_people(bound_field: forms.BoundField) -> bool:
+    return bool(getattr(bound_field.field, "picker_people", False))
+
+
+# --- filter selects on list pages ------------------------------------------------------------
+
+# (group label, [(value, label), …]); a group labelled "" is options outside any <optgroup>
+FilterChoices = list[tuple[str, list[tuple[Any, str]]]]
+
+
+def as_django_choices(choices: FilterChoices) -> list[tuple[Any, Any]]:
+    """The same choices as a form field's (nested for the groups), so the field validates them."""
+    flat: list[tuple[Any, Any]] = []
+    for label, options in choices:
+        if label:
+            flat.append((label, options))
+        else:
+            flat.extend(options)
+    return flat
+
+
+def region_filter_choices(
+    user: Any, selected: str = "", *, everything: str = "", deepest: int | None = None
+) -> FilterChoices:
+    """Choices of a list page's region filter, grouped for ``<optgroup>``s: the user's whole
+    scope first (value ``everything``), then one group per prefecture (the province: the
+    prefecture itself, then its counties), per county (a prefecture: the county, then its
+    townships) or the county's townships in one group (a county). ``deepest`` caps the level
+    offered (the funding page lists counties only). A ``selected`` region deeper than those
+    offered (a village from a drill-down link) is added so the select keeps it. Only the user's
+    subtree is offered (one query, or two with such a deeper region)."""
+    from xieguan.regions.models import Level, Region
+
+    scope = user.region
+    if scope is None:
+        return []
+    # the scope's next two levels, or one for a county (its townships, not all its villages) or
+    # a township (its villages)
+    last = min(scope.level + (1 if scope.level >= Level.COUNTY else 2), Level.VILLAGE)
+    if deepest is not None:
+        last = min(last, deepest)
+    regions = list(
+        Region.objects.visible_to(user)
+        .filter(level__gt=scope.level, level__lte=last)
+        .only("code", "name", "level", "parent_id")
+        .order_by("code")
+    )
+    choices: FilterChoices = [("", [(everything, _g("全部（%(name)s）") % {"name": scope.name})])]
+    if last == scope.level + 1:  # one level: a single group
+        if regions:
+            choices.append((scope.name, [(r.code, r.name) for r in regions]))
+    else:
+        below: dict[str, list[Any]] = {}
+        for r in regions:
+            if r.level == last:
+                below.setdefault(r.parent_id or "", []).append(r)
+        for parent in (r for r in regions if r.level == scope.level + 1):
+            everything_in = _g("%(name)s（全部）") % {"name": parent.name}
+            options = [(parent.code, everything_in), *((r.code, r.name) for r in below.get(parent.code, []))]
+            choices.append((parent.name, options))
+    offered = {scope.code, *(r.code for r in regions)}
+    if selected and selected not in offered and selected.startswith(scope.code):
+        extra = Region.objects.visible_to(user).filter(code=selected).first()
+        if extra is not None:
+            choices.append((_g("当前筛选"), [(extra.code, extra.path_name(below=scope.code))]))
+    return choices
+
+
+def people_filter_choices(
+    people: Iterable[Any], scope: str, label_of: Callable[[Any], str], code_of: Callable[[Any], str]
+) -> FilterChoices:
+    """Choices of a people filter, grouped for ``<optgroup>``s: by county under a province or
+    prefecture scope (each person as 姓名（乡镇）; under the province the group is named 市州·县区,
+    so a search for either finds them), by township under a county. ``people`` is ordered by
+    region code; one query for the regions' names."""
+    from xieguan.regions.models import Region
+
+    rows = [(code_of(p) or "", p) for p in people]
+    length = 6 if len(scope) < 6 else 9
+    prefixes = {code[:n] for code, _p in rows for n in (4, 6, 9) if code}
+    names = dict(Region.objects.filter(code__in=prefixes).values_list("code", "name"))
+    groups: dict[str, list[tuple[Any, str]]] = {}
+    for code, person in rows:
+        label = label_of(person)
+        if length == 6 and code[:9] in names:
+            label = f"{label}（{names[code[:9]]}）"
+        groups.setdefault(code[:length], []).append((person.pk, label))
+    choices: FilterChoices = []
+    for key, options in groups.items():
+        title = names.get(key) or _g("其他")
+        if length == 6 and len(scope) < 4:
+            title = f"{names.get(key[:4], '')}·{title}"
+        choices.append((title, options))
+    return choices

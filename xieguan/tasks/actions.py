@@ -23,8 +23,9 @@ from simple_history.utils import bulk_create_with_history
 
 from xieguan.accounts.models import MANAGER_ROLES, Notification, Role, User, can_work
 from xieguan.lib import images
+from xieguan.lib.filechanges import insert_with_files
 from xieguan.lib.scoping import region_in_scope
-from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once
+from xieguan.lib.sync import REPEAT_ATTR, UuidTaken, create_once, stored, uuid_saved
 from xieguan.regions.models import Level, Region
 from xieguan.tasks.forms import validate_uploads
 from xieguan.tasks.models import (
@@ -102,7 +103,7 @@ def _save_files(
         else:
             prepared.append((upload, name))
     for file, name in prepared:
-        model.objects.create(file=file, name=name, size=file.size or 0, **owner)
+        insert_with_files(model, file=file, name=name, size=file.size or 0, **owner)
 
 
 @transaction.atomic
@@ -222,14 +223,16 @@ def _check_open(locked: TaskAssignment) -> None:
         )
 
 
-def _answered_before(locked: TaskAssignment, answer_uuid: uuid.UUID | None) -> bool:
-    """Whether this answer (by its UUID) is already stored: then it is returned as it is."""
+def _answered_before(locked: TaskAssignment, answer_uuid: uuid.UUID | None, by: User) -> bool:
+    """Whether this answer (by its UUID) is already stored: then it is returned as it is. The
+    UUID of another assignment's answer in ``by``'s scope is ``UuidTaken``; one outside the scope
+    is not seen here and is met when the answer is saved (``sync.uuid_saved``): ``UuidTaken`` too."""
     if answer_uuid is None:
         return False
     if locked.answer_uuid == answer_uuid:
         setattr(locked, REPEAT_ATTR, True)
         return True
-    if TaskAssignment.objects.filter(answer_uuid=answer_uuid).exists():
+    if stored(TaskAssignment.objects.all(), answer_uuid, user=by, field="answer_uuid") is not None:
         raise UuidTaken
     return False
 
@@ -268,7 +271,7 @@ def _answer(
     if answer_uuid is None:  # checked before the lock, as before UUIDs existed
         value = _clean_text(value, message, field=field)
     locked = _lock_own(assignment, by)
-    if _answered_before(locked, answer_uuid):
+    if _answered_before(locked, answer_uuid, by):
         return locked
     value = _clean_text(value, message, field=field)
     _check_open(locked)
@@ -277,7 +280,8 @@ def _answer(
     locked.note = value
     locked.answered_at = timezone.now()
     locked.answer_uuid = answer_uuid
-    locked.save(update_fields=["status", "note", "answered_at", "answer_uuid"])
+    with uuid_saved(TaskAssignment, "answer_uuid"):
+        locked.save(update_fields=["status", "note", "answered_at", "answer_uuid"])
     _save_files(AnswerFile, files, assignment=locked, region_id=locked.region_id)
     _notify_issuer(locked, verb)
     return locked
@@ -353,7 +357,11 @@ def add_answer_file(
         return AnswerFile.objects.filter(assignment=locked).latest("pk")
 
     stored, _created = create_once(
-        AnswerFile.objects.all(), client_uuid, create, mine=lambda f: f.assignment_id == assignment.pk
+        AnswerFile.objects.all(),
+        client_uuid,
+        create,
+        user=by,
+        mine=lambda f: f.assignment_id == assignment.pk,
     )
     return stored
 

@@ -153,11 +153,14 @@ class TaskForm(StyledForm):
             counties.label = _("交办给全县(区)")
         # Searchable and grouped (regions/pickers.py): counties under their prefecture,
         # townships under their county, assistants under their township.
-        grouped(counties, "prefecture", lambda region: region.code)
+        # No group is wider than the issuer's scope: a county admin's one county is its own group
+        # (全选本县(区)), not under a prefecture they see one county of.
+        scope = user.region_id or ""
+        grouped(counties, "prefecture", lambda region: region.code, scope=scope)
         if "townships" in self.fields:
-            grouped(townships, "county", lambda region: region.code)
+            grouped(townships, "county", lambda region: region.code, scope=scope)
         if "assistants" in self.fields:
-            grouped(assistants, "township", lambda person: person.region_id)
+            grouped(assistants, "township", lambda person: person.region_id, scope=scope, people=True)
 
     def clean_due_on(self) -> Any:
         due = self.cleaned_data["due_on"]

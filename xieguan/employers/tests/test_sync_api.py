@@ -53,9 +53,9 @@ def test_a_twin_that_meets_the_winner_as_a_duplicate_is_a_repeat(personas, monke
     real = sync.stored
     looks = {"n": 0}
 
-    def stale_first_look(queryset, client_uuid, *, field="client_uuid"):
+    def stale_first_look(queryset, client_uuid, *, user, field="client_uuid"):
         looks["n"] += 1
-        return None if looks["n"] == 1 else real(queryset, client_uuid, field=field)
+        return None if looks["n"] == 1 else real(queryset, client_uuid, user=user, field=field)
 
     monkeypatch.setattr(sync, "stored", stale_first_look)
     loser = actions.create_employer(data, by=personas.xieguan, client_uuid=key)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from xieguan.indicators import exports
+from xieguan.indicators import dashboard, exports
 from xieguan.indicators.periods import parse_period
 from xieguan.indicators.registry import all_indicators, indicator
 from xieguan.indicators.tests.factories import EmployerFactory
@@ -49,7 +49,8 @@ def test_the_province_sees_every_county_grouped_by_prefecture(client_for, scenar
         assert (counts.numerator, counts.denominator) == expected[COUNTY], key
     body = response.content.decode()
     assert 'data-kind="subtotal"' in body and "unmet" in body
-    assert len(response.context["bars"]) + len(response.context["unrated"]) == 88
+    ranking = response.context["ranking"]
+    assert len(ranking.bars) + len(ranking.unrated) == 88
 
 
 def test_a_subtotal_is_the_indicator_over_the_prefecture_not_an_average(client_for, scenario):
@@ -92,18 +93,82 @@ def test_sorting_by_an_indicator_sorts_counties_within_each_prefecture(client_fo
     assert table.sort == "registration" and table.descending
 
 
-def test_the_ranking_lists_counties_by_rate_highest_first(client_for, scenario):
+def test_the_ranking_lists_counties_worst_first_or_best_first(client_for, scenario):
+    """A supervisor looks for the counties that lag: the ranking lists them worst first (the best
+    first is one click away); the rank stays the place by rate (1 = highest)."""
     EmployerFactory(region_id=_township("520203"), registered=False)  # 六枝特区 1/2 (with X1)
     EmployerFactory(region_id=_township("520102"), registered=True)  # 南明区, 贵阳市
-    response = client_for("sheng").get(URL, {"period": "2025", "chart": "registration"})
-    bars = response.context["bars"]
-    assert [bar.row.code for bar in bars[:3]] == ["520102", COUNTY, "520203"]
-    assert [bar.width for bar in bars[:3]] == ["100.0%", "80.0%", "50.0%"]
-    assert bars[1].cell.met is False and bars[0].cell.met is True
-    assert len(bars) == 3  # only the counties with something to count are ranked
-    unrated = response.context["unrated"]
-    assert len(unrated) == 85 and all(row.cells[0].counts.rate is None for row in unrated)
+    client = client_for("sheng")
+    response = client.get(URL, {"period": "2025", "sort": "registration"})
+    ranking = response.context["ranking"]
+    assert [bar.row.code for bar in ranking.bars] == ["520203", COUNTY, "520102"]
+    assert [bar.rank for bar in ranking.bars] == [3, 2, 1]
+    assert ranking.bars[1].cell.met is False and ranking.bars[2].cell.met is True
+    assert len(ranking.bars) == 3  # only the counties with something to count are ranked
+    assert len(ranking.unrated) == 85 and all(row.cells[0].counts.rate is None for row in ranking.unrated)
     assert response.context["chart"].key == "registration"
+    body = response.content.decode()
+    assert body.index('data-region="520203" data-kind') < body.index('data-region="520102" data-kind')
+
+    response = client.get(URL, {"period": "2025", "sort": "registration", "dir": "desc"})
+    ranking = response.context["ranking"]
+    assert [bar.row.code for bar in ranking.bars] == ["520102", COUNTY, "520203"]
+    assert [bar.rank for bar in ranking.bars] == [1, 2, 3]
+    assert ranking.descending
+
+
+def test_the_ranking_axis_starts_near_the_lowest_rate_with_the_target_marked(client_for, scenario):
+    """Rates of 84-98 % drawn from 0 looked alike: the bars start at the lowest rate (or the
+    target) rounded down to ten, and the target is a mark on the track."""
+    for county, registered, total in (("520203", 17, 20), ("520102", 49, 50)):  # 85 %, 98 %
+        EmployerFactory.create_batch(registered, region_id=_township(county), registered=True)
+        EmployerFactory.create_batch(total - registered, region_id=_township(county), registered=False)
+    response = client_for("sheng").get(URL, {"period": "2025", "sort": "registration"})
+    ranking = response.context["ranking"]
+    rates = sorted(float(bar.cell.counts.rate) for bar in ranking.bars)
+    assert rates[0] >= 80 and ranking.floor == 80  # 六枝特区 17/21 (X1 too) = 81 %, 盘州市 80 %
+    widths = {bar.row.code: float(bar.width.rstrip("%")) for bar in ranking.bars}
+    assert widths[COUNTY] == 0.0  # 80 % sits at the axis' start
+    assert widths["520102"] == pytest.approx(90.0)  # 98 % is 18 of the 20 points
+    assert ranking.target is not None and ranking.target_at == "100.0%"
+    body = response.content.decode()
+    assert 'data-floor="80"' in body and "--goal: 100.0%" in body and "条形从 80% 起画" in body
+    # rates all over the place: the axis starts at 0
+    assert dashboard.axis_floor([3.0, 95.0], 100.0) == 0
+    assert dashboard.axis_floor([100.0, 100.0], 100.0) == 90  # ten points at least
+    assert dashboard.axis_floor([96.0], 90.0) == 90  # the target on the axis
+
+
+def test_sorting_the_table_chooses_the_ranking(client_for, scenario):
+    """One state: the indicator the table is sorted by is the one ranked, in the same order; a
+    ranking's pill sorts the table by its indicator; the header links carry no separate chart."""
+    client = client_for("sheng")
+    response = client.get(URL, {"period": "2025", "sort": "key_coverage", "dir": "desc"})
+    assert response.context["chart"].key == "key_coverage" and response.context["ranking"].descending
+    body = response.content.decode()
+    assert "chart=" not in body
+    assert "?region=52&amp;period=2025&amp;sort=publicity&amp;dir=desc#ranking" in body  # a pill
+    assert "?region=52&amp;period=2025&amp;sort=key_coverage&amp;dir=asc#ranking" in body  # worst first
+    # nothing sorted: the first indicator, worst first
+    response = client.get(URL, {"period": "2025"})
+    assert response.context["chart"].key == all_indicators()[0].key
+    assert not response.context["ranking"].descending
+    # a link made before (?chart=) ranks and sorts by that indicator
+    response = client.get(URL, {"period": "2025", "chart": "publicity"})
+    assert response.context["chart"].key == "publicity" == response.context["table"].sort
+
+
+def test_the_note_matches_the_scope(client_for, scenario):
+    """A prefecture's page has no prefecture groups and no subtotals: its note does not speak of them."""
+    province = client_for("sheng").get(URL, {"period": "2025"}).content.decode()
+    note = province.split('data-testid="counties-note">')[1].split("</p>")[0]
+    assert "市(州)" in note and "小计" in note
+    body = client_for("lps").get(URL, {"period": "2025"}).content.decode()
+    note = body.split('data-testid="counties-note">')[1].split("</p>")[0]
+    assert "市(州)" not in note and "小计" not in note
+    # nor does its ranking repeat the prefecture's name under each county
+    ranking = body.split('data-testid="ranking"')[1].split("</ol>")[0]
+    assert "六盘水市" not in ranking
 
 
 def test_a_prefecture_viewer_sees_only_their_counties(client_for, scenario):
@@ -255,3 +320,24 @@ def test_the_export_keeps_each_prefecture_on_one_printed_page(client_for, scenar
     # fitted to the page width, Excel and LibreOffice ignore manual breaks: a fixed scale instead
     assert not sheet.sheet_properties.pageSetUpPr.fitToPage
     assert int(sheet.page_setup.scale) == exports.printed_scale(sheet) < 100
+
+
+def test_the_page_stays_light_with_every_county_counted(client_for, scenario):
+    """The province's page was 621 KB of HTML on the review's data (52 KB at nginx's gzip level
+    1, over issue 16's 150 KB first load with the static files; 282 KB and 30 KB now): each cell
+    had three links (rate, numerator, denominator), more for the extras, and a title on each. A
+    cell now links its rate only (to what is missing, whose tabs lead to the other lists) and
+    says the rest as plain numbers."""
+    import re
+
+    for county in Region.objects.filter(level=Level.COUNTY, code__startswith="52"):
+        EmployerFactory(region_id=_township(county.code) or county.code)
+    body = client_for("sheng").get(URL, {"period": "2025"}).content.decode()
+    table = body[body.index('data-testid="counties-table"') : body.index("</table>")]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table)
+    counted = [cell for cell in cells if "/" in cell and "<a " in cell]
+    assert len(counted) >= 88 + 9 + 1  # registration at least, in every county, subtotal and total
+    assert all(cell.count("<a ") == 1 and "title=" not in cell for cell in counted)
+    assert "/indicators/registration/?region=520102&amp;period=2025&amp;show=missing" in table
+    per_cell = len(table.encode()) / len(cells)
+    assert per_cell < 200, per_cell  # 275 bytes a cell before, 158 now, with this data

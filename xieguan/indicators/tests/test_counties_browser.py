@@ -43,7 +43,7 @@ def test_the_province_sorts_and_ranks_every_county(
     assert group.first.get_attribute("data-region") == "520201"
 
     ranking = desk.get_by_test_id("ranking")
-    assert [ranking.locator("li").nth(i).get_attribute("data-region") for i in range(3)] == [
+    assert [ranking.locator("li[data-region]").nth(i).get_attribute("data-region") for i in range(3)] == [
         "520201",
         "520281",
         "520102",
@@ -56,7 +56,7 @@ def test_the_province_sorts_and_ranks_every_county(
     # the page itself does not scroll sideways: only the table does
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     ranking = phone.get_by_test_id("ranking")
-    assert ranking.locator("li").count() == 3  # only counties with something to count are ranked
+    assert ranking.locator("li[data-region]").count() == 3  # only counties with something to count are ranked
     assert "85" in phone.get_by_test_id("unrated").inner_text()
     screenshot(phone, "counties-phone")
 
@@ -76,3 +76,103 @@ def test_the_ranking_fits_a_phone_with_large_counts(live_server, personas, phone
     assert box is not None and box["x"] + box["width"] <= 360
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "counties-ranking-phone")
+
+
+def _view(page, name):
+    """A screenshot of what is on the screen (not the whole page), for looking at."""
+    from conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"counties-{name}.png"))
+
+
+def _wait_for_scroll(page):
+    """Until the page has stopped scrolling (two equal readings 100 ms apart)."""
+    last = None
+    for _ in range(50):
+        now = page.evaluate("window.scrollY")
+        if now == last:
+            return
+        last = now
+        page.wait_for_timeout(100)
+
+
+def _header_on_screen(page):
+    """What is just below the menu bar above the first indicator column whose cells are on screen
+    right of the county column: its header (the sticky copy), with both lefts."""
+    return page.evaluate(
+        """() => {
+          const nav = document.querySelector("body > nav.sticky-top").getBoundingClientRect();
+          const row = document.querySelector("[data-testid=counties-table] tbody tr[data-kind=child]");
+          const edge = row.cells[0].getBoundingClientRect().right;
+          const cell = [...row.cells].slice(1).find((c) => c.getBoundingClientRect().left >= edge - 1);
+          const box = cell.getBoundingClientRect();
+          const hit = document.elementFromPoint(box.left + box.width / 2, nav.bottom + 4);
+          const th = hit && hit.closest("th");
+          return th ? { text: th.innerText, left: th.getBoundingClientRect().left, cellLeft: box.left,
+                        column: cell.cellIndex, top: th.getBoundingClientRect().top, nav: nav.bottom } : null;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_header_stays_below_the_menu_bar_and_the_ranking_follows_the_sort(
+    live_server, counties_with_data, browser, login_page, width
+):
+    """Mid-table (88 rows) the column headers were gone; a ranking pill landed with the heading and
+    the pills under the sticky menu bar; sorting the table left the ranking on another indicator."""
+    context = browser.new_context(viewport={"width": width, "height": 780}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    login_page(page, "sheng")
+    page.goto(f"{live_server.url}/indicators/counties/")
+    table = page.get_by_test_id("counties-table")
+    table.locator("tr[data-kind='child']").nth(44).scroll_into_view_if_needed()  # mid-table
+    page.mouse.wheel(0, 200)
+    page.wait_for_timeout(200)
+    seen = _header_on_screen(page)
+    assert seen is not None and seen["column"] == 1 and "登记" in seen["text"], seen
+    assert abs(seen["top"] - seen["nav"]) <= 1 and abs(seen["left"] - seen["cellLeft"]) <= 1, seen
+    _view(page, f"{width}-mid")
+    # scrolled sideways, the header follows its columns, the county column stays
+    page.evaluate("document.querySelector('.table-responsive').scrollLeft = 400")
+    page.wait_for_timeout(200)
+    seen = _header_on_screen(page)
+    assert seen is not None and abs(seen["left"] - seen["cellLeft"]) <= 1, seen
+    if width == 360:  # the table scrolled: another column under the same header text as its own
+        assert seen["column"] > 1, seen
+        own = table.locator("thead th").nth(seen["column"]).inner_text()
+        assert seen["text"] == own, (seen, own)
+    _view(page, f"{width}-mid-sideways")
+    # at the top the table's own header shows, the copy is hidden
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(200)
+    assert page.get_by_test_id("sticky-head").is_hidden()
+
+    # sorting chooses the ranking: the header link, then the ranking's pill lands below the menu bar
+    page.get_by_test_id("sort-publicity").click()
+    assert "宣传" in page.locator("#ranking").inner_text()
+    assert page.get_by_test_id("chart-publicity").get_attribute("aria-current") == "page"
+    page.get_by_test_id("chart-registration").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("#ranking") and "sort=registration" in page.url
+    _wait_for_scroll(page)  # Bootstrap scrolls to the anchor smoothly
+    assert table.locator("th[aria-sort]").get_attribute("aria-sort") == "ascending"
+    nav = page.evaluate("document.querySelector('body > nav.sticky-top').getBoundingClientRect().bottom")
+    heading = page.locator("#ranking").bounding_box()
+    pills = page.get_by_test_id("chart-registration").bounding_box()
+    assert heading is not None and pills is not None
+    bottom = page.evaluate("window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1")
+    # just below the menu bar (or lower, when the page cannot scroll further), never under it
+    assert heading["y"] >= nav and (heading["y"] <= nav + 40 or bottom), (nav, heading, pills)
+    assert pills["y"] > heading["y"]
+    # worst first: 南明区 0/1, 盘州市 1/2, 钟山区 2/2
+    ranking = page.get_by_test_id("ranking").locator("li[data-region]")
+    assert [ranking.nth(i).get_attribute("data-region") for i in range(3)] == ["520102", "520281", "520201"]
+    _view(page, f"{width}-ranking")
+    page.get_by_test_id("order-best").click()
+    page.wait_for_load_state()
+    assert [ranking.nth(i).get_attribute("data-region") for i in range(3)] == ["520201", "520281", "520102"]
+    assert table.locator("th[aria-sort]").get_attribute("aria-sort") == "descending"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()

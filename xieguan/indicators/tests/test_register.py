@@ -268,6 +268,33 @@ def test_register_query_count_does_not_grow_with_rows(
         client.get(PAGE, {"township": TOWNSHIP, "year": 2025})
 
 
+def test_a_townships_register_has_one_region_condition(client_for, personas, register_data):
+    """附表2 of a township reads the inspections through ``visible_within`` (one LIKE on the
+    region, docs/scoping.md), not ``visible_to(user)`` then ``within(township)``: no statement
+    compares the region twice; the rows are the same; another county's township is still 404."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("panzhou")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(PAGE, {"township": TOWNSHIP, "year": 2025})
+    assert page.status_code == 200 and len(rows_of(page)) == 3
+    reads = [q["sql"] for q in queries.captured_queries if "inspections_inspection" in q["sql"]]
+    assert reads
+    for sql in reads:
+        assert len(re.findall(r'"region_id"(::text)? LIKE', sql)) <= 1, sql
+    for persona in ("panzhou", "jiandu", "xieguan"):
+        assert client_for(persona).get(PAGE, {"township": OTHER_TOWNSHIP}).status_code == 404
+        assert (
+            client_for(persona)
+            .get(reverse("indicators:register_file", args=["xlsx"]), {"township": OTHER_TOWNSHIP})
+            .status_code
+            == 404
+        )
+
+
 def a_year_of_inspections(personas, count: int = 30) -> None:
     """``count`` inspections of one assistant in 2025, every third with two findings (a note each)
     and a lead reported, assisted and closed, every fifth's lead not reported yet."""

@@ -80,9 +80,9 @@ def test_the_race_loser_keeps_no_file(personas, fubiao1, employer, monkeypatch, 
     real = sync.stored
     looks = {"n": 0}
 
-    def stale_first_look(queryset, client_uuid, *, field="client_uuid"):
+    def stale_first_look(queryset, client_uuid, *, user, field="client_uuid"):
         looks["n"] += 1
-        return None if looks["n"] == 1 else real(queryset, client_uuid, field=field)
+        return None if looks["n"] == 1 else real(queryset, client_uuid, user=user, field=field)
 
     monkeypatch.setattr(sync, "stored", stale_first_look)
     loser, created = actions.add_photo(

@@ -11,6 +11,7 @@ from xieguan.inspections import actions
 from xieguan.inspections.models import ChecklistTemplate, Inspection, InspectionAmendment
 from xieguan.inspections.tests.factories import jpeg, payload
 from xieguan.leads.models import Lead
+from xieguan.lib.testing import TOWNSHIP as TOWNSHIP_CODE
 
 pytestmark = pytest.mark.django_db
 
@@ -340,3 +341,32 @@ def test_the_drafts_section_is_left_out_when_there_are_none(client_for, personas
     page = client_for("xieguan").get("/").content.decode()
     assert "本半年待巡查的用人单位" in page  # show_empty: "nothing to do" is said
     assert "未提交的巡查草稿" not in page
+
+
+def test_list_filters_are_grouped_searchable_and_scoped(client_for, personas, submitted):
+    """The province's 协管员 filter was a flat list of bare names and its 区划 filter the nine
+    prefectures only: the assistants are grouped by 市州·县区 with their township, the regions
+    offer every county under its prefecture, both searchable (data-picker) and plain selects
+    without JavaScript. A region or person outside the user's scope is refused (the filter is
+    ignored), never listed."""
+    body = client_for("sheng").get(reverse("inspections:index")).content.decode()
+    people = body.split('data-testid="picker-assistant"', 1)[1].split("</select>", 1)[0]
+    assert '<optgroup label="六盘水市·盘州市">' in people
+    assert f'<option value="{personas.xieguan.pk}">xieguan（柏果镇）</option>' in people
+    regions = body.split('data-testid="picker-region"', 1)[1].split("</select>", 1)[0]
+    assert regions.count("<optgroup ") == 9 and 'value="520281">盘州市</option>' in regions
+    assert "xieguan/picker.js" in body
+
+    liuzhi = client_for("liuzhi")
+    for query in ({"region": "520281"}, {"assistant": personas.xieguan.pk}):
+        response = liuzhi.get(reverse("inspections:index"), query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "筛选条件有误，已忽略。" in html and f'value="{personas.xieguan.pk}"' not in html
+        assert 'value="520281"' not in html
+    # a county's own: townships, and its assistants by township
+    own = client_for("panzhou").get(reverse("inspections:index"), {"region": TOWNSHIP_CODE})
+    html = own.content.decode()
+    assert f'<option value="{TOWNSHIP_CODE}" selected>柏果镇</option>' in html
+    assert '<optgroup label="柏果镇">' in html
+    assert own.context["page"].paginator.count == 1

@@ -1,4 +1,4 @@
-"""Template filter of the grouped pickers (xieguan/regions/pickers.py)."""
+"""Template filters of the grouped pickers (xieguan/regions/pickers.py)."""
 
 from __future__ import annotations
 
@@ -18,4 +18,9 @@ def picker_groups(bound_field: Any) -> list[pickers.Group]:
 
 @register.filter
 def is_grouped(bound_field: Any) -> bool:
-    return getattr(bound_field.field, "picker_by", None) is not None
+    return getattr(bound_field.field, "picker_lengths", None) is not None
+
+
+@register.filter
+def picker_people(bound_field: Any) -> bool:
+    return pickers.is_people(bound_field)

@@ -80,3 +80,28 @@ def test_the_publicity_list_groups_the_provinces_townships_by_county(client_for,
     picker = body.split('data-testid="picker-township"', 1)[1].split("</select>", 1)[0]
     assert len(re.findall("<optgroup ", picker)) == 88  # Guizhou's counties
     assert picker.count("<option ") == 1 + Region.objects.filter(level=Level.TOWNSHIP).count()
+
+
+def test_a_county_admins_county_is_its_own_group(client_for, personas):
+    """A county admin's 交办给全县(区) showed their one county under 六盘水市 with a 全选本市州
+    button that selected only their county: no group is wider than the user's scope."""
+    body = client_for("panzhou").get(reverse("tasks:create")).content.decode()
+    assert _groups(body, "counties") == [COUNTY]
+    assert "全选本市州" not in body and "全选本县(区)" in body
+
+
+def test_the_provinces_invitations_are_grouped_by_prefecture_and_county(client_for, personas):
+    """The province could only select a whole prefecture of assistants: they are grouped by
+    prefecture and, inside it, by county, each with its select-all button; the markup per person
+    is one label around one checkbox (no id, no 在聘 on every line)."""
+    from xieguan.personnel.tests.factories import AssistantFactory
+
+    AssistantFactory.create(name="甲", township_id=TOWNSHIP, status="appointed")
+    AssistantFactory.create(name="乙", township_id="520102016")
+    body = client_for("sheng").get(reverse("personnel:training_new")).content.decode()
+    assert _groups(body, "invited") == ["5201", "520102", "5202", COUNTY]
+    assert (
+        body.count('data-select-all="全选本市州"') == 2 and body.count('data-select-all="全选本县(区)"') == 2
+    )
+    assert "甲（柏果镇）</label>" in body and "乙（新华路街道·待聘）</label>" in body
+    assert 'data-picker-count="已选 N 人"' in body and "data-picker-summary" in body

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -52,3 +54,15 @@ def test_region_list_query_count(client_for, django_assert_max_num_queries):
     client = client_for("sheng")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("regions:detail", args=["5202"])).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["x, body", "a&parent=53", "<b>", "", "A", "x" * 41, "区划"])
+def test_the_picker_refuses_a_field_name_that_is_not_an_identifier(client_for: Any, field: str) -> None:
+    response = client_for("panzhou").get(reverse("regions:picker"), {"field": field})
+    assert response.status_code == 400
+    assert "字段名无效" in response.content.decode()
+
+
+def test_the_picker_names_its_field(client_for: Any) -> None:
+    body = client_for("panzhou").get(reverse("regions:picker"), {"field": "township_2"}).content.decode()
+    assert 'id="picker-township_2"' in body and 'hx-target="#picker-township_2"' in body

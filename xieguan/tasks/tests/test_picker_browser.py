@@ -44,6 +44,10 @@ def test_a_prefecture_filters_townships_and_selects_a_whole_prefecture(
     desk.keyboard.type("柏果")
     assert visible_boxes(townships).count() == 1
     assert "匹配 1 项" in townships.locator(".picker-status").inner_text()
+    # while filtered, a group's select-all acts on (and names) the shown townships only
+    assert (
+        townships.locator("[data-picker-group='520281'] [data-select-all]").inner_text() == "全选显示的 1 项"
+    )
     desk.keyboard.press("Enter")  # filtering never submits the form
     assert desk.url.endswith("/tasks/new/")
     desk.keyboard.press("Tab")  # the group's select-all button
@@ -62,6 +66,11 @@ def test_a_prefecture_filters_townships_and_selects_a_whole_prefecture(
     desk.keyboard.press("Enter")
     assert group.locator("input:checked").count() == group.locator("input").count() == 4
     assert button.inner_text() == "取消全选"
+    assert counties.locator("[data-picker-count]").inner_text() == "已选 4 项"
+    assert (
+        desk.get_by_test_id("picker-summary").inner_text()
+        == "交办给乡(镇、街道)：已选 1 项；交办给县(区)：已选 4 项"
+    )
     screenshot(desk, "prefecture-selected")
     desk.get_by_role("button", name="交办", exact=True).click()
     desk.wait_for_url(re.compile(r".*/tasks/\d+/$"))
