@@ -320,3 +320,24 @@ def test_the_export_keeps_each_prefecture_on_one_printed_page(client_for, scenar
     # fitted to the page width, Excel and LibreOffice ignore manual breaks: a fixed scale instead
     assert not sheet.sheet_properties.pageSetUpPr.fitToPage
     assert int(sheet.page_setup.scale) == exports.printed_scale(sheet) < 100
+
+
+def test_the_page_stays_light_with_every_county_counted(client_for, scenario):
+    """The province's page was 621 KB of HTML on the review's data (52 KB at nginx's gzip level
+    1, over issue 16's 150 KB first load with the static files; 282 KB and 30 KB now): each cell
+    had three links (rate, numerator, denominator), more for the extras, and a title on each. A
+    cell now links its rate only (to what is missing, whose tabs lead to the other lists) and
+    says the rest as plain numbers."""
+    import re
+
+    for county in Region.objects.filter(level=Level.COUNTY, code__startswith="52"):
+        EmployerFactory(region_id=_township(county.code) or county.code)
+    body = client_for("sheng").get(URL, {"period": "2025"}).content.decode()
+    table = body[body.index('data-testid="counties-table"') : body.index("</table>")]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table)
+    counted = [cell for cell in cells if "/" in cell and "<a " in cell]
+    assert len(counted) >= 88 + 9 + 1  # registration at least, in every county, subtotal and total
+    assert all(cell.count("<a ") == 1 and "title=" not in cell for cell in counted)
+    assert "/indicators/registration/?region=520102&amp;period=2025&amp;show=missing" in table
+    per_cell = len(table.encode()) / len(cells)
+    assert per_cell < 200, per_cell  # 275 bytes a cell before, 158 now, with this data
