@@ -186,10 +186,10 @@ def region_filter_choices(
     if selected and deepest is None and selected.startswith(scope.code) and len(selected) > len(scope.code):
         chosen = Region.objects.visible_to(user).filter(code=selected).select_related("parent").first()
         if chosen is not None and chosen.level >= last:
-            parent = chosen if chosen.level == last < Level.VILLAGE else chosen.parent
-            if parent is not None and parent.level >= last:
-                children = Region.objects.visible_to(user).filter(parent_id=parent.code).order_by("code")
-                label = _g("%(name)s下辖") % {"name": parent.path_name(below=scope.code)}
+            above: Region | None = chosen if chosen.level == last < Level.VILLAGE else chosen.parent
+            if above is not None and above.level >= last:
+                children = Region.objects.visible_to(user).filter(parent_id=above.code).order_by("code")
+                label = _g("%(name)s下辖") % {"name": above.path_name(below=scope.code)}
                 choices.append((label, [(r.code, r.name) for r in children.only("code", "name")]))
     return choices
 
