@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -103,7 +103,7 @@ def _chips(request: AuthedRequest, params: dict[str, str]) -> list[tuple[str, st
 
 
 @scoped()
-def export(request: AuthedRequest) -> HttpResponse:
+def export(request: AuthedRequest) -> FileResponse:
     """信息报告登记表 (.xlsx) of the filtered leads: a region and a period."""
     form = parse_filters(request.GET, request.user)
     leads = filtered_leads(request.user, form)

@@ -49,9 +49,11 @@ import io
 import re
 import unicodedata
 import zipfile
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate
 from typing import IO, Any
 
 from django.utils import timezone
@@ -311,21 +313,21 @@ def display_width(text: Any) -> int:
 
 def _wrapped(paragraph: str, width: float) -> list[str]:
     """``paragraph`` cut into the lines a cell ``width`` characters wide shows (estimated: a
-    character short of the width, for the cell's padding)."""
+    character short of the width, for the cell's padding): each line the longest run of
+    characters that fits, at least one character (found by bisecting the running widths, not
+    character by character)."""
     room = max(2.0, width - 1.5)
     if 2 * len(paragraph) <= room:  # fits whatever its characters (most cells): one line
         return [paragraph]
+    ends = list(accumulate(map(_CHAR_WIDTHS.__getitem__, paragraph)))  # width up to each character
+    if ends[-1] <= room:
+        return [paragraph]
     lines: list[str] = []
-    current: list[str] = []
-    used = 0
-    for ch in paragraph:
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if used + w > room and current:
-            lines.append("".join(current))
-            current, used = [], 0
-        current.append(ch)
-        used += w
-    lines.append("".join(current))
+    first, used = 0, 0
+    while first < len(paragraph):
+        last = max(first + 1, bisect_right(ends, used + room, first))
+        lines.append(paragraph[first:last])
+        first, used = last, ends[last - 1]
     return lines
 
 
@@ -362,13 +364,8 @@ def printed_rows(
     split = [text_lines(v, w) if isinstance(v, str) else None for v, w in zip(values, widths, strict=False)]
     if all(lines is None or len(lines) <= most for lines in split):
         # the height ``row_height`` gives, from the lines counted above
-        tallest = max(
-            (
-                len(lines if lines is not None else text_lines(v, w))
-                for v, w, lines in zip(values, widths, split, strict=False)
-            ),
-            default=1,
-        )
+        # (a value that is not text is one line, ``text_lines``)
+        tallest = max((len(lines) for lines in split if lines is not None), default=1)
         return [(list(values), min(MAX_ROW_PT, tallest * line_pt + ROW_PAD_PT))]
     parts = max(-(-len(lines) // most) for lines in split if lines is not None)
     out: list[tuple[list[Any], float]] = []

@@ -147,9 +147,10 @@ def region_filter_choices(
     scope first (value ``everything``), then one group per prefecture (the province: the
     prefecture itself, then its counties), per county (a prefecture: the county, then its
     townships) or the county's townships in one group (a county). ``deepest`` caps the level
-    offered (the funding page lists counties only). A ``selected`` region deeper than those
-    offered (a village from a drill-down link) is added so the select keeps it. Only the user's
-    subtree is offered (one query, or two with such a deeper region)."""
+    offered (the funding page lists counties only). A ``selected`` region at the deepest level
+    offered, or below it, adds its own (or its parent's) children: a county admin who chose a
+    township can then choose one of its villages, and a village from a drill-down link stays
+    selected. Only the user's subtree is offered (one query, three with such a choice)."""
     from xieguan.regions.models import Level, Region
 
     scope = user.region
@@ -179,11 +180,17 @@ def region_filter_choices(
             everything_in = _g("%(name)s（全部）") % {"name": parent.name}
             options = [(parent.code, everything_in), *((r.code, r.name) for r in below.get(parent.code, []))]
             choices.append((parent.name, options))
-    offered = {scope.code, *(r.code for r in regions)}
-    if selected and selected not in offered and selected.startswith(scope.code):
-        extra = Region.objects.visible_to(user).filter(code=selected).first()
-        if extra is not None:
-            choices.append((_g("当前筛选"), [(extra.code, extra.path_name(below=scope.code))]))
+    # a level further down from the region chosen: a chosen county (or township) also offers its
+    # townships (or villages), one more submit as the filter did; a deeper region from a
+    # drill-down link comes with its siblings, so it stays selected
+    if selected and deepest is None and selected.startswith(scope.code) and len(selected) > len(scope.code):
+        chosen = Region.objects.visible_to(user).filter(code=selected).select_related("parent").first()
+        if chosen is not None and chosen.level >= last:
+            above: Region | None = chosen if chosen.level == last < Level.VILLAGE else chosen.parent
+            if above is not None and above.level >= last:
+                children = Region.objects.visible_to(user).filter(parent_id=above.code).order_by("code")
+                label = _g("%(name)s下辖") % {"name": above.path_name(below=scope.code)}
+                choices.append((label, [(r.code, r.name) for r in children.only("code", "name")]))
     return choices
 
 

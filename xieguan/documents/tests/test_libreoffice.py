@@ -153,7 +153,9 @@ def test_every_document_prints_in_every_format(client_for, personas, out_dir):
     client = client_for("panzhou")
     ledger = client.get(reverse("employers:export"), {"print": "1"})
     (out_dir / "ledger-print.xlsx").write_bytes(b"".join(ledger.streaming_content))
-    (out_dir / "lead-register.xlsx").write_bytes(client.get(reverse("leads:export")).content)
+    (out_dir / "lead-register.xlsx").write_bytes(
+        b"".join(client.get(reverse("leads:export")).streaming_content)
+    )
     files += [out_dir / "ledger-print.xlsx", out_dir / "lead-register.xlsx"]
     expected["ledger-print.xlsx"] = expected["lead-register.xlsx"] = 1
     province = client_for("sheng")

@@ -6,18 +6,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from xieguan.leads.models import Importance
-from xieguan.leads.tests.factories import make_lead, report
+from xieguan.leads.models import AbnormalKind, Importance, Lead, LeadType
+from xieguan.leads.tests.factories import complaint, make_lead, report
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 
 
 def rows(response):
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    content = response if isinstance(response, bytes) else b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).active
     return [[c.value for c in row] for row in sheet.iter_rows()]
 
 
@@ -35,7 +38,10 @@ def test_register_columns_and_period(personas, client_for, django_assert_max_num
         response = client.get(reverse("leads:export"), {"region": "520281117", "period": "2025H1"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
-    table = rows(response)
+    # written to a temporary file and sent in blocks with its length (as the ledger is)
+    content = b"".join(response.streaming_content)
+    assert response.streaming and int(response["Content-Length"]) == len(content)
+    table = rows(content)
     assert table[0][0] == "信息报告登记表"
     assert "盘州市柏果镇" in table[1][0] and "2025-01-01 至 2025-06-30" in table[1][0]
     assert table[2][:7] == ["序号", "发现时间", "信息类别", "信息内容", "报告时间", "报告人", "机构"]
@@ -46,7 +52,7 @@ def test_register_columns_and_period(personas, client_for, django_assert_max_num
     assert row[6] == "盘州市卫生健康综合监督执法大队" and row[8] == "重要" and row[9] == "逾期报告"
     # 发现时间 and 报告时间: spreadsheet dates in local time (sortable and filterable as dates),
     # shown as date and minute, boxed like the rest of the row, in columns wide enough for them
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(content)).active
     for cell in (sheet["B4"], sheet["E4"]):
         assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm", cell.coordinate
         assert cell.border.left.style == "thin" and cell.alignment.vertical == "top"
@@ -58,3 +64,44 @@ def test_export_is_scoped(personas, client_for):
     make_lead(personas)
     assert len(rows(client_for("liuzhi").get(reverse("leads:export")))) == 3  # only the header rows
     assert len(rows(client_for("xieguan").get(reverse("leads:export")))) == 4
+
+
+def test_every_timeliness_and_who_the_lead_went_to(personas, client_for, monkeypatch):
+    """The register reads plain values (no Lead built per row) and still says, for each lead, 报告是否及时,
+    the agency and officer, and the employer or the place."""
+    with time_machine.travel(dt.datetime(2025, 3, 1, 9, 0, tzinfo=SH), tick=False):
+        on_time = make_lead(
+            personas, lead_type=LeadType.ABNORMAL, abnormal_kind=AbnormalKind.NOISE, description="噪声"
+        )
+        report(on_time, personas, officer=personas.jiandu)
+        make_lead(personas, place="大寨村石料厂", description="逾期未报")
+    with time_machine.travel(dt.datetime(2025, 3, 9, 9, 0, tzinfo=SH), tick=False):
+        make_lead(personas, description="刚发现")
+    client = client_for("panzhou")
+
+    def no_instances(*args, **kwargs):
+        raise AssertionError("a Lead built for a row")
+
+    monkeypatch.setattr(Lead, "from_db", classmethod(no_instances))
+    with time_machine.travel(dt.datetime(2025, 3, 9, 10, 0, tzinfo=SH), tick=False):
+        table = rows(client.get(reverse("leads:export"), {"region": "520281117"}))
+    assert [row[3] for row in table[3:]] == ["（噪声）噪声", "逾期未报", "刚发现"]
+    assert [row[9] for row in table[3:]] == ["按时", "逾期未报告", "未报告"]
+    assert table[3][5] == "xieguan" and table[3][6] == f"{personas.jiandu.agency} {personas.jiandu}"
+    assert table[4][7] == "大寨村石料厂" and table[4][4] is None and table[4][5] is None
+    assert on_time.employer is not None and table[3][7] == on_time.employer.name
+
+
+def test_the_register_takes_as_many_statements_for_many_leads(personas, client_for):
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("leads:export"))
+        return len(queries)
+
+    make_lead(personas)
+    client = client_for("panzhou")
+    one = statements()
+    for _ in range(4):
+        report(make_lead(personas), personas, officer=personas.jiandu)
+    complaint(personas)
+    assert statements() == one

@@ -79,6 +79,49 @@ def test_another_integrity_error_is_not_a_repeat(personas):
         )
 
 
+@pytest.mark.django_db
+def test_the_databases_own_errors_tell_the_uuids_constraint_from_another(personas):
+    """After a failed insert nothing outside the scope is read: the database's error says whether
+    the UUID's unique constraint failed (UuidTaken) or another one (passed on), on SQLite and
+    PostgreSQL alike."""
+    from xieguan.lib.testing import OTHER_TOWNSHIP
+
+    far_key = uuid.uuid4()
+    far = _record(personas, far_key)
+    Complaint.objects.filter(pk=far.pk).update(region_id=OTHER_TOWNSHIP + "001")
+    assert sync.stored(Complaint.objects.all(), far_key, user=personas.xieguan) is None
+
+    def same_uuid():
+        return Complaint.objects.create(**{**_fields(far), "client_uuid": far_key})
+
+    def same_primary_key():
+        return Complaint.objects.create(**{**_fields(far), "pk": far.pk, "client_uuid": uuid.uuid4()})
+
+    with pytest.raises(sync.UuidTaken):
+        sync.create_once(
+            Complaint.objects.all(), far_key, same_uuid, user=personas.xieguan, mine=lambda c: True
+        )
+    with pytest.raises(IntegrityError):
+        sync.create_once(
+            Complaint.objects.all(),
+            uuid.uuid4(),
+            same_primary_key,
+            user=personas.xieguan,
+            mine=lambda c: True,
+        )
+    with pytest.raises(sync.UuidTaken), sync.uuid_saved(Complaint, "client_uuid"):
+        Complaint.objects.filter(pk=_record(personas, uuid.uuid4()).pk).update(client_uuid=far_key)
+    assert Complaint.objects.filter(client_uuid=far_key).count() == 1
+
+
+def _fields(complaint):
+    return {
+        f.attname: getattr(complaint, f.attname)
+        for f in Complaint._meta.concrete_fields
+        if not f.primary_key and f.attname not in ("client_uuid", "lead_id")  # lead: one to one
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_repeats_store_one(personas):
     key = uuid.uuid4()

@@ -10,6 +10,7 @@ import copy
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
@@ -254,7 +257,7 @@ def test_ledger_lead_register_and_roster_exports(client_for, hostile):
     ledger = client.get(reverse("employers:export"))
     assert_no_formulas(b"".join(ledger.streaming_content), HOSTILE["eq"], HOSTILE["plus"], HOSTILE["minus"])
     register = client.get(reverse("leads:export"))
-    assert_no_formulas(register.content, HOSTILE["at"])
+    assert_no_formulas(b"".join(register.streaming_content), HOSTILE["at"])
     roster = client.get(reverse("personnel:export"))
     assert_no_formulas(b"".join(roster.streaming_content), HOSTILE["eq"], HOSTILE["minus"])
 
@@ -413,6 +416,31 @@ def test_printed_rows_cut_only_what_excel_cannot_show():
     assert all(height <= xlsx.MAX_ROW_PT for _, height in parts)
     assert "".join(p[0][1] for p in parts).replace("\n", "") == text.replace("\n", "")
     assert parts[0][0][1].count("\n") > 3  # paragraphs stay paragraphs
+
+
+def _wrapped_by_characters(paragraph: str, width: float) -> list[str]:
+    """The line cutting ``xlsx._wrapped`` does, one character at a time (as it did before it bisected)."""
+    room = max(2.0, width - 1.5)
+    lines: list[str] = []
+    current = ""
+    used = 0
+    for ch in paragraph:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > room and current:
+            lines.append(current)
+            current, used = "", 0
+        current += ch
+        used += w
+    return [*lines, current]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    paragraph=st.text(alphabet=st.sampled_from("字符ａ１aB1 ,，。—…\t\u3000"), max_size=120),
+    width=st.sampled_from([1, 3, 4.5, 6, 9, 10, 13, 20, 22, 40, 100]),
+)
+def test_wrapping_cuts_lines_as_character_by_character(paragraph, width):
+    assert xlsx._wrapped(paragraph, width) == _wrapped_by_characters(paragraph, width)
 
 
 # --- dates on paper (review of the printed exports) ---------------------------------------------

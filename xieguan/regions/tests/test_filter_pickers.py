@@ -41,11 +41,16 @@ def test_a_prefecture_picks_counties_and_townships(client_for, personas):
     assert 'value="520281">盘州市</option>' in select and TOWNSHIP not in select
 
 
-def test_a_county_picks_its_townships_and_keeps_a_deeper_choice(client_for, personas):
+def test_a_county_picks_its_townships_then_their_villages(client_for, personas):
     body = client_for("panzhou").get(reverse("employers:ledger"), {"region": VILLAGE}).content.decode()
     select = _select(body, "region")
     assert f'value="{TOWNSHIP}">柏果镇</option>' in select
-    assert re.search(rf'<option value="{VILLAGE}" selected>柏果镇[^<]+</option>', select)
+    assert re.search(rf'<optgroup label="柏果镇下辖"><option value="{VILLAGE}" selected>', select)
+    # a chosen township offers its villages (the filter went one level down per submit before)
+    body = client_for("panzhou").get(reverse("employers:ledger"), {"region": TOWNSHIP}).content.decode()
+    select = _select(body, "region")
+    assert f'<option value="{TOWNSHIP}" selected>柏果镇</option>' in select
+    assert f'<optgroup label="柏果镇下辖"><option value="{VILLAGE}">' in select
     # a county admin's funding page has nothing to choose
     assert (
         'data-testid="picker-region"'

@@ -164,6 +164,16 @@ def test_create_form_offers_targets_by_level(client_for):
     assert "交办给乡(镇、街道)" not in province and "六枝特区" in province
 
 
+def test_create_form_marks_its_required_fields_as_the_other_forms_do(client_for):
+    """任务名称, 任务要求 and 完成期限 are required: a red ``*`` after the label (as in the leads,
+    personnel and outreach forms); 附件 is optional: none."""
+    page = client_for("panzhou").get(reverse("tasks:create")).content.decode()
+    star = ' <span class="text-danger" aria-hidden="true">*</span></label>'
+    for label in ("任务名称", "任务要求", "完成期限"):
+        assert f">{label}{star}" in page, label
+    assert ">附件</label>" in page
+
+
 def test_assistant_completes_with_a_photo_and_the_county_sees_it(personas, client_for):
     task = issue(personas.panzhou, regions=[TOWNSHIP])
     a = task.assignments.get()
