@@ -48,11 +48,12 @@ from xieguan.lib.prepared import Prepared
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.personnel import service
 from xieguan.personnel.models import Appointment, Assistant
-from xieguan.regions.models import Level, Region
+from xieguan.regions.models import CODE_LENGTH, Level, Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_HALVES = 6
 NOT_COUNTED_SHOWN = 200
+COUNTY_CODE = CODE_LENGTH[Level.COUNTY]
 
 
 def _region_path(request: AuthedRequest) -> list[Region]:
@@ -235,6 +236,8 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
         if indicator.subject == Subject.EMPLOYER:
             row.missing_labels = missing_labels(row.missing_fields)  # the Chinese names, never the keys
     indicator.present(page.object_list)
+    # a list over several counties (the province's, a prefecture's) says each row's county
+    show_county = region.level < Level.COUNTY and indicator.subject != Subject.TOWNSHIP
     not_counted = getattr(indicator, "not_counted", None)
     partly = (
         list(_decorate(indicator, not_counted(region.code, period), period)[:NOT_COUNTED_SHOWN])
@@ -243,6 +246,8 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
     )
     for row in partly:
         _set_half_cells(row, halves)
+    if show_county:
+        _set_counties([*page.object_list, *partly], indicator.region_field)
     target = targets(region).get(indicator.key)
     own_param = {"own": "1"} if own else {}
     tabs = [
@@ -269,12 +274,38 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
             "back_url": dashboard_url(region.code, period),
             "halves": halves,
             "partly": partly,
+            "show_county": show_county,
             "query": urlencode({"region": region.code, "period": period.key, "show": show, **own_param}),
             "own": own,
             "keep": own_param,
             **_period_context(period),
         },
     )
+
+
+def _row_code(row: Any, field: str) -> str:
+    """The region code of a drill-down row: ``field`` (the indicator's ``region_field``, e.g.
+    ``assistant__township_id``) followed on a model row; a record's ``r_region_code``."""
+    if isinstance(row, dict):
+        return str(row.get("r_region_code") or "")
+    value = row
+    for part in field.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
+def _set_counties(rows: list[Any], field: str) -> None:
+    """Each row's county name (``county_name``, "" above county level), in one query for the page."""
+    codes = [_row_code(row, field)[:COUNTY_CODE] for row in rows]
+    wanted = {code for code in codes if len(code) == COUNTY_CODE}
+    names = dict(Region.objects.filter(code__in=wanted).values_list("code", "name")) if wanted else {}
+    for row, code in zip(rows, codes, strict=True):
+        if isinstance(row, dict):
+            row["county_name"] = names.get(code, "")
+        else:
+            row.county_name = names.get(code, "")
 
 
 def _set_half_cells(row: Any, halves: list[Period]) -> None:

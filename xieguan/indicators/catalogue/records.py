@@ -92,6 +92,7 @@ class InspectionPart(_Part):
             r_who=F("assistant__full_name"),
             r_employer=F("employer_name"),
             r_region=F("region__name"),
+            r_region_code=F("region_id"),
         )
 
 
@@ -122,6 +123,7 @@ class ComplaintPart(_Part):
             r_who=F("recorded_by__full_name"),
             r_employer=Coalesce(F("employer__name"), F("place")),
             r_region=F("region__name"),
+            r_region_code=F("region_id"),
         )
 
 
@@ -151,11 +153,22 @@ class LeadPart(_Part):
             r_who=F("discovered_by__full_name"),
             r_employer=Coalesce(F("employer__name"), F("place")),
             r_region=F("region__name"),
+            r_region_code=F("region_id"),
         )
 
 
 PARTS: tuple[type[_Part], ...] = (InspectionPart, ComplaintPart, LeadPart)
-COLUMNS = ("r_kind", "r_pk", "r_occurred", "r_made", "r_due", "r_who", "r_employer", "r_region")
+COLUMNS = (
+    "r_kind",
+    "r_pk",
+    "r_occurred",
+    "r_made",
+    "r_due",
+    "r_who",
+    "r_employer",
+    "r_region",
+    "r_region_code",  # its county named on a list over several counties (views._set_counties)
+)
 
 
 @register

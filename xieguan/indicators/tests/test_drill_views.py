@@ -219,3 +219,29 @@ def test_the_numbers_of_a_region_s_own_row_list_its_own_rows(client_for):
     # the township's own number (the total row) still lists everything
     whole = drill(client, "registration", region=TOWNSHIP, period=year)
     assert names(whole) == ["村里的厂", "镇本级乙厂", "镇本级甲厂"]
+
+
+@pytest.mark.parametrize(
+    ("key", "show"),
+    [
+        ("registration", "all"),  # employers
+        ("assistant_patrol", "all"),  # assistants
+        ("records", "all"),  # inspections, complaints and leads in one list
+        ("key_coverage", "ok"),
+    ],
+)
+def test_a_list_over_several_counties_names_each_row_s_county(client_for, scenario, key, show):
+    """The province's drill-down (6,860 employers over 138 pages) showed the township only: which
+    county is 城关镇? A list over several counties (the province's, a prefecture's) has a 县(区)
+    column (one query for the page); a county's own list, one county, has none."""
+    response = drill(client_for("sheng"), key, region="52", show=show)
+    rows = response.context["page"].object_list
+    assert rows and response.context["show_county"]
+    counties = {row["county_name"] if isinstance(row, dict) else row.county_name for row in rows}
+    assert "盘州市" in counties and "" not in counties, counties
+    body = response.content.decode()
+    assert ">县(区)</th>" in body and ">盘州市</td>" in body
+    prefecture = drill(client_for("lps"), key, region="5202", show=show)
+    assert ">县(区)</th>" in prefecture.content.decode()
+    county = drill(client_for("panzhou"), key, region=COUNTY, show=show)
+    assert not county.context["show_county"] and ">县(区)</th>" not in county.content.decode()
