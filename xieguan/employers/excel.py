@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +57,7 @@ from xieguan.lib.tabular import (
     Row,
     Table,
     TableSpec,
+    one_snapshot,
 )
 from xieguan.lib.text import fold, name_key
 from xieguan.lib.validators import clean_credit_code, clean_phone
@@ -901,33 +901,6 @@ PRINT_COLUMNS = {
     "is_key": 7,
     "last_inspected_on": 11,
 }
-
-
-EXPORT_WORK_MEM = "32MB"  # the province's ledger (28,559 rows) sorts in 9-10 MB
-
-
-@contextmanager
-def one_snapshot(using: str) -> Iterator[None]:
-    """The statements inside read one snapshot of the database: a transaction, REPEATABLE READ on
-    PostgreSQL (whose READ COMMITTED gives each statement its own; SQLite's transaction already
-    reads one). Inside a caller's transaction (the tests') its isolation is kept.
-
-    On PostgreSQL the transaction also tells the planner that the export reads every row of its
-    server-side cursors (``iterator()``): ``cursor_tuple_fraction`` 1 instead of 0.1 (a plan that
-    returns the first tenth fastest, which chose nested loops costing the county ledger 25-30 ms
-    more), and ``work_mem`` enough for the province's sort in memory (with the default 4 MB it
-    was an external merge on disk). Measured in docs/performance.md."""
-    connection = connections[using]
-    if connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
-                cursor.execute(f"SET LOCAL work_mem = '{EXPORT_WORK_MEM}'")
-        yield
 
 
 def write_export(target: IO[bytes], query: LedgerQuery, *, printable: bool = False) -> int:

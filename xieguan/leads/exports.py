@@ -27,11 +27,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from xieguan.employers.excel import one_snapshot
 from xieguan.leads.confidentiality import Where, complainant_for
 from xieguan.leads.filters import LeadFilterForm
 from xieguan.leads.models import AbnormalKind, Complaint, Importance, LeadQuerySet, LeadType, overdue_q
 from xieguan.lib import xlsx
+from xieguan.lib.tabular import one_snapshot
 from xieguan.regions.models import Region
 
 TITLE = "信息报告登记表"
