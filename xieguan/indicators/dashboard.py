@@ -387,7 +387,8 @@ class CountiesTable:
 
     def ranking(self, key: str, descending: bool = False) -> Ranking:
         """The counties ranked by one indicator's rate, lowest first (``descending``: highest
-        first; ties by code either way), and the counties with nothing to count for it ("—")."""
+        first, ties by code; lowest first is that list reversed), and the counties with nothing
+        to count for it ("—")."""
         index = next(i for i, ind in enumerate(self.indicators) if ind.key == key)
         entries = [
             (row, row.cells[index], group.subtotal.name)
@@ -403,8 +404,8 @@ class CountiesTable:
             float(target.threshold) if target else None,
         )
         bars = [Bar(rank, row, cell, name, floor) for rank, (row, cell, name) in enumerate(rated, start=1)]
-        if not descending:  # worst first: the lowest rate on top, ties still by code
-            bars.sort(key=lambda bar: (bar.cell.counts.rate or 0, bar.row.code))
+        if not descending:  # worst first: the same list upside down, so the ranks count down (88, 87 …)
+            bars.reverse()
         unrated = sorted(
             (row for row, cell, _name in entries if cell.counts.rate is None), key=lambda r: r.code
         )

@@ -115,6 +115,11 @@ def test_the_ranking_lists_counties_worst_first_or_best_first(client_for, scenar
     assert [bar.row.code for bar in ranking.bars] == ["520102", COUNTY, "520203"]
     assert [bar.rank for bar in ranking.bars] == [1, 2, 3]
     assert ranking.descending
+    # ties: worst first is best first upside down, the ranks counting down without a jump
+    EmployerFactory(region_id=_township("520201"), registered=True)  # 钟山区 1/1, as 南明区
+    ranking = client.get(URL, {"period": "2025", "sort": "registration"}).context["ranking"]
+    assert [bar.rank for bar in ranking.bars] == [4, 3, 2, 1]
+    assert [bar.row.code for bar in ranking.bars][2:] == ["520201", "520102"]
 
 
 def test_the_ranking_axis_starts_near_the_lowest_rate_with_the_target_marked(client_for, scenario):
