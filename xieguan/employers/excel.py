@@ -34,7 +34,7 @@ from xieguan.employers.forms import (
     label,
     reconcile_industry,
 )
-from xieguan.employers.ledger import LedgerQuery
+from xieguan.employers.ledger import LedgerQuery, spans_counties
 from xieguan.employers.models import (
     Employer,
     HazardCategory,
@@ -912,11 +912,6 @@ def write_export(target: IO[bytes], query: LedgerQuery, *, printable: bool = Fal
     while they are read would otherwise leave its hazard names out of the employers' order."""
     with one_snapshot(query.employers.db):
         return _write_export(target, query, printable=printable)
-
-
-def spans_counties(query: LedgerQuery) -> bool:
-    """Whether the ledger's region holds more than one county (a prefecture, the province)."""
-    return query.region.level < Level.COUNTY
 
 
 def _with_county(query: LedgerQuery, rows: Iterator[list[Any]]) -> Iterator[list[Any]]:

@@ -29,7 +29,7 @@ from xieguan.employers.actions import (
 )
 from xieguan.employers.forms import CloseForm, EmployerForm, LedgerFilterForm, industry_map, label
 from xieguan.employers.history import history_entries
-from xieguan.employers.ledger import declaration_cutoff, ledger_counts, ledger_for
+from xieguan.employers.ledger import declaration_cutoff, ledger_counts, ledger_for, spans_counties
 from xieguan.employers.models import (
     KEY_INDUSTRIES,
     Employer,
@@ -66,8 +66,12 @@ def ledger(request: AuthedRequest) -> HttpResponse:
     counts = ledger_counts(query)
     rows = query.employers.select_related("region").prefetch_related("hazard_categories")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # a ledger of several counties (a prefecture's, the province's) says each employer's county
+    show_county = spans_counties(query)
+    counties = Region.objects.county_names(e.region_id for e in page) if show_county else {}
     for employer in page:
         employer.missing_labels = missing_labels(employer.missing_fields)  # type: ignore[attr-defined]
+        employer.county_name = counties.get(employer.region_id, "")  # type: ignore[attr-defined]
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(
@@ -83,6 +87,7 @@ def ledger(request: AuthedRequest) -> HttpResponse:
                 request.user, query.region.code, everything=request.user.region_id
             ),
             "cutoff": query.cutoff,
+            "show_county": show_county,
             "query": querystring.urlencode(),
             "filtered": any(v for k, v in params.items() if k not in ("q", "region")),
             "can_edit": can_edit(request.user),

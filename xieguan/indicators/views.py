@@ -48,12 +48,11 @@ from xieguan.lib.prepared import Prepared
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.personnel import service
 from xieguan.personnel.models import Appointment, Assistant
-from xieguan.regions.models import CODE_LENGTH, Level, Region
+from xieguan.regions.models import Level, Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_HALVES = 6
 NOT_COUNTED_SHOWN = 200
-COUNTY_CODE = CODE_LENGTH[Level.COUNTY]
 
 
 def _region_path(request: AuthedRequest) -> list[Region]:
@@ -298,9 +297,8 @@ def _row_code(row: Any, field: str) -> str:
 
 def _set_counties(rows: list[Any], field: str) -> None:
     """Each row's county name (``county_name``, "" above county level), in one query for the page."""
-    codes = [_row_code(row, field)[:COUNTY_CODE] for row in rows]
-    wanted = {code for code in codes if len(code) == COUNTY_CODE}
-    names = dict(Region.objects.filter(code__in=wanted).values_list("code", "name")) if wanted else {}
+    codes = [_row_code(row, field) for row in rows]
+    names = Region.objects.county_names(codes)
     for row, code in zip(rows, codes, strict=True):
         if isinstance(row, dict):
             row["county_name"] = names.get(code, "")

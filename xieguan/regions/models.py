@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,17 @@ LEVEL_BY_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
 class RegionQuerySet(ScopedQuerySet["Region"]):
     def at_level(self, level: int) -> RegionQuerySet:
         return self.filter(level=level)
+
+    def county_names(self, codes: Iterable[str]) -> dict[str, str]:
+        """The county (县、区) of each region code at county level or below, by code, in one
+        query: ``{"520281117": "盘州市", ...}``; a code above county level is left out. For the
+        lists and exports of a province or prefecture that say each row's county."""
+        length = CODE_LENGTH[Level.COUNTY]
+        county_of = {code: code[:length] for code in set(codes) if len(code) >= length}
+        if not county_of:
+            return {}
+        names = dict(self.filter(code__in=set(county_of.values())).values_list("code", "name"))
+        return {code: names[county] for code, county in county_of.items() if county in names}
 
 
 class Region(models.Model):

@@ -376,3 +376,27 @@ def test_work_list_names_unregistered_employers(client_for, personas):
     make_employer(personas.xieguan, name="缺电话煤矿", phone="")
     body = client_for("xieguan").get("/").content.decode()
     assert "登记信息不全的用人单位" in body and "缺电话煤矿" in body and "缺：联系电话" in body
+
+
+def test_a_ledger_of_several_counties_says_each_employers_county(client_for, personas):
+    """The province's and a prefecture's ledger have a 县(区) column (the data file and 打印版
+    have one too); a county's own ledger has none."""
+    make_employer(personas.xieguan, name="盘州测试矿业")
+    make_employer(personas.xieguan2, name="六枝测试建材", region_code="520203102")
+    for persona in ("sheng", "lps"):
+        body = client_for(persona).get(reverse("employers:ledger")).content.decode()
+        assert "县(区)</th>" in body
+        assert 'data-testid="ledger-county">盘州市</td>' in body
+        assert 'data-testid="ledger-county">六枝特区</td>' in body
+    body = client_for("panzhou").get(reverse("employers:ledger")).content.decode()
+    assert "盘州测试矿业" in body and "县(区)</th>" not in body and "ledger-county" not in body
+
+
+def test_county_names_of_region_codes_in_one_query(django_assert_num_queries):
+    from xieguan.regions.models import Region
+
+    with django_assert_num_queries(1):
+        names = Region.objects.county_names(["520281117001", "520281117", "520281", "520203102", "52", "5202"])
+    assert names == {"520281117001": "盘州市", "520281117": "盘州市", "520281": "盘州市", "520203102": "六枝特区"}
+    with django_assert_num_queries(0):
+        assert Region.objects.county_names(["52", "5202"]) == {}
