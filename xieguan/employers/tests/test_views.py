@@ -396,7 +396,14 @@ def test_county_names_of_region_codes_in_one_query(django_assert_num_queries):
     from xieguan.regions.models import Region
 
     with django_assert_num_queries(1):
-        names = Region.objects.county_names(["520281117001", "520281117", "520281", "520203102", "52", "5202"])
-    assert names == {"520281117001": "盘州市", "520281117": "盘州市", "520281": "盘州市", "520203102": "六枝特区"}
+        names = Region.objects.county_names(
+            ["520281117001", "520281117", "520281", "520203102", "52", "5202"]
+        )
+    assert names == {
+        "520281117001": "盘州市",
+        "520281117": "盘州市",
+        "520281": "盘州市",
+        "520203102": "六枝特区",
+    }
     with django_assert_num_queries(0):
         assert Region.objects.county_names(["52", "5202"]) == {}
