@@ -133,12 +133,12 @@ async function itemRow(item) {
 
 // 立即上传 is the page's main action only when it has something to do: primary while a record
 // waits and the phone is online; otherwise shown as not actionable (outlined grey, disabled) with
-// the reason beside it: nothing waits, only refused records (sent after 修改), or no network (the
-// outbox goes by itself when the network returns).
+// the reason beside it: only refused records (sent after 修改), or no network (the outbox goes by
+// itself when the network returns). An empty outbox needs no reason: its card says 没有待上传的记录.
 function showSyncButton(items) {
   const sendable = items.filter((i) => SENDABLE.includes(i.state)).length;
   let hint = "";
-  if (!sendable) hint = items.length ? "被退回的记录修改后才能上传" : "没有待上传的记录";
+  if (!sendable) hint = items.length ? "被退回的记录修改后才能上传" : "";
   else if (!navigator.onLine) hint = "现在没有网络，联网后自动上传";
   const ready = sendable > 0 && navigator.onLine;
   syncButton.disabled = !ready || syncing;
