@@ -152,7 +152,9 @@ def test_checkindicators_finds_and_repairs_a_stale_table(patrolled, personas, em
     # --fix repairs, checks again and exits 0
     out = StringIO()
     call_command("checkindicators", "--region", COUNTY, "--fix", stdout=out)
-    assert "已按巡查记录修正（520281）：用人单位 1 个、协管员半年记录 2 条；复查一致。" in out.getvalue()
+    assert (
+        "已按巡查记录修正（盘州市 520281）：用人单位 1 个、协管员半年记录 2 条；复查一致。" in out.getvalue()
+    )
     call_command("checkindicators", stdout=StringIO())  # exit 0: everything agrees again
     assert stored() == live()
     assert _patrol_2025() == (1, 2)

@@ -109,23 +109,22 @@ def assistant_lines(differences: list[patrol.Difference]) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Check the stored indicator summaries against the inspections (exit 1 on any difference)."
+    help = "核对指标所用的汇总（用人单位的巡查半年、协管员半年巡查次数）与巡查记录是否一致；有不一致时退出码为 1。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--region", default="", help="region code: only its subtree, e.g. 520281")
-        parser.add_argument(
-            "--fix", action="store_true", help="store the values recomputed from the facts, then check again"
-        )
+        parser.add_argument("--region", default="", help="区划代码：只核对该区划及其下级，例如 520281")
+        parser.add_argument("--fix", action="store_true", help="按巡查记录修正汇总，然后再核对一遍")
 
     def handle(self, *args: Any, **options: Any) -> None:
         code = options["region"]
-        if code and not Region.objects.filter(code=code).exists():
+        region = Region.objects.filter(code=code).first() if code else None
+        if code and region is None:
             raise CommandError(f"没有区划代码 {code}")
         employers = Employer.objects.within(code) if code else Employer.objects.all()
         accounts = list(User.objects.within(code).values_list("pk", flat=True)) if code else None
         found_employers = patrol.check_employers(employers)
         found_assistants = patrol.check_assistants(accounts)
-        where = f"（{code}）" if code else ""
+        where = f"（{region.name} {code}）" if region else ""
         checked = (
             f"核对用人单位 {found_employers.checked:,} 个、协管员账号 {found_assistants.accounts:,} 个的"
             f"半年巡查记录 {found_assistants.checked:,} 条"
