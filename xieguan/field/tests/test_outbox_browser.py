@@ -145,8 +145,8 @@ def test_upload_now_is_the_main_action_only_while_something_waits(
     live_server, personas, phone, login_page, screenshot
 ):
     """立即上传 was a big primary button with nothing to send. Empty outbox: grey, disabled, the
-    empty card saying 没有待上传的记录 once (no hint repeating it); a record waiting online: primary; offline: disabled, 联网后自动上传; once
-    sent: grey again."""
+    empty card saying 没有待上传的记录 once (no hint repeating it); a record waiting online:
+    primary; offline: disabled, 联网后自动上传; once sent: grey again."""
     base = live_server.url
     login_page(phone, "xieguan")
     button = phone.get_by_test_id("sync-now")

@@ -109,7 +109,10 @@ def assistant_lines(differences: list[patrol.Difference]) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "核对指标所用的汇总（用人单位的巡查半年、协管员半年巡查次数）与巡查记录是否一致；有不一致时退出码为 1。"
+    help = (
+        "核对指标所用的汇总（用人单位的巡查半年、协管员半年巡查次数）与巡查记录是否一致；"
+        "有不一致时退出码为 1。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--region", default="", help="区划代码：只核对该区划及其下级，例如 520281")
