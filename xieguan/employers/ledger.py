@@ -13,7 +13,7 @@ from django.utils import timezone
 from xieguan.employers.models import Employer, EmployerQuerySet, LedgerPolicy, OperatingStatus
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.text import fold, name_key
-from xieguan.regions.models import Level, Region
+from xieguan.regions.models import Region
 
 if TYPE_CHECKING:
     from xieguan.accounts.models import User
@@ -56,7 +56,7 @@ class LedgerQuery:
 def spans_counties(query: LedgerQuery) -> bool:
     """Whether the ledger's region holds more than one county (a prefecture, the province): its
     page, data file and 打印版 then say each employer's county."""
-    return query.region.level < Level.COUNTY
+    return query.region.spans_counties
 
 
 def ledger_for(user: User, params: Mapping[str, Any], cutoff: dt.date | None = None) -> LedgerQuery:

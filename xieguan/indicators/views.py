@@ -236,7 +236,7 @@ def drill(request: AuthedRequest, key: str) -> HttpResponse:
             row.missing_labels = missing_labels(row.missing_fields)  # the Chinese names, never the keys
     indicator.present(page.object_list)
     # a list over several counties (the province's, a prefecture's) says each row's county
-    show_county = region.level < Level.COUNTY and indicator.subject != Subject.TOWNSHIP
+    show_county = region.spans_counties and indicator.subject != Subject.TOWNSHIP
     not_counted = getattr(indicator, "not_counted", None)
     partly = (
         list(_decorate(indicator, not_counted(region.code, period), period)[:NOT_COUNTED_SHOWN])

@@ -28,6 +28,7 @@ from xieguan.leads.models import Lead
 from xieguan.lib.access import AuthedRequest, scoped
 from xieguan.lib.files import private_file
 from xieguan.lib.scoping import get_visible_or_404
+from xieguan.regions.models import Region
 
 PRINT_FORMATS = ("pdf", "docx")
 
@@ -48,12 +49,17 @@ def index(request: AuthedRequest) -> HttpResponse:
     qs = listable(Inspection.objects.visible_to(request.user), request.user)
     qs = form.apply(qs).select_related("assistant", "region", "template")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    # a list over several counties (a prefecture's, the province's) says each inspection's county
+    show_county = request.user.region.spans_counties
+    counties = Region.objects.county_names(row.region_id for row in page) if show_county else {}
+    for row in page:
+        row.county_name = counties.get(row.region_id, "")  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "inspections/index.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query.urlencode(), "show_county": show_county},
     )
 
 

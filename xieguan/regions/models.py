@@ -85,5 +85,11 @@ class Region(models.Model):
         return self.code[:length] if len(self.code) >= length else None
 
     @property
+    def spans_counties(self) -> bool:
+        """Whether the region holds more than one county (a prefecture, the province): its lists
+        and exports then say each row's county (``RegionQuerySet.county_names``)."""
+        return self.level < Level.COUNTY
+
+    @property
     def child_level(self) -> int | None:
         return self.level + 1 if self.level < Level.VILLAGE else None

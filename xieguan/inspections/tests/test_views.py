@@ -370,3 +370,13 @@ def test_list_filters_are_grouped_searchable_and_scoped(client_for, personas, su
     assert f'<option value="{TOWNSHIP_CODE}" selected>柏果镇</option>' in html
     assert '<optgroup label="柏果镇">' in html
     assert own.context["page"].paginator.count == 1
+
+
+def test_the_list_over_several_counties_says_each_inspections_county(client_for, submitted):
+    """The province's and a prefecture's 巡查记录 have a 县(区) column; a county's has none."""
+    for persona in ("sheng", "lps"):
+        body = client_for(persona).get(reverse("inspections:index")).content.decode()
+        assert "县(区)</th>" in body
+        assert 'data-testid="inspection-county">盘州市</td>' in body
+    body = client_for("panzhou").get(reverse("inspections:index")).content.decode()
+    assert submitted.employer_name in body and "inspection-county" not in body
