@@ -135,6 +135,12 @@ class Cell:
             for name, label in self.indicator.extra_labels.items()
         ]
 
+    @property
+    def mark_html(self) -> str:
+        """The sign after the rate: met, unmet, or nothing where no target applies."""
+        met, column = self.met, self.column
+        return column.met_html if met is True else column.unmet_html if met is False else ""
+
     @cached_property
     def html(self) -> SafeString:
         """The table cell's content: rate (links to what is missing), numerator/denominator, extras.
@@ -145,11 +151,9 @@ class Cell:
         counts, column, code, own = self.counts, self.column, self.code, self.own
         if not counts.denominator:
             return mark_safe(column.empty_html)  # noqa: S308 - escaped in Column
-        met = self.met
-        mark = column.met_html if met is True else column.unmet_html if met is False else ""
         parts = [
             f'<a class="fw-semibold text-decoration-none" href="{column.href(code, Show.MISSING, own)}"'
-            f' title="{column.missing_title}">{self.rate_text}</a>{mark}'
+            f' title="{column.missing_title}">{self.rate_text}</a>{self.mark_html}'
             f'<div class="small text-nowrap"><a href="{column.href(code, Show.OK, own)}"'
             f' title="{column.numerator_title}">{counts.numerator}</a>/'
             f'<a href="{column.href(code, Show.ALL, own)}"'
@@ -174,10 +178,8 @@ class Cell:
         counts, column, code = self.counts, self.column, self.code
         if not counts.denominator:
             return mark_safe(column.empty_html)  # noqa: S308 - escaped in Column
-        met = self.met
-        mark = column.met_html if met is True else column.unmet_html if met is False else ""
         parts = [
-            f'<a href="{column.href(code, Show.MISSING)}">{self.rate_text}</a>{mark}'
+            f'<a href="{column.href(code, Show.MISSING)}">{self.rate_text}</a>{self.mark_html}'
             f"<div>{counts.numerator}/{counts.denominator}</div>"
         ]
         for name, label in column.extra_labels:
