@@ -170,11 +170,15 @@ async function setup(form) {
     thumbs.dataset.testid = "offline-photos";
     fileInput.after(thumbs);
     fileInput.removeAttribute("name"); // never posted: the photos travel with the outbox record
-    fileInput.addEventListener("change", () => {
+    const take = () => {
       const files = [...fileInput.files];
       fileInput.value = "";
       photosDone = photosDone.then(() => keep(files));
-    });
+    };
+    fileInput.addEventListener("change", take);
+    // A photo chosen before this script ran (a slow phone, a quick hand) fired its change event
+    // unheard: take it now, or 保存 would queue the record without it.
+    if (fileInput.files.length) take();
     async function keep(files) {
       for (const file of files) {
         try {
