@@ -2,10 +2,15 @@
 
 An indicator is a small class that says, for a region subtree and a period:
 
-- ``base(code)``       the rows it counts (employers, assistants, leads …) in the subtree;
-- ``member(period)``   which of them are in the denominator for the period;
-- ``ok(period)``       which members are in the numerator;
-- ``extras(period)``   optional further counts among the members (on time, overdue …).
+- ``base(code)``             the rows it counts (employers, assistants, leads …) in the subtree;
+- ``member(period, code)``   which of them are in the denominator for the period;
+- ``ok(period, code)``       which members are in the numerator;
+- ``extras(period, code)``   optional further counts among the members (on time, overdue …).
+
+The conditions receive the subtree's ``code`` too: a condition that looks into another table
+(the townships with an assistant in service, with a publicity event) is written set-based, as
+``code IN (the subtree's matching rows)``, which PostgreSQL computes once per statement instead
+of once per row, and the subtree keeps that set as small as the rows it is compared with.
 
 Conditions are ``Q`` objects or boolean expressions (``Exists``), so the same definition
 serves three purposes and they cannot disagree:
@@ -127,20 +132,21 @@ class Indicator(ABC):
     def base(self, code: str) -> QuerySet[Any]:
         """The rows the indicator counts in the subtree of ``code``."""
 
-    def member(self, period: Period) -> Condition:
+    def member(self, period: Period, code: str) -> Condition:
+        """Which rows of ``base(code)`` are in the denominator (all by default)."""
         return Q()
 
     @abstractmethod
-    def ok(self, period: Period) -> Condition:
-        """Which members are in the numerator."""
+    def ok(self, period: Period, code: str) -> Condition:
+        """Which members (rows of ``base(code)``) are in the numerator."""
 
-    def extras(self, period: Period) -> dict[str, Condition]:
+    def extras(self, period: Period, code: str) -> dict[str, Condition]:
         return {}
 
     # --- computations (one query each) ----------------------------------------------
 
     def members(self, code: str, period: Period) -> QuerySet[Any]:
-        return self.base(code).filter(self.member(period))
+        return self.base(code).filter(self.member(period, code))
 
     def counts(self, code: str, period: Period, child_length: int) -> dict[str, Counts]:
         """Counts per child region code, in one grouped query over the subtree of ``code``.
@@ -158,7 +164,7 @@ class Indicator(ABC):
         """Counts per region code cut to ``length``, in one grouped query over the subtree of
         ``code``; rows registered above that level keep their own (shorter) code, so a caller
         can tell a prefecture's own rows from its counties' (the all-counties table)."""
-        extras = self.extras(period)
+        extras = self.extras(period, code)
         if self.compile_once:
             grouped = _prepared_counts(self).list(period, length, timezone.localdate(), code=code)
         else:
@@ -172,8 +178,8 @@ class Indicator(ABC):
         """The grouped statement of ``counts_by_prefix`` (``today`` only keys a compiled one)."""
         aggregates: dict[str, Any] = {
             "den": Count("pk"),
-            "num": Count("pk", filter=Q(self.ok(period))),
-            **{f"x_{name}": Count("pk", filter=Q(cond)) for name, cond in self.extras(period).items()},
+            "num": Count("pk", filter=Q(self.ok(period, code))),
+            **{f"x_{name}": Count("pk", filter=Q(cond)) for name, cond in self.extras(period, code).items()},
         }
         return (
             self.members(code, period)
@@ -201,7 +207,7 @@ class Indicator(ABC):
             Counts(
                 row[f"num{i}"],
                 row[f"den{i}"],
-                {name: row[f"x{i}_{name}"] for name in self.extras(period)},
+                {name: row[f"x{i}_{name}"] for name in self.extras(period, code)},
             )
             for i, period in enumerate(periods)
         ]
@@ -212,10 +218,10 @@ class Indicator(ABC):
         ``today`` only keys a compiled one)."""
         aggregates: dict[str, Any] = {}
         for i, period in enumerate(periods):
-            member = Q(self.member(period))
+            member = Q(self.member(period, code))
             aggregates[f"den{i}"] = Count("pk", filter=member)
-            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period)))
-            for name, cond in self.extras(period).items():
+            aggregates[f"num{i}"] = Count("pk", filter=_both(member, self.ok(period, code)))
+            for name, cond in self.extras(period, code).items():
                 aggregates[f"x{i}_{name}"] = Count("pk", filter=_both(member, cond))
         return (
             self.base(code)
@@ -232,12 +238,12 @@ class Indicator(ABC):
         if own:
             members = members.filter(**{self.region_field: code})
         if show == Show.OK:
-            return members.filter(self.ok(period))
+            return members.filter(self.ok(period, code))
         if show == Show.ALL:
             return members
         if show in self.extra_labels:
-            return members.filter(self.extras(period)[show])
-        return members.exclude(self.ok(period))
+            return members.filter(self.extras(period, code)[show])
+        return members.exclude(self.ok(period, code))
 
     def present(self, rows: Iterable[Any]) -> None:
         """Add to one page of ``rows()`` what the drill-down table shows besides the rows

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -21,6 +23,11 @@ class PublicityEventQuerySet(ScopedQuerySet["PublicityEvent"]):
     def standing(self) -> PublicityEventQuerySet:
         """Events that count: not withdrawn (THE definition for indicators, assessment, lists)."""
         return self.filter(withdrawn_at__isnull=True)
+
+    def held_during(self, start: dt.date, end: dt.date) -> PublicityEventQuerySet:
+        """Standing events held on a day of ``[start, end]``: what makes a township count for
+        the publicity indicator in a period (THE definition)."""
+        return self.standing().filter(held_on__gte=start, held_on__lte=end)
 
 
 class PublicityEvent(models.Model):

@@ -43,10 +43,10 @@ class TrainingParticipation(Indicator):
             .order_by("-session__held_on", "assistant__township_id", "assistant__name")
         )
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         return training.held_in(period.start, period.end)
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return training.ATTENDED
 
 
@@ -60,8 +60,8 @@ class TrainingPass(TrainingParticipation):
     missing_label = _("参加但未合格的人次")
     order = 71
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         return training.held_in(period.start, period.end) & training.ATTENDED
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return training.PASSED

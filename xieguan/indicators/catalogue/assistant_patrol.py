@@ -33,10 +33,10 @@ class AssistantPatrol(Indicator):
     def base(self, code: str) -> QuerySet[Any]:
         return Assistant.objects.within(code)
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         return assistant_due_q(period)
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return inspected_every_half(period, by="assistant")
 
     def not_counted(self, code: str, period: Period) -> QuerySet[Any]:

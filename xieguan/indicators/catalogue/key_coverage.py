@@ -32,8 +32,8 @@ class KeyCoverage(Indicator):
     def base(self, code: str) -> QuerySet[Any]:
         return Employer.objects.within(code).filter(is_key=True)
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         return employer_due_q(period)
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return inspected_in(period, by="employer")

@@ -1,7 +1,8 @@
 """（五）宣传: townships with at least one publicity event in the period / townships with an
 assistant due in the period, with or without a login account (personnel's definition of
 service; 乡镇协管员全年开展卫生法律法规和相关卫生知识宣传1次以上).
-A withdrawn event (entered in error) does not count (``PublicityEvent.objects.standing()``).
+A withdrawn event (entered in error) does not count (``PublicityEvent.objects.held_during()``,
+standing events only).
 
 The extra ``patrol_publicity`` counts the townships where at least one inspection submitted in
 the period recorded legal publicity given during the visit (日常巡查时 谁执法谁普法,
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from xieguan.employers.models import Employer
 from xieguan.indicators.periods import Period
 from xieguan.indicators.registry import Condition, Indicator, Subject, register
 from xieguan.indicators.sources import submitted_in, township_has_assistant
@@ -43,23 +45,21 @@ class Publicity(Indicator):
     def base(self, code: str) -> QuerySet[Any]:
         return Region.objects.within(code).filter(level=Level.TOWNSHIP)
 
-    def member(self, period: Period) -> Exists:
-        return township_has_assistant(period)
+    # Each condition is set-based (``code IN (…)``, computed once per statement over the subtree of
+    # ``code``) rather than an EXISTS per township: the province's chart series (six half-years,
+    # 1,510 townships) spent most of its second there (docs/performance.md, issue 16, round 5).
 
-    def extras(self, period: Period) -> dict[str, Condition]:
-        return {
-            "patrol_publicity": Exists(
-                # by the employer's township (an equality the planner can hash), not a prefix of the
-                # inspection's region per township (a LIKE no index serves: 30 s at Guizhou's size)
-                Inspection.objects.filter(
-                    submitted_in(period), employer__township_id=OuterRef("code"), legal_publicity=True
-                )
-            )
-        }
+    def member(self, period: Period, code: str) -> Q:
+        return township_has_assistant(period, code)
 
-    def ok(self, period: Period) -> Exists:
-        return Exists(
-            PublicityEvent.objects.standing().filter(
-                region_id=OuterRef("code"), held_on__gte=period.start, held_on__lte=period.end
-            )
-        )
+    def extras(self, period: Period, code: str) -> dict[str, Condition]:
+        # by the employer's township, as the ledger has it now (not the inspection's region);
+        # an employer has a publicity visit when one of its submitted inspections of the period
+        # recorded legal publicity
+        visited = Inspection.objects.filter(submitted_in(period), employer=OuterRef("pk"), legal_publicity=True)
+        employers = Employer.objects.within(code).filter(Exists(visited)).values("township_id")
+        return {"patrol_publicity": Q(code__in=employers)}
+
+    def ok(self, period: Period, code: str) -> Q:
+        held = PublicityEvent.objects.held_during(period.start, period.end).within(code)
+        return Q(code__in=held.values("region_id"))

@@ -53,8 +53,8 @@ class _Part(Indicator):
         self.policy = policy
         self.now = now
 
-    def extras(self, period: Period) -> dict[str, Condition]:
-        return {f"late_{self.kind}": ~Q(self.ok(period))}
+    def extras(self, period: Period, code: str) -> dict[str, Condition]:
+        return {f"late_{self.kind}": ~Q(self.ok(period, code))}
 
     @abstractmethod
     def listing(self, rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -72,11 +72,11 @@ class InspectionPart(_Part):
     def base(self, code: str) -> QuerySet[Any]:
         return Inspection.objects.within(code)
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         judged = Q(status=InspectionStatus.SUBMITTED) | Q(inspected_at__lt=self.now - self.delta)
         return Q(inspected_at__gte=period.start_at, inspected_at__lt=period.end_before) & judged
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return Q(
             status=InspectionStatus.SUBMITTED,
             submitted_at__lte=_deadline("inspected_at", self.delta),
@@ -107,10 +107,10 @@ class ComplaintPart(_Part):
     def base(self, code: str) -> QuerySet[Any]:
         return Complaint.objects.within(code).filter(recorded_at__isnull=False)
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         return Q(received_at__gte=period.start_at, received_at__lt=period.end_before)
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return Q(recorded_at__lte=_deadline("received_at", self.delta))
 
     def listing(self, rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -136,11 +136,11 @@ class LeadPart(_Part):
     def base(self, code: str) -> QuerySet[Any]:
         return indicator("reporting").base(code)
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         judged = Q(reported_at__isnull=False) | Q(report_due_at__lt=self.now)
-        return Q(indicator("reporting").member(period)) & judged
+        return Q(indicator("reporting").member(period, code)) & judged
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return Q(reported_at__isnull=False, reported_at__lte=F("report_due_at"))
 
     def listing(self, rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -208,7 +208,7 @@ class Records(Indicator):
     def base(self, code: str) -> QuerySet[Any]:
         return Inspection.objects.within(code)  # unused: counts, series and rows are the parts'
 
-    def ok(self, period: Period) -> Condition:
+    def ok(self, period: Period, code: str) -> Condition:
         raise NotImplementedError("records is counted by its parts")
 
     def counts_by_prefix(self, code: str, period: Period, length: int) -> dict[str, Counts]:

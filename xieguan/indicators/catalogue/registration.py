@@ -29,8 +29,8 @@ class Registration(Indicator):
     def base(self, code: str) -> QuerySet[Any]:
         return Employer.objects.within(code)
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         return employer_in_period_q(period)
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return Q(registered=True)

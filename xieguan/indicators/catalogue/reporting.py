@@ -39,16 +39,16 @@ class Reporting(Indicator):
     def base(self, code: str) -> QuerySet[Any]:
         return Lead.objects.within(code)
 
-    def member(self, period: Period) -> Q:
+    def member(self, period: Period, code: str) -> Q:
         # Not withdrawn (LeadQuerySet.counted); the status is in lead_discovered_reporting_idx.
         return Q(discovered_at__gte=period.start_at, discovered_at__lt=period.end_before) & ~Q(
             status=LeadStatus.WITHDRAWN
         )
 
-    def ok(self, period: Period) -> Q:
+    def ok(self, period: Period, code: str) -> Q:
         return Q(reported_at__isnull=False)
 
-    def extras(self, period: Period) -> dict[str, Condition]:
+    def extras(self, period: Period, code: str) -> dict[str, Condition]:
         return {
             "on_time": Q(reported_at__isnull=False, reported_at__lte=F("report_due_at")),
             "overdue": overdue_q(timezone.now()),

@@ -90,8 +90,8 @@ def test_totals_equal_a_fresh_compile_and_the_aggregate(ind, scenario):
             assert bound is not None and (bound[0], list(bound[1])) == (sql, list(params))
             counts = ind.series(code, list(shape))
             for period, got in zip(shape, counts, strict=True):
-                member = Q(ind.member(period))
+                member = Q(ind.member(period, code))
                 expected = ind.base(code).aggregate(
-                    den=Count("pk", filter=member), num=Count("pk", filter=member & Q(ind.ok(period)))
+                    den=Count("pk", filter=member), num=Count("pk", filter=member & Q(ind.ok(period, code)))
                 )
                 assert (got.numerator, got.denominator) == (expected["num"], expected["den"]), (code, period)
