@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from xieguan.employers.models import Employer
 from xieguan.indicators.periods import Period
 from xieguan.indicators.registry import Condition, Indicator, Subject, register
 from xieguan.indicators.sources import submitted_in, township_has_assistant
@@ -45,20 +44,27 @@ class Publicity(Indicator):
     def base(self, code: str) -> QuerySet[Any]:
         return Region.objects.within(code).filter(level=Level.TOWNSHIP)
 
-    # Each condition is set-based (``code IN (…)``, computed once per statement over the subtree of
-    # ``code``) rather than an EXISTS per township: the province's chart series (six half-years,
-    # 1,510 townships) spent most of its second there (docs/performance.md, issue 16, round 5).
+    # Whether a township has an assistant in service and whether it held an event are sets computed
+    # once per statement over the subtree of ``code`` (``code IN (…)``), not an EXISTS per township:
+    # the province's chart series (six half-years, 1,510 townships) spent most of its time there
+    # (docs/performance.md, issue 16, round 5).
 
     def member(self, period: Period, code: str) -> Q:
         return township_has_assistant(period, code)
 
     def extras(self, period: Period, code: str) -> dict[str, Condition]:
-        # by the employer's township, as the ledger has it now (not the inspection's region);
-        # an employer has a publicity visit when one of its submitted inspections of the period
-        # recorded legal publicity
-        visited = Inspection.objects.filter(submitted_in(period), employer=OuterRef("pk"), legal_publicity=True)
-        employers = Employer.objects.within(code).filter(Exists(visited)).values("township_id")
-        return {"patrol_publicity": Q(code__in=employers)}
+        return {
+            # By the employer's township (an equality the planner can hash), not a prefix of the
+            # inspection's region per township (a LIKE no index serves: 30 s at Guizhou's size).
+            # Left an EXISTS per township: it stops at the first visit found, and each probe is one
+            # look into inspection_legal_publicity_idx (employer, time); a set over the subtree's
+            # visits measured slower for a county or prefecture where most visits give publicity.
+            "patrol_publicity": Exists(
+                Inspection.objects.filter(
+                    submitted_in(period), employer__township_id=OuterRef("code"), legal_publicity=True
+                )
+            )
+        }
 
     def ok(self, period: Period, code: str) -> Q:
         held = PublicityEvent.objects.held_during(period.start, period.end).within(code)

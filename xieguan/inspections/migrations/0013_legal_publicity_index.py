@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='inspection',
-            index=models.Index(condition=models.Q(('legal_publicity', True), ('status', 'submitted')), fields=['inspected_at', 'employer'], name='inspection_legal_publicity_idx'),
+            index=models.Index(condition=models.Q(('legal_publicity', True), ('status', 'submitted')), fields=['employer', 'inspected_at'], name='inspection_legal_publicity_idx'),
         ),
     ]
