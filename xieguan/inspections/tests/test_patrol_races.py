@@ -50,7 +50,7 @@ def test_an_employer_recount_waits_for_a_submission_in_progress(personas, fubiao
     # On every database: one transaction, the employers read (and locked) before the inspections
     seen: list[tuple[str, bool]] = []
 
-    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def record(execute, sql, params, many, context):
         seen.append((sql, connection.in_atomic_block))
         return execute(sql, params, many, context)
 
@@ -114,7 +114,7 @@ def test_checkindicators_compares_one_snapshot(personas, fubiao1, employer):
     actions.submit_inspection(personas.xieguan, payload(employer, fubiao1, inspected_at=local(2025, 3, 5)))
     seen: list[tuple[str, bool]] = []
 
-    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def record(execute, sql, params, many, context):
         seen.append((sql, connection.in_atomic_block))
         return execute(sql, params, many, context)
 
