@@ -54,6 +54,41 @@ def test_pdf_has_every_item_and_answer(client_for, inspection):
         assert len([line for line in images.stdout.decode().splitlines()[2:] if line.strip()]) >= 2
 
 
+def _pdf_text(content: bytes) -> str:
+    tool = shutil.which("pdftotext")
+    assert tool
+    return compact(
+        subprocess.run([tool, "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+    )
+
+
+def test_two_records_printed_in_turn_each_show_their_own_values(client_for, personas, fubiao1, employer):
+    """The form's wording is embedded from font subsets kept per process (documents.fonts.FormFont):
+    two inspections printed one after the other each show the form's wording and their own
+    values, none of the other's."""
+    from xieguan.lib.testing import EmployerFactory
+
+    other = EmployerFactory(
+        name="遵义鑫垚化工厂",
+        address="盘州市柏果镇翡翠路8号",
+        legal_representative="欧阳婕",
+        phone="13911112222",
+    )
+    client = client_for("panzhou")
+    texts = []
+    for record in (employer, other, employer):
+        printed = actions.submit_inspection(personas.xieguan, payload(record, fubiao1)).inspection
+        response = client.get(reverse("inspections:print", args=[printed.pk, "pdf"]))
+        assert response.status_code == 200
+        texts.append(_pdf_text(response.content))
+    mine = ("贵州盘州测试煤矿有限公司", "盘州市柏果镇测试路1号", "张三", "13800000000")
+    theirs = ("遵义鑫垚化工厂", "盘州市柏果镇翡翠路8号", "欧阳婕", "13911112222")
+    for text, (own, foreign) in zip(texts, ((mine, theirs), (theirs, mine), (mine, theirs)), strict=True):
+        assert fubiao1_form.TITLE in text and "用人单位名称" in text and "巡查时间：" in text
+        assert all(value in text for value in own)
+        assert not any(value in text for value in foreign)
+
+
 def test_docx_cells_are_right(client_for, inspection):
     response = client_for("xieguan").get(reverse("inspections:print", args=[inspection.pk, "docx"]))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
