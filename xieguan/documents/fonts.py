@@ -266,6 +266,9 @@ def markup(text: str, missing: set[str] | None = None) -> str:
     breaks as ``<br/>``, runs of spaces kept (地  址); characters no font has become ``〓`` and are
     added to ``missing``."""
     fonts = chain()
+    if min(text, default=" ") >= " " and fonts.coverage[0].issuperset(map(ord, text)):
+        # the usual text: one run in the primary font, no line break, nothing to replace
+        return _escape(text).replace("  ", "&nbsp;&nbsp;")
     out: list[str] = []
     run: list[str] = []
     run_font: str | None = fonts.names[0]

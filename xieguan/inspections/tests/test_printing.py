@@ -89,6 +89,33 @@ def test_two_records_printed_in_turn_each_show_their_own_values(client_for, pers
         assert not any(value in text for value in foreign)
 
 
+def test_the_pdf_reads_the_check_list_and_answers_in_one_statement(client_for, inspection):
+    """The print view: the session, the user, the inspection, then the template's items with the
+    inspection's answers and notes in one statement (printing.checklist_rows); an item without an
+    answer prints an empty 有/无 cell."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inspection.answers.filter(item__number=4).delete()
+    client = client_for("panzhou")
+    url = reverse("inspections:print", args=[inspection.pk, "pdf"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(queries.captured_queries) == 4, [q["sql"][:80] for q in queries.captured_queries]
+    text = subprocess.run(
+        [shutil.which("pdftotext") or "pdftotext", "-layout", "-", "-"],
+        input=response.content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    rows = [line.split() for line in text.splitlines() if line.strip()[:1].isdigit()][-7:]
+    assert [row[0] for row in rows] == [str(n) for n in range(1, 8)]
+    assert [row[-1] for row in rows] == [LABELS[ANSWERS[n]] if n != 4 else rows[3][-1] for n in range(1, 8)]
+    assert rows[3][-1] not in LABELS.values()  # item 4: the wording ends the row, no answer
+
+
 def test_docx_cells_are_right(client_for, inspection):
     response = client_for("xieguan").get(reverse("inspections:print", args=[inspection.pk, "docx"]))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
