@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.db.models import Field, Model
 
 from xieguan.lib.scoping import ScopedQuerySet
 
@@ -33,12 +34,14 @@ def _leading(definition: str) -> str:
     return keys.split(",")[0].split(")")[0].strip()
 
 
-def _scope_column(model: type) -> str | None:
+def _scope_column(model: type[Model]) -> str | None:
     """The model's own column that its scope compares, when the scope is not reached by a join."""
     lookup = getattr(model, "scope_lookup", "region")
     if "__" in lookup:
         return None
-    return model._meta.get_field(lookup).column
+    field = model._meta.get_field(lookup)
+    assert isinstance(field, Field)
+    return field.column
 
 
 def test_every_scoped_table_has_a_prefix_index_on_its_region_column():
