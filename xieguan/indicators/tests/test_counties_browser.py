@@ -204,9 +204,10 @@ def test_four_digit_counts_stay_in_their_row(live_server, personas, browser, log
           const box = (el) => el.getBoundingClientRect();
           const value = li.querySelector(".ranking-value");
           const parts = [value, ...value.querySelectorAll("*")].filter((el) => box(el).width > 0);
+          const track = box(li.querySelector(".ranking-track"));
           return { region: li.dataset.region, text: value.innerText, row: box(li).right,
                    end: Math.max(...parts.map((el) => box(el).right)), valueLeft: box(value).left,
-                   track: [box(li.querySelector(".ranking-track")).left, box(li.querySelector(".ranking-track")).right] };
+                   track: [track.left, track.right] };
         })"""
     )
     page.get_by_test_id("ranking").locator("li[data-region='520281']").scroll_into_view_if_needed()
