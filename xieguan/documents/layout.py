@@ -83,6 +83,27 @@ class FormDoc:
     page_numbers: bool = False  # "第 N 页" at the foot of every page
     image_height_cm: float = 1.3  # height of signature images in Lines
     meta: dict[str, str] = field(default_factory=dict)  # author/subject for the file properties
+    # Text besides the labels that (nearly) every copy of the form prints, e.g. the regulation's
+    # check-list: with the labels, the PDF embeds its characters from font subsets made once per
+    # process (``wording``, ``documents.fonts.FormFont``). Never a record's values.
+    usual_text: str = ""
+
+
+def wording(doc: FormDoc) -> str:
+    """The form's own words, the same in every copy: tag, title, the labels of grids and lines,
+    the column heads, "第 N 页" when pages are numbered, and ``usual_text``."""
+    parts = [doc.tag, doc.title]
+    for block in doc.blocks:
+        if isinstance(block, Grid):
+            parts.extend(label for row in block.rows for label, _value in row)
+        elif isinstance(block, Table):
+            parts.extend(column.title for column in block.columns)
+        elif isinstance(block, Line):
+            parts.extend(segment.label for segment in block.segments)
+    if doc.page_numbers:
+        parts.append("第页")
+    parts.append(doc.usual_text)
+    return "".join(parts)
 
 
 def padded_rows(table: Table) -> list[tuple[str, ...]]:

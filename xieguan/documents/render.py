@@ -38,6 +38,7 @@ from xieguan.documents.layout import (
     Table,
     padded_rows,
     segment_widths,
+    wording,
 )
 from xieguan.lib import xlsx
 
@@ -322,6 +323,14 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
             canvas.setFont(font, NOTE_PT)
             canvas.drawCentredString(pagesize[0] / 2, bottom / 2, f"第 {pdf.page} 页")
 
+    def canvas_maker(*args: Any, **kwargs: Any) -> Any:
+        # the form's own words in font subsets made once per process (fonts.FormFont)
+        from reportlab.pdfgen.canvas import Canvas
+
+        made = Canvas(*args, **kwargs)
+        fonts.fix_wording(made._doc, wording(doc))
+        return made
+
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
@@ -333,7 +342,7 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
         title=doc.title,
         initialFontName=font,
         initialFontSize=BODY_PT,
-    ).build(story, onFirstPage=on_page, onLaterPages=on_page)
+    ).build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_maker)
     return PdfResult(buffer.getvalue(), missing)
 
 

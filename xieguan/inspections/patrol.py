@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
@@ -95,27 +95,38 @@ def _ends_half(day: dt.date) -> bool:
     return (day.month, day.day) in ((6, 30), (12, 31))
 
 
+@transaction.atomic
 def refresh(employer_ids: Iterable[int]) -> None:
     """Recompute ``inspected_halves`` and ``last_inspected_on`` of these employers from their
-    submitted inspections (two statements plus one UPDATE per changed employer)."""
+    submitted inspections (three statements plus one UPDATE per changed employer).
+
+    The employer rows are locked before the inspections are read: a submission in progress
+    (which updates its employer's row) finishes first and its inspection is counted, and one
+    that starts later waits and adds its half-year on top of the recomputed mask. Without the
+    lock, a recount that missed a submission still uncommitted would write its bit away."""
     from xieguan.employers.models import Employer
     from xieguan.inspections.models import Inspection, InspectionStatus
 
     ids = set(employer_ids)
     if not ids:
         return
+    locked = Employer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    current = {
+        pk: (mask, last)
+        for pk, mask, last in locked.values_list("pk", "inspected_halves", "last_inspected_on")
+    }
     moments: dict[int, list[dt.datetime]] = defaultdict(list)
     rows = Inspection.objects.filter(employer_id__in=ids, status=InspectionStatus.SUBMITTED).values_list(
         "employer_id", "inspected_at"
     )
     for employer_id, inspected_at in rows:
         moments[employer_id].append(inspected_at)
-    for employer in Employer.objects.filter(pk__in=ids).only("pk", "inspected_halves", "last_inspected_on"):
-        times = moments.get(employer.pk, [])
+    for pk, stored in current.items():
+        times = moments.get(pk, [])
         mask = mask_of(times)
         last = timezone.localdate(max(times)) if times else None
-        if (employer.inspected_halves, employer.last_inspected_on) != (mask, last):
-            Employer.objects.filter(pk=employer.pk).update(inspected_halves=mask, last_inspected_on=last)
+        if stored != (mask, last):
+            Employer.objects.filter(pk=pk).update(inspected_halves=mask, last_inspected_on=last)
 
 
 # --- assistants: AssistantHalf ----------------------------------------------------------
@@ -204,17 +215,39 @@ def check_assistants(user_ids: Iterable[int] | None = None) -> Check:
     return Check(differences, checked=len(keys), accounts=len({account for account, _half in keys}))
 
 
+@transaction.atomic
 def fix_assistants(differences: Iterable[Difference]) -> None:
-    """Store the live values of ``assistant_differences``."""
-    from xieguan.inspections.models import AssistantHalf
+    """Store what the submitted inspections say for the (account, half-year) rows of
+    ``assistant_differences``, counted again here rather than taken from the differences (which
+    may be stale by now).
 
-    for diff in differences:
-        user_id, half = diff.key
-        if diff.live == 0:
+    The accounts' stored rows are locked before the inspections are counted, so a submission in
+    progress that already added its one to a row finishes first and is counted, and one that
+    starts later adds its one on top. One case stays open: the first submission of a half-year
+    whose row does not exist yet, racing this repair of that very row; the command's re-check
+    then reports it and a second run fixes it."""
+    from xieguan.inspections.models import AssistantHalf, Inspection
+
+    keys = sorted({diff.key for diff in differences})
+    if not keys:
+        return
+    ids = sorted({user_id for user_id, _half in keys})
+    rows = (
+        AssistantHalf.objects.select_for_update()
+        .filter(assistant_id__in=ids)
+        .order_by("assistant_id", "half")
+    )
+    stored = {(a, h): n for a, h, n in rows.values_list("assistant_id", "half", "inspections")}
+    live = live_assistant_halves(Inspection.objects.filter(assistant_id__in=ids))
+    for user_id, half in keys:
+        count = live.get((user_id, half), 0)
+        if count == stored.get((user_id, half), 0):
+            continue
+        if count == 0:
             AssistantHalf.objects.filter(assistant_id=user_id, half=half).delete()
         else:
             AssistantHalf.objects.update_or_create(
-                assistant_id=user_id, half=half, defaults={"inspections": diff.live}
+                assistant_id=user_id, half=half, defaults={"inspections": count}
             )
 
 

@@ -93,7 +93,8 @@ def local(value: Any) -> Any:
 
 
 # Where a date or date-time sits in its cell: centred. Right-aligned (a spreadsheet's default for
-# numbers, which dates are), it printed against the next column's text ("2025-05-26是").
+# numbers, which dates are), it printed against the next column's text ("2025-05-26是"). A number
+# in a printed (boxed) table is centred for the same reason ("40在产": 接触人数 against 生产状态).
 DATE_ALIGN = "center"
 
 
@@ -419,17 +420,20 @@ _INFINITIES = (float("inf"), float("-inf"))
 
 class _Styles:
     """The style ids (``s``) of the kinds of data cell, registered in ``book``'s style list from
-    ``base`` (a ``StyleArray``, or None for unstyled cells): plain, date, date and time, and
-    quote-prefixed (``guard``) text — the variants openpyxl derives for such values."""
+    ``base`` (a ``StyleArray``, or None for unstyled cells): plain, number, date, date and time,
+    and quote-prefixed (``guard``) text — the variants openpyxl derives for such values. A number
+    is centred in a styled (printed) table, as dates are everywhere; unstyled it is plain."""
 
     def __init__(self, ws: Any, base: Any) -> None:
-        def variant(number_format: str | None = None, quote: bool = False) -> str:
+        def variant(number_format: str | None = None, quote: bool = False, centre: bool = False) -> str:
             cell = WriteOnlyCell(ws)
             if base is not None:
                 cell._style = copy.copy(base)
             if number_format:
                 cell.number_format = number_format
                 centred(cell)  # a date's cell, as ``cells`` and ``row`` write it
+            if centre:
+                centred(cell)
             if quote:
                 cell.quotePrefix = True
             return f' s="{cell.style_id}"'
@@ -437,6 +441,7 @@ class _Styles:
         self.plain = variant() if base is not None else ""
         self.date = variant(DATE_FORMAT)
         self.datetime = variant(DATETIME_FORMAT)
+        self.number = variant(centre=True) if base is not None else ""
         self.text = variant(quote=True)
 
 
@@ -476,7 +481,7 @@ def _row_xml(number: int, values: Sequence[Any], height: float | None, refs: lis
         elif kind is bool:
             out.append(f'{ref}{number}"{plain} t="b"><v>{int(value)}</v></c>')
         elif kind is int or kind is float or isinstance(value, int | float | Decimal):
-            out.append(f'{ref}{number}"{plain} t="n"><v>{number_xml(value)}</v></c>')
+            out.append(f'{ref}{number}"{st.number} t="n"><v>{number_xml(value)}</v></c>')
         elif isinstance(value, dt.date):
             moment = early_text(local(value))
             if isinstance(moment, str):  # a day no spreadsheet date holds alike
@@ -616,7 +621,7 @@ class RowWriter:
             elif value_type is bool:
                 parts.append(f'{ref}{plain} t="b"><v>{{{slot}:d}}</v></c>')
             elif value_type is int:
-                parts.append(f'{ref}{plain} t="n"><v>{{{slot}:.16g}}</v></c>')
+                parts.append(f'{ref}{st.number} t="n"><v>{{{slot}:.16g}}</v></c>')
             elif value_type is dt.date or value_type is dt.datetime:
                 serial = 2 + size + len(dated)
                 style = st.date if value_type is dt.date else st.datetime
@@ -658,7 +663,8 @@ def save_rows(
     through ``visible`` and ``guard`` (a risky string quote-prefixed, never a formula); a text
     equal to an error code (``#N/A``) stays text, where openpyxl made it an error value.
     ``style``: a ``StyleArray`` (a styled cell's ``_style``) every data cell takes, empty ones
-    included (the printable versions' boxes). Returns the number of rows written."""
+    included (the printable versions' boxes), a number's centred (``_Styles``). Returns the
+    number of rows written."""
     write = RowWriter(_Styles(ws, style))
     count = 0
 

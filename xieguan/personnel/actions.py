@@ -295,6 +295,10 @@ def expire_terms(today: dt.date | None = None) -> int:
 
 # --- training ------------------------------------------------------------------------------
 
+#: An invitation with nothing recorded yet: not marked as attended, no score. Such invitations may
+#: be withdrawn, and a session holding only such invitations may be deleted.
+NO_RESULT = Q(attended=False, score=None)
+
 
 @transaction.atomic
 def save_training_session(
@@ -310,7 +314,7 @@ def save_training_session(
         if wrong:
             raise ValidationError({"invited": [f"这些协管员不在培训组织单位的辖区内：{'、'.join(wrong)}。"]})
         existing = set(session.records.values_list("assistant_id", flat=True))
-        removable = session.records.exclude(assistant_id__in=wanted).filter(attended=False, score=None)
+        removable = session.records.exclude(assistant_id__in=wanted).filter(NO_RESULT)
         kept_recorded = session.records.exclude(assistant_id__in=wanted).exclude(pk__in=removable)
         if kept_recorded.exists():
             names = "、".join(r.assistant.name for r in kept_recorded.select_related("assistant"))
@@ -320,6 +324,25 @@ def save_training_session(
             TrainingRecord(session=session, assistant_id=pk) for pk in wanted - existing
         )
     return session
+
+
+@transaction.atomic
+def delete_training_session(session: TrainingSession) -> None:
+    """Delete a session entered by mistake, or one that was called off, with its invitations.
+
+    Refused once anyone's attendance or score is recorded: those results are the facts behind
+    the participation and pass rates and the assessments, and are corrected in the attendance
+    record instead. The session's row is locked first, so a result recorded at the same moment
+    either lands before the check (and refuses the deletion) or waits and finds no session."""
+    locked = TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
+    if locked is None:
+        raise ValidationError("该培训已不存在。")
+    recorded = locked.records.exclude(NO_RESULT).count()
+    if recorded:
+        raise ValidationError(
+            f"已有 {recorded} 人登记了参训或考核结果，不能删除该培训。如登记有误，请在参训登记中更正。"
+        )
+    locked.delete()  # its invitations go with it (on_delete=CASCADE)
 
 
 @dataclass(frozen=True)
@@ -333,6 +356,8 @@ class AttendanceRow:
 def record_attendance(session: TrainingSession, rows: Sequence[AttendanceRow]) -> int:
     """Record attendance and exam results. ``passed`` follows the session's rule:
     with an exam, attended and score ≥ pass mark; without, attended."""
+    if not TrainingSession.objects.select_for_update().filter(pk=session.pk).exists():
+        raise ValidationError("该培训已被删除。")
     records = {r.pk: r for r in session.records.select_for_update().select_related("assistant")}
     errors: list[str] = []
     for row in rows:

@@ -31,5 +31,6 @@ urlpatterns = [
     path("training/rates/", views.training_rates, name="training_rates"),
     path("training/<int:pk>/", views.training_detail, name="training_detail"),
     path("training/<int:pk>/edit/", views.training_edit, name="training_edit"),
+    path("training/<int:pk>/delete/", views.training_delete, name="training_delete"),
     path("staffing/", views.staffing_view, name="staffing"),
 ]

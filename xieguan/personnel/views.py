@@ -651,6 +651,24 @@ def training_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@scoped(*TRAINERS)
+def training_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Delete a session its organiser entered by mistake or called off (refused once results are
+    recorded; see actions.delete_training_session)."""
+    session = _get_session(request, pk)
+    if not _organises(request, session):
+        raise Http404
+    try:
+        actions.delete_training_session(session)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("personnel:training_detail", pk=session.pk)
+    messages.success(request, _("已删除培训“%s”。") % session.topic)
+    return redirect("personnel:training")
+
+
 @scoped(*MANAGERS)
 def training_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _get_session(request, pk)
@@ -677,6 +695,7 @@ def training_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "records": records,
             "rates": training.rates_of(records),
             "organiser": organiser,
+            "deletable": organiser and not records.exclude(actions.NO_RESULT).exists(),
             "errors": errors,
             "target": training.TARGET,
             "posted": request.POST if errors else None,

@@ -92,6 +92,8 @@ def case_form(data: CaseFormData) -> FormDoc:
         blocks=(grid, table, *notes, signatures, when),
         filename=data.filename,
         image_height_cm=1.4,
+        # the regulation's check-list (the default template's), the answers and 巡查时间's units
+        usual_text="".join(wording for _number, wording in ITEMS) + "有无合理缺项年月日时分",
     )
 
 

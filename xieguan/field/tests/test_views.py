@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from xieguan.employers.models import OperatingStatus
 from xieguan.inspections.tests.factories import load_templates
@@ -39,6 +41,16 @@ def test_precache_is_the_shell_without_the_chart_library(client):
     assert "/static/xieguan/field/status.js" in urls and "/field/offline/" in urls
     assert not [u for u in urls if "echarts" in u or "dashboard" in u]
     assert all(len(e["revision"]) == 16 for e in entries)
+
+
+def test_every_module_of_the_field_app_is_precached(client):
+    """status.js imports the field app (status-bar.js) only on an assistant's page, when the page
+    has loaded: offline, that import is answered from the precache, so every module must be in it."""
+    folder = Path(str(finders.find("xieguan/field/status.js"))).parent
+    modules = {f"/static/xieguan/field/{p.name}" for p in folder.glob("*.js")}
+    urls = {e["url"] for e in precache(client.get("/sw.js").content.decode())}
+    assert "/static/xieguan/field/status-bar.js" in modules
+    assert modules <= urls, modules - urls
 
 
 def test_a_new_release_is_a_new_worker(client, settings):

@@ -119,3 +119,43 @@ def test_every_assistant_page_loads_within_150_kb_and_never_the_charts(
         print(f"| {name} (`{path}`) | {count} | {sizes} |")
     heavy = {name: total for name, _, _, _, _, total in rows if total > BUDGET}
     assert not heavy, f"over 150 KB compressed: {heavy}"
+
+
+# The field app past its entry (status.js) and the IndexedDB wrapper: an assistant's pages import
+# them, an office page never does (status.js imports them only under the assistant's status bar).
+OFFLINE_CODE = ("status-bar.js", "outbox.js", "sync.js", "prepare.js", "relogin.js", "photo.js", "idb.js")
+
+
+def office_pages() -> dict[str, str]:
+    return {
+        "首页": "/",
+        "巡查记录": "/inspections/",
+        "培训登记": "/personnel/training/new/",
+        "线索": "/leads/",
+        "台账": "/employers/",
+        "协管员": "/personnel/",
+    }
+
+
+def test_office_pages_load_within_150_kb_and_none_of_the_offline_code(
+    browser, desk, login_page, live_server, personas
+):
+    for n in range(3):
+        EmployerFactory.create(name=f"贵州省级称重测试厂{n}")
+    login_page(desk, "sheng")
+    state = desk.context.storage_state()
+    desk.goto("about:blank")
+    rows = []
+    for name, path in office_pages().items():
+        loads = first_load(browser, state, f"{live_server.url}{path}")
+        assert loads and loads[0].kind == "document" and urlparse(loads[0].url).path == path, name
+        assert any(load.url.endswith("/field/status.js") for load in loads), name
+        offline = [load.url for load in loads if load.url.endswith(OFFLINE_CODE)]
+        assert not offline, f"{name} loads the field app's offline code: {offline}"
+        rows.append((name, path, len(loads), loads[0].sent, sum(load.sent for load in loads)))
+    print("\n| office page | requests | HTML on the wire | first load on the wire |")
+    print("|---|---|---|---|")
+    for name, path, count, html, total in rows:
+        print(f"| {name} (`{path}`) | {count} | {html / 1024:.1f} KB | {total / 1024:.1f} KB |")
+    heavy = {name: total for name, _, _, _, total in rows if total > BUDGET}
+    assert not heavy, f"over 150 KB compressed: {heavy}"

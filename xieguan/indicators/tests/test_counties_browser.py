@@ -176,3 +176,48 @@ def test_the_header_stays_below_the_menu_bar_and_the_ranking_follows_the_sort(
     assert table.locator("th[aria-sort]").get_attribute("aria-sort") == "descending"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_four_digit_counts_stay_in_their_row(live_server, personas, browser, login_page, width):
+    """A county with over a thousand employers ("94.8% 1109/1170"): at 1280 px the value and its
+    counts overflowed their fixed 7.5rem column by some 24 px. Every value ends within its row, no
+    bar runs under a value, and every bar keeps one scale (the tracks line up)."""
+    from xieguan.employers.models import Employer
+
+    load_default_targets()
+    townships = list(Region.objects.filter(parent_id="520281").values_list("code", flat=True)[:2])
+    big = [EmployerFactory.build(region_id=townships[0], registered=n < 1109) for n in range(1170)]
+    small = [EmployerFactory.build(region_id=townships[1], registered=n < 1) for n in range(2)]
+    Employer.objects.bulk_create(big)
+    small_county = Region.objects.filter(parent_id="520201").values_list("code", flat=True).first()
+    for employer in small:
+        employer.region_id = employer.township_id = small_county
+    Employer.objects.bulk_create(small)
+    context = browser.new_context(viewport={"width": width, "height": 780}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    login_page(page, "sheng")
+    page.goto(f"{live_server.url}/indicators/counties/?chart=registration")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll("[data-testid=ranking] li[data-region]")].map((li) => {
+          const box = (el) => el.getBoundingClientRect();
+          const value = li.querySelector(".ranking-value");
+          const parts = [value, ...value.querySelectorAll("*")].filter((el) => box(el).width > 0);
+          const track = box(li.querySelector(".ranking-track"));
+          return { region: li.dataset.region, text: value.innerText, row: box(li).right,
+                   end: Math.max(...parts.map((el) => box(el).right)), valueLeft: box(value).left,
+                   track: [track.left, track.right] };
+        })"""
+    )
+    page.get_by_test_id("ranking").locator("li[data-region='520281']").scroll_into_view_if_needed()
+    _view(page, f"{width}-four-digits")
+    big_row = next(r for r in rows if r["region"] == "520281")
+    assert "94.8%" in big_row["text"] and "1109/1170" in big_row["text"], rows
+    for row in rows:
+        assert row["end"] <= row["row"] + 0.5, row  # nothing sticks out of its row
+        if width > 575:  # bar and value side by side (on a phone the bar is on its own line)
+            assert row["track"][1] <= row["valueLeft"], row
+    assert len({tuple(round(x) for x in r["track"]) for r in rows}) == 1, rows  # one scale
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()

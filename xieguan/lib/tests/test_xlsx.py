@@ -164,6 +164,8 @@ def test_save_rows_writes_what_openpyxl_writes(styled):
             cell._style = copy.copy(style)
             if isinstance(value, dt.datetime):
                 cell.number_format = xlsx.DATETIME_FORMAT  # before the value: openpyxl's not registered
+            elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                xlsx.centred(cell)  # a printed table's number, as save_rows centres it
             cell.value = xlsx.visible(value)  # as printed_rows gives it
             cells.append(cell)
         ws.append(xlsx.cells(ws, cells))
@@ -587,6 +589,29 @@ def test_dates_are_centred_and_date_times_written_to_the_minute(client_for, pers
                     dated += 1
                     assert cell.alignment.horizontal == "center", (ws.title, cell.coordinate)
     assert dated >= 4
+
+
+def test_numbers_in_the_printed_ledger_are_centred_apart_from_the_next_column(client_for, personas):
+    """In the 打印版 a number is centred, as dates are: right-aligned (a spreadsheet's default),
+    接触人数 printed against the next column's left-aligned 生产状态 ("40在产"). The data file
+    keeps numbers as spreadsheets show them."""
+    ensure_code_lists()
+    EmployerFactory(exposed_workers=40, workers=80)
+    client = client_for("panzhou")
+    paper = fetch(client, "employers:export", {"print": "1"})
+    header = [c.value for c in paper[2]]
+    exposed = header.index("接触职业病危害因素人数")
+    assert header[exposed + 1] == "生产状态"
+    cells = [paper.cell(r, exposed + 1) for r in range(3, paper.max_row + 1)]
+    assert 40 in [c.value for c in cells]
+    assert all(c.alignment.horizontal == "center" for c in cells if isinstance(c.value, int)), [
+        (c.value, c.alignment.horizontal) for c in cells
+    ]
+    data = fetch(client, "employers:export")
+    header = [c.value for c in data[2]]
+    numbers = [data.cell(r, header.index("接触职业病危害因素人数") + 1) for r in range(3, data.max_row + 1)]
+    assert 40 in [c.value for c in numbers]
+    assert all(c.alignment.horizontal is None for c in numbers)
 
 
 @pytest.mark.parametrize("styled", [False, True])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from xieguan.indicators import periods
 from xieguan.indicators.registry import indicator
 from xieguan.personnel import actions, training
-from xieguan.personnel.models import Assistant, AssistantStatus, TrainingKind, TrainingRecord
+from xieguan.personnel.models import Assistant, AssistantStatus, TrainingKind, TrainingRecord, TrainingSession
 from xieguan.personnel.tests.factories import AssistantFactory, TrainingSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +231,92 @@ def test_editing_a_session_keeps_invitees_dismissed_since(client_for, personas, 
         session.refresh_from_db()
         assert session.topic == "新主题"
         assert set(session.records.values_list("assistant_id", flat=True)) == shown
+
+
+# --- deleting a session ----------------------------------------------------------------------
+
+
+def test_a_session_without_results_is_deleted_with_its_invitations(personas, ten):
+    session = TrainingSessionFactory.create(created_by=personas.panzhou)
+    actions.save_training_session(session, ten[:3])
+    # someone marked absent is no result: nothing distinguishes it from not yet recorded
+    record_all(session, {ten[0]: None})
+    actions.delete_training_session(session)
+    assert not TrainingSession.objects.filter(pk=session.pk).exists()
+    assert not TrainingRecord.objects.filter(session_id=session.pk).exists()
+
+
+def test_a_session_with_a_recorded_result_is_not_deleted(personas, ten):
+    session = TrainingSessionFactory.create(created_by=personas.panzhou)
+    actions.save_training_session(session, ten[:3])
+    record_all(session, {ten[0]: Decimal(80), ten[1]: Decimal(40)})
+    with pytest.raises(ValidationError, match="已有 2 人登记了参训或考核结果，不能删除该培训"):
+        actions.delete_training_session(session)
+    assert session.records.count() == 3
+    # a score without attendance cannot be recorded, but a row changed behind the form's back
+    # still counts as a result
+    TrainingRecord.objects.filter(session=session).update(attended=False, score=None)
+    TrainingRecord.objects.filter(session=session, assistant=ten[2]).update(score=Decimal(50))
+    with pytest.raises(ValidationError, match="已有 1 人"):
+        actions.delete_training_session(session)
+
+
+def test_results_cannot_be_recorded_on_a_deleted_session(personas, ten):
+    session = TrainingSessionFactory.create(created_by=personas.panzhou)
+    actions.save_training_session(session, ten[:1])
+    stale = TrainingSession.objects.get(pk=session.pk)
+    actions.delete_training_session(session)
+    with pytest.raises(ValidationError, match="该培训已被删除"):
+        actions.record_attendance(stale, [])
+    with pytest.raises(ValidationError, match="该培训已不存在"):
+        actions.delete_training_session(stale)
+
+
+def test_the_organiser_deletes_a_session_from_its_page(client_for, personas, ten):
+    session = TrainingSessionFactory.create(created_by=personas.panzhou, topic="误建的培训")
+    actions.save_training_session(session, ten[:2])
+    client = client_for("panzhou")
+    detail = reverse("personnel:training_detail", args=[session.pk])
+    url = reverse("personnel:training_delete", args=[session.pk])
+    assert 'data-testid="training-delete"' in client.get(detail).content.decode()
+    assert client.get(url).status_code == 405  # only a POST deletes
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("personnel:training")
+    assert "已删除培训“误建的培训”。" in response.content.decode()
+    assert not TrainingSession.objects.filter(pk=session.pk).exists()
+
+
+def test_a_session_with_results_offers_no_delete_and_refuses_it(client_for, personas, ten):
+    session = TrainingSessionFactory.create(created_by=personas.panzhou)
+    actions.save_training_session(session, ten[:2])
+    record_all(session, {ten[0]: Decimal(80)})
+    client = client_for("panzhou")
+    detail = reverse("personnel:training_detail", args=[session.pk])
+    assert 'data-testid="training-delete"' not in client.get(detail).content.decode()
+    response = client.post(reverse("personnel:training_delete", args=[session.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == detail
+    assert "已有 1 人登记了参训或考核结果，不能删除该培训" in response.content.decode()
+    assert TrainingSession.objects.filter(pk=session.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("liuzhi", 404), ("sheng", 404), ("lps", 403), ("jiandu", 403), ("xieguan", 403)]
+)
+def test_only_the_organiser_may_delete_a_session(client_for, personas, ten, who, status):
+    """Another county's admin does not see the session; the province sees it but organises only
+    its own sessions; the prefecture (a viewer), officers and assistants organise no training."""
+    session = TrainingSessionFactory.create(created_by=personas.panzhou)
+    actions.save_training_session(session, ten[:2])
+    client = client_for(who)
+    assert client.post(reverse("personnel:training_delete", args=[session.pk])).status_code == status
+    assert TrainingSession.objects.filter(pk=session.pk).exists()
+    if who in ("lps", "sheng"):
+        detail = client.get(reverse("personnel:training_detail", args=[session.pk])).content.decode()
+        assert 'data-testid="training-delete"' not in detail
+
+
+def test_anonymous_delete_goes_to_login(client, personas, ten):
+    session = TrainingSessionFactory.create(created_by=personas.panzhou)
+    response = client.post(reverse("personnel:training_delete", args=[session.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert TrainingSession.objects.filter(pk=session.pk).exists()

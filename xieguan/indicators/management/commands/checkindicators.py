@@ -13,9 +13,12 @@ the account (name, username, region, id), the half-years as ``2026年上半年``
 ``YYYY-MM-DD`` (at most ``SHOWN`` lines of each kind). The last line says how much was checked
 and how much differed.
 
-Exit status: 0 when everything agrees; 1 when something differs (cron relies on it). With
-``--fix`` the recomputed values are stored (one transaction) and everything is checked again:
-0 when the re-check finds no difference, 1 if one remains.
+Each check reads one snapshot of the database, so inspections submitted while it runs are not
+reported as differences. Exit status: 0 when everything agrees; 1 when something differs (cron
+relies on it). With ``--fix`` the differing summaries are recomputed from the inspections and
+stored in one transaction that locks them first (``patrol.refresh``, ``patrol.fix_assistants``:
+safe while assistants keep submitting), and everything is checked again: 0 when the re-check
+finds no difference, 1 if one remains.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import QuerySet
 
 from xieguan.accounts.models import User
 from xieguan.employers.models import Employer
 from xieguan.inspections import patrol
+from xieguan.lib.tabular import one_snapshot
 from xieguan.regions.models import Region
 
 SHOWN = 50  # differences printed per kind
@@ -108,6 +113,14 @@ def assistant_lines(differences: list[patrol.Difference]) -> list[str]:
     return lines
 
 
+def _check(employers: QuerySet[Employer], accounts: list[int] | None) -> tuple[patrol.Check, patrol.Check]:
+    """Both comparisons read one snapshot of the database: an inspection submitted while they
+    run (its summary updated in the same transaction) is seen on both sides or on neither, and
+    is never reported as a difference."""
+    with one_snapshot("default"):
+        return patrol.check_employers(employers), patrol.check_assistants(accounts)
+
+
 class Command(BaseCommand):
     help = (
         "核对指标所用的汇总（用人单位的巡查半年、协管员半年巡查次数）与巡查记录是否一致；"
@@ -125,8 +138,7 @@ class Command(BaseCommand):
             raise CommandError(f"没有区划代码 {code}")
         employers = Employer.objects.within(code) if code else Employer.objects.all()
         accounts = list(User.objects.within(code).values_list("pk", flat=True)) if code else None
-        found_employers = patrol.check_employers(employers)
-        found_assistants = patrol.check_assistants(accounts)
+        found_employers, found_assistants = _check(employers, accounts)
         where = f"（{region.name} {code}）" if region else ""
         checked = (
             f"核对用人单位 {found_employers.checked:,} 个、协管员账号 {found_assistants.accounts:,} 个的"
@@ -147,8 +159,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             patrol.refresh(diff.key[0] for diff in found_employers.differences)
             patrol.fix_assistants(found_assistants.differences)
-        still_employers = patrol.check_employers(employers).differences
-        still_assistants = patrol.check_assistants(accounts).differences
+        again_employers, again_assistants = _check(employers, accounts)
+        still_employers, still_assistants = again_employers.differences, again_assistants.differences
         if still_employers or still_assistants:
             self._show(still_employers, still_assistants)
             raise CommandError(
