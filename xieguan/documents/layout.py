@@ -83,6 +83,29 @@ class FormDoc:
     page_numbers: bool = False  # "第 N 页" at the foot of every page
     image_height_cm: float = 1.3  # height of signature images in Lines
     meta: dict[str, str] = field(default_factory=dict)  # author/subject for the file properties
+    # Texts besides the labels that (nearly) every copy of the form prints, e.g. the regulation's
+    # check-list and the answers' words: with the labels, the PDF embeds their characters from
+    # font subsets made once per process (``wording``, ``documents.fonts.FormFont``) and draws
+    # their paragraphs from operators kept per process (``documents.linebreak.Paragraph``).
+    # Never a record's values.
+    usual: tuple[str, ...] = ()
+
+
+def wording(doc: FormDoc) -> tuple[str, ...]:
+    """The form's own texts, the same in every copy: tag, title, the labels of grids and lines,
+    the column heads, "第 N 页" when pages are numbered, and ``usual``."""
+    parts = [doc.tag, doc.title]
+    for block in doc.blocks:
+        if isinstance(block, Grid):
+            parts.extend(label for row in block.rows for label, _value in row)
+        elif isinstance(block, Table):
+            parts.extend(column.title for column in block.columns)
+        elif isinstance(block, Line):
+            parts.extend(segment.label for segment in block.segments)
+    if doc.page_numbers:
+        parts.append("第页")
+    parts.extend(doc.usual)
+    return tuple(part for part in parts if part)
 
 
 def padded_rows(table: Table) -> list[tuple[str, ...]]:

@@ -203,11 +203,22 @@ class Employer(models.Model):
         unique=True,
         help_text=_("18 位，含校验位；没有可不填。"),
     )
+    # Indexed in Meta.indexes, not by db_index: db_index would add a varchar_pattern_ops copy on
+    # PostgreSQL that employer_region_key_idx already is, and one that no query of township needs.
     region = models.ForeignKey(
-        Region, verbose_name=_("所在村(社区)或乡镇"), on_delete=models.PROTECT, related_name="employers"
+        Region,
+        verbose_name=_("所在村(社区)或乡镇"),
+        on_delete=models.PROTECT,
+        related_name="employers",
+        db_index=False,
     )
     township = models.ForeignKey(
-        Region, verbose_name=_("乡(镇、街道)"), on_delete=models.PROTECT, related_name="+", editable=False
+        Region,
+        verbose_name=_("乡(镇、街道)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     # Industry and hazards
     industry = models.CharField(
@@ -290,6 +301,11 @@ class Employer(models.Model):
             unique_client_uuid("employer"),
         ]
         indexes = [
+            # Plain (default operator class) indexes of the two regions: equality, ORDER BY and joins.
+            # No varchar_pattern_ops twin (docs/performance.md, issue 16 round 5): the region prefix is
+            # served by employer_region_key_idx, and nothing compares township_id with LIKE.
+            models.Index(fields=["region"], name="employer_region_idx"),
+            models.Index(fields=["township"], name="employer_township_idx"),
             models.Index(fields=["township", "status"], name="employer_township_status_idx"),
             # varchar_pattern_ops: the region prefix (region_id LIKE '520526%') is a range on this index.
             models.Index(

@@ -204,8 +204,9 @@ class Lead(models.Model):
     importance = models.CharField(
         _("重要程度"), max_length=20, choices=Importance.choices, default=Importance.NORMAL
     )
+    # Not db_index: lead_status_due_idx (status first) serves every comparison of the status.
     status = models.CharField(
-        _("状态"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.DISCOVERED, db_index=True
+        _("状态"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.DISCOVERED
     )
     discovered_at = models.DateTimeField(_("发现时间"), default=timezone.now)
     discovered_by = models.ForeignKey(

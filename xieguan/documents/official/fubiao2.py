@@ -73,6 +73,7 @@ def register(data: RegisterData) -> FormDoc:
         filename=data.filename,
         landscape=True,
         page_numbers=True,
+        usual=(NOTE, "年度"),
     )
 
 

@@ -474,3 +474,134 @@ def test_xlsx_writer_writes_what_openpyxl_writes(doc):
     expected = _xlsx_parts(_normal_workbook_xlsx(doc))
     assert _xlsx_parts(render_xlsx(doc)) == expected
     assert _xlsx_parts(render_xlsx(doc)) == expected  # again, from the frame kept for its layout
+
+
+def _pngs(data: bytes, tmp_path, name: str) -> list[bytes]:
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(data)
+    subprocess.run([poppler("pdftoppm"), "-png", "-r", "60", str(pdf), str(tmp_path / name)], check=True)
+    return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.png"))]
+
+
+FIXED_FORMS = {
+    "fubiao1": lambda: fubiao1.case_form(filled()),
+    "fubiao2": lambda: fubiao2.register(
+        fubiao2.RegisterData(
+            unit="柏果镇", year="2026", rows=[("测试煤矿，粉尘", "未检测", "2026-03-05", "李四", "报告")] * 40
+        )
+    ),
+    "blank1": BLANK_FORMS["fubiao1"].build,
+}
+
+
+@pytest.mark.parametrize("name", FIXED_FORMS)
+def test_the_form_s_wording_in_kept_subsets_prints_the_same_page(name, tmp_path, monkeypatch):
+    """The form's wording embedded from font subsets made once per process (fonts.FormFont)
+    draws the same pages, pixel for pixel, and reads back the same text, as reportlab's own
+    embedding of one subset per 256 characters in the order they are drawn."""
+    from xieguan.documents import fonts
+
+    doc = FIXED_FORMS[name]()
+    render_pdf(doc)  # the kept subsets are made
+    kept = render_pdf(doc)
+    monkeypatch.setattr(fonts, "fix_wording", lambda _doc, _text: None)
+    plain = render_pdf(doc)
+    # the wording in subsets of its own, the record's characters in others (a blank has none)
+    assert kept.count(b"/FontFile2") == plain.count(b"/FontFile2") + (name != "blank1")
+    assert _pngs(kept, tmp_path, "kept") == _pngs(plain, tmp_path, "plain")
+    assert pdf_text(kept) == pdf_text(plain)
+
+
+def test_a_form_printed_again_subsets_only_the_record_s_own_characters(monkeypatch):
+    """A second copy of 附表1 makes no font subset of the form's wording again: reportlab's
+    subsetting (a TrueType file per subset, then compressed) runs only for the characters of the
+    record (its employer, address, names) that the wording does not have."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from xieguan.documents import fonts
+    from xieguan.documents.layout import wording
+
+    face = pdfmetrics.getFont(fonts.chain().names[0]).face
+    doc = fubiao1.case_form(filled())
+    render_pdf(doc)
+    made: list[list[int]] = []
+    make_subset = face.makeSubset
+
+    def counted(subset: list[int]) -> bytes:
+        made.append(subset)
+        return make_subset(subset)
+
+    monkeypatch.setattr(face, "makeSubset", counted)
+    render_pdf(doc)
+    own = set(map(ord, "".join(wording(doc)))) | set(range(128))
+    assert len(made) == 1 and made[0][1:] and not own & set(made[0][1:])
+    assert set(map(ord, "贵州盘张三")) <= set(made[0])
+
+
+def test_the_kept_subsets_hold_no_record_s_values():
+    """What is kept between documents (the fixed subsets' CMaps, programs and widths) is made
+    from the forms' wording only: no character of a record's values that the wording lacks."""
+    import zlib
+
+    from reportlab.pdfbase import pdfmetrics
+
+    from xieguan.documents import fonts
+
+    values = "甄嬛樊篱蔺鑫"  # none of them in any form's wording
+    form = dataclasses.replace(filled(), employer_name=values[:3], legal_representative=values[3:])
+    data = render_pdf(fubiao1.case_form(form))
+    text = compact(pdf_text(data))
+    assert values[:3] in text and values[3:] in text
+    font = pdfmetrics.getFont(fonts.chain().names[0])
+    assert font._kept
+    for (_n, subset, _compressed), parts in font._kept.items():
+        assert not set(map(ord, values)) & set(subset)
+        cmap = zlib.decompress(parts.cmap) if parts.compressed else parts.cmap
+        for char in values:
+            assert f"<{ord(char):04X}>".encode() not in cmap
+
+
+def test_a_form_printed_again_draws_its_wording_from_kept_operators(monkeypatch):
+    """The paragraphs of the form's own wording (labels, the check-list, the answers' words) are
+    drawn by reportlab once per process; a second copy draws only the record's own texts."""
+    from reportlab.platypus.paragraph import Paragraph as RLParagraph
+
+    from xieguan.documents import linebreak
+
+    drawn: list[str] = []
+    draw_para = RLParagraph.drawPara
+
+    def counted(self, *args):
+        drawn.append(self.text)
+        return draw_para(self, *args)
+
+    monkeypatch.setattr(RLParagraph, "drawPara", counted)
+    linebreak._DRAWN.clear()
+    form = filled()
+    render_pdf(fubiao1.case_form(form))
+    first = list(drawn)
+    assert "职业病危害项目申报情况" in first and "用人单位名称" in first
+    drawn.clear()
+    render_pdf(fubiao1.case_form(form))
+    assert "职业病危害项目申报情况" not in drawn and "用人单位名称" not in drawn
+    assert "贵州盘州测试煤矿有限公司" in drawn and "张三" in drawn
+    assert 0 < len(drawn) < len(first) / 3
+
+
+def test_the_kept_drawings_hold_only_the_form_s_wording():
+    """What is kept drawn between documents is the form's wording alone: no record's value,
+    even one made only of the wording's characters (its codes are the same, it is still the
+    record's). A value that is a whole text of the wording (a legal representative called 有)
+    draws as that text does: the kept operators are the wording's."""
+    from xieguan.documents import fonts, linebreak
+    from xieguan.documents.layout import wording
+
+    linebreak._DRAWN.clear()
+    form = dataclasses.replace(filled(), employer_name="工作场所", legal_representative="有")
+    doc = fubiao1.case_form(form)
+    data = render_pdf(doc)
+    assert "工作场所" in compact(pdf_text(data))
+    own = {fonts.markup(text) for text in wording(doc)}
+    assert linebreak._DRAWN
+    assert {key[0] for key in linebreak._DRAWN} <= own
+    assert "工作场所" not in {key[0] for key in linebreak._DRAWN}

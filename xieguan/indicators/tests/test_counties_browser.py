@@ -128,7 +128,16 @@ def test_the_header_stays_below_the_menu_bar_and_the_ranking_follows_the_sort(
     page.goto(f"{live_server.url}/indicators/counties/")
     table = page.get_by_test_id("counties-table")
     table.locator("tr[data-kind='child']").nth(44).scroll_into_view_if_needed()  # mid-table
-    page.mouse.wheel(0, 200)
+    if width == 360:  # the table scrolls in its own box: the page scrolls the box's top under the menu bar
+        page.evaluate(
+            """() => {
+              const nav = document.querySelector("body > nav.sticky-top").getBoundingClientRect().bottom;
+              const box = document.querySelector(".counties-box").getBoundingClientRect();
+              window.scrollBy(0, box.top - nav + 150);
+            }"""
+        )
+    else:
+        page.mouse.wheel(0, 200)
     page.wait_for_timeout(200)
     seen = _header_on_screen(page)
     assert seen is not None and seen["column"] == 1 and "登记" in seen["text"], seen
@@ -176,3 +185,108 @@ def test_the_header_stays_below_the_menu_bar_and_the_ranking_follows_the_sort(
     assert table.locator("th[aria-sort]").get_attribute("aria-sort") == "descending"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_four_digit_counts_stay_in_their_row(live_server, personas, browser, login_page, width):
+    """A county with over a thousand employers ("94.8% 1109/1170"): at 1280 px the value and its
+    counts overflowed their fixed 7.5rem column by some 24 px. Every value ends within its row, no
+    bar runs under a value, and every bar keeps one scale (the tracks line up)."""
+    from xieguan.employers.models import Employer
+
+    load_default_targets()
+    townships = list(Region.objects.filter(parent_id="520281").values_list("code", flat=True)[:2])
+    big = [EmployerFactory.build(region_id=townships[0], registered=n < 1109) for n in range(1170)]
+    small = [EmployerFactory.build(region_id=townships[1], registered=n < 1) for n in range(2)]
+    Employer.objects.bulk_create(big)
+    small_county = Region.objects.filter(parent_id="520201").values_list("code", flat=True).first()
+    for employer in small:
+        employer.region_id = employer.township_id = small_county
+    Employer.objects.bulk_create(small)
+    context = browser.new_context(viewport={"width": width, "height": 780}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    login_page(page, "sheng")
+    page.goto(f"{live_server.url}/indicators/counties/?chart=registration")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll("[data-testid=ranking] li[data-region]")].map((li) => {
+          const box = (el) => el.getBoundingClientRect();
+          const value = li.querySelector(".ranking-value");
+          const parts = [value, ...value.querySelectorAll("*")].filter((el) => box(el).width > 0);
+          const track = box(li.querySelector(".ranking-track"));
+          return { region: li.dataset.region, text: value.innerText, row: box(li).right,
+                   end: Math.max(...parts.map((el) => box(el).right)), valueLeft: box(value).left,
+                   track: [track.left, track.right] };
+        })"""
+    )
+    page.get_by_test_id("ranking").locator("li[data-region='520281']").scroll_into_view_if_needed()
+    _view(page, f"{width}-four-digits")
+    big_row = next(r for r in rows if r["region"] == "520281")
+    assert "94.8%" in big_row["text"] and "1109/1170" in big_row["text"], rows
+    for row in rows:
+        assert row["end"] <= row["row"] + 0.5, row  # nothing sticks out of its row
+        if width > 575:  # bar and value side by side (on a phone the bar is on its own line)
+            assert row["track"][1] <= row["valueLeft"], row
+    assert len({tuple(round(x) for x in r["track"]) for r in rows}) == 1, rows  # one scale
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+@pytest.fixture
+def every_county_counts(personas):
+    """Something to count in each of the 88 counties: every county ranked, as on a real province."""
+    from xieguan.employers.models import Employer
+    from xieguan.regions.models import Level
+
+    load_default_targets()
+    employers = []
+    for n, county in enumerate(Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True)):
+        township = Region.objects.filter(parent_id=county).values_list("code", flat=True).first()
+        employers += [EmployerFactory.build(region_id=township, registered=k <= n % 3) for k in range(3)]
+    Employer.objects.bulk_create(employers)
+
+
+def test_a_phone_scrolls_the_table_and_the_ranking_in_boxes_of_a_screen(
+    live_server, every_county_counts, phone, desk, login_page, screenshot
+):
+    """88 counties × the indicators, then 88 ranked counties: at 360 px the page was some 17,800 px
+    tall. On a phone the table and the ranking each scroll in a box about a screen high (headers
+    and county column staying in view inside it, no JavaScript needed); every county is still
+    there. The desktop page is as before: nothing scrolls inside it but the table sideways."""
+    login_page(phone, "sheng")
+    phone.goto(f"{live_server.url}/indicators/counties/?sort=registration")
+    table = phone.get_by_test_id("counties-table")
+    ranking = phone.get_by_test_id("ranking")
+    assert table.locator("tr[data-kind='child']").count() == 88
+    assert ranking.locator("li[data-region]").count() == 88
+    height = phone.evaluate("document.documentElement.scrollHeight")
+    screenshot(phone, "phone-page")
+    assert height <= 4000, height
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # the table's box: scrolled to its last county, the header row is still at the box's top
+    box = table.locator("xpath=..")
+    box.scroll_into_view_if_needed()
+    box.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    last = table.locator("tr[data-kind='child']").last
+    head = table.locator("thead th").nth(1)
+    box_top = box.bounding_box()["y"]
+    assert abs(head.bounding_box()["y"] - box_top) <= 1, (head.bounding_box(), box_top)
+    assert last.is_visible() and last.bounding_box()["y"] < box_top + box.bounding_box()["height"]
+    _view(phone, "phone-table-end")
+    # the ranking's box: the last county reachable, the axis above it
+    ranking.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    ranking.scroll_into_view_if_needed()
+    rows = ranking.locator("li[data-region]")
+    end = rows.last.bounding_box()
+    frame = ranking.bounding_box()
+    assert end["y"] + end["height"] <= frame["y"] + frame["height"] + 1, (end, frame)
+    axis = ranking.locator(".ranking-axis").bounding_box()
+    assert abs(axis["y"] - frame["y"]) <= 1, (axis, frame)
+    _view(phone, "phone-ranking-end")
+
+    login_page(desk, "sheng")
+    desk.goto(f"{live_server.url}/indicators/counties/?sort=registration")
+    for testid in ("counties-table", "ranking"):
+        scroller = desk.get_by_test_id(testid).locator("xpath=..") if testid == "counties-table" else None
+        element = scroller or desk.get_by_test_id(testid)
+        assert element.evaluate("(el) => el.scrollHeight <= el.clientHeight + 1"), testid
