@@ -34,10 +34,12 @@ def test_an_amendment_into_a_new_half_year_keeps_a_racing_first_submission(perso
     import psycopg
 
     user = personas.xieguan
-    moved = actions.submit_inspection(user, payload(employer, fubiao1, inspected_at=local(2025, 3, 5))).inspection
+    march = payload(employer, fubiao1, inspected_at=local(2025, 3, 5))
+    moved = actions.submit_inspection(user, march).inspection
     second = EmployerFactory(name="贵州盘州测试第二煤矿")
     draft = actions.save_draft(user, payload(second, fubiao1, inspected_at=local(2025, 9, 5)))
     h2 = patrol.half_index(dt.date(2025, 9, 5))
+    assert h2 is not None
     assert not AssistantHalf.objects.filter(assistant=user, half=h2).exists()
 
     db = connection.settings_dict
