@@ -112,6 +112,7 @@ class FormFont(TTFont):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._kept: dict[tuple[int, tuple[int, ...], bool], _FixedSubset] = {}
+        self._fixed_ids: dict[tuple[tuple[int, ...], ...], int] = {}
         self._lock = threading.Lock()
 
     def fix_wording(self, doc: Any, text: str) -> None:
@@ -123,6 +124,10 @@ class FormFont(TTFont):
         state = self.state[doc]
         state.fixed = len(state.subsets)
         state.nextCode = 256 * state.fixed
+        # the fixed subsets as a number: equal numbers, equal codes (linebreak's kept drawings)
+        fixed = tuple(tuple(subset) for subset in state.subsets)
+        with self._lock:
+            state.fixed_id = self._fixed_ids.setdefault(fixed, len(self._fixed_ids))
 
     def _fixed_parts(self, n: int, subset: list[int], compressed: bool) -> _FixedSubset:
         key = (n, tuple(subset), compressed)

@@ -83,15 +83,17 @@ class FormDoc:
     page_numbers: bool = False  # "第 N 页" at the foot of every page
     image_height_cm: float = 1.3  # height of signature images in Lines
     meta: dict[str, str] = field(default_factory=dict)  # author/subject for the file properties
-    # Text besides the labels that (nearly) every copy of the form prints, e.g. the regulation's
-    # check-list: with the labels, the PDF embeds its characters from font subsets made once per
-    # process (``wording``, ``documents.fonts.FormFont``). Never a record's values.
-    usual_text: str = ""
+    # Texts besides the labels that (nearly) every copy of the form prints, e.g. the regulation's
+    # check-list and the answers' words: with the labels, the PDF embeds their characters from
+    # font subsets made once per process (``wording``, ``documents.fonts.FormFont``) and draws
+    # their paragraphs from operators kept per process (``documents.linebreak.Paragraph``).
+    # Never a record's values.
+    usual: tuple[str, ...] = ()
 
 
-def wording(doc: FormDoc) -> str:
-    """The form's own words, the same in every copy: tag, title, the labels of grids and lines,
-    the column heads, "第 N 页" when pages are numbered, and ``usual_text``."""
+def wording(doc: FormDoc) -> tuple[str, ...]:
+    """The form's own texts, the same in every copy: tag, title, the labels of grids and lines,
+    the column heads, "第 N 页" when pages are numbered, and ``usual``."""
     parts = [doc.tag, doc.title]
     for block in doc.blocks:
         if isinstance(block, Grid):
@@ -102,8 +104,8 @@ def wording(doc: FormDoc) -> str:
             parts.extend(segment.label for segment in block.segments)
     if doc.page_numbers:
         parts.append("第页")
-    parts.append(doc.usual_text)
-    return "".join(parts)
+    parts.extend(doc.usual)
+    return tuple(part for part in parts if part)
 
 
 def padded_rows(table: Table) -> list[tuple[str, ...]]:

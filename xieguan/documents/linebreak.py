@@ -131,6 +131,34 @@ class Paragraph(rl_paragraph.Paragraph):
 
     _lines_for: tuple[tuple[float, ...], Any, Any] | None = None
     _kept_lines: dict[tuple[tuple[float, ...], bool], Any] | None = None
+    # Set by the renderer for a paragraph of the form's own wording (``layout.wording``): its
+    # drawing operators are kept per process (``draw``). Never set for a record's values.
+    form_wording = False
+
+    def draw(self) -> None:
+        """reportlab's drawing, or for the form's own wording the operators it drew before.
+
+        A paragraph draws itself at its own origin, between ``q`` and ``Q``; its operators
+        depend on its lines (text, style, width), its height, the canvas's font and leading and
+        the codes its characters have in the font's subsets. With ``fonts.FormFont``'s fixed
+        subsets those codes are the same in every copy of the form, so the operators are too:
+        they are kept (``_DRAWN``) and given again. Not for a text with a character outside the
+        fixed subsets (a record's name, a rare character), whose codes differ per document."""
+        key = _drawn_key(self) if self.form_wording else None
+        if key is None:
+            super().draw()
+            return
+        code = self.canv._code
+        drawn = _DRAWN.get(key)
+        if drawn is not None:
+            code.extend(drawn)
+            return
+        start = len(code)
+        super().draw()
+        if _fixed_only(self):
+            if len(_DRAWN) >= KEPT_DRAWN:
+                _DRAWN.clear()
+            _DRAWN[key] = tuple(code[start:])
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
         if frags is None and bulletText is None and isinstance(text, str):
@@ -180,6 +208,51 @@ class Paragraph(rl_paragraph.Paragraph):
 
 
 KEPT_WIDTHS = 8  # widths a parsed paragraph keeps its lines for
+KEPT_DRAWN = 512  # the form's wordings' paragraphs kept drawn (about 30 per form and width)
+_DRAWN: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def _drawn_key(paragraph: Paragraph) -> tuple[Any, ...] | None:
+    """What a paragraph's operators depend on, or None when they are not kept: the font is not a
+    ``FormFont`` with fixed subsets in this document, or has not been named in it yet."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    canvas = paragraph.canv
+    font = getFont(paragraph.style.fontName)
+    state: Any = getattr(font, "state", {}).get(canvas._doc)
+    fixed = getattr(state, "fixed_id", None)
+    if fixed is None or state.internalName is None:
+        return None
+    return (
+        paragraph.text,
+        fixed,
+        paragraph.style,
+        paragraph.width,
+        paragraph.height,
+        state.internalName,
+        canvas._fontname,
+        canvas._fontsize,
+        canvas._leading,
+        canvas.bottomup,
+    )
+
+
+def _fixed_only(paragraph: Paragraph) -> bool:
+    """Whether every character of the paragraph is in one font, the fixed subsets of its
+    style's ``FormFont`` (so its codes are the same in every document fixed alike)."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    font = getFont(paragraph.style.fontName)
+    state = font.state.get(paragraph.canv._doc)
+    limit = 256 * state.fixed
+    assigned = state.assignments
+    for frag in paragraph.frags:
+        if getattr(frag, "fontName", None) != paragraph.style.fontName or hasattr(frag, "cbDefn"):
+            return False
+        text = frag.text if isinstance(frag.text, str) else frag.text.decode("utf8")
+        if any(assigned.get(0x20 if c == "\xa0" else ord(c), limit) >= limit for c in text):
+            return False
+    return True
 
 
 def _parsed_frags(paragraph: Paragraph) -> Any:

@@ -226,9 +226,14 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
     def style(size: float = BODY_PT, align: str = "left", leading: float | None = None) -> Any:
         return _pdf_style(font, size, align, leading or size * 1.45)
 
+    own_words = wording(doc)
+    own_texts = frozenset(own_words)
+
     def para(text: str, size: float = BODY_PT, align: str = "left") -> Paragraph:
         # rare characters in fallback fonts, runs of spaces kept (地  址) as the official wording has them
-        return Paragraph(fonts.markup(text, missing), style(size, align))
+        made = Paragraph(fonts.markup(text, missing), style(size, align))
+        made.form_wording = text in own_texts  # drawn from kept operators (linebreak.Paragraph)
+        return made
 
     def padding_for(row_height_cm: float) -> float:
         return max(3.0, (row_height_cm * cm - BODY_PT * 1.45) / 2)
@@ -246,6 +251,7 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
         story.append(para(doc.tag, 12))
         story.append(Spacer(1, 0.2 * cm))
     title = Paragraph(fonts.markup(doc.title, missing), style(TITLE_PT, "center", TITLE_PT * 1.4))
+    title.form_wording = True
     story.extend([title, Spacer(1, 0.5 * cm)])
 
     for block in doc.blocks:
@@ -328,7 +334,7 @@ def render_pdf_report(doc: FormDoc) -> PdfResult:
         from reportlab.pdfgen.canvas import Canvas
 
         made = Canvas(*args, **kwargs)
-        fonts.fix_wording(made._doc, wording(doc))
+        fonts.fix_wording(made._doc, "".join(own_words))
         return made
 
     buffer = io.BytesIO()

@@ -17,6 +17,7 @@ from xieguan.documents.official import blank_form
 
 TITLE = "职业健康监督协管巡查个案信息表"
 TAG = "附表1"
+ANSWER_WORDS = ("有", "无", "合理缺项")  # what the 有/无 column prints
 
 # 附表1 as printed in the regulation (the default check-list template holds the same wording).
 ITEMS: tuple[tuple[int, str], ...] = (
@@ -93,7 +94,11 @@ def case_form(data: CaseFormData) -> FormDoc:
         filename=data.filename,
         image_height_cm=1.4,
         # the regulation's check-list (the default template's), the answers and 巡查时间's units
-        usual_text="".join(wording for _number, wording in ITEMS) + "有无合理缺项年月日时分",
+        usual=(
+            *(text for number, wording in ITEMS for text in (str(number), wording)),
+            *ANSWER_WORDS,
+            "年月日时分",
+        ),
     )
 
 

@@ -73,7 +73,7 @@ def register(data: RegisterData) -> FormDoc:
         filename=data.filename,
         landscape=True,
         page_numbers=True,
-        usual_text=NOTE + "年度",
+        usual=(NOTE, "年度"),
     )
 
 

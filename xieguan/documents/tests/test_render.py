@@ -533,7 +533,7 @@ def test_a_form_printed_again_subsets_only_the_record_s_own_characters(monkeypat
 
     monkeypatch.setattr(face, "makeSubset", counted)
     render_pdf(doc)
-    own = set(map(ord, wording(doc))) | set(range(128))
+    own = set(map(ord, "".join(wording(doc)))) | set(range(128))
     assert len(made) == 1 and made[0][1:] and not own & set(made[0][1:])
     assert set(map(ord, "贵州盘张三")) <= set(made[0])
 
@@ -559,3 +559,49 @@ def test_the_kept_subsets_hold_no_record_s_values():
         cmap = zlib.decompress(parts.cmap) if parts.compressed else parts.cmap
         for char in values:
             assert f"<{ord(char):04X}>".encode() not in cmap
+
+
+def test_a_form_printed_again_draws_its_wording_from_kept_operators(monkeypatch):
+    """The paragraphs of the form's own wording (labels, the check-list, the answers' words) are
+    drawn by reportlab once per process; a second copy draws only the record's own texts."""
+    from reportlab.platypus.paragraph import Paragraph as RLParagraph
+
+    from xieguan.documents import linebreak
+
+    drawn: list[str] = []
+    draw_para = RLParagraph.drawPara
+
+    def counted(self, *args):
+        drawn.append(self.text)
+        return draw_para(self, *args)
+
+    monkeypatch.setattr(RLParagraph, "drawPara", counted)
+    linebreak._DRAWN.clear()
+    form = filled()
+    render_pdf(fubiao1.case_form(form))
+    first = list(drawn)
+    assert "职业病危害项目申报情况" in first and "用人单位名称" in first
+    drawn.clear()
+    render_pdf(fubiao1.case_form(form))
+    assert "职业病危害项目申报情况" not in drawn and "用人单位名称" not in drawn
+    assert "贵州盘州测试煤矿有限公司" in drawn and "张三" in drawn
+    assert 0 < len(drawn) < len(first) / 3
+
+
+def test_the_kept_drawings_hold_only_the_form_s_wording():
+    """What is kept drawn between documents is the form's wording alone: no record's value,
+    even one made only of the wording's characters (its codes are the same, it is still the
+    record's). A value that is a whole text of the wording (a legal representative called 有)
+    draws as that text does: the kept operators are the wording's."""
+    from xieguan.documents import fonts, linebreak
+    from xieguan.documents.layout import wording
+
+    linebreak._DRAWN.clear()
+    form = dataclasses.replace(filled(), employer_name="工作场所", legal_representative="有")
+    doc = fubiao1.case_form(form)
+    data = render_pdf(doc)
+    assert "工作场所" in compact(pdf_text(data))
+    own = {fonts.markup(text) for text in wording(doc)}
+    assert linebreak._DRAWN
+    assert {key[0] for key in linebreak._DRAWN} <= own
+    assert "工作场所" not in {key[0] for key in linebreak._DRAWN}
