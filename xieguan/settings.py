@@ -120,6 +120,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # An export link's "正在生成文件" ends when the answer begins: a cookie named by the link's
+    # token (lib/downloads.py).
+    "xieguan.lib.downloads.DownloadStartedMiddleware",
     # Deny by default: every view must declare how it is scoped (docs/scoping.md).
     "xieguan.lib.access.ScopeGuardMiddleware",
 ]

@@ -21,6 +21,7 @@ from xieguan.lib.clientip import client_ip
 from xieguan.lib.http import safe_next
 from xieguan.lib.scoping import get_visible_or_404
 from xieguan.lib.worklist import worklist_for
+from xieguan.regions.models import Region
 
 
 @public
@@ -70,12 +71,18 @@ class LogoutView(auth_views.LogoutView):
 def home(request: AuthedRequest) -> HttpResponse:
     """Every user's home page is their work list (SPEC §8)."""
     user = request.user
-    villages = list(user.villages.only("name")) if user.is_assistant else []  # one query, not two
+    region = user.region
+    # The region's ancestors (for its full name) and an assistant's villages in one statement.
+    above = set(region.ancestor_codes)
+    wanted = Region.objects.filter(code__in=above).order_by()
+    if user.is_assistant:
+        wanted = wanted.union(user.villages.order_by(), all=True)
+    rows = list(wanted)
     context = {
         "sections": worklist_for(user),
-        "region": user.region,
-        "region_path": user.region.path_name(),
-        "villages": villages,
+        "region": region,
+        "region_path": region.path_name(ancestors=[r for r in rows if r.code in above]),
+        "villages": sorted((r for r in rows if r.code not in above), key=lambda r: r.code),
     }
     return render(request, "accounts/home.html", context)
 

@@ -221,17 +221,23 @@ def fix_assistants(differences: Iterable[Difference]) -> None:
     ``assistant_differences``, counted again here rather than taken from the differences (which
     may be stale by now).
 
-    The accounts' stored rows are locked before the inspections are counted, so a submission in
-    progress that already added its one to a row finishes first and is counted, and one that
-    starts later adds its one on top. One case stays open: the first submission of a half-year
-    whose row does not exist yet, racing this repair of that very row; the command's re-check
-    then reports it and a second run fixes it."""
+    Every row to repair is made to exist first (inserted at 0 where missing, a conflict ignored),
+    then the accounts' rows are locked before the inspections are counted: a submission in
+    progress that already added its one to a row, or inserted the row as its half-year's first,
+    finishes first and is counted; one that starts later waits and adds its one on top (or
+    inserts its row again after a row left at 0 is deleted here). Without the insert, the first
+    submission of a half-year racing the repair of that very missing row was written away
+    (the amendment's recount has no re-check)."""
     from xieguan.inspections.models import AssistantHalf, Inspection
 
     keys = sorted({diff.key for diff in differences})
     if not keys:
         return
     ids = sorted({user_id for user_id, _half in keys})
+    AssistantHalf.objects.bulk_create(
+        [AssistantHalf(assistant_id=user_id, half=half, inspections=0) for user_id, half in keys],
+        ignore_conflicts=True,
+    )
     rows = (
         AssistantHalf.objects.select_for_update()
         .filter(assistant_id__in=ids)
@@ -241,14 +247,11 @@ def fix_assistants(differences: Iterable[Difference]) -> None:
     live = live_assistant_halves(Inspection.objects.filter(assistant_id__in=ids))
     for user_id, half in keys:
         count = live.get((user_id, half), 0)
-        if count == stored.get((user_id, half), 0):
-            continue
+        row = AssistantHalf.objects.filter(assistant_id=user_id, half=half)
         if count == 0:
-            AssistantHalf.objects.filter(assistant_id=user_id, half=half).delete()
-        else:
-            AssistantHalf.objects.update_or_create(
-                assistant_id=user_id, half=half, defaults={"inspections": count}
-            )
+            row.delete()  # no row for a half-year without inspections (nor the 0 inserted above)
+        elif count != stored.get((user_id, half)):
+            row.update(inspections=count)
 
 
 def refresh_assistants(user_ids: Iterable[int]) -> None:

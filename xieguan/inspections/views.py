@@ -33,11 +33,12 @@ from xieguan.regions.models import Region
 PRINT_FORMATS = ("pdf", "docx")
 
 
-def _visible_inspection(request: AuthedRequest, pk: Any) -> Inspection:
-    """An inspection in scope; a draft only for its author (it is not a record yet)."""
-    inspection = get_visible_or_404(
-        Inspection.objects.select_related("employer", "assistant", "template"), request.user, pk=pk
-    )
+def _visible_inspection(
+    request: AuthedRequest, pk: Any, related: tuple[str, ...] = ("employer", "assistant", "template")
+) -> Inspection:
+    """An inspection in scope, read with ``related``; a draft only for its author (it is not a
+    record yet)."""
+    inspection = get_visible_or_404(Inspection.objects.select_related(*related), request.user, pk=pk)
     if not inspection.is_submitted and inspection.assistant_id != request.user.pk:
         raise Http404
     return inspection
@@ -278,7 +279,8 @@ def amendment_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tup
 def print_form(request: AuthedRequest, pk: uuid.UUID, fmt: str) -> HttpResponse:
     if fmt not in PRINT_FORMATS:
         raise Http404
-    inspection = _visible_inspection(request, pk)
+    # 附表1 prints the inspection's own copy of the employer's fields and the assistant's name
+    inspection = _visible_inspection(request, pk, related=("assistant",))
     if not inspection.is_submitted:
         raise Http404
     return file_response(case_form_for(inspection), fmt, inline=fmt == "pdf", request=request)

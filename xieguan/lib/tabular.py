@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import chain, islice
 from typing import IO, Any
 
@@ -451,7 +452,7 @@ def normalise_cell(column: Column, value: Any) -> Any:
 def _text(value: Any) -> str:
     """Free text as typed, trimmed and with single spaces (full-width brackets stay)."""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _BOOL_TEXT[bool(value)]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
@@ -815,17 +816,24 @@ def write_table(
     return count
 
 
+# The types of value a cell shows as they are (``_export_value``), and the text of a boolean:
+# looked up by type in ``_export_values``, so that a row of them takes no call per value.
+_SHOWN_AS_IS = frozenset((str, type(None), int, float, Decimal, dt.date, dt.datetime))
+_BOOL_TEXT = {True: "是", False: "否"}
+
+
 def _export_values(values: Sequence[Any]) -> list[Any]:
-    """A row's values as cells show them (``_export_value``); text and empty cells, most of a
-    row, are taken as they are without a call."""
-    return [v if type(v) is str or v is None else _export_value(v) for v in values]
+    """A row's values as cells show them (``_export_value``); text, empty cells, numbers, dates
+    and booleans, all of a ledger row but its hazard names, without a call per value."""
+    shown, text = _SHOWN_AS_IS, _BOOL_TEXT
+    return [v if type(v) in shown else text[v] if type(v) is bool else _export_value(v) for v in values]
 
 
 def _export_value(value: Any) -> Any:
     if type(value) is str or value is None:  # most cells: checked first, cheaply
         return value
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _BOOL_TEXT[bool(value)]
     if isinstance(value, list | tuple | set):
         return "、".join(str(v) for v in value)
     return value

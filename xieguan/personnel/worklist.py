@@ -197,13 +197,16 @@ def left_by_dismissed(user: Any) -> list[WorkSection]:
     ]
 
 
-# The assistant's own ending term (the first by the model's ordering), compiled once per process
-# (lib.prepared); the horizon is a value of its own, as Prepared wants.
+# The assistant's own ending term (the latest started: the model's ordering, whose first key, the
+# assistant, is one person here; ordering by it would join the township only to sort by it),
+# compiled once per process (lib.prepared); the horizon is a value of its own, as Prepared wants.
 OWN_TERM = Prepared(
     Appointment,
-    lambda user, today, horizon: _ending(
-        Appointment.objects.visible_to(user).filter(assistant__user=user), today, horizon
-    ).only("id", "end")[:1],
+    lambda user, today, horizon: (
+        _ending(Appointment.objects.visible_to(user).filter(assistant__user=user), today, horizon)
+        .only("id", "end")
+        .order_by("-start")[:1]
+    ),
 )
 
 

@@ -74,9 +74,13 @@ class Region(models.Model):
         """Ancestors from the province down, in one query."""
         return list(Region.objects.filter(code__in=self.ancestor_codes).order_by("level"))
 
-    def path_name(self, below: str | None = None) -> str:
-        """The full name from below the given region code, e.g. 六盘水市盘州市柏果镇."""
-        names = [r.name for r in self.ancestors() if not below or len(r.code) > len(below)]
+    def path_name(self, below: str | None = None, ancestors: list[Region] | None = None) -> str:
+        """The full name from below the given region code, e.g. 六盘水市盘州市柏果镇.
+
+        ``ancestors``: the rows of ``ancestor_codes`` when the caller has read them already (in a
+        statement of its own); otherwise ``ancestors()`` reads them."""
+        rows = self.ancestors() if ancestors is None else sorted(ancestors, key=lambda r: len(r.code))
+        names = [r.name for r in rows if not below or len(r.code) > len(below)]
         return "".join([*names, self.name])
 
     def code_at(self, level: int) -> str | None:

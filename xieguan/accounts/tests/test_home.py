@@ -1,7 +1,10 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xieguan.accounts.models import Notification
+from xieguan.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,30 @@ def test_notifications_are_per_recipient(client_for, personas):
     client.post(reverse("accounts:notifications_read"))
     assert personas.xieguan.notifications.filter(read_at__isnull=True).count() == 0
     assert personas.xieguan2.notifications.filter(read_at__isnull=True).count() == 1
+
+
+def test_an_assistants_region_path_and_villages_are_one_statement(client_for, personas):
+    """The home page read the region's ancestors (its full name) and the assistant's villages in
+    two statements; PostgreSQL plans each on every request. One UNION ALL now, and the page
+    says the same."""
+    personas.xieguan.villages.set(["520281117002", "520281117001"])
+    client = client_for("xieguan")
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(reverse("accounts:home")).content.decode()
+    assert 'data-testid="home-region">贵州省六盘水市盘州市柏果镇<' in body
+    shown = body.split("负责的村(社区)：", 1)[1].split("</div>", 1)[0]
+    names = dict(Region.objects.filter(code__in=["520281117001", "520281117002"]).values_list("code", "name"))
+    assert shown == f"{names['520281117001']}、{names['520281117002']}"
+    sql = [q["sql"] for q in captured.captured_queries]
+    [villages] = [q for q in sql if '"regions_region"' in q and "accounts_user_villages" in q]
+    assert "UNION ALL" in villages
+    assert [q for q in sql if '"regions_region"."code" IN (' in q] == [villages]
+
+
+def test_home_of_a_province_admin_reads_no_ancestors(client_for):
+    """The province has no ancestors and no villages: no statement for them at all."""
+    client = client_for("sheng")
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(reverse("accounts:home")).content.decode()
+    assert 'data-testid="home-region">贵州省<' in body
+    assert not [q for q in captured.captured_queries if '"regions_region"."code" IN (' in q["sql"]]

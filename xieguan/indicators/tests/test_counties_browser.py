@@ -128,7 +128,16 @@ def test_the_header_stays_below_the_menu_bar_and_the_ranking_follows_the_sort(
     page.goto(f"{live_server.url}/indicators/counties/")
     table = page.get_by_test_id("counties-table")
     table.locator("tr[data-kind='child']").nth(44).scroll_into_view_if_needed()  # mid-table
-    page.mouse.wheel(0, 200)
+    if width == 360:  # the table scrolls in its own box: the page scrolls the box's top under the menu bar
+        page.evaluate(
+            """() => {
+              const nav = document.querySelector("body > nav.sticky-top").getBoundingClientRect().bottom;
+              const box = document.querySelector(".counties-box").getBoundingClientRect();
+              window.scrollBy(0, box.top - nav + 150);
+            }"""
+        )
+    else:
+        page.mouse.wheel(0, 200)
     page.wait_for_timeout(200)
     seen = _header_on_screen(page)
     assert seen is not None and seen["column"] == 1 and "登记" in seen["text"], seen
@@ -221,3 +230,63 @@ def test_four_digit_counts_stay_in_their_row(live_server, personas, browser, log
     assert len({tuple(round(x) for x in r["track"]) for r in rows}) == 1, rows  # one scale
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+@pytest.fixture
+def every_county_counts(personas):
+    """Something to count in each of the 88 counties: every county ranked, as on a real province."""
+    from xieguan.employers.models import Employer
+    from xieguan.regions.models import Level
+
+    load_default_targets()
+    employers = []
+    for n, county in enumerate(Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True)):
+        township = Region.objects.filter(parent_id=county).values_list("code", flat=True).first()
+        employers += [EmployerFactory.build(region_id=township, registered=k <= n % 3) for k in range(3)]
+    Employer.objects.bulk_create(employers)
+
+
+def test_a_phone_scrolls_the_table_and_the_ranking_in_boxes_of_a_screen(
+    live_server, every_county_counts, phone, desk, login_page, screenshot
+):
+    """88 counties × the indicators, then 88 ranked counties: at 360 px the page was some 17,800 px
+    tall. On a phone the table and the ranking each scroll in a box about a screen high (headers
+    and county column staying in view inside it, no JavaScript needed); every county is still
+    there. The desktop page is as before: nothing scrolls inside it but the table sideways."""
+    login_page(phone, "sheng")
+    phone.goto(f"{live_server.url}/indicators/counties/?sort=registration")
+    table = phone.get_by_test_id("counties-table")
+    ranking = phone.get_by_test_id("ranking")
+    assert table.locator("tr[data-kind='child']").count() == 88
+    assert ranking.locator("li[data-region]").count() == 88
+    height = phone.evaluate("document.documentElement.scrollHeight")
+    screenshot(phone, "phone-page")
+    assert height <= 4000, height
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # the table's box: scrolled to its last county, the header row is still at the box's top
+    box = table.locator("xpath=..")
+    box.scroll_into_view_if_needed()
+    box.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    last = table.locator("tr[data-kind='child']").last
+    head = table.locator("thead th").nth(1)
+    box_top = box.bounding_box()["y"]
+    assert abs(head.bounding_box()["y"] - box_top) <= 1, (head.bounding_box(), box_top)
+    assert last.is_visible() and last.bounding_box()["y"] < box_top + box.bounding_box()["height"]
+    _view(phone, "phone-table-end")
+    # the ranking's box: the last county reachable, the axis above it
+    ranking.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    ranking.scroll_into_view_if_needed()
+    rows = ranking.locator("li[data-region]")
+    end = rows.last.bounding_box()
+    frame = ranking.bounding_box()
+    assert end["y"] + end["height"] <= frame["y"] + frame["height"] + 1, (end, frame)
+    axis = ranking.locator(".ranking-axis").bounding_box()
+    assert abs(axis["y"] - frame["y"]) <= 1, (axis, frame)
+    _view(phone, "phone-ranking-end")
+
+    login_page(desk, "sheng")
+    desk.goto(f"{live_server.url}/indicators/counties/?sort=registration")
+    for testid in ("counties-table", "ranking"):
+        scroller = desk.get_by_test_id(testid).locator("xpath=..") if testid == "counties-table" else None
+        element = scroller or desk.get_by_test_id(testid)
+        assert element.evaluate("(el) => el.scrollHeight <= el.clientHeight + 1"), testid

@@ -336,6 +336,15 @@ def test_worklist_narrows_to_an_assistants_villages(personas, employer):
     assert list(due_employers(personas.xieguan)) == [employer]
 
 
+def test_the_due_list_reads_the_villages_without_joining_regions(personas):
+    """PostgreSQL plans every statement of the home page on every request: the villages'
+    subquery reads the placement table alone (it joined the regions twice for nothing)."""
+    from xieguan.inspections.worklist import due_employers
+
+    sql = str(due_employers(personas.xieguan).query)
+    assert "accounts_user_villages" in sql and "regions_region" not in sql
+
+
 def test_the_drafts_section_is_left_out_when_there_are_none(client_for, personas):
     """A section marked show_empty=False is not shown empty (lib.worklist.worklist_for)."""
     page = client_for("xieguan").get("/").content.decode()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -225,6 +226,112 @@ def test_save_rows_streams_into_an_empty_sheet_and_refuses_a_normal_workbook():
     assert [list(r) for r in load_workbook(buffer).worksheets[0].iter_rows(values_only=True)] == [["甲", 1]]
     with pytest.raises(ValueError, match="write-only"):
         xlsx.save_rows(Workbook(), ws, io.BytesIO(), [], start=1)
+
+
+# What ``RowWriter`` must write exactly as ``_row_xml`` does: each kind of value, texts at the
+# edges of its one-format form (a space, a formula trigger or a separator-like NUL at either end,
+# escapes, marks, a text over a cell's limit) and dates on both sides of ``FIRST_DATE``.
+_EDGE_TEXT = st.text(
+    alphabet=st.sampled_from(
+        ["a", "甲", "𠮷", " ", "\u3000", "\xa0", "\t", "\n", "\r", "\x00", "\x07", "&", "<", ">", '"',
+         "{", "}", "=", "+", "-", "@", "＝", "\ufffe", "\ud800"]
+    ),
+    max_size=6,
+)  # fmt: skip
+_CELL_VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(["", "文字", "甲厂 (B)", "x" * (xlsx.MAX_TEXT + 1), "#N/A", "{0}", "]]>"]),
+    _EDGE_TEXT,
+    # text without escapes or marks: its spaces and triggers at either end decide its form
+    st.text(alphabet=st.sampled_from(["a", "甲", " ", "\u3000", "=", "-", "{", "}"]), max_size=4),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+    st.just(Decimal("NaN")),  # a quiet NaN (a signalling one raises in any comparison)
+    st.dates(min_value=dt.date(1899, 12, 1), max_value=dt.date(2100, 1, 1)),
+    st.datetimes(min_value=dt.datetime(1899, 12, 30), max_value=dt.datetime(2100, 1, 1)),
+    st.datetimes(
+        min_value=dt.datetime(1899, 12, 30), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC)
+    ),
+    st.sampled_from(  # either side of FIRST_DATE, in local time too (Shanghai was 8:05:43 ahead then)
+        [dt.date(1900, 2, 28), dt.date(1900, 3, 1), dt.datetime(1900, 2, 28, 23, 59, 59),
+         dt.datetime(1900, 3, 1), dt.datetime(1900, 2, 28, 15, 55, tzinfo=dt.UTC),
+         dt.datetime(1900, 2, 28, 15, 54, tzinfo=dt.UTC)]
+    ),
+)  # fmt: skip
+
+
+def _row_styles(styled: bool) -> Any:
+    """The data cells' styles of a write-only sheet (unstyled, or the printable versions' box)."""
+    ws = Workbook(write_only=True).create_sheet("表")  # nothing appended: nothing left to close
+    if not styled:
+        return xlsx._Styles(ws, None)
+    model = WriteOnlyCell(ws)
+    model.border = BORDER
+    model.alignment = Alignment(vertical="top", wrap_text=True)
+    return xlsx._Styles(ws, model._style)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(_CELL_VALUES, min_size=1, max_size=8), min_size=1, max_size=12),
+    styled=st.booleans(),
+    heights=st.sampled_from([None, 20.5, 409.0]),
+)
+def test_row_writer_writes_what_row_xml_writes(rows, styled, heights):
+    """``xlsx.RowWriter`` (a row by one ``str.format`` where that gives the same XML) against
+    ``_row_xml`` (cell by cell, the writer ``test_save_rows_writes_what_openpyxl_writes``
+    compares with openpyxl): the same XML for every row, in one writer whose row forms are
+    kept from row to row."""
+    styles = _row_styles(styled)
+    write = xlsx.RowWriter(styles)
+    for number, values in enumerate(rows + rows, start=3):  # every form used again
+        refs = [f'<c r="{get_column_letter(i)}' for i in range(1, len(values) + 1)]
+        assert write(number, values, heights) == xlsx._row_xml(number, values, heights, refs, styles)
+
+
+def test_row_writer_checks_each_texts_edges_in_a_row():
+    """Every pair and triple of short texts at the edges of the one-format form (a space or a
+    trigger at either end of any of them, NUL, braces, escapes) as ``_row_xml`` writes them."""
+    edges = ["", "a", " a", "a ", "=a", "a=", "-", "\u3000", "甲\n", "\n甲", "a\x00b", "\x00", "a&b", "{0}"]
+    styles = _row_styles(False)
+    write = xlsx.RowWriter(styles)
+    refs = [f'<c r="{get_column_letter(i)}' for i in range(1, 4)]
+    rows = [list(p) for size in (1, 2, 3) for p in itertools.product(edges, repeat=size)]
+    for number, values in enumerate(rows, start=3):
+        assert write(number, values, None) == xlsx._row_xml(number, values, None, refs, styles), values
+
+
+@pytest.mark.parametrize("styled", [False, True])
+def test_row_writer_writes_ordinary_rows_by_their_form(styled, monkeypatch):
+    """A row of text, empty cells, numbers, booleans, dates and date-times (a ledger row) is
+    written by its kept form, without ``_row_xml``; a row with text to escape or guard, or a day
+    before 1900-03-01, by ``_row_xml``. Both as ``_row_xml`` writes them."""
+    styles = _row_styles(styled)
+    by_cells = []
+    reference = xlsx._row_xml
+
+    def counted(*args: Any) -> str:
+        by_cells.append(args[0])
+        return reference(*args)
+
+    monkeypatch.setattr(xlsx, "_row_xml", counted)
+    write = xlsx.RowWriter(styles)
+    moment = dt.datetime(2025, 6, 1, 4, 5, 6, tzinfo=dt.UTC)
+    ordinary: list[Any] = ["甲厂", "", None, 12, True, dt.date(2025, 1, 2), moment, "是"]
+    rows: list[list[Any]] = [
+        ordinary, ["乙厂", "a&b", *ordinary[2:]], ordinary, [" 空格", *ordinary[1:]],
+        ["=1+1", *ordinary[1:]], [*ordinary[:5], dt.date(1900, 2, 28), *ordinary[6:]],
+        ["丙厂", "", None, 0, False, None, moment, "否"],
+    ]  # fmt: skip
+    expected = []
+    for number, values in enumerate(rows, start=3):
+        refs = [f'<c r="{get_column_letter(i)}' for i in range(1, len(values) + 1)]
+        expected.append(reference(number, values, None, refs, styles))
+        assert write(number, values, None) == expected[-1]
+    assert by_cells == [4, 6, 7, 8]  # the rows with text to escape or guard, or an early day
+    assert "<v>45659</v>" in expected[0] and ' t="b"><v>1</v>' in expected[0]
 
 
 # --- every export ------------------------------------------------------------------------

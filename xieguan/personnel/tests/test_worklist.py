@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -91,3 +93,16 @@ def test_assistant_sees_own_term_ending(world, personas, client_for):
     term.save()
     assert "您的聘期即将到期" in client_for("xieguan").get(reverse("accounts:home")).content.decode()
     assert sections(personas.sheng) == [] and sections(personas.jiandu) == []
+
+
+def test_the_own_term_statement_does_not_join_the_township(world, client_for):
+    """The assistant's own term is one person's: ordering by the assistant (the model's ordering)
+    joined the regions to sort one township by its code, planned on every home page."""
+    term = world["appointed"].appointments.get()
+    term.end = timezone.localdate() + dt.timedelta(days=10)
+    term.save()
+    with CaptureQueriesContext(connection) as captured:
+        page = client_for("xieguan").get(reverse("accounts:home")).content.decode()
+    assert "您的聘期即将到期" in page
+    [own] = [q["sql"] for q in captured.captured_queries if "personnel_appointment" in q["sql"]]
+    assert "regions_region" not in own

@@ -1,5 +1,7 @@
 // A long table's header row stays on screen, just below the sticky menu bar, while the page
-// scrolls through the table (全部区县: 88 counties, 9,000 px at 1280 px and 17,000 at 360 px).
+// scrolls through the table (全部区县: 88 counties, 9,000 px at 1280 px; on a phone that table
+// scrolls in a box of its own, whose header cells stick to the box's top by CSS, so the copy is
+// needed only while the box's top is under the menu bar).
 // CSS `position: sticky` cannot do it: the table scrolls sideways in its .table-responsive box,
 // and a sticky header sticks to that box, not to the page. So a copy of the header (the same
 // column widths, its links out of the tab order, hidden from screen readers: the table keeps its
@@ -48,13 +50,17 @@
       queued = false;
       const top = navBottom();
       const tableBox = table.getBoundingClientRect();
-      const headBox = head.getBoundingClientRect();
+      const boxRect = box.getBoundingClientRect();
+      // A header cell, not the <thead>: where a table also scrolls up and down in its own box (全部区县
+      // on a phone) its header cells stick to the box's top (CSS), and the cell's box says where the
+      // header is seen. The table ends where it or its box ends, whichever is higher.
+      const headBox = head.rows[0].cells[0].getBoundingClientRect();
+      const bottom = Math.min(tableBox.bottom, boxRect.bottom);
       // shown once the table's own header has gone under the menu bar, until the last rows
-      const show = headBox.top < top && tableBox.bottom > top + 2 * headBox.height;
+      const show = headBox.top < top && bottom > top + 2 * headBox.height;
       float.hidden = !show;
       if (!show) return;
       if (widthsFor !== table.offsetWidth) sizeCopy();
-      const boxRect = box.getBoundingClientRect();
       float.style.top = `${top}px`;
       float.style.left = `${boxRect.left + box.clientLeft}px`;
       float.style.width = `${box.clientWidth}px`;

@@ -1,0 +1,81 @@
+"""Attacks on the patrol summaries' repair (``patrol.fix_assistants``, the amendment's recount):
+a half-year's first submission racing a recount of that very (account, half-year) row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import zoneinfo
+
+import pytest
+from django.db import connection, connections
+
+from xieguan.inspections import actions, patrol
+from xieguan.inspections.models import AssistantHalf, Inspection, InspectionStatus
+from xieguan.inspections.tests.factories import payload
+from xieguan.lib.testing import EmployerFactory
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def local(y: int, m: int, d: int) -> dt.datetime:
+    return dt.datetime(y, m, d, 10, tzinfo=SHANGHAI)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_amendment_into_a_new_half_year_keeps_a_racing_first_submission(personas, fubiao1, employer):
+    """An assistant's amendment moves an inspection into a half-year with no AssistantHalf row yet
+    while the same account's first submission of that half-year (another employer) is committing:
+    the submission's upsert has inserted the row, not committed. The recount must neither fail nor
+    write the submission's one away: 2 inspections in 2025 H2, 2 stored."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once: PostgreSQL")
+    import psycopg
+
+    user = personas.xieguan
+    march = payload(employer, fubiao1, inspected_at=local(2025, 3, 5))
+    moved = actions.submit_inspection(user, march).inspection
+    second = EmployerFactory(name="贵州盘州测试第二煤矿")
+    draft = actions.save_draft(user, payload(second, fubiao1, inspected_at=local(2025, 9, 5)))
+    h2 = patrol.half_index(dt.date(2025, 9, 5))
+    assert h2 is not None
+    assert not AssistantHalf.objects.filter(assistant=user, half=h2).exists()
+
+    db = connection.settings_dict
+    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
+    try:
+        with other.cursor() as cursor:  # the submission of the draft, up to its commit
+            cursor.execute(
+                f"UPDATE {Inspection._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
+                [InspectionStatus.SUBMITTED, draft.pk],
+            )
+            table = AssistantHalf._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {table} (assistant_id, half, inspections) VALUES (%s, %s, 1) "  # noqa: S608
+                f"ON CONFLICT (assistant_id, half) DO UPDATE SET inspections = {table}.inspections + 1",
+                [user.pk, h2],
+            )
+        errors: list[BaseException] = []
+
+        def amend() -> None:
+            try:
+                stored = Inspection.objects.get(pk=moved.pk)
+                corrected = payload(employer, fubiao1, inspected_at=local(2025, 9, 20))
+                actions.amend_inspection(stored, user, corrected, "日期填错")
+            except BaseException as exc:  # reported by the test
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        worker = threading.Thread(target=amend)
+        worker.start()
+        time.sleep(1.0)
+        other.commit()
+        worker.join(20)
+        assert not worker.is_alive() and not errors, errors
+    finally:
+        other.close()
+    assert Inspection.objects.filter(assistant=user, status=InspectionStatus.SUBMITTED).count() == 2
+    assert AssistantHalf.objects.get(assistant=user, half=h2).inspections == 2
+    assert patrol.assistant_differences([user.pk]) == []
