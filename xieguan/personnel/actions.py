@@ -304,9 +304,17 @@ NO_RESULT = Q(attended=False, score=None)
 def save_training_session(
     session: TrainingSession, invited: Sequence[Assistant] | None = None
 ) -> TrainingSession:
-    """Create or update a session; ``invited`` replaces the invitations not yet recorded."""
+    """Create or update a session; ``invited`` replaces the invitations not yet recorded.
+
+    An existing session's row is locked first, as deleting it and recording results do; one
+    deleted meanwhile is refused (``save()`` would insert it again, with its invitations)."""
     if session.held_on and session.held_on > _today() + dt.timedelta(days=366):
         raise ValidationError({"held_on": ["培训日期不能晚于一年以后。"]})
+    if (
+        not session._state.adding
+        and not TrainingSession.objects.select_for_update().filter(pk=session.pk).exists()
+    ):
+        raise ValidationError("该培训已被删除。")
     session.save()
     if invited is not None:
         wanted = {a.pk for a in invited}
