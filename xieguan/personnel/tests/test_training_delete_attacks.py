@@ -131,3 +131,50 @@ def test_withdrawing_an_invitation_waits_for_a_result_being_recorded(personas, t
     assert TrainingRecord.objects.filter(pk=record.pk, attended=True).exists()
     assert len(errors) == 1 and isinstance(errors[0], ValidationError), errors
     assert "已登记参训结果的人员不能取消邀请" in str(errors[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_waits_for_results_being_recorded_and_then_refuses(personas, three):
+    """Results are being recorded (the session row locked, a record marked attended, not
+    committed) while the organiser deletes the session: the delete waits for them and refuses."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once: PostgreSQL")
+    import psycopg
+
+    session = TrainingSessionFactory.create(created_by=personas.panzhou, has_exam=False)
+    actions.save_training_session(session, three)
+    record = session.records.get(assistant=three[0])
+    db = connection.settings_dict
+    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
+    errors: list[BaseException] = []
+    try:
+        with other.cursor() as cursor:  # record_attendance, up to its commit
+            cursor.execute(
+                f"SELECT id FROM {TrainingSession._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+                [session.pk],
+            )
+            cursor.execute(
+                f"UPDATE {TrainingRecord._meta.db_table} SET attended = true, passed = true "  # noqa: S608
+                "WHERE id = %s",
+                [record.pk],
+            )
+
+        def delete() -> None:
+            try:
+                actions.delete_training_session(TrainingSession.objects.get(pk=session.pk))
+            except BaseException as exc:  # reported by the test
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        worker = threading.Thread(target=delete)
+        worker.start()
+        time.sleep(1.0)
+        assert worker.is_alive(), "the delete should wait for the session's lock"
+        other.commit()
+        worker.join(20)
+        assert not worker.is_alive()
+    finally:
+        other.close()
+    assert len(errors) == 1 and "已有 1 人登记了参训或考核结果" in str(errors[0]), errors
+    assert TrainingRecord.objects.filter(pk=record.pk, attended=True).exists()
