@@ -10,6 +10,7 @@ import dataclasses
 import re
 import threading
 import zlib
+from typing import Any
 
 from xieguan.documents import linebreak
 from xieguan.documents.layout import FormDoc
@@ -32,7 +33,7 @@ def _streams(data: bytes) -> list[bytes]:
 
 
 def _hostile() -> list[FormDoc]:
-    records = [
+    records: list[dict[str, Any]] = [
         {"employer_name": "有", "legal_representative": "无", "address": "合理缺项", "phone": "年月日时分"},
         {"employer_name": "职业病危害项目申报情况", "address": "用人单位名称", "legal_representative": "1"},
         {"employer_name": "职业病危害项目申报", "address": "地  址", "legal_representative": "法定代表人"},
