@@ -10,7 +10,9 @@ import zoneinfo
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
+from xieguan.employers.models import Employer
 from xieguan.inspections import actions, patrol
 from xieguan.inspections.models import AssistantHalf, Inspection, InspectionStatus
 from xieguan.inspections.tests.factories import payload
@@ -36,7 +38,7 @@ def test_an_amendment_into_a_new_half_year_keeps_a_racing_first_submission(perso
     user = personas.xieguan
     march = payload(employer, fubiao1, inspected_at=local(2025, 3, 5))
     moved = actions.submit_inspection(user, march).inspection
-    second = EmployerFactory(name="贵州盘州测试第二煤矿")
+    second = EmployerFactory.create(name="贵州盘州测试第二煤矿")
     draft = actions.save_draft(user, payload(second, fubiao1, inspected_at=local(2025, 9, 5)))
     h2 = patrol.half_index(dt.date(2025, 9, 5))
     assert h2 is not None
@@ -79,3 +81,69 @@ def test_an_amendment_into_a_new_half_year_keeps_a_racing_first_submission(perso
     assert Inspection.objects.filter(assistant=user, status=InspectionStatus.SUBMITTED).count() == 2
     assert AssistantHalf.objects.get(assistant=user, half=h2).inspections == 2
     assert patrol.assistant_differences([user.pk]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submissions_amendments_and_repairs_at_once_neither_deadlock_nor_drift(personas, fubiao1, employer):
+    """One account submits (two employers, alternating half-years), its inspections are amended
+    into other half-years, and ``checkindicators --fix``'s repair runs, all at once: no deadlock or
+    other error, and afterwards nothing differs from the inspections."""
+    if connection.vendor != "postgresql":
+        pytest.skip("writers at once: PostgreSQL")
+    from django.db import transaction
+
+    user = personas.xieguan
+    second = EmployerFactory.create(name="贵州盘州测试第二煤矿")
+    months = [local(2025, 3, 5), local(2025, 9, 5), local(2026, 2, 5)]
+    seeded = [
+        actions.submit_inspection(user, payload(employer, fubiao1, inspected_at=months[0])).inspection.pk
+        for _ in range(3)
+    ]
+    halves = [patrol.half_index(timezone.localdate(moment)) for moment in months]
+    everything = [patrol.Difference("assistant_half", (user.pk, half), 0, 0) for half in halves]
+    errors: list[BaseException] = []
+    rounds = 6
+
+    def submit() -> None:
+        try:
+            for n in range(rounds):
+                target = employer if n % 2 else second
+                actions.submit_inspection(user, payload(target, fubiao1, inspected_at=months[n % 3]))
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def amend() -> None:
+        try:
+            for n in range(rounds):
+                stored = Inspection.objects.get(pk=seeded[n % 3])
+                corrected = payload(
+                    employer, fubiao1, inspected_at=months[(n + 1) % 3] + dt.timedelta(hours=n)
+                )
+                actions.amend_inspection(stored, user, corrected, f"日期填错{n}")
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def repair() -> None:
+        try:
+            for _ in range(rounds):
+                with transaction.atomic():  # as checkindicators --fix, every row counted again
+                    patrol.refresh([employer.pk, second.pk])
+                    patrol.fix_assistants(everything)
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=work) for work in (submit, amend, repair)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert not any(worker.is_alive() for worker in workers)
+    assert not errors, errors
+    assert patrol.assistant_differences([user.pk]) == []
+    assert patrol.employer_differences(Employer.objects.filter(pk__in=[employer.pk, second.pk])) == []
