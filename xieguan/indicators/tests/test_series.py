@@ -71,7 +71,7 @@ def test_the_series_request_is_one_statement_per_indicator_whatever_the_region(c
     assert len(set(queries.values())) == 1, queries
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+@pytest.mark.postgresql  # reads PostgreSQL's plan
 @pytest.mark.parametrize("region", [COUNTY, PREFECTURE])
 def test_the_publicity_rate_looks_nothing_up_per_township(scenario, region):
     """Whether a township has an assistant in service and whether it held a publicity event are

@@ -17,7 +17,7 @@ from xieguan.lib.scoping import ScopedQuerySet
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="operator classes are PostgreSQL's"),
+    pytest.mark.postgresql,  # operator classes are PostgreSQL's
 ]
 
 
