@@ -25,14 +25,13 @@ def local(y: int, m: int, d: int) -> dt.datetime:
     return dt.datetime(y, m, d, 10, tzinfo=SHANGHAI)
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_an_amendment_into_a_new_half_year_keeps_a_racing_first_submission(personas, fubiao1, employer):
     """An assistant's amendment moves an inspection into a half-year with no AssistantHalf row yet
     while the same account's first submission of that half-year (another employer) is committing:
     the submission's upsert has inserted the row, not committed. The recount must neither fail nor
     write the submission's one away: 2 inspections in 2025 H2, 2 stored."""
-    if connection.vendor != "postgresql":
-        pytest.skip("two writers at once: PostgreSQL")
     import psycopg
 
     user = personas.xieguan
@@ -83,13 +82,12 @@ def test_an_amendment_into_a_new_half_year_keeps_a_racing_first_submission(perso
     assert patrol.assistant_differences([user.pk]) == []
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_submissions_amendments_and_repairs_at_once_neither_deadlock_nor_drift(personas, fubiao1, employer):
     """One account submits (two employers, alternating half-years), its inspections are amended
     into other half-years, and ``checkindicators --fix``'s repair runs, all at once: no deadlock or
     other error, and afterwards nothing differs from the inspections."""
-    if connection.vendor != "postgresql":
-        pytest.skip("writers at once: PostgreSQL")
     from django.db import transaction
 
     user = personas.xieguan

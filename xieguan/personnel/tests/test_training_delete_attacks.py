@@ -85,13 +85,12 @@ def test_an_edit_of_a_session_deleted_meanwhile_does_not_bring_it_back(personas,
     assert not TrainingRecord.objects.filter(session_id=session.pk).exists()
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_withdrawing_an_invitation_waits_for_a_result_being_recorded(personas, three):
     """The organiser records 张三's attendance (the session row locked, the record updated, not
     committed) while an edit withdraws 张三's invitation, which it read as without a result: the
     edit must wait and then refuse, not delete the record with its result."""
-    if connection.vendor != "postgresql":
-        pytest.skip("two writers at once: PostgreSQL")
     import psycopg
 
     session = TrainingSessionFactory.create(created_by=personas.panzhou, has_exam=False)
@@ -133,12 +132,11 @@ def test_withdrawing_an_invitation_waits_for_a_result_being_recorded(personas, t
     assert "已登记参训结果的人员不能取消邀请" in str(errors[0])
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_delete_waits_for_results_being_recorded_and_then_refuses(personas, three):
     """Results are being recorded (the session row locked, a record marked attended, not
     committed) while the organiser deletes the session: the delete waits for them and refuses."""
-    if connection.vendor != "postgresql":
-        pytest.skip("two writers at once: PostgreSQL")
     import psycopg
 
     session = TrainingSessionFactory.create(created_by=personas.panzhou, has_exam=False)
@@ -178,3 +176,13 @@ def test_a_delete_waits_for_results_being_recorded_and_then_refuses(personas, th
         other.close()
     assert len(errors) == 1 and "已有 1 人登记了参训或考核结果" in str(errors[0]), errors
     assert TrainingRecord.objects.filter(pk=record.pk, attended=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_hostile_topic_is_escaped_in_the_delete_question(client_for, personas, three):
+    topic = '"><img src=x onerror=alert(1)>“删除”'
+    session = TrainingSessionFactory.create(created_by=personas.panzhou, topic=topic)
+    actions.save_training_session(session, three)
+    page = client_for("panzhou").get(reverse("personnel:training_detail", args=[session.pk])).content.decode()
+    assert 'data-testid="training-delete"' in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
