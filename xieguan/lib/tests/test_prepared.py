@@ -165,8 +165,8 @@ def test_a_value_compiled_into_the_sql_text_is_refused(regions):
 
 def test_the_home_page_runs_the_same_statements_with_every_section_filled(client_for, personas):
     """Every assistant section with entries: the sections read only the columns their entries
-    show, and showing them loads nothing more (11 statements: session, user, villages, the
-    region's path, seven sections)."""
+    show, and showing them loads nothing more (10 statements: session, user, the region's path
+    with the assistant's villages in one UNION ALL, seven sections)."""
     from django.test.utils import CaptureQueriesContext
 
     from xieguan.inspections import actions as inspection_actions
@@ -200,7 +200,7 @@ def test_the_home_page_runs_the_same_statements_with_every_section_filled(client
     for shown in ("柏果煤矿", "缺：", "柏果镇的厂", "排查建设项目", "未提交的巡查草稿", "您的聘期即将到期"):
         assert shown in page, shown
     assert str(personas.jiandu) in page and str(personas.panzhou) in page  # who asked, who issued
-    assert len(queries) == 11, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(queries) == 10, [q["sql"][:80] for q in queries.captured_queries]
 
 
 def test_the_session_user_statement_equals_a_fresh_compile(personas):
