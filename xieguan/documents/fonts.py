@@ -24,6 +24,7 @@ same places, only split over more subsets.
 from __future__ import annotations
 
 import threading
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -256,10 +257,26 @@ def chain() -> Chain:
         fonts.append(TTFont(f"XG-{path.stem}", str(path)))
     for font in fonts:
         pdfmetrics.registerFont(font)
-    return Chain(
-        names=tuple(f.fontName for f in fonts),
-        coverage=tuple(frozenset(f.face.charToGlyph) for f in fonts),
+    return Chain(names=tuple(f.fontName for f in fonts), coverage=tuple(_drawn(f.face) for f in fonts))
+
+
+def _drawn(face: Any) -> frozenset[int]:
+    """The characters the font draws: those its character map lists, less those whose glyph is
+    empty (no outline) and that are not blank by nature (spaces, joiners, marks of direction).
+    WenQuanYi Micro Hei lists ℃, ℉, Å, Ⅴ, Ⅹ, ∼ and the pinyin ǎ ǐ ǒ ǔ ǘ ǚ ǜ with empty
+    glyphs: taken as drawn, they printed as a blank with no warning; now the next font of the
+    chain draws them, or they print as 〓 and are reported."""
+    offsets = face.glyphPos  # the 'loca' table: glyph i's outline is offsets[i]:offsets[i + 1]
+    return frozenset(
+        code
+        for code, glyph in face.charToGlyph.items()
+        if offsets[glyph + 1] > offsets[glyph] or unicodedata.category(chr(code)) in BLANK_CATEGORIES
     )
+
+
+# Space separators, format characters (joiners, direction marks, BOM) and controls: empty glyphs
+# are right for them.
+BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc"})
 
 
 def _escape(text: str) -> str:

@@ -231,6 +231,33 @@ def test_rare_characters_are_embedded_from_the_fallback_fonts_and_read_back():
     assert "HanaMinA" in listing and "HanaMinB" in listing
 
 
+def test_what_the_primary_font_lists_with_an_empty_glyph_is_drawn_by_another_font():
+    """WenQuanYi Micro Hei maps ℃, ℉, Ⅴ and the pinyin ǎ to empty glyphs: they printed as a blank
+    with no warning (高温作业 35℃ read "35 "). Now the fallback font draws them (or, without one,
+    they print as 〓 and are reported); spaces keep their empty glyphs."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from xieguan.documents import fonts
+    from xieguan.documents.render import render_pdf_report
+
+    chain = fonts.chain()
+    drawn = fonts._drawn(pdfmetrics.getFont(chain.names[0]).face)
+    assert {ord(c) for c in "温度作业m³※"} <= drawn and {ord(c) for c in " \u3000\u200b"} <= drawn
+    assert not {ord(c) for c in "℃℉Ⅴǎǜ"} & drawn
+    for char in "℃℉Ⅴǎ":
+        assert chain.font_for(char) != chain.names[0], char
+    result = render_pdf_report(FormDoc(title="测试", blocks=(Note("高温作业 35℃，97℉，Ⅴ类，nǎ"),)))
+    if len(chain.names) > 1:  # Debian's fonts-hanazono (CI installs it): HanaMinA draws them
+        assert result.missing == set()
+        assert "35℃，97℉，Ⅴ类，nǎ" in compact(pdf_text(result.data))
+        listing = subprocess.run(
+            [poppler("pdffonts"), "-"], input=result.data, capture_output=True, check=True
+        )
+        assert "HanaMinA" in listing.stdout.decode()
+    else:
+        assert result.missing == set("℃℉Ⅴǎ")
+
+
 def test_a_character_no_font_has_is_marked_and_reported(settings):
     from xieguan.documents import fonts
     from xieguan.documents.render import render_pdf_report
