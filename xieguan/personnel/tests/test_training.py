@@ -292,7 +292,8 @@ def test_a_session_with_results_offers_no_delete_and_refuses_it(client_for, pers
     record_all(session, {ten[0]: Decimal(80)})
     client = client_for("panzhou")
     detail = reverse("personnel:training_detail", args=[session.pk])
-    assert 'data-testid="training-delete"' not in client.get(detail).content.decode()
+    page = client.get(detail).content.decode()
+    assert 'data-testid="training-delete"' not in page and "已登记参训结果，不能删除" in page  # says why
     response = client.post(reverse("personnel:training_delete", args=[session.pk]), follow=True)
     assert response.redirect_chain[-1][0] == detail
     assert "已有 1 人登记了参训或考核结果，不能删除该培训" in response.content.decode()
