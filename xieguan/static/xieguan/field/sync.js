@@ -290,11 +290,20 @@ export async function syncAll({ user = currentUser(), force = false } = {}) {
 }
 
 // Send one item now (the form's 提交), under the same lock as the loop.
+// If the loop sent it first (保存 asks the browser for a background sync, and the worker's
+// relay can start syncAll before this takes the lock), the record is no longer in the outbox:
+// the answer is then the loop's, read from the list of sent records, so the form opens the
+// record's page as if it had sent it itself. "gone" only when it was sent nowhere we know of.
 export async function sendNow(id, headers = {}) {
   let result = { outcome: "gone", data: null };
   const run = async () => {
     const item = await outbox.get(id);
-    if (item) result = await sendOne(item, headers);
+    if (item) {
+      result = await sendOne(item, headers);
+      return;
+    }
+    const sent = ((await outbox.getMeta("sent")) || []).find((s) => s.id === id);
+    if (sent) result = { outcome: "accepted", data: { url: sent.url } };
   };
   if (navigator.locks) await navigator.locks.request(LOCK, run);
   else await run();
