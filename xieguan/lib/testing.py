@@ -139,3 +139,51 @@ def ensure_regions() -> None:
         from xieguan.regions.loader import load_province
 
         load_province(PROVINCE)
+
+
+@dataclass
+class Race:
+    """What an action did while another session held uncommitted writes (``while_uncommitted``)."""
+
+    waited: bool  # still running when the other session committed: it waited for its locks
+    errors: list[BaseException]  # what the action raised, if anything
+
+
+def while_uncommitted(statements: list[tuple[str, list[Any]]], action: Any, *, settle: float = 1.0) -> Race:
+    """Two writers at once (PostgreSQL; tests marked ``postgresql`` with a transactional
+    database): run ``statements`` in a second session without committing (another request in
+    the middle of its transaction), start ``action`` in a thread with its own connection, give it
+    ``settle`` seconds, note whether it is still waiting, then commit the second session and let
+    the action finish."""
+    import threading
+    import time
+
+    import psycopg
+    from django.db import connection, connections
+
+    db = connection.settings_dict
+    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            action()
+        except BaseException as exc:  # reported to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    try:
+        with other.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        worker = threading.Thread(target=run)
+        worker.start()
+        time.sleep(settle)
+        waited = worker.is_alive()
+        other.commit()
+        worker.join(20)
+        assert not worker.is_alive(), "the action did not finish after the other session committed"
+    finally:
+        other.close()
+    return Race(waited=waited, errors=errors)

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import zoneinfo
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from xieguan.employers.models import Employer
 from xieguan.inspections import actions, patrol
 from xieguan.inspections.models import AssistantHalf, Inspection, InspectionStatus
 from xieguan.inspections.tests.factories import payload
-from xieguan.lib.testing import EmployerFactory
+from xieguan.lib.testing import EmployerFactory, while_uncommitted
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -32,7 +31,6 @@ def test_an_amendment_into_a_new_half_year_keeps_a_racing_first_submission(perso
     while the same account's first submission of that half-year (another employer) is committing:
     the submission's upsert has inserted the row, not committed. The recount must neither fail nor
     write the submission's one away: 2 inspections in 2025 H2, 2 stored."""
-    import psycopg
 
     user = personas.xieguan
     march = payload(employer, fubiao1, inspected_at=local(2025, 3, 5))
@@ -43,40 +41,26 @@ def test_an_amendment_into_a_new_half_year_keeps_a_racing_first_submission(perso
     assert h2 is not None
     assert not AssistantHalf.objects.filter(assistant=user, half=h2).exists()
 
-    db = connection.settings_dict
-    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
-    try:
-        with other.cursor() as cursor:  # the submission of the draft, up to its commit
-            cursor.execute(
-                f"UPDATE {Inspection._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
-                [InspectionStatus.SUBMITTED, draft.pk],
-            )
-            table = AssistantHalf._meta.db_table
-            cursor.execute(
-                f"INSERT INTO {table} (assistant_id, half, inspections) VALUES (%s, %s, 1) "  # noqa: S608
-                f"ON CONFLICT (assistant_id, half) DO UPDATE SET inspections = {table}.inspections + 1",
-                [user.pk, h2],
-            )
-        errors: list[BaseException] = []
+    table = AssistantHalf._meta.db_table
+    submission = [  # the draft's submission, up to its commit
+        (
+            f"UPDATE {Inspection._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
+            [InspectionStatus.SUBMITTED, draft.pk],
+        ),
+        (
+            f"INSERT INTO {table} (assistant_id, half, inspections) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (assistant_id, half) DO UPDATE SET inspections = {table}.inspections + 1",
+            [user.pk, h2],
+        ),
+    ]
 
-        def amend() -> None:
-            try:
-                stored = Inspection.objects.get(pk=moved.pk)
-                corrected = payload(employer, fubiao1, inspected_at=local(2025, 9, 20))
-                actions.amend_inspection(stored, user, corrected, "日期填错")
-            except BaseException as exc:  # reported by the test
-                errors.append(exc)
-            finally:
-                connections.close_all()
+    def amend() -> None:
+        stored = Inspection.objects.get(pk=moved.pk)
+        corrected = payload(employer, fubiao1, inspected_at=local(2025, 9, 20))
+        actions.amend_inspection(stored, user, corrected, "日期填错")
 
-        worker = threading.Thread(target=amend)
-        worker.start()
-        time.sleep(1.0)
-        other.commit()
-        worker.join(20)
-        assert not worker.is_alive() and not errors, errors
-    finally:
-        other.close()
+    race = while_uncommitted(submission, amend)
+    assert not race.errors, race.errors
     assert Inspection.objects.filter(assistant=user, status=InspectionStatus.SUBMITTED).count() == 2
     assert AssistantHalf.objects.get(assistant=user, half=h2).inspections == 2
     assert patrol.assistant_differences([user.pk]) == []

@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 import zoneinfo
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from xieguan.employers.models import Employer
 from xieguan.inspections import actions, patrol
 from xieguan.inspections.models import AssistantHalf, Inspection, InspectionStatus
 from xieguan.inspections.tests.factories import payload
+from xieguan.lib.testing import while_uncommitted
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -63,41 +62,21 @@ def test_an_employer_recount_waits_for_a_submission_in_progress(personas, fubiao
         return  # SQLite lets one writer in at a time: the race below cannot happen there
     assert "FOR UPDATE" in reads[0]
 
-    import psycopg
-
     Employer.objects.filter(pk=employer.pk).update(last_inspected_on=dt.date(2020, 1, 1))  # stale again
-    db = connection.settings_dict
-    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
-    try:
-        with other.cursor() as cursor:  # the submission, up to its commit
-            cursor.execute(
-                f"UPDATE {Inspection._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
-                [InspectionStatus.SUBMITTED, draft.pk],
-            )
-            cursor.execute(
-                f"UPDATE {Employer._meta.db_table} SET inspected_halves = inspected_halves | %s, "  # noqa: S608
-                "last_inspected_on = %s WHERE id = %s",
-                [patrol.bit_of(dt.date(2025, 9, 5)), dt.date(2025, 9, 5), employer.pk],
-            )
-        errors: list[BaseException] = []
-
-        def recount() -> None:
-            try:
-                patrol.refresh([employer.pk])
-            except BaseException as exc:  # reported by the test
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        worker = threading.Thread(target=recount)
-        worker.start()
-        time.sleep(0.5)
-        assert worker.is_alive(), "the recount should wait for the submission's lock"
-        other.commit()
-        worker.join(10)
-        assert not worker.is_alive() and not errors, errors
-    finally:
-        other.close()
+    submission = [  # up to its commit
+        (
+            f"UPDATE {Inspection._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
+            [InspectionStatus.SUBMITTED, draft.pk],
+        ),
+        (
+            f"UPDATE {Employer._meta.db_table} SET inspected_halves = inspected_halves | %s, "  # noqa: S608
+            "last_inspected_on = %s WHERE id = %s",
+            [patrol.bit_of(dt.date(2025, 9, 5)), dt.date(2025, 9, 5), employer.pk],
+        ),
+    ]
+    race = while_uncommitted(submission, lambda: patrol.refresh([employer.pk]), settle=0.5)
+    assert race.waited, "the recount should wait for the submission's lock"
+    assert not race.errors, race.errors
     stored = Employer.objects.values_list("inspected_halves", "last_inspected_on").get(pk=employer.pk)
     assert stored == (patrol.bit_of(dt.date(2025, 9, 5)), dt.date(2025, 9, 5))
     assert patrol.employer_differences(Employer.objects.filter(pk=employer.pk)) == []

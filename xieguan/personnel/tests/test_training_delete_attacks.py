@@ -1,16 +1,14 @@
 """Attacks on deleting a training session: forged requests, dismissed invitees, a stale edit of a
 deleted session, and an edit racing the recording of a result."""
 
-import threading
-import time
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
+from xieguan.lib.testing import while_uncommitted
 from xieguan.personnel import actions
 from xieguan.personnel.models import Assistant, AssistantStatus, TrainingRecord, TrainingSession
 from xieguan.personnel.tests.factories import AssistantFactory, TrainingSessionFactory
@@ -85,51 +83,33 @@ def test_an_edit_of_a_session_deleted_meanwhile_does_not_bring_it_back(personas,
     assert not TrainingRecord.objects.filter(session_id=session.pk).exists()
 
 
+def recording_results(session, record) -> list[tuple[str, list[object]]]:
+    """record_attendance up to its commit: the session row locked, a record marked attended."""
+    return [
+        (f"SELECT id FROM {TrainingSession._meta.db_table} WHERE id = %s FOR UPDATE", [session.pk]),  # noqa: S608
+        (
+            f"UPDATE {TrainingRecord._meta.db_table} SET attended = true, passed = true WHERE id = %s",  # noqa: S608
+            [record.pk],
+        ),
+    ]
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_withdrawing_an_invitation_waits_for_a_result_being_recorded(personas, three):
     """The organiser records 张三's attendance (the session row locked, the record updated, not
     committed) while an edit withdraws 张三's invitation, which it read as without a result: the
     edit must wait and then refuse, not delete the record with its result."""
-    import psycopg
-
     session = TrainingSessionFactory.create(created_by=personas.panzhou, has_exam=False)
     actions.save_training_session(session, three)
     record = session.records.get(assistant=three[0])
-    db = connection.settings_dict
-    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
-    errors: list[BaseException] = []
-    try:
-        with other.cursor() as cursor:  # record_attendance, up to its commit
-            cursor.execute(
-                f"SELECT id FROM {TrainingSession._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
-                [session.pk],
-            )
-            cursor.execute(
-                f"UPDATE {TrainingRecord._meta.db_table} SET attended = true, passed = true "  # noqa: S608
-                "WHERE id = %s",
-                [record.pk],
-            )
-
-        def edit() -> None:
-            try:
-                actions.save_training_session(TrainingSession.objects.get(pk=session.pk), three[1:])
-            except BaseException as exc:  # reported by the test
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        worker = threading.Thread(target=edit)
-        worker.start()
-        time.sleep(1.0)
-        other.commit()
-        worker.join(20)
-        assert not worker.is_alive()
-    finally:
-        other.close()
+    race = while_uncommitted(
+        recording_results(session, record),
+        lambda: actions.save_training_session(TrainingSession.objects.get(pk=session.pk), three[1:]),
+    )
     assert TrainingRecord.objects.filter(pk=record.pk, attended=True).exists()
-    assert len(errors) == 1 and isinstance(errors[0], ValidationError), errors
-    assert "已登记参训结果的人员不能取消邀请" in str(errors[0])
+    assert len(race.errors) == 1 and isinstance(race.errors[0], ValidationError), race.errors
+    assert "已登记参训结果的人员不能取消邀请" in str(race.errors[0])
 
 
 @pytest.mark.postgresql
@@ -137,44 +117,15 @@ def test_withdrawing_an_invitation_waits_for_a_result_being_recorded(personas, t
 def test_a_delete_waits_for_results_being_recorded_and_then_refuses(personas, three):
     """Results are being recorded (the session row locked, a record marked attended, not
     committed) while the organiser deletes the session: the delete waits for them and refuses."""
-    import psycopg
-
     session = TrainingSessionFactory.create(created_by=personas.panzhou, has_exam=False)
     actions.save_training_session(session, three)
     record = session.records.get(assistant=three[0])
-    db = connection.settings_dict
-    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
-    errors: list[BaseException] = []
-    try:
-        with other.cursor() as cursor:  # record_attendance, up to its commit
-            cursor.execute(
-                f"SELECT id FROM {TrainingSession._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
-                [session.pk],
-            )
-            cursor.execute(
-                f"UPDATE {TrainingRecord._meta.db_table} SET attended = true, passed = true "  # noqa: S608
-                "WHERE id = %s",
-                [record.pk],
-            )
-
-        def delete() -> None:
-            try:
-                actions.delete_training_session(TrainingSession.objects.get(pk=session.pk))
-            except BaseException as exc:  # reported by the test
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        worker = threading.Thread(target=delete)
-        worker.start()
-        time.sleep(1.0)
-        assert worker.is_alive(), "the delete should wait for the session's lock"
-        other.commit()
-        worker.join(20)
-        assert not worker.is_alive()
-    finally:
-        other.close()
-    assert len(errors) == 1 and "已有 1 人登记了参训或考核结果" in str(errors[0]), errors
+    race = while_uncommitted(
+        recording_results(session, record),
+        lambda: actions.delete_training_session(TrainingSession.objects.get(pk=session.pk)),
+    )
+    assert race.waited, "the delete should wait for the session's lock"
+    assert len(race.errors) == 1 and "已有 1 人登记了参训或考核结果" in str(race.errors[0]), race.errors
     assert TrainingRecord.objects.filter(pk=record.pk, attended=True).exists()
 
 
